@@ -1,0 +1,73 @@
+#include "eventstore/internal/commit_queue.hpp"
+
+namespace auditorium::eventstore::internal {
+
+CommitQueue::CommitQueue(CommitFn commit) : commit_(std::move(commit)) {
+    writer_ = std::thread([this] { run(); });
+}
+
+CommitQueue::~CommitQueue() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+    }
+    work_cv_.notify_all();
+    writer_.join();
+}
+
+void CommitQueue::enqueue(std::shared_ptr<CommitSlot> slot) {
+    std::lock_guard lock(mu_);
+    queue_.push_back(Queued{std::move(slot), false});
+}
+
+void CommitQueue::mark_prepared(const std::shared_ptr<CommitSlot>& slot) {
+    bool wake = false;
+    {
+        std::lock_guard lock(mu_);
+        for (auto& q : queue_) {
+            if (q.slot == slot) {
+                q.prepared = true;
+                wake = &q == &queue_.front();
+                break;
+            }
+        }
+    }
+    if (wake) work_cv_.notify_one();
+}
+
+Status CommitQueue::wait(const std::shared_ptr<CommitSlot>& slot) {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [&] { return slot->done; });
+    return slot->result;
+}
+
+void CommitQueue::run() {
+    std::vector<std::shared_ptr<CommitSlot>> batch;
+    for (;;) {
+        batch.clear();
+        {
+            std::unique_lock lock(mu_);
+            work_cv_.wait(lock, [&] {
+                return (!queue_.empty() && queue_.front().prepared) || (stopping_ && queue_.empty());
+            });
+            if (queue_.empty()) return;  // stopping, nothing left
+            std::size_t bytes = 0;
+            while (!queue_.empty() && queue_.front().prepared && bytes < kMaxBatchBytes) {
+                for (const auto& e : queue_.front().slot->entries) bytes += e.bytes.size();
+                batch.push_back(std::move(queue_.front().slot));
+                queue_.pop_front();
+            }
+        }
+        const Status result = commit_(batch);
+        {
+            std::lock_guard lock(mu_);
+            for (auto& slot : batch) {
+                slot->result = result;
+                slot->done = true;
+            }
+        }
+        done_cv_.notify_all();
+    }
+}
+
+}  // namespace auditorium::eventstore::internal

@@ -1,0 +1,82 @@
+// Group commit. Appends are enqueued in position order (by the sequencer), prepared (sealed,
+// encoded, hashed) by their own threads, and committed by one writer thread that folds every
+// consecutive prepared append into one write batch and one sync. The writer does no encryption
+// and no leaf hashing: it only batches, computes the few Merkle nodes, writes and syncs.
+//
+// Thread safety: enqueue() is called with the sequencer's lock held (it only takes the queue's
+// own lock); mark_prepared() and wait() from the appending thread; the commit function runs on the
+// writer thread only.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/status.hpp"
+#include "eventstore/internal/merkle.hpp"
+#include "eventstore/types.hpp"
+
+namespace auditorium::eventstore::internal {
+
+// One event ready to be written.
+struct PreparedEntry {
+    Position position = 0;
+    StreamVersion version = 0;
+    Id event_id;
+    std::string bytes;        // the canonical entry bytes
+    merkle::Hash leaf{};      // leaf_hash(bytes)
+    std::optional<Id> erases; // set on an erasure record: the erased subject
+};
+
+// One append in the queue.
+struct CommitSlot {
+    std::string stream;
+    Position first_position = 0;
+    std::vector<PreparedEntry> entries;  // written by the appender before mark_prepared()
+    // Set by the writer:
+    bool done = false;
+    Status result;
+    // Set by the appender: preparation failed; the writer refuses this and every later append.
+    Status prepare_error;
+};
+
+class CommitQueue {
+public:
+    // Commits a run of prepared slots, in position order, as one batch; returns the outcome for all.
+    using CommitFn = std::function<Status(const std::vector<std::shared_ptr<CommitSlot>>&)>;
+
+    explicit CommitQueue(CommitFn commit);
+    ~CommitQueue();  // stops the writer after committing what is prepared
+    CommitQueue(const CommitQueue&) = delete;
+    CommitQueue& operator=(const CommitQueue&) = delete;
+
+    void enqueue(std::shared_ptr<CommitSlot> slot);
+    void mark_prepared(const std::shared_ptr<CommitSlot>& slot);
+    // Blocks until the writer has committed (or refused) the slot; returns its outcome.
+    Status wait(const std::shared_ptr<CommitSlot>& slot);
+
+private:
+    static constexpr std::size_t kMaxBatchBytes = 32 << 20;
+
+    void run();
+
+    const CommitFn commit_;
+    std::mutex mu_;
+    std::condition_variable work_cv_;
+    std::condition_variable done_cv_;
+    struct Queued {
+        std::shared_ptr<CommitSlot> slot;
+        bool prepared = false;
+    };
+    std::deque<Queued> queue_;  // GUARDED_BY(mu_), position order
+    bool stopping_ = false;     // GUARDED_BY(mu_)
+    std::thread writer_;
+};
+
+}  // namespace auditorium::eventstore::internal

@@ -1,0 +1,116 @@
+#include "eventstore/internal/entry_codec.hpp"
+
+#include <cstring>
+
+#include "eventstore/schema/entry_generated.h"
+
+namespace auditorium::eventstore::internal {
+namespace fb = ::auditorium::ledger;
+namespace {
+
+fb::Id128 to_fb(const Id& id) {
+    return fb::Id128(flatbuffers::span<const std::uint8_t, 16>(id.bytes().data(), 16));
+}
+
+Id from_fb(const fb::Id128* id) {
+    if (id == nullptr) return Id();
+    Id::Bytes b;
+    std::memcpy(b.data(), id->bytes()->data(), b.size());
+    return Id(b);
+}
+
+std::string bytes_of(const flatbuffers::Vector<std::uint8_t>* v) {
+    if (v == nullptr) return {};
+    return std::string(reinterpret_cast<const char*>(v->data()), v->size());
+}
+
+bool valid_key_class(std::uint8_t c) { return c <= static_cast<std::uint8_t>(KeyClass::kRetained); }
+
+}  // namespace
+
+SectionBinding binding_of(const EntryHeader& header, const Id& subject, KeyClass key_class,
+                          std::uint32_t key_id) {
+    return SectionBinding{header.position, header.stream, header.version, header.type,
+                          header.event_id, subject,       key_class,      key_id};
+}
+
+std::string encode_entry(const EntryHeader& h, std::string_view clear,
+                         const std::vector<StoredSection>& sections) {
+    std::size_t size_hint = 256 + clear.size() + h.stream.size() + h.type.size();
+    for (const auto& s : sections) size_hint += s.ciphertext.size() + 128;
+    flatbuffers::FlatBufferBuilder b(size_hint);
+
+    std::vector<flatbuffers::Offset<fb::Section>> section_offsets;
+    section_offsets.reserve(sections.size());
+    for (const auto& s : sections) {
+        auto commitment = b.CreateVector(
+            reinterpret_cast<const std::uint8_t*>(s.commitment.data()), s.commitment.size());
+        auto nonce = b.CreateVector(reinterpret_cast<const std::uint8_t*>(s.nonce.data()),
+                                    s.nonce.size());
+        auto ciphertext = b.CreateVector(
+            reinterpret_cast<const std::uint8_t*>(s.ciphertext.data()), s.ciphertext.size());
+        const fb::Id128 subject = to_fb(s.subject);
+        section_offsets.push_back(fb::CreateSection(b, &subject,
+                                                    static_cast<std::uint8_t>(s.key_class),
+                                                    s.key_id, commitment, nonce, ciphertext));
+    }
+    auto sections_vec = b.CreateVector(section_offsets);
+    auto clear_vec =
+        b.CreateVector(reinterpret_cast<const std::uint8_t*>(clear.data()), clear.size());
+    auto stream = b.CreateString(h.stream);
+    auto type = b.CreateString(h.type);
+    const fb::Id128 event_id = to_fb(h.event_id);
+    const fb::Id128 actor = to_fb(h.actor);
+    const fb::Id128 subject = to_fb(h.subject);
+    const fb::Id128 correlation = to_fb(h.correlation);
+    const fb::Id128 causation = to_fb(h.causation);
+    auto entry = fb::CreateEntry(b, kEntryFormat, h.position, stream, h.version, &event_id, type,
+                                 h.schema_version, h.recorded_at_us, &actor, &subject,
+                                 &correlation, &causation, clear_vec, sections_vec);
+    b.Finish(entry, fb::EntryIdentifier());
+    return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
+
+Result<DecodedEntry> decode_entry(std::string_view bytes) {
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+    flatbuffers::Verifier verifier(data, bytes.size());
+    if (!fb::VerifyEntryBuffer(verifier)) return corruption("entry bytes fail the format check");
+    const fb::Entry* e = fb::GetEntry(data);
+    if (e->format() != kEntryFormat) {
+        return corruption("unknown entry format " + std::to_string(e->format()));
+    }
+    if (e->stream() == nullptr || e->event_type() == nullptr || e->event_id() == nullptr) {
+        return corruption("entry lacks a stream, a type or an event id");
+    }
+    DecodedEntry d;
+    EntryHeader& h = d.header;
+    h.position = e->position();
+    h.stream = e->stream()->str();
+    h.version = e->stream_version();
+    h.event_id = from_fb(e->event_id());
+    h.type = e->event_type()->str();
+    h.schema_version = e->schema_version();
+    h.recorded_at_us = e->recorded_at_us();
+    h.actor = from_fb(e->actor());
+    h.subject = from_fb(e->subject());
+    h.correlation = from_fb(e->correlation());
+    h.causation = from_fb(e->causation());
+    d.clear = bytes_of(e->clear());
+    if (e->sections() != nullptr) {
+        d.sections.reserve(e->sections()->size());
+        for (const fb::Section* s : *e->sections()) {
+            if (!valid_key_class(s->key_class())) return corruption("unknown key class in section");
+            StoredSection out;
+            out.subject = from_fb(s->subject());
+            out.key_class = static_cast<KeyClass>(s->key_class());
+            out.key_id = s->key_id();
+            out.commitment = bytes_of(s->commitment());
+            out.nonce = bytes_of(s->nonce());
+            out.ciphertext = bytes_of(s->ciphertext());
+            d.sections.push_back(std::move(out));
+        }
+    }
+    return d;
+}
+
+}  // namespace auditorium::eventstore::internal

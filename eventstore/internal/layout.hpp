@@ -1,0 +1,104 @@
+// The RocksDB layout of the ledger and of the key vault, in one place. docs/ledger-format.md is
+// the prose twin of this header: change both together.
+//
+// Ledger (data directory), one column family per index; every append writes, per event, exactly
+// one key in each of ledger, streams, event_ids and tree, in the same write batch:
+//   ledger     BE64(position)                       -> entry bytes (flatbuffers, schema/entry.fbs)
+//   streams    stream || 0x00 || BE64(version)      -> BE64(position)
+//   event_ids  event id (16)                        -> BE64(position) || BE64(version) || stream
+//   tree       BE64(position)                       -> 32-byte hashes of the perfect subtrees the
+//                                                      leaf completes, level 0 (leaf hash) first
+//   erasures   subject (16)                         -> BE64(position of the erasure record)
+//   meta       name                                 -> value (see kMeta*)
+// Vault (keys directory, "vault"), default column family:
+//   'k' || subject (16) || key class (1) || BE32(key id) -> wrapped key (see vault.hpp)
+//   'p' || subject (16)                                  -> "" (an erasure whose shredding is due)
+//   'm' || name                                          -> vault metadata
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/id.hpp"
+
+namespace auditorium::eventstore::layout {
+
+inline constexpr std::string_view kLedgerCf = "ledger";
+inline constexpr std::string_view kStreamsCf = "streams";
+inline constexpr std::string_view kEventIdsCf = "event_ids";
+inline constexpr std::string_view kTreeCf = "tree";
+inline constexpr std::string_view kErasuresCf = "erasures";
+inline constexpr std::string_view kMetaCf = "meta";
+
+inline constexpr std::string_view kMetaFormat = "format";      // "1"
+inline constexpr std::string_view kMetaStoreId = "store_id";   // 16 bytes
+inline constexpr std::string_view kMetaDev = "dev";            // "0" or "1"
+inline constexpr std::string_view kMetaCreatedAt = "created_at_us";
+inline constexpr std::string_view kLedgerFormat = "1";
+
+inline constexpr std::string_view kVaultDir = "vault";
+inline constexpr std::string_view kMasterKeyFile = "master.key";
+inline constexpr char kVaultKeyTag = 'k';
+inline constexpr char kVaultPendingShredTag = 'p';
+inline constexpr char kVaultMetaTag = 'm';
+
+inline void put_be64(std::string& out, std::uint64_t v) {
+    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+inline void put_be32(std::string& out, std::uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+// REQUIRES: bytes.size() >= 8
+inline std::uint64_t get_be64(std::string_view bytes) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+    return v;
+}
+
+inline std::string position_key(std::uint64_t position) {
+    std::string k;
+    put_be64(k, position);
+    return k;
+}
+inline std::string stream_prefix(std::string_view stream) {
+    std::string k(stream);
+    k.push_back('\0');
+    return k;
+}
+inline std::string stream_key(std::string_view stream, std::uint64_t version) {
+    std::string k = stream_prefix(stream);
+    put_be64(k, version);
+    return k;
+}
+inline std::string event_id_value(std::uint64_t position, std::uint64_t version,
+                                  std::string_view stream) {
+    std::string v;
+    put_be64(v, position);
+    put_be64(v, version);
+    v.append(stream);
+    return v;
+}
+inline std::string vault_key_prefix(const Id& subject) {
+    std::string k(1, kVaultKeyTag);
+    k.append(subject.view());
+    return k;
+}
+inline std::string vault_key(const Id& subject, std::uint8_t key_class, std::uint32_t key_id) {
+    std::string k = vault_key_prefix(subject);
+    k.push_back(static_cast<char>(key_class));
+    put_be32(k, key_id);
+    return k;
+}
+inline std::string vault_pending_shred_key(const Id& subject) {
+    std::string k(1, kVaultPendingShredTag);
+    k.append(subject.view());
+    return k;
+}
+inline std::string vault_meta_key(std::string_view name) {
+    std::string k(1, kVaultMetaTag);
+    k.append(name);
+    return k;
+}
+
+}  // namespace auditorium::eventstore::layout

@@ -1,0 +1,725 @@
+#include "eventstore/internal/rocks_store.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <sodium.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <ctime>
+#include <unordered_set>
+
+#include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/rocks_status.hpp"
+
+namespace auditorium::eventstore::internal {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::size_t kMaxEventsPerAppend = 10'000;
+constexpr std::string_view kErasureType = "store.subject_erased";
+constexpr std::uint32_t kSingleKeyId = 1;  // personal and system keys: one per subject
+
+Status validate_type(std::string_view type) {
+    if (type.empty() || type.size() > 100) return invalid_argument("event type must be 1..100 characters");
+    for (char c : type) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
+        if (!ok) return invalid_argument("event type '" + std::string(type) + "' may hold only [a-z0-9._]");
+    }
+    return Status::ok();
+}
+
+Status validate_events(const std::vector<NewEvent>& events) {
+    if (events.empty()) return invalid_argument("an append needs at least one event");
+    if (events.size() > kMaxEventsPerAppend) {
+        return invalid_argument("an append holds at most " + std::to_string(kMaxEventsPerAppend) +
+                                " events, not " + std::to_string(events.size()));
+    }
+    std::unordered_set<Id> seen;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const NewEvent& e = events[i];
+        const std::string where = "event " + std::to_string(i) + ": ";
+        if (e.event_id.is_none()) return invalid_argument(where + "event_id is missing");
+        if (!seen.insert(e.event_id).second) {
+            return invalid_argument(where + "event_id " + e.event_id.hex() + " repeats in the append");
+        }
+        AUD_RETURN_IF_ERROR(validate_type(e.type).with_context(where + "type"));
+        for (const SectionInput& s : e.sections) {
+            const bool system = s.key_class == KeyClass::kSystem;
+            if (system != s.subject.is_none()) {
+                return invalid_argument(where + "a section has subject none exactly when its key class is system");
+            }
+            if (s.key_class > KeyClass::kRetained) return invalid_argument(where + "unknown key class");
+        }
+    }
+    return Status::ok();
+}
+
+// Retained keys rotate monthly: the key id is yyyymm (UTC) of the time the key is asked for.
+std::uint32_t month_key_id(std::int64_t now_us) {
+    const std::time_t t = static_cast<std::time_t>(now_us / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    return static_cast<std::uint32_t>((tm.tm_year + 1900) * 100 + tm.tm_mon + 1);
+}
+
+std::string be64(std::uint64_t v) { return layout::position_key(v); }
+
+rocksdb::ColumnFamilyOptions cf_options(bool point_lookups) {
+    rocksdb::ColumnFamilyOptions o;
+    rocksdb::BlockBasedTableOptions t;
+    if (point_lookups) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    return o;
+}
+
+Status make_private_dir(const fs::path& dir) {
+    std::error_code ec;
+    const bool created = fs::create_directories(dir, ec);
+    if (ec) return unavailable("creating " + dir.string() + ": " + ec.message());
+    if (created && ::chmod(dir.c_str(), 0700) != 0) {
+        return unavailable("setting mode 0700 on " + dir.string());
+    }
+    return Status::ok();
+}
+
+}  // namespace
+
+struct RocksStore::Handles {
+    std::vector<rocksdb::ColumnFamilyHandle*> all;
+    rocksdb::ColumnFamilyHandle* ledger = nullptr;
+    rocksdb::ColumnFamilyHandle* streams = nullptr;
+    rocksdb::ColumnFamilyHandle* event_ids = nullptr;
+    rocksdb::ColumnFamilyHandle* tree = nullptr;
+    rocksdb::ColumnFamilyHandle* erasures = nullptr;
+    rocksdb::ColumnFamilyHandle* meta = nullptr;
+};
+
+// ---- opening ----
+
+Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
+    if (sodium_init() < 0) return internal_error("libsodium failed to initialize");
+    if (options.data_dir.empty()) return invalid_argument("--data: a data directory is required");
+    const fs::path keys_dir =
+        options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
+    const fs::path master_file = keys_dir / layout::kMasterKeyFile;
+    const fs::path vault_dir = keys_dir / layout::kVaultDir;
+    std::error_code ec;
+    const bool ledger_exists = fs::exists(options.data_dir / "CURRENT", ec);
+    const bool master_exists = fs::exists(fs::symlink_status(master_file, ec));
+    const bool vault_exists = fs::exists(vault_dir / "CURRENT", ec);
+
+    if (!ledger_exists && !options.create_if_missing) {
+        return not_found("no ledger at " + options.data_dir.string());
+    }
+    if ((ledger_exists || vault_exists) && !master_exists) {
+        return failed_precondition("the master key " + master_file.string() +
+                                   " is missing; without it the ledger's sealed data cannot be read");
+    }
+    if (ledger_exists && !vault_exists) {
+        return failed_precondition("the key vault " + vault_dir.string() +
+                                   " is missing for the ledger at " + options.data_dir.string());
+    }
+    AUD_RETURN_IF_ERROR(make_private_dir(keys_dir));
+    Result<MasterKey> master =
+        master_exists ? MasterKey::load(master_file) : MasterKey::create(master_file);
+    if (!master) return master.status();
+
+    std::unique_ptr<RocksStore> store(new RocksStore());
+    store->clock_ = options.clock;
+    if (ledger_exists) {
+        AUD_RETURN_IF_ERROR(store->open_ledger(options, false));
+    } else {
+        store->store_id_ = random_id();
+        store->dev_ = options.dev;
+    }
+    Vault::Options vo{vault_dir, !ledger_exists, options.env};
+    auto vault = Vault::open(vo, std::move(master).value(), store->store_id_);
+    if (!vault) return vault.status();
+    store->vault_ = std::move(vault).value();
+    if (!ledger_exists) {
+        AUD_RETURN_IF_ERROR(make_private_dir(options.data_dir));
+        AUD_RETURN_IF_ERROR(store->open_ledger(options, true));
+    }
+    AUD_RETURN_IF_ERROR(store->recover());
+    AUD_RETURN_IF_ERROR(store->finish_pending_shreds());
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
+    rocksdb::DBOptions o;
+    o.create_if_missing = create;
+    o.create_missing_column_families = create;
+    o.max_background_jobs = 2;
+    o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    if (options.env != nullptr) o.env = options.env;
+
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+        {rocksdb::kDefaultColumnFamilyName, cf_options(false)},
+        {std::string(layout::kLedgerCf), cf_options(false)},
+        {std::string(layout::kStreamsCf), cf_options(true)},
+        {std::string(layout::kEventIdsCf), cf_options(true)},
+        {std::string(layout::kTreeCf), cf_options(false)},
+        {std::string(layout::kErasuresCf), cf_options(true)},
+        {std::string(layout::kMetaCf), cf_options(false)},
+    };
+    cf_ = std::make_unique<Handles>();
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(o, options.data_dir.string(), cfs, &cf_->all, &raw);
+    if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string());
+    db_.reset(raw);
+    cf_->ledger = cf_->all[1];
+    cf_->streams = cf_->all[2];
+    cf_->event_ids = cf_->all[3];
+    cf_->tree = cf_->all[4];
+    cf_->erasures = cf_->all[5];
+    cf_->meta = cf_->all[6];
+
+    if (create) {
+        rocksdb::WriteBatch b;
+        b.Put(cf_->meta, std::string(layout::kMetaFormat), std::string(layout::kLedgerFormat));
+        b.Put(cf_->meta, std::string(layout::kMetaStoreId), std::string(store_id_.view()));
+        b.Put(cf_->meta, std::string(layout::kMetaDev), dev_ ? "1" : "0");
+        b.Put(cf_->meta, std::string(layout::kMetaCreatedAt), std::to_string(now_us()));
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        return from_rocks(db_->Write(wo, &b), "initializing ledger");
+    }
+    std::string format, id, dev;
+    const rocksdb::ReadOptions ro;
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Get(ro, cf_->meta, std::string(layout::kMetaFormat), &format),
+                                   "reading ledger format"));
+    if (format != layout::kLedgerFormat) {
+        return failed_precondition("ledger format " + format + " is not supported by this build");
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Get(ro, cf_->meta, std::string(layout::kMetaStoreId), &id),
+                                   "reading store id"));
+    auto parsed = Id::from_bytes(id);
+    if (!parsed) return corruption("malformed store id in the ledger's metadata");
+    store_id_ = *parsed;
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Get(ro, cf_->meta, std::string(layout::kMetaDev), &dev),
+                                   "reading dev flag"));
+    dev_ = dev == "1";
+    return Status::ok();
+}
+
+Status RocksStore::recover() {
+    Position last = 0;
+    std::int64_t last_recorded = 0;
+    {
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->ledger));
+        it->SeekToLast();
+        if (it->Valid()) {
+            last = layout::get_be64(it->key().ToStringView());
+            auto decoded = decode_entry(it->value().ToStringView());
+            if (!decoded) return decoded.status().with_context("last entry at position " + std::to_string(last));
+            last_recorded = decoded->header.recorded_at_us;
+        }
+        AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading the ledger's head"));
+    }
+    auto frontier = merkle::Frontier::restore(
+        last, [this](unsigned level, std::uint64_t index) { return tree_node(level, index); });
+    if (!frontier) return frontier.status().with_context("restoring the Merkle tree");
+    frontier_ = std::move(frontier).value();
+    sequencer_ = std::make_unique<Sequencer>(last, last_recorded);
+    {
+        std::lock_guard lock(head_mu_);
+        head_ = last;
+        tree_head_ = TreeHead{frontier_.size(), merkle::to_string(frontier_.root())};
+    }
+    queue_ = std::make_unique<CommitQueue>(
+        [this](const std::vector<std::shared_ptr<CommitSlot>>& batch) { return commit(batch); });
+    return Status::ok();
+}
+
+Status RocksStore::finish_pending_shreds() {
+    AUD_ASSIGN_OR_RETURN(auto pending, vault_->pending_shreds());
+    for (const Id& subject : pending) {
+        AUD_ASSIGN_OR_RETURN(bool erased, is_erased(subject));
+        if (erased) AUD_RETURN_IF_ERROR(vault_->destroy_personal_keys(subject));
+        AUD_RETURN_IF_ERROR(vault_->clear_pending_shred(subject));
+    }
+    return Status::ok();
+}
+
+RocksStore::~RocksStore() {
+    queue_.reset();  // joins the writer after it commits what is prepared
+    vault_.reset();
+    if (db_) {
+        for (auto* h : cf_->all) (void)db_->DestroyColumnFamilyHandle(h);
+        (void)db_->Close();
+    }
+}
+
+std::int64_t RocksStore::now_us() const {
+    if (clock_) return clock_();
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// ---- appending ----
+
+Result<AppendResult> RocksStore::append(std::string_view stream, ExpectedVersion expected,
+                                        std::vector<NewEvent> events) {
+    AUD_RETURN_IF_ERROR(validate_stream_name(stream));
+    AUD_RETURN_IF_ERROR(validate_events(events));
+    for (const NewEvent& e : events) {
+        if (e.type == kErasureType) {
+            return invalid_argument("event type " + std::string(kErasureType) + " is the store's own");
+        }
+    }
+    return append_prepared(stream, expected, std::move(events), std::nullopt);
+}
+
+Status RocksStore::refuse_new_key(const Id& subject, KeyClass key_class) {
+    if (key_class != KeyClass::kPersonal) return Status::ok();
+    AUD_ASSIGN_OR_RETURN(bool erased, is_erased(subject));
+    if (erased) {
+        return failed_precondition("subject " + subject.hex() +
+                                   " was erased; no new personal data may be sealed for it");
+    }
+    return Status::ok();
+}
+
+Result<std::vector<RocksStore::SectionKey>> RocksStore::keys_for(const std::vector<NewEvent>& events,
+                                                     std::int64_t now) {
+    std::vector<SectionKey> keys;
+    const auto refuse = [this](const Id& s, KeyClass c) { return refuse_new_key(s, c); };
+    for (const NewEvent& e : events) {
+        for (const SectionInput& s : e.sections) {
+            const std::uint32_t key_id =
+                s.key_class == KeyClass::kRetained ? month_key_id(now) : kSingleKeyId;
+            AUD_ASSIGN_OR_RETURN(DataKey k,
+                                 vault_->key_for_sealing(s.subject, s.key_class, key_id, refuse));
+            keys.push_back(SectionKey{std::move(k), key_id});
+        }
+    }
+    return keys;
+}
+
+Result<Sequencer::Lookups> RocksStore::look_up(std::string_view stream, const std::vector<Id>& ids) {
+    Sequencer::Lookups out;
+    out.ids.resize(ids.size());
+    std::vector<rocksdb::Slice> keys;
+    keys.reserve(ids.size());
+    for (const Id& id : ids) keys.emplace_back(id.view());
+    std::vector<rocksdb::PinnableSlice> values(ids.size());
+    std::vector<rocksdb::Status> statuses(ids.size());
+    db_->MultiGet(rocksdb::ReadOptions(), cf_->event_ids, ids.size(), keys.data(), values.data(),
+                  statuses.data());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (statuses[i].IsNotFound()) continue;
+        AUD_RETURN_IF_ERROR(from_rocks(statuses[i], "looking up event ids"));
+        const std::string_view v = values[i].ToStringView();
+        if (v.size() < 16) return corruption("malformed event id index value");
+        out.ids[i] = IdLocation{layout::get_be64(v), layout::get_be64(v.substr(8)),
+                                std::string(v.substr(16))};
+    }
+    AUD_ASSIGN_OR_RETURN(out.stream_version, stream_version(stream));
+    return out;
+}
+
+Result<AppendResult> RocksStore::append_prepared(std::string_view stream, ExpectedVersion expected,
+                                                 std::vector<NewEvent> events,
+                                                 std::optional<Id> erases) {
+    const std::int64_t now = now_us();
+    AUD_ASSIGN_OR_RETURN(auto keys, keys_for(events, now));
+    std::vector<Id> ids;
+    ids.reserve(events.size());
+    for (const NewEvent& e : events) ids.push_back(e.event_id);
+
+    auto ticket = sequencer_->begin_lookup();
+    auto lookups = look_up(stream, ids);
+    if (!lookups) {
+        sequencer_->abandon(ticket);
+        return lookups.status();
+    }
+    auto slot = std::make_shared<CommitSlot>();
+    slot->stream = std::string(stream);
+    const auto d = sequencer_->decide(ticket, stream, expected, ids, *lookups, now,
+                                      [&](const Sequencer::Decision& dd) {
+                                          slot->first_position = dd.first_position;
+                                          queue_->enqueue(slot);
+                                      });
+    using Kind = Sequencer::Decision::Kind;
+    const auto result = [&](bool replay) {
+        return AppendResult{d.first_position, d.first_position + ids.size() - 1, d.first_version,
+                            d.first_version + ids.size() - 1, replay};
+    };
+    switch (d.kind) {
+        case Kind::kRefused: {
+            std::lock_guard lock(head_mu_);
+            return refused_;
+        }
+        case Kind::kReusedId:
+            return already_exists("reused event id: " + d.detail);
+        case Kind::kConflict: {
+            auto c = std::make_shared<VersionConflict>();
+            c->stream = std::string(stream);
+            c->expected = expected;
+            c->actual = d.actual_version;
+            return aborted("stream " + std::string(stream) + " is at version " +
+                           std::to_string(d.actual_version) + ", expected " + expected.to_string())
+                .with_detail(std::move(c));
+        }
+        case Kind::kReplay:
+            AUD_RETURN_IF_ERROR(wait_durable(d.first_position + ids.size() - 1));
+            return result(true);
+        case Kind::kAppend:
+            break;
+    }
+    try {
+        prepare(*slot, events, keys, d);
+    } catch (const std::exception& ex) {
+        slot->prepare_error = internal_error(std::string("preparing an append: ") + ex.what());
+    }
+    if (erases) slot->entries.back().erases = erases;
+    queue_->mark_prepared(slot);
+    AUD_RETURN_IF_ERROR(queue_->wait(slot));
+    return result(false);
+}
+
+void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
+                         const std::vector<SectionKey>& keys, const Sequencer::Decision& d) {
+    slot.entries.resize(events.size());
+    std::size_t key_index = 0;
+    std::vector<StoredSection> sections;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const NewEvent& e = events[i];
+        EntryHeader h{d.first_position + i, slot.stream,  d.first_version + i, e.event_id,
+                      e.type,               e.schema_version, d.recorded_at_us, e.actor,
+                      e.subject,            e.correlation, e.causation};
+        sections.clear();
+        for (const SectionInput& s : e.sections) {
+            const SectionKey& key = keys[key_index++];
+            StoredSection out{s.subject, s.key_class, key.key_id, {}, {}, {}};
+            const SealedSection sealed =
+                seal(key.key, binding_of(h, s.subject, s.key_class, key.key_id), s.plaintext);
+            out.commitment.assign(reinterpret_cast<const char*>(sealed.commitment.data()),
+                                  kCommitmentSize);
+            out.nonce.assign(reinterpret_cast<const char*>(sealed.nonce.data()), kNonceSize);
+            out.ciphertext = sealed.ciphertext;
+            sections.push_back(std::move(out));
+        }
+        PreparedEntry& pe = slot.entries[i];
+        pe.position = h.position;
+        pe.version = h.version;
+        pe.event_id = e.event_id;
+        pe.bytes = encode_entry(h, e.clear, sections);
+        pe.leaf = merkle::leaf_hash(pe.bytes);
+    }
+}
+
+Status RocksStore::refuse(Status why) {
+    {
+        std::lock_guard lock(head_mu_);
+        if (refused_.is_ok()) {
+            refused_ = unavailable("the store refuses appends until it is reopened, after: " +
+                                   why.to_string());
+            spdlog::error("event store: {}", refused_.message());
+        }
+    }
+    sequencer_->refuse_all();
+    head_cv_.notify_all();
+    std::lock_guard lock(head_mu_);
+    return refused_;
+}
+
+Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch) {
+    {
+        std::lock_guard lock(head_mu_);
+        if (!refused_.is_ok()) return refused_;
+    }
+    for (const auto& slot : batch) {
+        if (!slot->prepare_error.is_ok()) return refuse(slot->prepare_error);
+    }
+    if (Status s = vault_->sync_if_dirty(); !s.is_ok()) return refuse(s);
+
+    rocksdb::WriteBatch wb;
+    merkle::Frontier working = frontier_;
+    std::vector<merkle::Hash> completed;
+    std::string nodes;
+    for (const auto& slot : batch) {
+        for (const PreparedEntry& e : slot->entries) {
+            const std::string pos = be64(e.position);
+            wb.Put(cf_->ledger, pos, e.bytes);
+            wb.Put(cf_->streams, layout::stream_key(slot->stream, e.version), pos);
+            wb.Put(cf_->event_ids, e.event_id.view(),
+                   layout::event_id_value(e.position, e.version, slot->stream));
+            working.push(e.leaf, completed);
+            nodes.clear();
+            for (const auto& h : completed) nodes.append(reinterpret_cast<const char*>(h.data()), h.size());
+            wb.Put(cf_->tree, pos, nodes);
+            if (e.erases) wb.Put(cf_->erasures, e.erases->view(), pos);
+        }
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (Status s = from_rocks(db_->Write(wo, &wb), "committing appends"); !s.is_ok()) {
+        return refuse(s);
+    }
+    frontier_ = std::move(working);
+    const Position last = batch.back()->entries.back().position;
+    sequencer_->committed(last);
+    {
+        std::lock_guard lock(head_mu_);
+        head_ = last;
+        tree_head_ = TreeHead{frontier_.size(), merkle::to_string(frontier_.root())};
+    }
+    head_cv_.notify_all();
+    return Status::ok();
+}
+
+Result<merkle::Hash> RocksStore::tree_node(unsigned level, std::uint64_t index) {
+    const merkle::NodeLocation loc = merkle::locate(level, index);
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cf_->tree, be64(loc.leaf_index + 1), &value);
+    if (s.IsNotFound()) {
+        return corruption("Merkle node (" + std::to_string(level) + ", " + std::to_string(index) +
+                          ") is missing at position " + std::to_string(loc.leaf_index + 1));
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(s, "reading the Merkle tree"));
+    if (value.size() < (loc.slot + 1) * 32) {
+        return corruption("Merkle nodes at position " + std::to_string(loc.leaf_index + 1) +
+                          " are truncated");
+    }
+    merkle::Hash h;
+    std::memcpy(h.data(), value.data() + loc.slot * 32, 32);
+    return h;
+}
+
+Status RocksStore::wait_durable(Position position) {
+    std::unique_lock lock(head_mu_);
+    head_cv_.wait(lock, [&] { return head_ >= position || !refused_.is_ok(); });
+    if (head_ >= position) return Status::ok();
+    return refused_;
+}
+
+// ---- reading ----
+
+Position RocksStore::head() const {
+    std::lock_guard lock(head_mu_);
+    return head_;
+}
+
+Store::TreeHead RocksStore::tree_head() const {
+    std::lock_guard lock(head_mu_);
+    return tree_head_;
+}
+
+Position RocksStore::wait_for(Position position, std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(head_mu_);
+    head_cv_.wait_until(lock, deadline, [&] { return head_ >= position || !refused_.is_ok(); });
+    return head_;
+}
+
+Result<StreamVersion> RocksStore::stream_version(std::string_view stream) {
+    const std::string prefix = layout::stream_prefix(stream);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->streams));
+    it->SeekForPrev(layout::stream_key(stream, UINT64_MAX));
+    if (it->Valid() && it->key().starts_with(prefix) && it->key().size() == prefix.size() + 8) {
+        return layout::get_be64(it->key().ToStringView().substr(prefix.size()));
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading stream " + std::string(stream)));
+    return StreamVersion{0};
+}
+
+Result<bool> RocksStore::is_erased(const Id& subject) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->erasures, subject.view(), &value);
+    if (s.IsNotFound()) return false;
+    AUD_RETURN_IF_ERROR(from_rocks(s, "reading erasure records"));
+    return true;
+}
+
+Result<Entry> RocksStore::materialize(std::string_view bytes, Position expected_position) {
+    const std::string where = "entry at position " + std::to_string(expected_position);
+    auto decoded = decode_entry(bytes);
+    if (!decoded) return decoded.status().with_context(where);
+    DecodedEntry& d = *decoded;
+    if (d.header.position != expected_position) {
+        return corruption(where + " claims position " + std::to_string(d.header.position));
+    }
+    Entry e;
+    e.position = d.header.position;
+    e.stream = std::move(d.header.stream);
+    e.version = d.header.version;
+    e.event_id = d.header.event_id;
+    e.type = std::move(d.header.type);
+    e.schema_version = d.header.schema_version;
+    e.recorded_at_us = d.header.recorded_at_us;
+    e.actor = d.header.actor;
+    e.subject = d.header.subject;
+    e.correlation = d.header.correlation;
+    e.causation = d.header.causation;
+    e.clear = std::move(d.clear);
+    e.canonical = std::string(bytes);
+    // The binding reads the header fields back from the entry we are building.
+    EntryHeader h{e.position, e.stream, e.version, e.event_id, e.type, e.schema_version,
+                  e.recorded_at_us, e.actor, e.subject, e.correlation, e.causation};
+    for (std::size_t i = 0; i < d.sections.size(); ++i) {
+        const StoredSection& s = d.sections[i];
+        Section out{s.subject, s.key_class, s.key_id, Section::State::kSealed, {}};
+        AUD_ASSIGN_OR_RETURN(auto key, vault_->key_for_opening(s.subject, s.key_class, s.key_id));
+        if (key) {
+            auto plain = internal::open(*key, binding_of(h, s.subject, s.key_class, s.key_id), s.commitment,
+                              s.nonce, s.ciphertext);
+            if (!plain) {
+                return plain.status().with_context(where + ", section " + std::to_string(i));
+            }
+            out.plaintext = std::move(plain).value();
+            out.state = Section::State::kOpen;
+        } else {
+            AUD_ASSIGN_OR_RETURN(bool erased, s.key_class == KeyClass::kPersonal
+                                                  ? is_erased(s.subject)
+                                                  : Result<bool>(false));
+            if (!erased) {
+                return data_loss(where + ", section " + std::to_string(i) + ": the " +
+                                 std::string(key_class_name(s.key_class)) + " key of subject " +
+                                 s.subject.hex() +
+                                 " is missing from the vault and the ledger holds no erasure "
+                                 "record for it");
+            }
+            out.state = Section::State::kErased;
+        }
+        e.sections.push_back(std::move(out));
+    }
+    return e;
+}
+
+Result<std::vector<Entry>> RocksStore::read_all(Position from, std::size_t max) {
+    std::vector<Entry> out;
+    const Position last = head();
+    if (from == 0) from = 1;
+    if (from > last || max == 0) return out;
+    const std::string upper = be64(last + 1);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_->ledger));
+    Position expected = from;
+    for (it->Seek(be64(from)); it->Valid() && out.size() < max; it->Next(), ++expected) {
+        const Position pos = layout::get_be64(it->key().ToStringView());
+        if (pos != expected) {
+            return corruption("the ledger has no entry at position " + std::to_string(expected));
+        }
+        AUD_ASSIGN_OR_RETURN(Entry e, materialize(it->value().ToStringView(), pos));
+        out.push_back(std::move(e));
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading the ledger"));
+    if (out.size() < max && expected <= last) {
+        return corruption("the ledger has no entry at position " + std::to_string(expected));
+    }
+    return out;
+}
+
+Result<std::vector<Entry>> RocksStore::read_stream(std::string_view stream, StreamVersion from,
+                                                   Direction direction, std::size_t max) {
+    AUD_RETURN_IF_ERROR(validate_stream_name(stream));
+    std::vector<Entry> out;
+    const Position last = head();
+    const std::string prefix = layout::stream_prefix(stream);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->streams));
+    const bool forward = direction == Direction::kForward;
+    if (forward) {
+        it->Seek(layout::stream_key(stream, from));
+    } else {
+        it->SeekForPrev(layout::stream_key(stream, from));
+    }
+    for (; it->Valid() && it->key().starts_with(prefix) && out.size() < max;
+         forward ? it->Next() : it->Prev()) {
+        const Position pos = layout::get_be64(it->value().ToStringView());
+        if (pos > last) {
+            if (forward) break;
+            continue;
+        }
+        std::string bytes;
+        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->ledger, be64(pos), &bytes);
+        if (s.IsNotFound()) {
+            return corruption("stream " + std::string(stream) + " refers to missing position " +
+                              std::to_string(pos));
+        }
+        AUD_RETURN_IF_ERROR(from_rocks(s, "reading the ledger"));
+        AUD_ASSIGN_OR_RETURN(Entry e, materialize(bytes, pos));
+        out.push_back(std::move(e));
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading stream " + std::string(stream)));
+    return out;
+}
+
+// ---- erasure ----
+
+Result<Position> RocksStore::erase(const Id& subject, const Id& actor) {
+    if (subject.is_none()) return invalid_argument("subject: an erasure needs a subject");
+    const auto existing = [&]() -> Result<std::optional<Position>> {
+        rocksdb::PinnableSlice value;
+        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->erasures, subject.view(), &value);
+        if (s.IsNotFound()) return std::optional<Position>();
+        AUD_RETURN_IF_ERROR(from_rocks(s, "reading erasure records"));
+        return std::optional<Position>(layout::get_be64(value.ToStringView()));
+    };
+    AUD_ASSIGN_OR_RETURN(auto before, existing());
+    if (before) return *before;
+
+    AUD_RETURN_IF_ERROR(vault_->mark_pending_shred(subject));
+    NewEvent record;
+    record.event_id = random_id();
+    record.type = std::string(kErasureType);
+    record.actor = actor;
+    record.subject = subject;
+    auto appended = append_prepared("erasure-" + subject.hex(), ExpectedVersion::no_stream(),
+                                    {std::move(record)}, subject);
+    Position position = 0;
+    if (appended) {
+        position = appended->first_position;
+    } else if (conflict_of(appended.status())) {
+        // Erased concurrently: the other call's record stands.
+        AUD_ASSIGN_OR_RETURN(auto other, existing());
+        if (!other) return internal_error("erasure stream exists without an erasure record");
+        position = *other;
+    } else {
+        return appended.status();
+    }
+    AUD_RETURN_IF_ERROR(vault_->destroy_personal_keys(subject));
+    AUD_RETURN_IF_ERROR(vault_->clear_pending_shred(subject));
+    spdlog::info("event store: subject erased at position {}", position);
+    return position;
+}
+
+// ---- subscriptions ----
+
+namespace {
+
+class RocksSubscription final : public Subscription {
+public:
+    RocksSubscription(Store& store, Position from) : store_(store), last_(from == 0 ? 0 : from - 1) {}
+
+    Result<std::vector<Entry>> next(std::size_t max,
+                                    std::chrono::steady_clock::time_point deadline) override {
+        if (store_.head() <= last_ && store_.wait_for(last_ + 1, deadline) <= last_) {
+            return std::vector<Entry>();
+        }
+        AUD_ASSIGN_OR_RETURN(auto entries, store_.read_all(last_ + 1, max));
+        if (!entries.empty()) last_ = entries.back().position;
+        return entries;
+    }
+    Position last_position() const override { return last_; }
+
+private:
+    Store& store_;
+    Position last_;
+};
+
+}  // namespace
+
+std::unique_ptr<Subscription> RocksStore::subscribe(Position from) {
+    return std::make_unique<RocksSubscription>(*this, from);
+}
+
+}  // namespace auditorium::eventstore::internal

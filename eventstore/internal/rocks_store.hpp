@@ -1,0 +1,95 @@
+// RocksStore: the single-node Store on RocksDB (see store.hpp for the contract).
+//
+// The append path: validate -> resolve the section keys (vault) -> look up ids and the stream's
+// version (RocksDB, outside any lock) -> the sequencer decides and reserves positions -> seal,
+// encode and hash on the appender's thread -> the commit queue's writer batches, syncs the vault
+// if it has new keys, writes one synced batch -> the head advances and waiters wake.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "eventstore/internal/commit_queue.hpp"
+#include "eventstore/internal/entry_codec.hpp"
+#include "eventstore/internal/merkle.hpp"
+#include "eventstore/internal/sequencer.hpp"
+#include "eventstore/internal/vault.hpp"
+#include "eventstore/store.hpp"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace auditorium::eventstore::internal {
+
+class RocksStore final : public Store {
+public:
+    static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+    ~RocksStore() override;
+
+    Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
+                                std::vector<NewEvent> events) override;
+    Result<StreamVersion> stream_version(std::string_view stream) override;
+    Result<std::vector<Entry>> read_stream(std::string_view stream, StreamVersion from,
+                                           Direction direction, std::size_t max) override;
+    Result<std::vector<Entry>> read_all(Position from, std::size_t max) override;
+    Position head() const override;
+    Position wait_for(Position position, std::chrono::steady_clock::time_point deadline) override;
+    std::unique_ptr<Subscription> subscribe(Position from) override;
+    Result<Position> erase(const Id& subject, const Id& actor) override;
+    Result<bool> is_erased(const Id& subject) override;
+    TreeHead tree_head() const override;
+    bool is_dev() const override { return dev_; }
+    Id store_id() const override { return store_id_; }
+
+private:
+    struct Handles;
+    struct SectionKey {
+        DataKey key;
+        std::uint32_t key_id;
+    };
+
+    RocksStore() = default;
+    Status open_ledger(const StoreOptions& options, bool create);
+    Status recover();
+    Status finish_pending_shreds();
+
+    Result<AppendResult> append_prepared(std::string_view stream, ExpectedVersion expected,
+                                         std::vector<NewEvent> events,
+                                         std::optional<Id> erases);
+    Result<Sequencer::Lookups> look_up(std::string_view stream, const std::vector<Id>& ids);
+    Result<std::vector<SectionKey>> keys_for(const std::vector<NewEvent>& events,
+                                             std::int64_t now_us);
+    void prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
+                 const std::vector<SectionKey>& keys, const Sequencer::Decision& d);
+    Status commit(const std::vector<std::shared_ptr<CommitSlot>>& batch);
+    Status refuse(Status why);
+    Result<merkle::Hash> tree_node(unsigned level, std::uint64_t index);
+
+    Result<Entry> materialize(std::string_view bytes, Position expected_position);
+    Status wait_durable(Position position);
+    Status refuse_new_key(const Id& subject, KeyClass key_class);
+
+    std::int64_t now_us() const;
+
+    std::function<std::int64_t()> clock_;
+    bool dev_ = false;
+    Id store_id_;
+    std::unique_ptr<rocksdb::DB> db_;
+    std::unique_ptr<Handles> cf_;
+    std::unique_ptr<Vault> vault_;
+    std::unique_ptr<Sequencer> sequencer_;
+    merkle::Frontier frontier_;  // writer thread only (and open)
+    std::unique_ptr<CommitQueue> queue_;
+
+    mutable std::mutex head_mu_;
+    std::condition_variable head_cv_;
+    Position head_ = 0;             // GUARDED_BY(head_mu_)
+    TreeHead tree_head_;            // GUARDED_BY(head_mu_)
+    Status refused_;                // GUARDED_BY(head_mu_): set once, after a failed write
+};
+
+}  // namespace auditorium::eventstore::internal

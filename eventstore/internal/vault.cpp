@@ -1,0 +1,339 @@
+#include "eventstore/internal/vault.hpp"
+
+#include <fcntl.h>
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/rocks_status.hpp"
+
+namespace auditorium::eventstore::internal {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr std::string_view kWrapLabel = "auditorium/vault/v1";
+constexpr std::string_view kCheckPlaintext = "auditorium vault master key check v1";
+constexpr std::string_view kMetaStoreId = "store_id";
+constexpr std::string_view kMetaCheck = "check";
+constexpr char kWrapFormat = 0x01;
+
+std::string errno_text() { return std::strerror(errno); }
+
+Status sync_dir(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return unavailable("opening " + dir.string() + ": " + errno_text());
+    int rc = ::fsync(fd);
+    ::close(fd);
+    if (rc != 0) return unavailable("syncing " + dir.string() + ": " + errno_text());
+    return Status::ok();
+}
+
+std::string aead_seal(const DataKey& key, std::string_view plain, std::string_view ad) {
+    std::string out(1 + kNonceSize + plain.size() + kTagSize, '\0');
+    out[0] = kWrapFormat;
+    auto* nonce = reinterpret_cast<unsigned char*>(out.data() + 1);
+    randombytes_buf(nonce, kNonceSize);
+    unsigned long long n = 0;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(
+        nonce + kNonceSize, &n, reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
+        reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr, nonce, key.data());
+    return out;
+}
+
+std::optional<std::string> aead_open(const DataKey& key, std::string_view sealed,
+                                     std::string_view ad) {
+    if (sealed.size() < 1 + kNonceSize + kTagSize || sealed[0] != kWrapFormat) return std::nullopt;
+    const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data() + 1);
+    const auto* cipher = nonce + kNonceSize;
+    const std::size_t cipher_size = sealed.size() - 1 - kNonceSize;
+    std::string plain(cipher_size - kTagSize, '\0');
+    unsigned long long n = 0;
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            reinterpret_cast<unsigned char*>(plain.data()), &n, nullptr, cipher, cipher_size,
+            reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nonce, key.data()) != 0) {
+        return std::nullopt;
+    }
+    return plain;
+}
+
+std::string check_ad(const Id& store_id) {
+    std::string ad(kWrapLabel);
+    ad += "/check";
+    ad.append(store_id.view());
+    return ad;
+}
+
+}  // namespace
+
+// ---- MasterKey ----
+
+Result<MasterKey> MasterKey::load(const fs::path& file) {
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) {
+        if (errno == ENOENT) return not_found("master key file " + file.string() + " does not exist");
+        return permission_denied("master key file " + file.string() + ": " + errno_text());
+    }
+    if (!S_ISREG(st.st_mode)) {
+        return permission_denied("master key file " + file.string() + " is not a regular file");
+    }
+    if (st.st_uid != ::geteuid()) {
+        return permission_denied("master key file " + file.string() + " is owned by uid " +
+                                 std::to_string(st.st_uid) + ", not by the running user (uid " +
+                                 std::to_string(::geteuid()) + ")");
+    }
+    if ((st.st_mode & 07777) != 0600) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        return permission_denied("master key file " + file.string() + " has mode " + mode +
+                                 "; it must be 0600 (chmod 600 " + file.string() + ")");
+    }
+    if (st.st_size != static_cast<off_t>(kMasterKeySize)) {
+        return permission_denied("master key file " + file.string() + " holds " +
+                                 std::to_string(st.st_size) + " bytes, not " +
+                                 std::to_string(kMasterKeySize));
+    }
+    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return permission_denied("reading master key " + file.string() + ": " + errno_text());
+    std::array<std::uint8_t, kMasterKeySize> bytes{};
+    ssize_t n = ::read(fd, bytes.data(), bytes.size());
+    ::close(fd);
+    if (n != static_cast<ssize_t>(bytes.size())) {
+        return permission_denied("reading master key " + file.string() + ": short read");
+    }
+    MasterKey key;
+    key.key_ = DataKey(bytes.data());
+    sodium_memzero(bytes.data(), bytes.size());
+    return key;
+}
+
+Result<MasterKey> MasterKey::create(const fs::path& file) {
+    MasterKey key;
+    key.key_ = DataKey::generate();
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return unavailable("creating master key " + file.string() + ": " + errno_text());
+    const bool ok = ::fchmod(fd, 0600) == 0 &&
+                    ::write(fd, key.key_.data(), kMasterKeySize) ==
+                        static_cast<ssize_t>(kMasterKeySize) &&
+                    ::fsync(fd) == 0;
+    const std::string err = errno_text();
+    ::close(fd);
+    if (!ok) {
+        ::unlink(file.c_str());
+        return unavailable("writing master key " + file.string() + ": " + err);
+    }
+    AUD_RETURN_IF_ERROR(sync_dir(file.parent_path()));
+    return key;
+}
+
+// ---- Vault ----
+
+std::size_t Vault::CacheKeyHash::operator()(const CacheKey& k) const noexcept {
+    return std::hash<Id>()(k.subject) ^ (std::size_t{k.key_class} << 40) ^ k.key_id;
+}
+
+Vault::Vault(std::unique_ptr<rocksdb::DB> db, MasterKey master, const Id& store_id)
+    : db_(std::move(db)), master_(std::move(master)), store_id_(store_id) {}
+
+Vault::~Vault() {
+    if (db_) (void)db_->Close();
+}
+
+Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey master,
+                                           const Id& store_id) {
+    rocksdb::Options o;
+    o.create_if_missing = options.create_if_missing;
+    o.write_buffer_size = 4 << 20;
+    o.keep_log_file_num = 2;
+    o.recycle_log_file_num = 0;  // a recycled WAL could keep a destroyed key's bytes
+    if (options.env != nullptr) o.env = options.env;
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::Open(o, options.dir.string(), &raw);
+    if (!s.ok()) return from_rocks(s, "opening key vault " + options.dir.string());
+    std::unique_ptr<rocksdb::DB> db(raw);
+
+    std::string stored_id;
+    s = db->Get(rocksdb::ReadOptions(), layout::vault_meta_key(kMetaStoreId), &stored_id);
+    if (s.IsNotFound()) {
+        if (!options.create_if_missing) {
+            return failed_precondition("key vault " + options.dir.string() + " is not initialized");
+        }
+        rocksdb::WriteBatch batch;
+        batch.Put(layout::vault_meta_key(kMetaStoreId), std::string(store_id.view()));
+        batch.Put(layout::vault_meta_key(kMetaCheck),
+                  aead_seal(master.key(), kCheckPlaintext, check_ad(store_id)));
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        s = db->Write(wo, &batch);
+        if (!s.ok()) return from_rocks(s, "initializing key vault");
+    } else if (!s.ok()) {
+        return from_rocks(s, "reading key vault");
+    } else if (stored_id != store_id.view()) {
+        return failed_precondition("key vault " + options.dir.string() +
+                                   " belongs to another ledger (store id " + to_hex(stored_id) +
+                                   ", ledger's " + store_id.hex() + ")");
+    } else {
+        std::string check;
+        s = db->Get(rocksdb::ReadOptions(), layout::vault_meta_key(kMetaCheck), &check);
+        if (!s.ok()) return from_rocks(s, "reading key vault check record");
+        auto plain = aead_open(master.key(), check, check_ad(store_id));
+        if (!plain || *plain != kCheckPlaintext) {
+            return permission_denied("wrong master key: it does not open the key vault at " +
+                                     options.dir.string());
+        }
+    }
+    return std::unique_ptr<Vault>(new Vault(std::move(db), std::move(master), store_id));
+}
+
+std::string Vault::wrap(const DataKey& key, const Id& subject, KeyClass c, std::uint32_t id) const {
+    std::string ad(kWrapLabel);
+    ad.append(store_id_.view());
+    ad += layout::vault_key(subject, static_cast<std::uint8_t>(c), id);
+    return aead_seal(master_.key(),
+                     std::string_view(reinterpret_cast<const char*>(key.data()), kDataKeySize), ad);
+}
+
+Result<DataKey> Vault::unwrap(std::string_view wrapped, const Id& subject, KeyClass c,
+                              std::uint32_t id) const {
+    std::string ad(kWrapLabel);
+    ad.append(store_id_.view());
+    ad += layout::vault_key(subject, static_cast<std::uint8_t>(c), id);
+    auto plain = aead_open(master_.key(), wrapped, ad);
+    if (!plain || plain->size() != kDataKeySize) {
+        return corruption("wrapped key of subject " + subject.hex() + " fails its tag check");
+    }
+    DataKey key(reinterpret_cast<const std::uint8_t*>(plain->data()));
+    sodium_memzero(plain->data(), plain->size());
+    return key;
+}
+
+std::optional<DataKey> Vault::cached(const CacheKey& k) {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(k);
+    if (it == cache_.end()) return std::nullopt;
+    return it->second;
+}
+
+void Vault::remember(const CacheKey& k, const DataKey& key) {
+    std::lock_guard lock(cache_mu_);
+    // A crude bound: the cache only saves unwrapping; dropping it all is always correct.
+    if (cache_.size() >= kCacheLimit) cache_.clear();
+    cache_.insert_or_assign(k, key);
+}
+
+std::mutex& Vault::stripe(const Id& subject) {
+    return stripes_[std::hash<Id>()(subject) % kStripes];
+}
+
+Result<DataKey> Vault::key_for_sealing(const Id& subject, KeyClass key_class, std::uint32_t key_id,
+                                       const RefuseNewKey& refuse_new_key) {
+    const CacheKey ck{subject, static_cast<std::uint8_t>(key_class), key_id};
+    if (auto hit = cached(ck)) return *hit;
+    std::lock_guard lock(stripe(subject));
+    AUD_ASSIGN_OR_RETURN(auto existing, key_for_opening(subject, key_class, key_id));
+    if (existing) return *existing;
+    AUD_RETURN_IF_ERROR(refuse_new_key(subject, key_class));
+    DataKey key = DataKey::generate();
+    const std::string k = layout::vault_key(subject, ck.key_class, key_id);
+    // Not synced here: sync_if_dirty() makes it durable, once for many keys, before any entry
+    // sealed under it is committed.
+    rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), k, wrap(key, subject, key_class, key_id));
+    if (!s.ok()) return from_rocks(s, "storing a new key in the vault");
+    created_.fetch_add(1, std::memory_order_release);
+    remember(ck, key);
+    return key;
+}
+
+Result<std::optional<DataKey>> Vault::key_for_opening(const Id& subject, KeyClass key_class,
+                                                      std::uint32_t key_id) {
+    const CacheKey ck{subject, static_cast<std::uint8_t>(key_class), key_id};
+    if (auto hit = cached(ck)) return std::optional<DataKey>(*hit);
+    std::string wrapped;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                                 layout::vault_key(subject, ck.key_class, key_id), &wrapped);
+    if (s.IsNotFound()) return std::optional<DataKey>();
+    if (!s.ok()) return from_rocks(s, "reading the vault");
+    AUD_ASSIGN_OR_RETURN(DataKey key, unwrap(wrapped, subject, key_class, key_id));
+    remember(ck, key);
+    return std::optional<DataKey>(key);
+}
+
+Status Vault::sync_if_dirty() {
+    std::lock_guard lock(sync_mu_);
+    const std::uint64_t created = created_.load(std::memory_order_acquire);
+    if (created == synced_) return Status::ok();
+    AUD_RETURN_IF_ERROR(from_rocks(db_->SyncWAL(), "syncing the key vault"));
+    synced_ = created;
+    return Status::ok();
+}
+
+Status Vault::write_synced(std::string_view key, std::string_view value, bool remove) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    rocksdb::Status s = remove ? db_->Delete(wo, key) : db_->Put(wo, key, value);
+    return from_rocks(s, "writing the key vault");
+}
+
+Status Vault::mark_pending_shred(const Id& subject) {
+    return write_synced(layout::vault_pending_shred_key(subject), "", false);
+}
+
+Status Vault::clear_pending_shred(const Id& subject) {
+    return write_synced(layout::vault_pending_shred_key(subject), "", true);
+}
+
+Result<std::vector<Id>> Vault::pending_shreds() {
+    std::vector<Id> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    const std::string prefix(1, layout::kVaultPendingShredTag);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        auto id = Id::from_bytes(std::string_view(it->key().data() + 1, it->key().size() - 1));
+        if (!id) return corruption("malformed pending-erasure marker in the vault");
+        out.push_back(*id);
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "listing pending erasures"));
+    return out;
+}
+
+Status Vault::destroy_personal_keys(const Id& subject) {
+    std::string prefix = layout::vault_key_prefix(subject);
+    prefix.push_back(static_cast<char>(KeyClass::kPersonal));
+    std::string end = prefix;
+    end.push_back(static_cast<char>(0xFF));
+    {
+        std::lock_guard lock(stripe(subject));
+        rocksdb::WriteBatch batch;
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+        for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+            batch.Delete(it->key());
+        }
+        AUD_RETURN_IF_ERROR(from_rocks(it->status(), "listing keys to destroy"));
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        AUD_RETURN_IF_ERROR(from_rocks(db_->Write(wo, &batch), "destroying keys"));
+        std::lock_guard cache_lock(cache_mu_);
+        std::erase_if(cache_, [&](const auto& kv) {
+            return kv.first.subject == subject &&
+                   kv.first.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal);
+        });
+    }
+    // Force the wrapped bytes off the disk: the flush retires the WAL that held them, the
+    // compaction rewrites every SST overlapping the range without them.
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Flush(fo), "flushing the vault after erasure"));
+    rocksdb::CompactRangeOptions co;
+    co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    const rocksdb::Slice begin(prefix);
+    const rocksdb::Slice limit(end);
+    AUD_RETURN_IF_ERROR(
+        from_rocks(db_->CompactRange(co, &begin, &limit), "compacting the vault after erasure"));
+    return Status::ok();
+}
+
+}  // namespace auditorium::eventstore::internal

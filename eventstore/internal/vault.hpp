@@ -1,0 +1,122 @@
+// The key vault: every subject's data keys, wrapped (XChaCha20-Poly1305) by the master key, in a
+// RocksDB instance of its own under the keys directory, never in the ledger's directory.
+//
+// Wrapped key value: 0x01 || nonce (24) || AEAD(master, data key) with associated data
+// "auditorium/vault/v1" || store id || subject || key class || BE32(key id). The vault is bound
+// to one ledger by its store id and proves the master key with a check record at open.
+//
+// Destroying a subject's personal keys deletes them, flushes the memtable and compacts the key
+// range to the bottom level, so no SST or WAL file still holds the wrapped bytes.
+//
+// Thread safety: all methods may be called concurrently. Key creation for one subject is
+// serialized by a per-subject lock stripe (the only lock held across a vault write).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+#include "base/id.hpp"
+#include "base/result.hpp"
+#include "eventstore/internal/sealer.hpp"
+#include "eventstore/types.hpp"
+
+namespace rocksdb {
+class DB;
+class Env;
+}  // namespace rocksdb
+
+namespace auditorium::eventstore::internal {
+
+inline constexpr std::size_t kMasterKeySize = 32;
+
+// The master key, read from a file that must be a regular 0600 file owned by the running user.
+class MasterKey {
+public:
+    // PermissionDenied naming the file and the problem; NotFound when it does not exist.
+    static Result<MasterKey> load(const std::filesystem::path& file);
+    // Creates the file (0600, exclusive) with a fresh random key, synced with its directory.
+    static Result<MasterKey> create(const std::filesystem::path& file);
+    const DataKey& key() const { return key_; }
+
+private:
+    DataKey key_;
+};
+
+class Vault {
+public:
+    struct Options {
+        std::filesystem::path dir;  // <keys>/vault
+        bool create_if_missing = false;
+        rocksdb::Env* env = nullptr;  // not owned; may be null
+    };
+    // Opens the vault and checks the master key (a wrong key: PermissionDenied, nothing written)
+    // and the binding to `store_id` (another ledger's vault: FailedPrecondition).
+    static Result<std::unique_ptr<Vault>> open(const Options& options, MasterKey master,
+                                               const Id& store_id);
+    ~Vault();
+    Vault(const Vault&) = delete;
+    Vault& operator=(const Vault&) = delete;
+
+    // The key to seal new data for (subject, class, key id), created if missing. Creation asks
+    // `refuse_new_key` first, so no key is ever made again for an erased subject.
+    using RefuseNewKey = std::function<Status(const Id& subject, KeyClass key_class)>;
+    Result<DataKey> key_for_sealing(const Id& subject, KeyClass key_class, std::uint32_t key_id,
+                                    const RefuseNewKey& refuse_new_key);
+    // The key to open a section with; nullopt when the vault holds no such key.
+    Result<std::optional<DataKey>> key_for_opening(const Id& subject, KeyClass key_class,
+                                                   std::uint32_t key_id);
+
+    // Makes every key created so far durable (one WAL sync, skipped when nothing is new). The
+    // ledger's writer calls it before committing entries sealed under new keys.
+    Status sync_if_dirty();
+
+    // Erasure bookkeeping: a marker written before the erasure record, removed once the keys are
+    // destroyed, so a crash in between is finished at the next open.
+    Status mark_pending_shred(const Id& subject);
+    Status clear_pending_shred(const Id& subject);
+    Result<std::vector<Id>> pending_shreds();
+
+    // Destroys every personal key of `subject` and forces them off the disk.
+    Status destroy_personal_keys(const Id& subject);
+
+private:
+    struct CacheKey {
+        Id subject;
+        std::uint8_t key_class;
+        std::uint32_t key_id;
+        bool operator==(const CacheKey&) const = default;
+    };
+    struct CacheKeyHash {
+        std::size_t operator()(const CacheKey& k) const noexcept;
+    };
+    static constexpr std::size_t kStripes = 64;
+    static constexpr std::size_t kCacheLimit = 200'000;
+
+    Vault(std::unique_ptr<rocksdb::DB> db, MasterKey master, const Id& store_id);
+    std::string wrap(const DataKey& key, const Id& subject, KeyClass c, std::uint32_t id) const;
+    Result<DataKey> unwrap(std::string_view wrapped, const Id& subject, KeyClass c,
+                           std::uint32_t id) const;
+    std::optional<DataKey> cached(const CacheKey& k);
+    void remember(const CacheKey& k, const DataKey& key);
+    std::mutex& stripe(const Id& subject);
+    Status write_synced(std::string_view key, std::string_view value, bool remove);
+
+    std::unique_ptr<rocksdb::DB> db_;
+    const MasterKey master_;
+    const Id store_id_;
+    std::array<std::mutex, kStripes> stripes_;
+    std::mutex cache_mu_;
+    std::unordered_map<CacheKey, DataKey, CacheKeyHash> cache_;  // GUARDED_BY(cache_mu_)
+    std::atomic<std::uint64_t> created_{0};
+    std::mutex sync_mu_;
+    std::uint64_t synced_ = 0;  // GUARDED_BY(sync_mu_)
+};
+
+}  // namespace auditorium::eventstore::internal

@@ -1,0 +1,137 @@
+// Store: the durable, encrypted event log. The public face of eventstore/ and the seam a
+// replicated log implements later (append / read / subscribe / erase / tree head).
+//
+// Guarantees:
+// - append() returns only after its entries are synced to disk, in one RocksDB write batch with
+//   their stream and id indexes and Merkle nodes. Concurrent appends share one batch and one sync.
+// - Positions are dense from 1, given in commit order; each stream's versions are dense from 1.
+// - Every sealed section is encrypted under its subject's key, which lives in the key vault (a
+//   RocksDB of its own in the keys directory, wrapped by the master key), never in the ledger.
+// - After a failed write or sync the store refuses every later append until it is reopened.
+//
+// Thread safety: every method may be called from any thread concurrently. A Store must outlive
+// every Subscription made from it.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "base/result.hpp"
+#include "eventstore/types.hpp"
+
+namespace rocksdb {
+class Env;
+}
+
+namespace auditorium::eventstore {
+
+struct StoreOptions {
+    std::filesystem::path data_dir;  // the ledger
+    std::filesystem::path keys_dir;  // master key and vault; default: "keys" beside data_dir
+    bool create_if_missing = false;  // create the ledger, and the keys if the keys dir is empty
+    bool dev = false;                // recorded at creation; a dev store says so everywhere
+
+    // Tests only: the environment (file system) both RocksDB instances use. Not owned; must
+    // outlive the Store. Null means the default.
+    rocksdb::Env* env = nullptr;
+    // Tests and benchmarks: a clock returning microseconds since the epoch. Null: system clock.
+    std::function<std::int64_t()> clock;
+};
+
+// The default keys directory for a data directory: its sibling named "keys".
+std::filesystem::path default_keys_dir(const std::filesystem::path& data_dir);
+
+class Subscription;
+
+class Store {
+public:
+    // Opens (or, with create_if_missing, creates) the ledger and its vault. Refuses, naming the file
+    // and the problem: a master key file that is not 0600 or not owned by the running user; a
+    // wrong master key; a ledger whose keys are missing; a vault made for another ledger.
+    static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+
+    virtual ~Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Appends `events` (1..10,000) to `stream` atomically, if its version admits `expected`.
+    // - Idempotent re-send: when every event id is already stored in this stream, consecutively and
+    //   in this order, returns the original positions (idempotent_replay) and writes nothing, whatever
+    //   `expected` says. When only some are, or they are stored in another stream: AlreadyExists.
+    // - A version mismatch: Aborted, with the conflict available from conflict_of(status).
+    // - Bad input (stream name, event type, empty id, duplicate ids): InvalidArgument.
+    // - After a failed sync or a full disk: Unavailable, now and until reopened.
+    virtual Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
+                                        std::vector<NewEvent> events) = 0;
+
+    // The stream's current version (0 when it does not exist), as of the last acknowledged append.
+    virtual Result<StreamVersion> stream_version(std::string_view stream) = 0;
+
+    // Reads a stream from `from` (inclusive), up to `max` entries; backward reads go down from
+    // `from` (use UINT64_MAX for "from the end").
+    enum class Direction { kForward, kBackward };
+    virtual Result<std::vector<Entry>> read_stream(std::string_view stream, StreamVersion from,
+                                                   Direction direction, std::size_t max) = 0;
+
+    // Reads the whole log from position `from` (inclusive), up to `max` entries.
+    virtual Result<std::vector<Entry>> read_all(Position from, std::size_t max) = 0;
+
+    // The last acknowledged position (0 for an empty ledger).
+    virtual Position head() const = 0;
+
+    // Waits until head() >= position or the deadline passes; returns head().
+    virtual Position wait_for(Position position, std::chrono::steady_clock::time_point deadline) = 0;
+
+    // A subscription that catches up from `from` and then follows live appends, with no gap and no
+    // duplicate (positions are dense and delivered in order).
+    virtual std::unique_ptr<Subscription> subscribe(Position from) = 0;
+
+    // Crypto-shredding: appends an erasure record for `subject` (durable), then destroys the
+    // subject's personal key and forces it off the disk (the vault is flushed and compacted so no
+    // file holds the wrapped key). Afterwards the subject's personal sections read as kErased.
+    // Erasing an already erased subject returns the original record's position.
+    // REQUIRES: subject is not none.
+    virtual Result<Position> erase(const Id& subject, const Id& actor) = 0;
+
+    // Whether the ledger holds an erasure record for `subject`.
+    virtual Result<bool> is_erased(const Id& subject) = 0;
+
+    // The current Merkle tree head: size and RFC 9162 root hash (32 bytes).
+    struct TreeHead {
+        std::uint64_t size = 0;
+        std::string root;
+    };
+    virtual TreeHead tree_head() const = 0;
+
+    // True when the store was created with --dev.
+    virtual bool is_dev() const = 0;
+    // The store's random id, fixed at creation and shared with its vault.
+    virtual Id store_id() const = 0;
+
+protected:
+    Store() = default;
+};
+
+// Pull-based follower of the log. Thread safety: one thread at a time per Subscription.
+class Subscription {
+public:
+    virtual ~Subscription() = default;
+    // Up to `max` entries after the last one returned, waiting until `deadline` for at least one.
+    // Returns an empty vector when the deadline passes with nothing new.
+    virtual Result<std::vector<Entry>> next(std::size_t max,
+                                            std::chrono::steady_clock::time_point deadline) = 0;
+    // The position of the last entry returned (the starting point minus one at first).
+    virtual Position last_position() const = 0;
+};
+
+// The version conflict carried by an append's Aborted status, if it is one.
+std::optional<VersionConflict> conflict_of(const Status& status);
+
+// A fresh 128-bit random id (libsodium's randombytes).
+Id random_id();
+
+}  // namespace auditorium::eventstore

@@ -1,0 +1,289 @@
+// Encryption at rest, the key vault, crypto-shredding, and the refusals at open.
+#include "eventstore/store.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "eventstore/internal/layout.hpp"
+#include "tests/eventstore/raw_db.hpp"
+#include "tests/eventstore/store_fixture.hpp"
+
+using namespace auditorium;
+using namespace auditorium::eventstore;
+using namespace auditorium::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::string kEmail = "ada.lovelace@example.org";
+const std::string kName = "Ada Lovelace";
+
+std::string registration_payload() { return R"({"email":")" + kEmail + R"(","name":")" + kName + R"("})"; }
+
+}  // namespace
+
+TEST_CASE("sealed sections read back, and neither the e-mail nor the name is anywhere on disk") {
+    StoreDir dir;
+    const Id person = random_id();
+    const Id admin = random_id();
+    {
+        auto store = dir.open();
+        for (int i = 0; i < 50; ++i) {
+            auto e = personal_event(person, registration_payload());
+            // An admin act naming the person: the actor's section and the person's, each under its own key.
+            auto act = make_event("member.role_changed");
+            act.actor = admin;
+            act.subject = person;
+            act.sections.push_back({admin, KeyClass::kRetained, "admin from 198.51.100.7"});
+            act.sections.push_back({person, KeyClass::kPersonal, kName + " is now admin"});
+            act.sections.push_back({Id(), KeyClass::kSystem, "workspace title"});
+            must_append(*store, "registration-" + person.hex(), {std::move(e), std::move(act)});
+        }
+        auto all = store->read_all(1, 2).value();
+        REQUIRE(all[0].sections.size() == 1);
+        CHECK(all[0].sections[0].state == Section::State::kOpen);
+        CHECK(all[0].sections[0].plaintext == registration_payload());
+        REQUIRE(all[1].sections.size() == 3);
+        CHECK(all[1].sections[0].key_class == KeyClass::kRetained);
+        CHECK(all[1].sections[0].key_id >= 202001);
+        CHECK(all[1].sections[0].plaintext == "admin from 198.51.100.7");
+        CHECK(all[1].sections[1].plaintext == kName + " is now admin");
+        CHECK(all[1].sections[2].plaintext == "workspace title");
+        CHECK_THAT(all[0].canonical, !Contains(kEmail));
+    }
+    // Closed: every WAL and SST is on disk. Neither appears in any file of either directory.
+    CHECK(files_containing(dir.data(), kEmail).empty());
+    CHECK(files_containing(dir.data(), kName).empty());
+    CHECK(files_containing(dir.keys(), kEmail).empty());
+    CHECK(files_containing(dir.keys(), kName).empty());
+    // The search itself works: the clear stream name is there.
+    CHECK_FALSE(files_containing(dir.data(), "registration-" + person.hex()).empty());
+}
+
+TEST_CASE("erasure makes the subject's sections read as erased and leaves others readable") {
+    StoreDir dir;
+    auto store = dir.open();
+    const Id gone = random_id();
+    const Id stays = random_id();
+    must_append(*store, "registration-a", {personal_event(gone, "gone's data")});
+    must_append(*store, "registration-b", {personal_event(stays, "stays' data")});
+    const Id officer = random_id();
+    auto erased_at = store->erase(gone, officer);
+    REQUIRE(erased_at.is_ok());
+    CHECK(*erased_at == 3);
+    CHECK(store->is_erased(gone).value());
+    CHECK_FALSE(store->is_erased(stays).value());
+
+    auto all = store->read_all(1, 10).value();
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].sections[0].state == Section::State::kErased);
+    CHECK(all[0].sections[0].plaintext.empty());
+    CHECK(all[1].sections[0].state == Section::State::kOpen);
+    CHECK(all[1].sections[0].plaintext == "stays' data");
+    CHECK(all[2].type == "store.subject_erased");
+    CHECK(all[2].subject == gone);
+    CHECK(all[2].actor == officer);
+    // Erasing again returns the original record; no new personal data may be sealed for it.
+    CHECK(store->erase(gone, officer).value() == 3);
+    auto again = store->append("registration-a", ExpectedVersion::any(), {personal_event(gone, "new")});
+    CHECK(again.status().code() == StatusCode::kFailedPrecondition);
+    CHECK(store->head() == 3);
+    CHECK(store->erase(Id(), officer).status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("after erasure no vault file holds the erased wrapped key") {
+    StoreDir dir;
+    const Id gone = random_id();
+    const Id stays = random_id();
+    {
+        auto store = dir.open();
+        must_append(*store, "registration-a", {personal_event(gone, "x")});
+        must_append(*store, "registration-b", {personal_event(stays, "y")});
+    }
+    std::string wrapped_gone;
+    std::string wrapped_stays;
+    {
+        RawDb vault((dir.keys() / "vault").string());
+        wrapped_gone = vault.get("default", layout::vault_key(gone, 1, 1));
+        wrapped_stays = vault.get("default", layout::vault_key(stays, 1, 1));
+    }
+    REQUIRE(wrapped_gone.size() > 32);
+    // Before: the wrapped key is in some vault file (WAL or SST), so the search can see it.
+    CHECK_FALSE(files_containing(dir.keys(), wrapped_gone).empty());
+    {
+        auto store = dir.open();
+        REQUIRE(store->erase(gone, random_id()).is_ok());
+        // Checked while the store is still open, then again after closing.
+        CHECK(files_containing(dir.keys(), wrapped_gone).empty());
+        CHECK(store->read_all(2, 1).value()[0].sections[0].plaintext == "y");
+    }
+    CHECK(files_containing(dir.keys(), wrapped_gone).empty());
+    CHECK_FALSE(files_containing(dir.keys(), wrapped_stays).empty());
+    auto store = dir.open();
+    CHECK(store->read_all(1, 1).value()[0].sections[0].state == Section::State::kErased);
+}
+
+TEST_CASE("a key missing without an erasure record is data loss naming the entry, not an erasure") {
+    StoreDir dir;
+    const Id person = random_id();
+    {
+        auto store = dir.open();
+        must_append(*store, "event-a", {make_event()});
+        must_append(*store, "registration-a", {personal_event(person, "x")});
+    }
+    {
+        RawDb vault((dir.keys() / "vault").string());
+        vault.remove("default", layout::vault_key(person, 1, 1));
+    }
+    auto store = dir.open();
+    auto r = store->read_all(1, 10);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kDataLoss);
+    CHECK_THAT(r.status().message(), Contains("position 2"));
+    CHECK_THAT(r.status().message(), Contains(person.hex()));
+    CHECK(store->read_all(1, 1).is_ok());
+}
+
+TEST_CASE("a changed byte in a sealed section is corruption naming its position") {
+    StoreDir dir;
+    const Id person = random_id();
+    {
+        auto store = dir.open();
+        must_append(*store, "registration-a", {personal_event(person, "first")});
+        must_append(*store, "registration-a", {personal_event(person, "second payload")});
+    }
+    const std::string key = layout::position_key(2);
+    {
+        RawDb ledger(dir.data().string());
+        std::string bytes = ledger.get("ledger", key);
+        const auto at = bytes.find("registration-a");
+        REQUIRE(at != std::string::npos);
+        // Flip the last byte: inside the last vector written, the section's ciphertext tag.
+        bytes[bytes.size() - 30] ^= 0x01;
+        ledger.put("ledger", key, bytes);
+    }
+    auto store = dir.open();
+    auto r = store->read_all(1, 10);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kCorruption);
+    CHECK_THAT(r.status().message(), Contains("position 2"));
+}
+
+TEST_CASE("entries swapped between positions are corruption") {
+    StoreDir dir;
+    {
+        auto store = dir.open();
+        must_append(*store, "event-a", {make_event(), make_event()});
+    }
+    {
+        RawDb ledger(dir.data().string());
+        const std::string one = ledger.get("ledger", layout::position_key(1));
+        const std::string two = ledger.get("ledger", layout::position_key(2));
+        ledger.put("ledger", layout::position_key(1), two);
+        ledger.put("ledger", layout::position_key(2), one);
+    }
+    auto store = dir.open();
+    auto r = store->read_all(1, 10);
+    CHECK(r.status().code() == StatusCode::kCorruption);
+    CHECK_THAT(r.status().message(), Contains("claims position 2"));
+}
+
+TEST_CASE("a wrong master key is refused at open and nothing is written") {
+    StoreDir dir;
+    {
+        auto store = dir.open();
+        must_append(*store, "event-a", {make_event()});
+    }
+    const auto key_file = dir.keys() / "master.key";
+    std::string original;
+    {
+        std::ifstream in(key_file, std::ios::binary);
+        original.assign((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }
+    {
+        std::string wrong = original;
+        wrong[0] ^= 0x55;
+        std::ofstream out(key_file, std::ios::binary | std::ios::trunc);
+        out << wrong;
+    }
+    auto r = Store::open(dir.options());
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kPermissionDenied);
+    CHECK_THAT(r.status().message(), Contains("wrong master key"));
+    {
+        std::ofstream out(key_file, std::ios::binary | std::ios::trunc);
+        out << original;
+    }
+    auto store = dir.open();
+    CHECK(store->head() == 1);
+}
+
+TEST_CASE("a master key file with a loose mode or another owner is refused, naming the file") {
+    StoreDir dir;
+    { auto store = dir.open(); }
+    const auto key_file = dir.keys() / "master.key";
+    REQUIRE(::chmod(key_file.c_str(), 0644) == 0);
+    auto loose = Store::open(dir.options());
+    CHECK(loose.status().code() == StatusCode::kPermissionDenied);
+    CHECK_THAT(loose.status().message(), Contains(key_file.string()));
+    CHECK_THAT(loose.status().message(), Contains("0644"));
+    REQUIRE(::chmod(key_file.c_str(), 0600) == 0);
+    if (::geteuid() == 0) {  // only root can give a file away; CI runs as root
+        REQUIRE(::chown(key_file.c_str(), 4242, 4242) == 0);
+        auto foreign = Store::open(dir.options());
+        CHECK(foreign.status().code() == StatusCode::kPermissionDenied);
+        CHECK_THAT(foreign.status().message(), Contains("owned by uid 4242"));
+        REQUIRE(::chown(key_file.c_str(), 0, 0) == 0);
+    }
+    CHECK(Store::open(dir.options()).is_ok());
+}
+
+TEST_CASE("a ledger whose keys are missing, or a vault of another ledger, is refused") {
+    StoreDir one;
+    StoreDir two;
+    { auto store = one.open(); }
+    { auto store = two.open(); }
+    // Another ledger's keys.
+    auto o = one.options(false);
+    o.keys_dir = two.keys();
+    auto mixed = Store::open(o);
+    CHECK(mixed.status().code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(mixed.status().message(), Contains("another ledger"));
+    // No keys at all.
+    std::filesystem::remove_all(one.keys());
+    auto keyless = Store::open(one.options(false));
+    CHECK(keyless.status().code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(keyless.status().message(), Contains("master.key"));
+    // A missing ledger without create.
+    StoreDir none;
+    CHECK(Store::open(none.options(false)).status().code() == StatusCode::kNotFound);
+}
+
+TEST_CASE("a crash between the erasure record and the key's destruction is finished at open") {
+    StoreDir dir;
+    const Id person = random_id();
+    {
+        auto store = dir.open();
+        must_append(*store, "registration-a", {personal_event(person, "x")});
+        REQUIRE(store->erase(person, random_id()).is_ok());
+    }
+    const std::string key = layout::vault_key(person, 1, 1);
+    // Simulate the crash: the key is back (as if never destroyed) and the marker is still there.
+    std::string fake_wrapped;
+    {
+        RawDb vault((dir.keys() / "vault").string());
+        fake_wrapped = std::string(57, '\x01') + "pending";
+        vault.put("default", key, fake_wrapped);
+        vault.put("default", layout::vault_pending_shred_key(person), "");
+    }
+    {
+        auto store = dir.open();
+        CHECK(store->read_all(1, 1).value()[0].sections[0].state == Section::State::kErased);
+    }
+    RawDb vault((dir.keys() / "vault").string());
+    CHECK(vault.scan("default", layout::vault_key_prefix(person)).empty());
+    CHECK(vault.scan("default", layout::vault_pending_shred_key(person)).empty());
+}

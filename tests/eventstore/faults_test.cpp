@@ -1,0 +1,138 @@
+// What survives a failing sync, a full disk and a power cut. The file system under both RocksDB
+// instances is the fault-injecting one (tests/support/fault_fs.hpp).
+#include "eventstore/store.hpp"
+
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/fault_fs.hpp"
+
+using namespace auditorium;
+using namespace auditorium::eventstore;
+using namespace auditorium::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+struct FaultyStore {
+    StoreDir dir;
+    std::shared_ptr<FaultFileSystem> fs = std::make_shared<FaultFileSystem>();
+    std::unique_ptr<rocksdb::Env> env = make_env(fs);
+};
+
+// Every acknowledged (position, event id) is present, readable, and positions are dense.
+void expect_all_present(Store& store, const std::map<Position, Id>& acknowledged) {
+    const Position head = store.head();
+    if (!acknowledged.empty()) REQUIRE(head >= acknowledged.rbegin()->first);
+    auto all = store.read_all(1, head + 1);
+    INFO(all.status().to_string());
+    REQUIRE(all.is_ok());
+    REQUIRE(all->size() == head);
+    for (std::size_t i = 0; i < all->size(); ++i) REQUIRE((*all)[i].position == i + 1);
+    for (const auto& [position, id] : acknowledged) {
+        const Entry& e = (*all)[position - 1];
+        REQUIRE(e.event_id == id);
+        REQUIRE(e.sections.size() == 1);
+        REQUIRE(e.sections[0].state == Section::State::kOpen);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("a failed sync makes the store refuse every later append until reopened") {
+    FaultyStore f;
+    std::map<Position, Id> acked;
+    {
+        auto store = f.dir.open(f.env.get());
+        for (int i = 0; i < 5; ++i) {
+            auto e = personal_event(random_id(), "before");
+            const Id id = e.event_id;
+            acked[must_append(*store, "event-a", {std::move(e)}).first_position] = id;
+        }
+        f.fs->fail_syncs_after(0);
+        auto failed = store->append("event-a", ExpectedVersion::any(), {make_event()});
+        REQUIRE_FALSE(failed.is_ok());
+        CHECK(failed.status().code() == StatusCode::kUnavailable);
+        f.fs->clear_sync_failures();
+        // The file system works again, but the store does not pretend nothing happened.
+        auto later = store->append("event-b", ExpectedVersion::any(), {make_event()});
+        CHECK(later.status().code() == StatusCode::kUnavailable);
+        CHECK_THAT(later.status().message(), Contains("reopened"));
+        CHECK(store->head() == 5);
+    }
+    auto store = f.dir.open();
+    expect_all_present(*store, acked);
+    CHECK(must_append(*store, "event-b", {make_event()}).first_position == store->head());
+}
+
+TEST_CASE("a full disk fails the append cleanly and loses nothing acknowledged") {
+    FaultyStore f;
+    std::map<Position, Id> acked;
+    {
+        auto store = f.dir.open(f.env.get());
+        for (int i = 0; i < 20; ++i) {
+            auto e = personal_event(random_id(), std::string(300, 'p'));
+            const Id id = e.event_id;
+            acked[must_append(*store, "event-a", {std::move(e)}).first_position] = id;
+        }
+        f.fs->set_space_limit(f.fs->bytes_appended() + 100);
+        auto big = store->append("event-a", ExpectedVersion::any(),
+                                 {personal_event(random_id(), std::string(10'000, 'x'))});
+        REQUIRE_FALSE(big.is_ok());
+        CHECK(big.status().code() == StatusCode::kUnavailable);
+        CHECK_THAT(big.status().message(), Contains("disk full"));
+        CHECK(store->append("event-a", ExpectedVersion::any(), {make_event()}).status().code() ==
+              StatusCode::kUnavailable);
+        f.fs->clear_space_limit();
+    }
+    auto store = f.dir.open();
+    CHECK(store->head() == 20);
+    expect_all_present(*store, acked);
+}
+
+TEST_CASE("after a power cut every acknowledged append survives") {
+    std::mt19937_64 rng(Catch::rngSeed());
+    for (int round = 0; round < 3; ++round) {
+        FaultyStore f;
+        std::map<Position, Id> acked;
+        std::mutex mu;
+        std::size_t cut_after = 30 + rng() % 200;
+        {
+            auto store = f.dir.open(f.env.get());
+            std::atomic<bool> stop{false};
+            std::vector<std::thread> writers;
+            for (int w = 0; w < 4; ++w) {
+                writers.emplace_back([&, w] {
+                    while (!stop) {
+                        auto e = personal_event(random_id(), "payload");
+                        const Id id = e.event_id;
+                        auto r = store->append("event-w" + std::to_string(w), ExpectedVersion::any(),
+                                               {std::move(e)});
+                        if (!r) return;
+                        std::lock_guard lock(mu);
+                        acked[r->first_position] = id;
+                    }
+                });
+            }
+            for (;;) {
+                {
+                    std::lock_guard lock(mu);
+                    if (acked.size() >= cut_after) break;
+                }
+                store->wait_for(store->head() + 1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+            }
+            f.fs->cut_power();
+            stop = true;
+            for (auto& t : writers) t.join();
+        }
+        auto dropped = f.fs->drop_unsynced_data();
+        INFO(dropped.ToString());
+        REQUIRE(dropped.ok());
+        auto store = f.dir.open();
+        INFO("round " << round << ", acknowledged " << acked.size() << ", head " << store->head());
+        expect_all_present(*store, acked);
+    }
+}

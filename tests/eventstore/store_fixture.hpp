@@ -1,0 +1,60 @@
+// Helpers shared by the event store's tests: a store in a temporary directory and event builders.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+
+#include "eventstore/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace auditorium::testing {
+
+inline eventstore::NewEvent make_event(std::string type = "test.happened", std::string clear = "c") {
+    eventstore::NewEvent e;
+    e.event_id = eventstore::random_id();
+    e.type = std::move(type);
+    e.clear = std::move(clear);
+    return e;
+}
+
+// An event holding one personal section about `person`.
+inline eventstore::NewEvent personal_event(const Id& person, std::string plaintext) {
+    eventstore::NewEvent e = make_event("person.registered");
+    e.subject = person;
+    e.sections.push_back({person, eventstore::KeyClass::kPersonal, std::move(plaintext)});
+    return e;
+}
+
+struct StoreDir {
+    TempDir dir;
+    std::filesystem::path data() const { return dir / "data"; }
+    std::filesystem::path keys() const { return dir / "keys"; }
+    eventstore::StoreOptions options(bool create = true) const {
+        eventstore::StoreOptions o;
+        o.data_dir = data();
+        o.create_if_missing = create;
+        return o;
+    }
+    std::unique_ptr<eventstore::Store> open(rocksdb::Env* env = nullptr) const {
+        auto o = options();
+        o.env = env;
+        auto store = eventstore::Store::open(o);
+        INFO(store.status().to_string());
+        REQUIRE(store.is_ok());
+        return std::move(store).value();
+    }
+};
+
+inline eventstore::AppendResult must_append(eventstore::Store& store, const std::string& stream,
+                                            std::vector<eventstore::NewEvent> events,
+                                            eventstore::ExpectedVersion expected =
+                                                eventstore::ExpectedVersion::any()) {
+    auto r = store.append(stream, expected, std::move(events));
+    INFO(r.status().to_string());
+    REQUIRE(r.is_ok());
+    return r.value();
+}
+
+}  // namespace auditorium::testing

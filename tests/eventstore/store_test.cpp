@@ -1,0 +1,320 @@
+#include "eventstore/store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "tests/eventstore/store_fixture.hpp"
+
+using namespace auditorium;
+using namespace auditorium::eventstore;
+using namespace auditorium::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+auto soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(30); }
+}  // namespace
+
+TEST_CASE("appended events read back in order with dense positions and per-stream versions") {
+    StoreDir dir;
+    auto store = dir.open();
+    CHECK(store->head() == 0);
+    const auto a = must_append(*store, "event-aa", {make_event("a.one", "1"), make_event("a.two", "2")});
+    const auto b = must_append(*store, "event-bb", {make_event("b.one", "3")});
+    const auto c = must_append(*store, "event-aa", {make_event("a.three", "4")});
+    CHECK(a.first_position == 1);
+    CHECK(a.last_position == 2);
+    CHECK(a.first_version == 1);
+    CHECK(a.last_version == 2);
+    CHECK(b.first_position == 3);
+    CHECK(b.first_version == 1);
+    CHECK(c.first_position == 4);
+    CHECK(c.first_version == 3);
+    CHECK(store->head() == 4);
+
+    auto all = store->read_all(1, 100);
+    REQUIRE(all.is_ok());
+    REQUIRE(all->size() == 4);
+    for (std::size_t i = 0; i < 4; ++i) CHECK((*all)[i].position == i + 1);
+    CHECK((*all)[0].type == "a.one");
+    CHECK((*all)[2].stream == "event-bb");
+    CHECK((*all)[3].clear == "4");
+    CHECK((*all)[3].version == 3);
+    CHECK((*all)[0].recorded_at_us <= (*all)[3].recorded_at_us);
+
+    CHECK(store->stream_version("event-aa").value() == 3);
+    CHECK(store->stream_version("event-zz").value() == 0);
+    auto from3 = store->read_all(3, 1);
+    REQUIRE(from3.is_ok());
+    REQUIRE(from3->size() == 1);
+    CHECK(from3->front().position == 3);
+}
+
+TEST_CASE("entries survive closing and reopening the store") {
+    StoreDir dir;
+    Id event_id;
+    {
+        auto store = dir.open();
+        auto e = make_event("x.done", "kept");
+        event_id = e.event_id;
+        must_append(*store, "event-aa", {std::move(e)});
+    }
+    auto store = dir.open();
+    CHECK(store->head() == 1);
+    auto all = store->read_all(1, 10).value();
+    REQUIRE(all.size() == 1);
+    CHECK(all[0].event_id == event_id);
+    CHECK(all[0].clear == "kept");
+    CHECK(must_append(*store, "event-aa", {make_event()}).first_version == 2);
+}
+
+TEST_CASE("reading a stream forward and backward from a version") {
+    StoreDir dir;
+    auto store = dir.open();
+    for (int i = 1; i <= 5; ++i) {
+        must_append(*store, "session-s1", {make_event("s.tick", std::to_string(i))});
+        must_append(*store, "session-s2", {make_event("s.other", "x")});
+    }
+    auto fwd = store->read_stream("session-s1", 2, Store::Direction::kForward, 3).value();
+    REQUIRE(fwd.size() == 3);
+    CHECK(fwd[0].version == 2);
+    CHECK(fwd[0].clear == "2");
+    CHECK(fwd[2].version == 4);
+    auto back = store->read_stream("session-s1", UINT64_MAX, Store::Direction::kBackward, 10).value();
+    REQUIRE(back.size() == 5);
+    CHECK(back[0].version == 5);
+    CHECK(back[4].version == 1);
+    auto back_from = store->read_stream("session-s1", 3, Store::Direction::kBackward, 10).value();
+    REQUIRE(back_from.size() == 3);
+    CHECK(back_from[0].clear == "3");
+    CHECK(store->read_stream("session-none", 1, Store::Direction::kForward, 10).value().empty());
+}
+
+TEST_CASE("a wrong expected version returns a typed conflict and writes nothing") {
+    StoreDir dir;
+    auto store = dir.open();
+    must_append(*store, "event-aa", {make_event(), make_event()}, ExpectedVersion::no_stream());
+    auto r = store->append("event-aa", ExpectedVersion::exact(1), {make_event()});
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kAborted);
+    auto conflict = conflict_of(r.status());
+    REQUIRE(conflict);
+    CHECK(conflict->actual == 2);
+    CHECK(conflict->stream == "event-aa");
+    CHECK(conflict->expected.version() == 1);
+    auto fresh = store->append("event-aa", ExpectedVersion::no_stream(), {make_event()});
+    REQUIRE(conflict_of(fresh.status()));
+    CHECK(conflict_of(fresh.status())->actual == 2);
+    auto missing = store->append("event-new", ExpectedVersion::exact(3), {make_event()});
+    REQUIRE(conflict_of(missing.status()));
+    CHECK(conflict_of(missing.status())->actual == 0);
+    CHECK(store->head() == 2);
+    CHECK(must_append(*store, "event-aa", {make_event()}, ExpectedVersion::exact(2)).first_version == 3);
+}
+
+TEST_CASE("concurrent appenders to one stream: exactly one wins per version") {
+    StoreDir dir;
+    auto store = dir.open();
+    constexpr int kThreads = 8;
+    constexpr int kRounds = 40;
+    std::mutex mu;
+    std::map<StreamVersion, int> winners;  // version -> how many appends won it
+    std::atomic<int> conflicts{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < kRounds; ++i) {
+                const StreamVersion seen = store->stream_version("event-hot").value();
+                auto r = store->append("event-hot", ExpectedVersion::exact(seen), {make_event()});
+                if (r.is_ok()) {
+                    std::lock_guard lock(mu);
+                    CHECK(r->first_version == seen + 1);
+                    ++winners[r->first_version];
+                } else {
+                    auto c = conflict_of(r.status());
+                    std::lock_guard lock(mu);
+                    REQUIRE(c);
+                    CHECK(c->actual > seen);
+                    ++conflicts;
+                }
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    const StreamVersion final_version = store->stream_version("event-hot").value();
+    CHECK(winners.size() == final_version);
+    for (const auto& [version, count] : winners) CHECK(count == 1);
+    CHECK(final_version + conflicts.load() == kThreads * kRounds);
+    CHECK(conflicts.load() > 0);
+    CHECK(store->head() == final_version);
+}
+
+TEST_CASE("an idempotent re-send returns the original positions and writes nothing") {
+    StoreDir dir;
+    auto store = dir.open();
+    must_append(*store, "event-aa", {make_event()});
+    std::vector<NewEvent> batch = {make_event("a.x", "1"), make_event("a.y", "2")};
+    const auto first = must_append(*store, "event-bb", batch, ExpectedVersion::no_stream());
+    must_append(*store, "event-bb", {make_event()});
+    // Same ids, a now-wrong expected version: still the original result.
+    const auto again = must_append(*store, "event-bb", batch, ExpectedVersion::no_stream());
+    CHECK(again.idempotent_replay);
+    CHECK(again.first_position == first.first_position);
+    CHECK(again.last_position == first.last_position);
+    CHECK(again.first_version == 1);
+    CHECK(store->head() == 4);
+    // The first event alone is also "all stored, in order".
+    const auto prefix = must_append(*store, "event-bb", {batch[0]});
+    CHECK(prefix.idempotent_replay);
+    CHECK(prefix.first_position == 2);
+    CHECK(store->head() == 4);
+}
+
+TEST_CASE("concurrent re-sends of one append write it once") {
+    StoreDir dir;
+    auto store = dir.open();
+    for (int round = 0; round < 20; ++round) {
+        const std::vector<NewEvent> batch = {make_event(), make_event()};
+        std::vector<AppendResult> results(4);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 4; ++t) {
+            threads.emplace_back([&, t] { results[t] = must_append(*store, "event-once", batch); });
+        }
+        for (auto& t : threads) t.join();
+        int written = 0;
+        for (const auto& r : results) {
+            written += r.idempotent_replay ? 0 : 1;
+            CHECK(r.first_position == results[0].first_position);
+        }
+        CHECK(written == 1);
+    }
+    CHECK(store->head() == 40);
+}
+
+TEST_CASE("a partly re-sent append, or ids stored in another stream, is refused as reused") {
+    StoreDir dir;
+    auto store = dir.open();
+    auto a = make_event();
+    auto b = make_event();
+    must_append(*store, "event-aa", {a, b});
+    auto mixed = store->append("event-aa", ExpectedVersion::any(), {a, make_event()});
+    CHECK(mixed.status().code() == StatusCode::kAlreadyExists);
+    CHECK_THAT(mixed.status().message(), Contains("reused event id"));
+    auto elsewhere = store->append("event-bb", ExpectedVersion::any(), {a, b});
+    CHECK(elsewhere.status().code() == StatusCode::kAlreadyExists);
+    auto reordered = store->append("event-aa", ExpectedVersion::any(), {b, a});
+    CHECK(reordered.status().code() == StatusCode::kAlreadyExists);
+    CHECK(store->head() == 2);
+}
+
+TEST_CASE("bad input is refused as invalid and nothing is written") {
+    StoreDir dir;
+    auto store = dir.open();
+    const auto refused = [&](const std::string& stream, std::vector<NewEvent> events,
+                             const std::string& mentions) {
+        auto r = store->append(stream, ExpectedVersion::any(), std::move(events));
+        INFO(stream << " " << r.status().to_string());
+        CHECK(r.status().code() == StatusCode::kInvalidArgument);
+        CHECK_THAT(r.status().message(), Contains(mentions));
+    };
+    refused("", {make_event()}, "stream");
+    refused("Event-Upper", {make_event()}, "stream");
+    refused("event-with space", {make_event()}, "stream");
+    refused("1event", {make_event()}, "stream");
+    refused(std::string(201, 'a'), {make_event()}, "stream");
+    refused("event-aa", {}, "at least one event");
+    auto no_id = make_event();
+    no_id.event_id = Id();
+    refused("event-aa", {no_id}, "event_id");
+    auto dup = make_event();
+    refused("event-aa", {dup, dup}, "repeats");
+    refused("event-aa", {make_event("Bad Type")}, "type");
+    refused("event-aa", {make_event("")}, "type");
+    auto system_with_subject = make_event();
+    system_with_subject.sections.push_back({random_id(), KeyClass::kSystem, "x"});
+    refused("event-aa", {system_with_subject}, "key class");
+    auto personal_without = make_event();
+    personal_without.sections.push_back({Id(), KeyClass::kPersonal, "x"});
+    refused("event-aa", {personal_without}, "key class");
+    refused("event-aa", {make_event("store.subject_erased")}, "store's own");
+    std::vector<NewEvent> too_many(10'001);
+    for (auto& e : too_many) e = make_event();
+    refused("event-aa", std::move(too_many), "at most");
+    CHECK(store->head() == 0);
+    CHECK(store->read_stream("bad stream", 1, Store::Direction::kForward, 1).status().code() ==
+          StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a subscription racing live appends sees every position once, in order") {
+    StoreDir dir;
+    auto store = dir.open();
+    constexpr int kWriters = 4;
+    constexpr int kAppendsEach = 150;
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+        writers.emplace_back([&, w] {
+            for (int i = 0; i < kAppendsEach; ++i) {
+                must_append(*store, "event-w" + std::to_string(w), {make_event(), make_event()});
+            }
+        });
+    }
+    // Start while the writers run, so the catch-up and the live part race.
+    store->wait_for(50, soon());
+    auto sub = store->subscribe(1);
+    const Position total = kWriters * kAppendsEach * 2;
+    std::vector<Position> seen;
+    while (seen.size() < total) {
+        auto batch = sub->next(7, soon());
+        REQUIRE(batch.is_ok());
+        REQUIRE_FALSE(batch->empty());
+        for (const auto& e : *batch) seen.push_back(e.position);
+    }
+    for (auto& t : writers) t.join();
+    for (std::size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i] == i + 1);
+    CHECK(sub->last_position() == total);
+    auto none = sub->next(10, std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
+    REQUIRE(none.is_ok());
+    CHECK(none->empty());
+    auto late = store->subscribe(total - 1);
+    auto tail = late->next(100, soon()).value();
+    REQUIRE(tail.size() == 2);
+    CHECK(tail[0].position == total - 1);
+}
+
+TEST_CASE("recorded times never decrease even when the clock goes back") {
+    StoreDir dir;
+    std::int64_t now = 2'000'000'000'000'000;
+    auto o = dir.options();
+    o.clock = [&now] { return now; };
+    auto store = std::move(Store::open(o)).value();
+    must_append(*store, "event-aa", {make_event()});
+    now -= 5'000'000;
+    must_append(*store, "event-aa", {make_event()});
+    auto all = store->read_all(1, 10).value();
+    CHECK(all[0].recorded_at_us == 2'000'000'000'000'000);
+    CHECK(all[1].recorded_at_us == 2'000'000'000'000'000);
+}
+
+TEST_CASE("the data directory holds no key, and the keys default to a sibling directory") {
+    StoreDir dir;
+    auto store = dir.open();
+    must_append(*store, "event-aa", {personal_event(random_id(), "secret")});
+    CHECK(std::filesystem::exists(dir.keys() / "master.key"));
+    CHECK(std::filesystem::exists(dir.keys() / "vault" / "CURRENT"));
+    CHECK_FALSE(std::filesystem::exists(dir.data() / "master.key"));
+    CHECK_FALSE(std::filesystem::exists(dir.data() / "vault"));
+    const auto perms = std::filesystem::status(dir.keys() / "master.key").permissions();
+    CHECK(perms == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
+    CHECK((std::filesystem::status(dir.keys()).permissions() & std::filesystem::perms::others_all) ==
+          std::filesystem::perms::none);
+    std::ifstream in(dir.keys() / "master.key", std::ios::binary);
+    const std::string master((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(master.size() == 32);
+    CHECK(files_containing(dir.data(), master).empty());
+    CHECK(default_keys_dir("/srv/aud/data") == "/srv/aud/keys");
+    CHECK(default_keys_dir("/srv/aud/data/") == "/srv/aud/keys");
+}

@@ -1,0 +1,39 @@
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "tools/cli.hpp"
+
+namespace {
+
+using Command = int (*)(const auditorium::tools::Args&);
+
+const std::map<std::string, std::pair<Command, const char*>>& commands() {
+    static const std::map<std::string, std::pair<Command, const char*>> table = {
+        {"serve", {auditorium::tools::serve_command,
+                   "open (or create) the store and serve until SIGINT/SIGTERM"}},
+    };
+    return table;
+}
+
+int usage(std::FILE* out) {
+    std::fprintf(out, "usage: auditorium <command> [options]\n\ncommands:\n");
+    for (const auto& [name, entry] : commands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), entry.second);
+    std::fprintf(out, "\n'auditorium <command> --help' describes a command's options.\n");
+    return out == stdout ? 0 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage(stderr);
+    const std::string name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") return usage(stdout);
+    const auto it = commands().find(name);
+    if (it == commands().end()) {
+        std::fprintf(stderr, "auditorium: unknown command '%s'\n", name.c_str());
+        return usage(stderr);
+    }
+    return it->second.first(auditorium::tools::Args(argv + 2, argv + argc));
+}
