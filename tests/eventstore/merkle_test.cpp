@@ -546,16 +546,12 @@ TEST_CASE("consistency verification rejects an old size of zero, sizes out of or
     CHECK_FALSE(verify_consistency(1, 2, a, b, std::vector<Hash>(100000, b)));
 }
 
-TEST_CASE("verifiers stop reading an overlong proof once the path reaches the root") {
-    // An attacker-sized proof must cost at most 64 hashes, not one per element. Reading all 200000
-    // would take tens of milliseconds; the bound leaves a wide margin for slow builds.
+TEST_CASE("verifiers reject an overlong proof") {
+    // How fast they give up is the benchmark's business (make bench), not a timed test's.
     const Hash a = leaf_hash("a");
     const std::vector<Hash> huge(200000, leaf_hash("b"));
-    const auto start = std::chrono::steady_clock::now();
     CHECK_FALSE(verify_inclusion(3, 1000, a, huge, a));
     CHECK_FALSE(verify_consistency(3, 1000, a, a, huge));
-    const auto spent = std::chrono::steady_clock::now() - start;
-    CHECK(std::chrono::duration_cast<std::chrono::milliseconds>(spent).count() < 5);
 }
 
 TEST_CASE("proof generation rejects leaves outside the tree and sizes out of order") {
@@ -776,8 +772,7 @@ struct UniformTree {
     }
 };
 
-TEST_CASE("proofs in a tree of ten million leaves need O(log n) lookups and well under a "
-          "millisecond") {
+TEST_CASE("proofs in a tree of ten million leaves need O(log n) lookups") {
     constexpr std::uint64_t n = 10'000'000;
     const UniformTree tree(n);
     const Result<Hash> root = root_at(n, tree.lookup(n));
@@ -786,20 +781,16 @@ TEST_CASE("proofs in a tree of ten million leaves need O(log n) lookups and well
     const auto bound = static_cast<std::uint64_t>(2 * std::bit_width(n) + 1);
     std::mt19937_64 rng(6);
     constexpr int kProofs = 500;
-    std::chrono::steady_clock::duration spent{};
     for (int i = 0; i < kProofs; ++i) {
         const std::uint64_t leaf = rng() % n;
         const std::uint64_t m = 1 + rng() % n;
         const Hash root_m = *root_at(m, tree.lookup(m));
 
         tree.lookups = 0;
-        const auto start = std::chrono::steady_clock::now();
         Result<std::vector<Hash>> inclusion = inclusion_proof(leaf, n, tree.lookup(n));
-        const auto middle = std::chrono::steady_clock::now();
         const std::uint64_t inclusion_lookups = tree.lookups;
         tree.lookups = 0;
         Result<std::vector<Hash>> consistency = consistency_proof(m, n, tree.lookup(n));
-        spent += (middle - start) + (std::chrono::steady_clock::now() - middle);
 
         INFO("leaf " << leaf << ", old size " << m);
         REQUIRE(inclusion.is_ok());
@@ -809,10 +800,6 @@ TEST_CASE("proofs in a tree of ten million leaves need O(log n) lookups and well
         CHECK(verify_inclusion(leaf, n, tree.level_hash[0], *inclusion, *root));
         CHECK(verify_consistency(m, n, root_m, *root, *consistency));
     }
-    const auto per_proof =
-        std::chrono::duration_cast<std::chrono::microseconds>(spent).count() / (2 * kProofs);
-    INFO("mean microseconds per proof: " << per_proof);
-    CHECK(per_proof < 1000);
 }
 
 TEST_CASE("proofs and restores near 2^64 leaves neither overflow nor fail to verify") {
