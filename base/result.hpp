@@ -34,7 +34,8 @@ public:
         assert(is_ok());
         return *value_;
     }
-    T&& value() && {
+    // By value, so `for (auto& x : f().value())` does not dangle.
+    T value() && {
         assert(is_ok());
         return std::move(*value_);
     }

@@ -230,6 +230,18 @@ std::mutex& Vault::stripe(const Id& subject) {
     return stripes_[std::hash<Id>()(subject) % kStripes];
 }
 
+Status Vault::remember_failure(Status s) {
+    if (s.is_ok()) return s;
+    std::lock_guard lock(failure_mu_);
+    if (failure_.is_ok()) failure_ = s;
+    return s;
+}
+
+Status Vault::failure() {
+    std::lock_guard lock(failure_mu_);
+    return failure_;
+}
+
 Result<DataKey> Vault::key_for_sealing(const Id& subject, KeyClass key_class, std::uint32_t key_id,
                                        const RefuseNewKey& refuse_new_key) {
     const CacheKey ck{subject, static_cast<std::uint8_t>(key_class), key_id};
@@ -238,12 +250,13 @@ Result<DataKey> Vault::key_for_sealing(const Id& subject, KeyClass key_class, st
     AUD_ASSIGN_OR_RETURN(auto existing, key_for_opening(subject, key_class, key_id));
     if (existing) return *existing;
     AUD_RETURN_IF_ERROR(refuse_new_key(subject, key_class));
+    AUD_RETURN_IF_ERROR(failure());
     DataKey key = DataKey::generate();
     const std::string k = layout::vault_key(subject, ck.key_class, key_id);
     // Not synced here: sync_if_dirty() makes it durable, once for many keys, before any entry
     // sealed under it is committed.
     rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), k, wrap(key, subject, key_class, key_id));
-    if (!s.ok()) return from_rocks(s, "storing a new key in the vault");
+    if (!s.ok()) return remember_failure(from_rocks(s, "storing a new key in the vault"));
     created_.fetch_add(1, std::memory_order_release);
     remember(ck, key);
     return key;
@@ -266,17 +279,19 @@ Result<std::optional<DataKey>> Vault::key_for_opening(const Id& subject, KeyClas
 Status Vault::sync_if_dirty() {
     std::lock_guard lock(sync_mu_);
     const std::uint64_t created = created_.load(std::memory_order_acquire);
+    AUD_RETURN_IF_ERROR(failure());
     if (created == synced_) return Status::ok();
-    AUD_RETURN_IF_ERROR(from_rocks(db_->SyncWAL(), "syncing the key vault"));
+    AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->SyncWAL(), "syncing the key vault")));
     synced_ = created;
     return Status::ok();
 }
 
 Status Vault::write_synced(std::string_view key, std::string_view value, bool remove) {
+    AUD_RETURN_IF_ERROR(failure());
     rocksdb::WriteOptions wo;
     wo.sync = true;
     rocksdb::Status s = remove ? db_->Delete(wo, key) : db_->Put(wo, key, value);
-    return from_rocks(s, "writing the key vault");
+    return remember_failure(from_rocks(s, "writing the key vault"));
 }
 
 Status Vault::mark_pending_shred(const Id& subject) {
@@ -305,6 +320,7 @@ Status Vault::destroy_personal_keys(const Id& subject) {
     prefix.push_back(static_cast<char>(KeyClass::kPersonal));
     std::string end = prefix;
     end.push_back(static_cast<char>(0xFF));
+    AUD_RETURN_IF_ERROR(failure());
     {
         std::lock_guard lock(stripe(subject));
         rocksdb::WriteBatch batch;
@@ -315,7 +331,7 @@ Status Vault::destroy_personal_keys(const Id& subject) {
         AUD_RETURN_IF_ERROR(from_rocks(it->status(), "listing keys to destroy"));
         rocksdb::WriteOptions wo;
         wo.sync = true;
-        AUD_RETURN_IF_ERROR(from_rocks(db_->Write(wo, &batch), "destroying keys"));
+        AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->Write(wo, &batch), "destroying keys")));
         std::lock_guard cache_lock(cache_mu_);
         std::erase_if(cache_, [&](const auto& kv) {
             return kv.first.subject == subject &&

@@ -117,6 +117,13 @@ private:
     std::atomic<std::uint64_t> created_{0};
     std::mutex sync_mu_;
     std::uint64_t synced_ = 0;  // GUARDED_BY(sync_mu_)
+    // The first failed write or sync. RocksDB 7.8 asserts (aborts) when SyncWAL follows a failed
+    // WAL write, and a vault that may have lost a key must not pretend otherwise: after a failure
+    // every later write and sync returns it until the vault is reopened.
+    std::mutex failure_mu_;
+    Status failure_;  // GUARDED_BY(failure_mu_)
+    Status remember_failure(Status s);
+    Status failure();
 };
 
 }  // namespace auditorium::eventstore::internal

@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
 
+#include "eventstore/internal/merkle.hpp"
 #include "tests/eventstore/store_fixture.hpp"
 
 using namespace auditorium;
@@ -317,4 +319,34 @@ TEST_CASE("the data directory holds no key, and the keys default to a sibling di
     CHECK(files_containing(dir.data(), master).empty());
     CHECK(default_keys_dir("/srv/aud/data") == "/srv/aud/keys");
     CHECK(default_keys_dir("/srv/aud/data/") == "/srv/aud/keys");
+}
+
+TEST_CASE("the tree head is the RFC 9162 root over the stored entry bytes, across reopen") {
+    StoreDir dir;
+    // The RFC's definition, recursively, independent of the store's incremental frontier.
+    const std::function<merkle::Hash(const std::vector<merkle::Hash>&, std::size_t, std::size_t)> mth =
+        [&](const std::vector<merkle::Hash>& leaves, std::size_t lo, std::size_t hi) {
+            if (hi - lo == 1) return leaves[lo];
+            std::size_t k = 1;
+            while (k * 2 < hi - lo) k *= 2;
+            return merkle::node_hash(mth(leaves, lo, lo + k), mth(leaves, lo + k, hi));
+        };
+    const auto expected_root = [&](Store& store) {
+        std::vector<merkle::Hash> leaves;
+        for (const auto& e : store.read_all(1, 1000).value()) leaves.push_back(merkle::leaf_hash(e.canonical));
+        return merkle::to_string(mth(leaves, 0, leaves.size()));
+    };
+    {
+        auto store = dir.open();
+        CHECK(store->tree_head().size == 0);
+        CHECK(store->tree_head().root == merkle::to_string(merkle::empty_root()));
+        for (int i = 0; i < 13; ++i) must_append(*store, "event-a", {make_event(), personal_event(random_id(), "p")});
+        CHECK(store->tree_head().size == 26);
+        CHECK(store->tree_head().root == expected_root(*store));
+    }
+    auto store = dir.open();
+    CHECK(store->tree_head().size == 26);
+    CHECK(store->tree_head().root == expected_root(*store));
+    must_append(*store, "event-a", {make_event()});
+    CHECK(store->tree_head().root == expected_root(*store));
 }
