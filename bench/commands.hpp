@@ -1,0 +1,19 @@
+// The `auditorium-bench` subcommands: one function per benchmark, chosen by the table in main.cpp.
+//
+// Every benchmark measures its baseline in the same run, on the same machine and disk. Each returns
+// the process exit code (0 ran, 1 the run failed, 2 bad arguments or a refused directory), writes
+// a human-readable report to stderr and, as its last line on stdout, one JSON object that
+// scripts/bench.sh collects.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace auditorium::bench {
+
+using Args = std::vector<std::string>;
+
+// Concurrent appends to a fresh store, against raw RocksDB synced writes (append_bench.cpp).
+int append_command(const Args& args);
+
+}  // namespace auditorium::bench
