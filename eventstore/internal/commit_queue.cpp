@@ -1,9 +1,14 @@
 #include "eventstore/internal/commit_queue.hpp"
 
+#include <pthread.h>
+
 namespace auditorium::eventstore::internal {
 
 CommitQueue::CommitQueue(CommitFn commit) : commit_(std::move(commit)) {
-    writer_ = std::thread([this] { run(); });
+    writer_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "aud-writer");
+        run();
+    });
 }
 
 CommitQueue::~CommitQueue() {
@@ -36,8 +41,7 @@ void CommitQueue::mark_prepared(const std::shared_ptr<CommitSlot>& slot) {
 }
 
 Status CommitQueue::wait(const std::shared_ptr<CommitSlot>& slot) {
-    std::unique_lock lock(mu_);
-    done_cv_.wait(lock, [&] { return slot->done; });
+    slot->done.wait(0, std::memory_order_acquire);
     return slot->result;
 }
 
@@ -59,14 +63,11 @@ void CommitQueue::run() {
             }
         }
         const Status result = commit_(batch);
-        {
-            std::lock_guard lock(mu_);
-            for (auto& slot : batch) {
-                slot->result = result;
-                slot->done = true;
-            }
+        for (auto& slot : batch) {
+            slot->result = result;
+            slot->done.store(1, std::memory_order_release);
+            slot->done.notify_one();
         }
-        done_cv_.notify_all();
     }
 }
 

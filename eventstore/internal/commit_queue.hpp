@@ -8,6 +8,7 @@
 // writer thread only.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -39,9 +40,9 @@ struct CommitSlot {
     std::string stream;
     Position first_position = 0;
     std::vector<PreparedEntry> entries;  // written by the appender before mark_prepared()
-    // Set by the writer:
-    bool done = false;
+    // Set by the writer: the outcome, then `done` (released), which wakes only this slot's waiter.
     Status result;
+    std::atomic<int> done{0};
     // Set by the appender: preparation failed; the writer refuses this and every later append.
     Status prepare_error;
 };
@@ -69,7 +70,6 @@ private:
     const CommitFn commit_;
     std::mutex mu_;
     std::condition_variable work_cv_;
-    std::condition_variable done_cv_;
     struct Queued {
         std::shared_ptr<CommitSlot> slot;
         bool prepared = false;

@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <sodium.h>
@@ -69,11 +70,40 @@ std::uint32_t month_key_id(std::int64_t now_us) {
 
 std::string be64(std::uint64_t v) { return layout::position_key(v); }
 
-rocksdb::ColumnFamilyOptions cf_options(bool point_lookups) {
+// The stream name of a `streams` key (up to and including its 0x00), so that memtable inserts of
+// consecutive versions of one stream start from a hint instead of a full skiplist search.
+class StreamPrefix final : public rocksdb::SliceTransform {
+public:
+    const char* Name() const override { return "auditorium.StreamPrefix"; }
+    rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+        const void* zero = std::memchr(key.data(), 0, key.size());
+        return rocksdb::Slice(key.data(), static_cast<const char*>(zero) - key.data() + 1);
+    }
+    bool InDomain(const rocksdb::Slice& key) const override {
+        return std::memchr(key.data(), 0, key.size()) != nullptr;
+    }
+};
+
+// `point_lookups`: mostly asked for keys that are absent (new event ids, new streams, subjects
+// never erased), so bloom filters in SSTs and in the memtable answer most of them.
+// `sequential`: keys only grow (positions), so memtable inserts can start from a hint.
+rocksdb::ColumnFamilyOptions cf_options(bool point_lookups, bool sequential, bool per_stream = false) {
     rocksdb::ColumnFamilyOptions o;
     rocksdb::BlockBasedTableOptions t;
-    if (point_lookups) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    if (point_lookups) {
+        t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+        o.memtable_prefix_bloom_size_ratio = 0.1;
+        o.memtable_whole_key_filtering = true;
+    }
+    if (sequential) {
+        o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(1));
+    }
+    if (per_stream) o.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefix>();
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+    // Sealed payloads and random ids do not compress; trying costs the flush thread CPU.
+    o.compression = rocksdb::kNoCompression;
+    // Room for bursts: with two memtables a flush slower than the appends stops all writes.
+    o.max_write_buffer_number = 6;
     return o;
 }
 
@@ -154,18 +184,18 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     rocksdb::DBOptions o;
     o.create_if_missing = create;
     o.create_missing_column_families = create;
-    o.max_background_jobs = 2;
+    o.max_background_jobs = 4;
     o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
     if (options.env != nullptr) o.env = options.env;
 
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-        {rocksdb::kDefaultColumnFamilyName, cf_options(false)},
-        {std::string(layout::kLedgerCf), cf_options(false)},
-        {std::string(layout::kStreamsCf), cf_options(true)},
-        {std::string(layout::kEventIdsCf), cf_options(true)},
-        {std::string(layout::kTreeCf), cf_options(false)},
-        {std::string(layout::kErasuresCf), cf_options(true)},
-        {std::string(layout::kMetaCf), cf_options(false)},
+        {rocksdb::kDefaultColumnFamilyName, cf_options(false, false)},
+        {std::string(layout::kLedgerCf), cf_options(false, true)},
+        {std::string(layout::kStreamsCf), cf_options(true, false, true)},
+        {std::string(layout::kEventIdsCf), cf_options(true, false)},
+        {std::string(layout::kTreeCf), cf_options(false, true)},
+        {std::string(layout::kErasuresCf), cf_options(true, false)},
+        {std::string(layout::kMetaCf), cf_options(false, false)},
     };
     cf_ = std::make_unique<Handles>();
     rocksdb::DB* raw = nullptr;
@@ -320,7 +350,11 @@ Result<Sequencer::Lookups> RocksStore::look_up(std::string_view stream, const st
         out.ids[i] = IdLocation{layout::get_be64(v), layout::get_be64(v.substr(8)),
                                 std::string(v.substr(16))};
     }
-    AUD_ASSIGN_OR_RETURN(out.stream_version, stream_version(stream));
+    if (auto known = sequencer_->known_version(stream)) {
+        out.stream_version = *known;
+    } else {
+        AUD_ASSIGN_OR_RETURN(out.stream_version, stream_version(stream));
+    }
     return out;
 }
 
@@ -387,6 +421,8 @@ Result<AppendResult> RocksStore::append_prepared(std::string_view stream, Expect
 void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
                          const std::vector<SectionKey>& keys, const Sequencer::Decision& d) {
     slot.entries.resize(events.size());
+    std::string nonces(keys.size() * kNonceSize, '\0');
+    randombytes_buf(nonces.data(), nonces.size());  // one draw for the whole append
     std::size_t key_index = 0;
     std::vector<StoredSection> sections;
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -396,10 +432,11 @@ void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
                       e.subject,            e.correlation, e.causation};
         sections.clear();
         for (const SectionInput& s : e.sections) {
+            const auto* nonce = reinterpret_cast<const std::uint8_t*>(nonces.data()) + key_index * kNonceSize;
             const SectionKey& key = keys[key_index++];
             StoredSection out{s.subject, s.key_class, key.key_id, {}, {}, {}};
             const SealedSection sealed =
-                seal(key.key, binding_of(h, s.subject, s.key_class, key.key_id), s.plaintext);
+                seal(key.key, binding_of(h, s.subject, s.key_class, key.key_id), s.plaintext, nonce);
             out.commitment.assign(reinterpret_cast<const char*>(sealed.commitment.data()),
                                   kCommitmentSize);
             out.nonce.assign(reinterpret_cast<const char*>(sealed.nonce.data()), kNonceSize);

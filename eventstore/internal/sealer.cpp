@@ -57,8 +57,15 @@ std::string associated_data(const SectionBinding& b) {
 }
 
 SealedSection seal(const DataKey& key, const SectionBinding& binding, std::string_view plaintext) {
+    std::array<std::uint8_t, kNonceSize> nonce;
+    randombytes_buf(nonce.data(), nonce.size());
+    return seal(key, binding, plaintext, nonce.data());
+}
+
+SealedSection seal(const DataKey& key, const SectionBinding& binding, std::string_view plaintext,
+                   const std::uint8_t* nonce) {
     SealedSection s;
-    randombytes_buf(s.nonce.data(), s.nonce.size());
+    std::memcpy(s.nonce.data(), nonce, kNonceSize);
     s.commitment = commit(key, s.nonce.data());
     const std::string ad = associated_data(binding);
     s.ciphertext.resize(plaintext.size() + kTagSize);

@@ -59,6 +59,10 @@ struct SealedSection {
 // The canonical associated-data bytes (length-prefixed fields; see docs/ledger-format.md).
 std::string associated_data(const SectionBinding& binding);
 
+// `nonce`: kNonceSize random bytes, never used twice with the same key (the caller draws them,
+// many at once, from libsodium's randombytes).
+SealedSection seal(const DataKey& key, const SectionBinding& binding, std::string_view plaintext,
+                   const std::uint8_t* nonce);
 SealedSection seal(const DataKey& key, const SectionBinding& binding, std::string_view plaintext);
 
 // Corruption when the commitment does not match the key or the tag does not verify.

@@ -93,6 +93,7 @@ Sequencer::Decision Sequencer::decide_locked(std::string_view stream, ExpectedVe
         recent_ids_[event_ids[i]] = IdLocation{d.first_position + i, d.first_version + i, r.stream};
     }
     recent_heads_[r.stream] = StreamHead{current + event_ids.size(), r.last_position};
+    head_order_.emplace_back(r.stream, r.last_position);
     recent_.push_back(std::move(r));
     return d;
 }
@@ -109,14 +110,31 @@ void Sequencer::forget_locked() {
     Position horizon = durable_head_;
     if (!open_lookups_.empty()) horizon = std::min(horizon, *open_lookups_.begin());
     while (!recent_.empty() && recent_.front().last_position <= horizon) {
-        const Recent& r = recent_.front();
-        for (const Id& id : r.ids) recent_ids_.erase(id);
-        if (auto it = recent_heads_.find(r.stream);
-            it != recent_heads_.end() && it->second.last_position == r.last_position) {
-            recent_heads_.erase(it);
-        }
+        for (const Id& id : recent_.front().ids) recent_ids_.erase(id);
         recent_.pop_front();
     }
+    // Stream heads stay as a cache (a head in the map is always the newest), beyond the horizon
+    // only while there is room. An entry of head_order_ is stale once its stream moved on.
+    while (!head_order_.empty() && head_order_.front().second <= horizon) {
+        auto& [stream, position] = head_order_.front();
+        auto it = recent_heads_.find(stream);
+        const bool current = it != recent_heads_.end() && it->second.last_position == position;
+        if (current) {
+            if (recent_heads_.size() <= kStreamHeadCache &&
+                head_order_.size() <= 2 * kStreamHeadCache) {
+                break;
+            }
+            recent_heads_.erase(it);
+        }
+        head_order_.pop_front();
+    }
+}
+
+std::optional<StreamVersion> Sequencer::known_version(std::string_view stream) const {
+    std::lock_guard lock(mu_);
+    auto it = recent_heads_.find(std::string(stream));
+    if (it == recent_heads_.end()) return std::nullopt;
+    return it->second.version;
 }
 
 }  // namespace auditorium::eventstore::internal

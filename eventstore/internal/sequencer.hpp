@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -63,6 +64,10 @@ public:
                     const std::vector<Id>& event_ids, const Lookups& lookups, std::int64_t now_us,
                     Enqueue&& enqueue);
 
+    // The stream's version if the sequencer knows it (a recent or cached append), so the caller
+    // can skip reading it from RocksDB. Whatever it returns, decide() rechecks under the lock.
+    std::optional<StreamVersion> known_version(std::string_view stream) const;
+
     // Called by the writer once positions up to `head` are durable; forgets what no open lookup
     // can still need.
     void committed(Position head);
@@ -88,6 +93,9 @@ private:
                            std::int64_t now_us);
     void forget_locked();
 
+    // Stream heads are kept past the horizon, as a cache of committed versions, up to this many.
+    static constexpr std::size_t kStreamHeadCache = 100'000;
+
     mutable std::mutex mu_;
     bool refused_ = false;                                 // GUARDED_BY(mu_)
     Position next_position_;                               // GUARDED_BY(mu_)
@@ -97,6 +105,8 @@ private:
     std::unordered_map<Id, IdLocation> recent_ids_;        // GUARDED_BY(mu_)
     std::unordered_map<std::string, StreamHead> recent_heads_;  // GUARDED_BY(mu_)
     std::deque<Recent> recent_;                            // GUARDED_BY(mu_), position order
+    // Every head written, oldest first, for evicting recent_heads_ beyond the cache size.
+    std::deque<std::pair<std::string, Position>> head_order_;  // GUARDED_BY(mu_)
 };
 
 template <typename Enqueue>

@@ -212,18 +212,24 @@ Result<DataKey> Vault::unwrap(std::string_view wrapped, const Id& subject, KeyCl
     return key;
 }
 
+Vault::CacheShard& Vault::shard(const Id& subject) {
+    return cache_[std::hash<Id>()(subject) % kStripes];
+}
+
 std::optional<DataKey> Vault::cached(const CacheKey& k) {
-    std::lock_guard lock(cache_mu_);
-    auto it = cache_.find(k);
-    if (it == cache_.end()) return std::nullopt;
+    CacheShard& s = shard(k.subject);
+    std::lock_guard lock(s.mu);
+    auto it = s.keys.find(k);
+    if (it == s.keys.end()) return std::nullopt;
     return it->second;
 }
 
 void Vault::remember(const CacheKey& k, const DataKey& key) {
-    std::lock_guard lock(cache_mu_);
-    // A crude bound: the cache only saves unwrapping; dropping it all is always correct.
-    if (cache_.size() >= kCacheLimit) cache_.clear();
-    cache_.insert_or_assign(k, key);
+    CacheShard& s = shard(k.subject);
+    std::lock_guard lock(s.mu);
+    // A crude bound: the cache only saves unwrapping; dropping a shard is always correct.
+    if (s.keys.size() >= kCacheLimit / kStripes) s.keys.clear();
+    s.keys.insert_or_assign(k, key);
 }
 
 std::mutex& Vault::stripe(const Id& subject) {
@@ -332,8 +338,9 @@ Status Vault::destroy_personal_keys(const Id& subject) {
         rocksdb::WriteOptions wo;
         wo.sync = true;
         AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->Write(wo, &batch), "destroying keys")));
-        std::lock_guard cache_lock(cache_mu_);
-        std::erase_if(cache_, [&](const auto& kv) {
+        CacheShard& cache = shard(subject);
+        std::lock_guard cache_lock(cache.mu);
+        std::erase_if(cache.keys, [&](const auto& kv) {
             return kv.first.subject == subject &&
                    kv.first.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal);
         });

@@ -112,8 +112,13 @@ private:
     const MasterKey master_;
     const Id store_id_;
     std::array<std::mutex, kStripes> stripes_;
-    std::mutex cache_mu_;
-    std::unordered_map<CacheKey, DataKey, CacheKeyHash> cache_;  // GUARDED_BY(cache_mu_)
+    // The unwrapped-key cache, sharded like the stripes so appenders rarely share a lock.
+    struct CacheShard {
+        std::mutex mu;
+        std::unordered_map<CacheKey, DataKey, CacheKeyHash> keys;  // GUARDED_BY(mu)
+    };
+    std::array<CacheShard, kStripes> cache_;
+    CacheShard& shard(const Id& subject);
     std::atomic<std::uint64_t> created_{0};
     std::mutex sync_mu_;
     std::uint64_t synced_ = 0;  // GUARDED_BY(sync_mu_)
