@@ -5,8 +5,12 @@ JOBS       ?= $(shell nproc)
 DATA       ?= var/data
 KEYS       ?= var/keys
 CMAKE_FLAGS ?=
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TARGETS ?= fuzz_entry_decoder fuzz_proof_verifier
 
-.PHONY: all setup build run test test-asan bench fuzz clean
+.PHONY: all setup build run test test-asan bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -38,5 +42,19 @@ test-asan: setup $(ASAN_BUILD)/build.ninja
 bench: build
 	scripts/bench.sh $(BUILD)/bin/auditorium-bench
 
+# libFuzzer targets (tests/fuzz/, a standalone clang project without RocksDB). Each runs for
+# $(FUZZ_SECONDS) s on a scratch copy of its seed corpus; any crash fails the target, and its
+# reproducer is kept under fuzz-out/<target>/.
+$(FUZZ_BUILD)/build.ninja: | setup
+	CC=clang-14 CXX=clang++-14 cmake -S tests/fuzz -B $(FUZZ_BUILD) -G Ninja
+
+fuzz: setup $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	scripts/fuzz.sh $(FUZZ_BUILD)/bin $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# For CI: the same, briefly.
+fuzz-smoke: FUZZ_SECONDS = $(FUZZ_SMOKE_SECONDS)
+fuzz-smoke: fuzz
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
