@@ -1,8 +1,12 @@
 // The `auditorium` command line: one function per subcommand, chosen by a table in main.cpp.
-// Each returns the process exit code; errors go to stderr as one line naming the problem.
+// Each returns the process exit code; errors go to stderr as one line naming the problem:
+// 0 success, 1 failure, 2 bad usage or input, 3 permission, 4 the ledger failed a check.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,17 +14,28 @@
 
 namespace auditorium::tools {
 
+namespace po = boost::program_options;
 using Args = std::vector<std::string>;
 
 int serve_command(const Args& args);
-
-// Shared by every command that touches a store: --data DIR, --keys DIR (default: keys beside data).
-struct StoreLocation {
-    std::filesystem::path data;
-    std::filesystem::path keys;
-};
+int ledger_command(const Args& args);
+int keys_command(const Args& args);
 
 // Prints "auditorium: <context>: <status>" on stderr and returns the exit code for it.
 int report(const std::string& context, const Status& status);
+
+// Parses `args` for `command` (adding --help); returns an exit code to stop with (help shown: 0,
+// bad usage: 2, message on stderr), or nullopt to go on.
+std::optional<int> parse_options(const std::string& command, po::options_description& desc,
+                                 const Args& args, po::variables_map& vm,
+                                 const po::positional_options_description* positional = nullptr);
+
+// Adds --data DIR and --keys DIR, shared by every command that touches a store.
+void add_store_options(po::options_description& desc);
+
+// Opens the store named by --data/--keys beside a running server (RocksDB secondary instance);
+// with the keys only when --keys was given or `need_keys`.
+Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_map& vm,
+                                                            bool need_keys);
 
 }  // namespace auditorium::tools

@@ -13,6 +13,9 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
     static const std::map<std::string, std::pair<Command, const char*>> table = {
         {"serve", {auditorium::tools::serve_command,
                    "open (or create) the store and serve until SIGINT/SIGTERM"}},
+        {"ledger", {auditorium::tools::ledger_command,
+                    "the auditor's tools: verify, proof, tree-head (read-only, beside serve)"}},
+        {"keys", {auditorium::tools::keys_command, "show the ledger's signing key"}},
     };
     return table;
 }

@@ -9,7 +9,6 @@
 #include "tools/cli.hpp"
 
 namespace auditorium::tools {
-namespace po = boost::program_options;
 
 int report(const std::string& context, const Status& status) {
     std::fprintf(stderr, "auditorium: %s: %s\n", context.c_str(), status.to_string().c_str());
@@ -22,26 +21,52 @@ int report(const std::string& context, const Status& status) {
     }
 }
 
-int serve_command(const Args& args) {
-    po::options_description desc("auditorium serve [options]");
-    std::string data;
-    std::string keys;
-    desc.add_options()("help,h", "this help")(
-        "data", po::value(&data)->default_value("var/data"), "ledger directory")(
-        "keys", po::value(&keys), "keys directory (default: 'keys' beside the data directory)")(
-        "dev", "create a dev store (recorded in its metadata; shorter retention allowed)");
-    po::variables_map vm;
+std::optional<int> parse_options(const std::string& command, po::options_description& desc,
+                                 const Args& args, po::variables_map& vm,
+                                 const po::positional_options_description* positional) {
+    desc.add_options()("help,h", "this help");
     try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        po::command_line_parser parser(args);
+        parser.options(desc);
+        if (positional != nullptr) parser.positional(*positional);
+        po::store(parser.run(), vm);
+        if (vm.count("help")) {
+            std::cout << "usage: auditorium " << command << " [options]\n" << desc << "\n";
+            return 0;
+        }
         po::notify(vm);
     } catch (const po::error& e) {
-        std::fprintf(stderr, "auditorium serve: %s\n", e.what());
+        std::fprintf(stderr, "auditorium %s: %s\n", command.c_str(), e.what());
         return 2;
     }
-    if (vm.count("help")) {
-        std::cout << desc << "\n";
-        return 0;
-    }
+    return std::nullopt;
+}
+
+void add_store_options(po::options_description& desc) {
+    desc.add_options()("data", po::value<std::string>()->default_value("var/data"),
+                       "ledger directory")(
+        "keys", po::value<std::string>(),
+        "keys directory (default: 'keys' beside the data directory)");
+}
+
+Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_map& vm,
+                                                            bool need_keys) {
+    eventstore::StoreOptions o;
+    o.data_dir = vm["data"].as<std::string>();
+    if (vm.count("keys")) o.keys_dir = vm["keys"].as<std::string>();
+    o.read_only = true;
+    o.with_keys = need_keys || vm.count("keys") > 0;
+    return eventstore::Store::open(o);
+}
+
+int serve_command(const Args& args) {
+    po::options_description desc("options");
+    add_store_options(desc);
+    desc.add_options()("dev", "create a dev store (recorded in its metadata; shorter retention allowed)");
+    po::variables_map vm;
+    if (auto stop = parse_options("serve", desc, args, vm)) return *stop;
+    const std::string data = vm["data"].as<std::string>();
+    const std::string keys = vm.count("keys") ? vm["keys"].as<std::string>() : std::string();
 
     // Block the stop signals before any thread starts, so only sigwait below sees them.
     sigset_t stop;

@@ -10,10 +10,13 @@
 //                                                      leaf completes, level 0 (leaf hash) first
 //   erasures   subject (16)                         -> BE64(position of the erasure record)
 //   meta       name                                 -> value (see kMeta*)
+//   tree_heads BE64(size) || BE64(time_us)          -> signed tree head (tree_head.hpp): beside
+//                                                      the entries, never one of them
 // Vault (keys directory, "vault"), default column family:
 //   'k' || subject (16) || key class (1) || BE32(key id) -> wrapped key (see vault.hpp)
 //   'p' || subject (16)                                  -> "" (an erasure whose shredding is due)
 //   'm' || name                                          -> vault metadata
+//   'x' || name                                          -> a wrapped secret (the signing seeds)
 #pragma once
 
 #include <cstdint>
@@ -30,18 +33,22 @@ inline constexpr std::string_view kEventIdsCf = "event_ids";
 inline constexpr std::string_view kTreeCf = "tree";
 inline constexpr std::string_view kErasuresCf = "erasures";
 inline constexpr std::string_view kMetaCf = "meta";
+inline constexpr std::string_view kTreeHeadsCf = "tree_heads";
 
 inline constexpr std::string_view kMetaFormat = "format";      // "1"
 inline constexpr std::string_view kMetaStoreId = "store_id";   // 16 bytes
 inline constexpr std::string_view kMetaDev = "dev";            // "0" or "1"
 inline constexpr std::string_view kMetaCreatedAt = "created_at_us";
 inline constexpr std::string_view kLedgerFormat = "1";
+// "signing_key:" || 16 hex digits -> Ed25519 public key (32) || active (1) || BE64(created_at_us)
+inline constexpr std::string_view kMetaSigningKeyPrefix = "signing_key:";
 
 inline constexpr std::string_view kVaultDir = "vault";
 inline constexpr std::string_view kMasterKeyFile = "master.key";
 inline constexpr char kVaultKeyTag = 'k';
 inline constexpr char kVaultPendingShredTag = 'p';
 inline constexpr char kVaultMetaTag = 'm';
+inline constexpr char kVaultSecretTag = 'x';
 
 inline void put_be64(std::string& out, std::uint64_t v) {
     for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
@@ -93,6 +100,11 @@ inline std::string vault_key(const Id& subject, std::uint8_t key_class, std::uin
 inline std::string vault_pending_shred_key(const Id& subject) {
     std::string k(1, kVaultPendingShredTag);
     k.append(subject.view());
+    return k;
+}
+inline std::string vault_secret_key(std::string_view name) {
+    std::string k(1, kVaultSecretTag);
+    k.append(name);
     return k;
 }
 inline std::string vault_meta_key(std::string_view name) {

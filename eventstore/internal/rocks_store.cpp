@@ -12,6 +12,7 @@
 
 #include <cstring>
 #include <ctime>
+#include <thread>
 #include <unordered_set>
 
 #include "eventstore/internal/layout.hpp"
@@ -126,14 +127,33 @@ Status make_private_dir(const fs::path& dir) {
 
 }  // namespace
 
-struct RocksStore::Handles {
-    std::vector<rocksdb::ColumnFamilyHandle*> all;
-    rocksdb::ColumnFamilyHandle* ledger = nullptr;
-    rocksdb::ColumnFamilyHandle* streams = nullptr;
-    rocksdb::ColumnFamilyHandle* event_ids = nullptr;
-    rocksdb::ColumnFamilyHandle* tree = nullptr;
-    rocksdb::ColumnFamilyHandle* erasures = nullptr;
-    rocksdb::ColumnFamilyHandle* meta = nullptr;
+namespace {
+
+std::vector<rocksdb::ColumnFamilyDescriptor> ledger_column_families() {
+    return {
+        {rocksdb::kDefaultColumnFamilyName, cf_options(false, false)},
+        {std::string(layout::kLedgerCf), cf_options(false, true)},
+        {std::string(layout::kStreamsCf), cf_options(true, false, true)},
+        {std::string(layout::kEventIdsCf), random_keys(cf_options(true, false))},
+        {std::string(layout::kTreeCf), cf_options(false, true)},
+        {std::string(layout::kErasuresCf), cf_options(true, false)},
+        {std::string(layout::kMetaCf), cf_options(false, false)},
+        {std::string(layout::kTreeHeadsCf), cf_options(false, true)},
+    };
+}
+
+}  // namespace
+
+
+struct RocksStore::Signer {
+    SigningKeyId id{};
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> secret{};
+    std::string public_key;
+    std::thread thread;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool stop = false;  // GUARDED_BY(mu)
+    ~Signer() { sodium_memzero(secret.data(), secret.size()); }
 };
 
 // ---- opening ----
@@ -141,6 +161,7 @@ struct RocksStore::Handles {
 Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     if (sodium_init() < 0) return internal_error("libsodium failed to initialize");
     if (options.data_dir.empty()) return invalid_argument("--data: a data directory is required");
+    if (options.read_only) return open_read_only(options);
     const fs::path keys_dir =
         options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
     const fs::path master_file = keys_dir / layout::kMasterKeyFile;
@@ -184,13 +205,67 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     }
     AUD_RETURN_IF_ERROR(store->recover());
     AUD_RETURN_IF_ERROR(store->finish_pending_shreds());
+    AUD_RETURN_IF_ERROR(store->ensure_signing_key());
+    // Every open store has a head for its current size, so auditors always have one to save.
+    AUD_ASSIGN_OR_RETURN(auto first_head, store->sign_tree_head());
+    (void)first_head;
+    store->signer_->thread = std::thread([s = store.get()] { s->run_signer(); });
     return std::unique_ptr<Store>(std::move(store));
 }
+
+Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& options) {
+    std::error_code ec;
+    if (!fs::exists(options.data_dir / "CURRENT", ec)) {
+        return not_found("no ledger at " + options.data_dir.string());
+    }
+    std::unique_ptr<RocksStore> store(new RocksStore());
+    store->read_only_ = true;
+    store->clock_ = options.clock;
+    std::string pattern = (fs::temp_directory_path() / "auditorium-reader-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) return unavailable("cannot make a scratch directory");
+    store->scratch_ = pattern;
+    AUD_RETURN_IF_ERROR(store->open_ledger_secondary(options));
+    if (options.with_keys) {
+        const fs::path keys_dir =
+            options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
+        auto master = MasterKey::load(keys_dir / layout::kMasterKeyFile);
+        if (!master) return master.status();
+        auto vault = Vault::open_secondary(keys_dir / layout::kVaultDir, store->scratch_ / "vault",
+                                           std::move(master).value(), store->store_id_);
+        if (!vault) return vault.status();
+        store->vault_ = std::move(vault).value();
+    }
+    AUD_RETURN_IF_ERROR(store->recover());
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
+    rocksdb::DBOptions o;
+    o.max_open_files = -1;  // required by secondary instances
+    if (options.env != nullptr) o.env = options.env;
+    cf_ = std::make_unique<Handles>();
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s =
+        rocksdb::DB::OpenAsSecondary(o, options.data_dir.string(), (scratch_ / "ledger").string(),
+                                     ledger_column_families(), &cf_->all, &raw);
+    if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string() + " read-only");
+    db_.reset(raw);
+    AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
+    cf_->ledger = cf_->all[1];
+    cf_->streams = cf_->all[2];
+    cf_->event_ids = cf_->all[3];
+    cf_->tree = cf_->all[4];
+    cf_->erasures = cf_->all[5];
+    cf_->meta = cf_->all[6];
+    cf_->tree_heads = cf_->all[7];
+    return read_meta();
+}
+
 
 Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     rocksdb::DBOptions o;
     o.create_if_missing = create;
-    o.create_missing_column_families = create;
+    o.create_missing_column_families = true;  // a column family added by a newer format
     o.max_background_jobs = 4;
     // Flushes write their SSTs back in 1 MiB steps, so bursts of dirty pages do not throttle the
     // WAL writes that appends wait for.
@@ -198,15 +273,7 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
     if (options.env != nullptr) o.env = options.env;
 
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
-        {rocksdb::kDefaultColumnFamilyName, cf_options(false, false)},
-        {std::string(layout::kLedgerCf), cf_options(false, true)},
-        {std::string(layout::kStreamsCf), cf_options(true, false, true)},
-        {std::string(layout::kEventIdsCf), random_keys(cf_options(true, false))},
-        {std::string(layout::kTreeCf), cf_options(false, true)},
-        {std::string(layout::kErasuresCf), cf_options(true, false)},
-        {std::string(layout::kMetaCf), cf_options(false, false)},
-    };
+    const auto cfs = ledger_column_families();
     cf_ = std::make_unique<Handles>();
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(o, options.data_dir.string(), cfs, &cf_->all, &raw);
@@ -218,6 +285,7 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     cf_->tree = cf_->all[4];
     cf_->erasures = cf_->all[5];
     cf_->meta = cf_->all[6];
+    cf_->tree_heads = cf_->all[7];
 
     if (create) {
         rocksdb::WriteBatch b;
@@ -229,6 +297,10 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
         wo.sync = true;
         return from_rocks(db_->Write(wo, &b), "initializing ledger");
     }
+    return read_meta();
+}
+
+Status RocksStore::read_meta() {
     std::string format, id, dev;
     const rocksdb::ReadOptions ro;
     AUD_RETURN_IF_ERROR(from_rocks(db_->Get(ro, cf_->meta, std::string(layout::kMetaFormat), &format),
@@ -271,8 +343,10 @@ Status RocksStore::recover() {
         head_ = last;
         tree_head_ = TreeHead{frontier_.size(), merkle::to_string(frontier_.root())};
     }
-    queue_ = std::make_unique<CommitQueue>(
-        [this](const std::vector<std::shared_ptr<CommitSlot>>& batch) { return commit(batch); });
+    if (!read_only_) {
+        queue_ = std::make_unique<CommitQueue>(
+            [this](const std::vector<std::shared_ptr<CommitSlot>>& batch) { return commit(batch); });
+    }
     return Status::ok();
 }
 
@@ -287,11 +361,30 @@ Status RocksStore::finish_pending_shreds() {
 }
 
 RocksStore::~RocksStore() {
+    if (signer_ && signer_->thread.joinable()) {
+        {
+            std::lock_guard lock(signer_->mu);
+            signer_->stop = true;
+        }
+        signer_->cv.notify_all();
+        signer_->thread.join();
+    }
     queue_.reset();  // joins the writer after it commits what is prepared
+    if (!read_only_ && signer_ && head() > 0 && refused_.is_ok()) {
+        // A clean close leaves a signed head for the final size.
+        if (auto h = sign_tree_head(); !h) {
+            spdlog::warn("event store: final tree head: {}", h.status().to_string());
+        }
+    }
     vault_.reset();
     if (db_) {
         for (auto* h : cf_->all) (void)db_->DestroyColumnFamilyHandle(h);
         (void)db_->Close();
+        db_.reset();
+    }
+    if (!scratch_.empty()) {
+        std::error_code ec;
+        fs::remove_all(scratch_, ec);
     }
 }
 
@@ -306,6 +399,7 @@ std::int64_t RocksStore::now_us() const {
 
 Result<AppendResult> RocksStore::append(std::string_view stream, ExpectedVersion expected,
                                         std::vector<NewEvent> events) {
+    if (read_only_) return failed_precondition("the store is open read-only");
     AUD_RETURN_IF_ERROR(validate_stream_name(stream));
     AUD_RETURN_IF_ERROR(validate_events(events));
     for (const NewEvent& e : events) {
@@ -613,6 +707,10 @@ Result<Entry> RocksStore::materialize(std::string_view bytes, Position expected_
     for (std::size_t i = 0; i < d.sections.size(); ++i) {
         const StoredSection& s = d.sections[i];
         Section out{s.subject, s.key_class, s.key_id, Section::State::kSealed, {}};
+        if (!vault_) {  // an auditor's read: no keys
+            e.sections.push_back(std::move(out));
+            continue;
+        }
         AUD_ASSIGN_OR_RETURN(auto key, vault_->key_for_opening(s.subject, s.key_class, s.key_id));
         if (key) {
             auto plain = internal::open(*key, binding_of(h, s.subject, s.key_class, s.key_id), s.commitment,
@@ -703,6 +801,7 @@ Result<std::vector<Entry>> RocksStore::read_stream(std::string_view stream, Stre
 // ---- erasure ----
 
 Result<Position> RocksStore::erase(const Id& subject, const Id& actor) {
+    if (read_only_) return failed_precondition("the store is open read-only");
     if (subject.is_none()) return invalid_argument("subject: an erasure needs a subject");
     const auto existing = [&]() -> Result<std::optional<Position>> {
         rocksdb::PinnableSlice value;
@@ -737,6 +836,189 @@ Result<Position> RocksStore::erase(const Id& subject, const Id& actor) {
     AUD_RETURN_IF_ERROR(vault_->clear_pending_shred(subject));
     spdlog::info("event store: subject erased at position {}", position);
     return position;
+}
+
+// ---- signed tree heads and proofs ----
+
+Status RocksStore::ensure_signing_key() {
+    signer_ = std::make_unique<Signer>();
+    AUD_ASSIGN_OR_RETURN(auto keys, signing_keys());
+    for (const auto& k : keys) {
+        if (!k.active) continue;
+        const std::string name = "signing:" + signing_key_id_hex(k.id);
+        AUD_ASSIGN_OR_RETURN(auto seed, vault_->load_secret(name));
+        if (!seed) return data_loss("the vault lacks the secret of signing key " + signing_key_id_hex(k.id));
+        std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+        crypto_sign_seed_keypair(pk.data(), signer_->secret.data(), seed->data());
+        if (std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size()) != k.key) {
+            return corruption("signing key " + signing_key_id_hex(k.id) +
+                              " in the vault does not match the ledger's public key");
+        }
+        signer_->id = k.id;
+        signer_->public_key = k.key;
+        return Status::ok();
+    }
+    // None yet: the store was just created. The secret goes to the vault before the public half is
+    // published in the ledger, so a published key always has its secret.
+    const DataKey seed = DataKey::generate();
+    randombytes_buf(signer_->id.data(), signer_->id.size());
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    crypto_sign_seed_keypair(pk.data(), signer_->secret.data(), seed.data());
+    signer_->public_key.assign(reinterpret_cast<const char*>(pk.data()), pk.size());
+    AUD_RETURN_IF_ERROR(vault_->store_secret("signing:" + signing_key_id_hex(signer_->id), seed));
+    std::string value = signer_->public_key;
+    value.push_back('\x01');
+    layout::put_be64(value, static_cast<std::uint64_t>(now_us()));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return from_rocks(db_->Put(wo, cf_->meta,
+                               std::string(layout::kMetaSigningKeyPrefix) +
+                                   signing_key_id_hex(signer_->id),
+                               value),
+                      "publishing the signing key");
+}
+
+Result<std::vector<Store::SigningPublicKey>> RocksStore::signing_keys() {
+    std::vector<SigningPublicKey> out;
+    const std::string prefix(layout::kMetaSigningKeyPrefix);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->meta));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        const auto hex = from_hex(it->key().ToStringView().substr(prefix.size()));
+        const std::string_view v = it->value().ToStringView();
+        if (!hex || hex->size() != 8 || v.size() != 32 + 1 + 8) {
+            return corruption("malformed signing key record in the ledger's metadata");
+        }
+        SigningPublicKey k;
+        std::memcpy(k.id.data(), hex->data(), 8);
+        k.key = std::string(v.substr(0, 32));
+        k.active = v[32] == 1;
+        k.created_at_us = static_cast<std::int64_t>(layout::get_be64(v.substr(33)));
+        out.push_back(std::move(k));
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading signing keys"));
+    return out;
+}
+
+Result<SignedTreeHead> RocksStore::sign_tree_head() {
+    std::lock_guard lock(sign_mu_);
+    const TreeHead th = tree_head();
+    AUD_ASSIGN_OR_RETURN(auto newest, tree_heads(th.size, 1));
+    if (!newest.empty() && newest.front().size == th.size) return newest.front();
+    if (read_only_ || !signer_) {
+        return failed_precondition("no tree head is stored for size " + std::to_string(th.size) +
+                                   " and a read-only store cannot sign one");
+    }
+    SignedTreeHead h;
+    h.store_id = store_id_;
+    h.size = th.size;
+    h.root = th.root;
+    h.time_us = now_us();
+    h.key_id = signer_->id;
+    h.dev = dev_;
+    const std::string m = h.message();
+    h.signature.resize(crypto_sign_BYTES);
+    crypto_sign_detached(reinterpret_cast<unsigned char*>(h.signature.data()), nullptr,
+                         reinterpret_cast<const unsigned char*>(m.data()), m.size(),
+                         signer_->secret.data());
+    std::string key = be64(h.size);
+    layout::put_be64(key, static_cast<std::uint64_t>(h.time_us));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Put(wo, cf_->tree_heads, key, encode_tree_head(h)),
+                                   "storing a signed tree head"));
+    return h;
+}
+
+Result<std::vector<SignedTreeHead>> RocksStore::tree_heads(std::uint64_t from_size, std::size_t max) {
+    std::vector<SignedTreeHead> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->tree_heads));
+    for (it->Seek(be64(from_size)); it->Valid() && out.size() < max; it->Next()) {
+        auto h = decode_tree_head(it->value().ToStringView());
+        if (!h) return h.status();
+        out.push_back(std::move(h).value());
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading tree heads"));
+    return out;
+}
+
+void RocksStore::run_signer() {
+    std::uint64_t signed_size = tree_head().size;
+    std::unique_lock lock(signer_->mu);
+    while (!signer_->stop) {
+        signer_->cv.wait_for(lock, std::chrono::seconds(1));
+        if (signer_->stop) break;
+        if (tree_head().size == signed_size) continue;
+        lock.unlock();
+        auto h = sign_tree_head();
+        if (h) {
+            signed_size = h->size;
+        } else {
+            spdlog::warn("event store: signing a tree head failed: {}", h.status().to_string());
+        }
+        lock.lock();
+    }
+}
+
+merkle::NodeLookup RocksStore::lookup(std::uint64_t tree_size) {
+    return [this, tree_size](unsigned level, std::uint64_t index) -> Result<merkle::Hash> {
+        if (merkle::locate(level, index).leaf_index >= tree_size) {
+            return internal_error("a proof asked for a node outside the tree");
+        }
+        return tree_node(level, index);
+    };
+}
+
+namespace {
+std::vector<std::string> hashes_to_strings(const std::vector<merkle::Hash>& hashes) {
+    std::vector<std::string> out;
+    out.reserve(hashes.size());
+    for (const auto& h : hashes) out.push_back(merkle::to_string(h));
+    return out;
+}
+}  // namespace
+
+Result<std::vector<std::string>> RocksStore::inclusion_proof(Position position,
+                                                             std::uint64_t tree_size) {
+    if (tree_size > head()) {
+        return invalid_argument("size: the ledger holds " + std::to_string(head()) + " entries, not " +
+                                std::to_string(tree_size));
+    }
+    if (position == 0 || position > tree_size) {
+        return invalid_argument("position: " + std::to_string(position) + " is not in a tree of size " +
+                                std::to_string(tree_size));
+    }
+    AUD_ASSIGN_OR_RETURN(auto proof, merkle::inclusion_proof(position - 1, tree_size, lookup(tree_size)));
+    return hashes_to_strings(proof);
+}
+
+Result<std::vector<std::string>> RocksStore::consistency_proof(std::uint64_t from_size,
+                                                               std::uint64_t to_size) {
+    if (to_size > head()) {
+        return invalid_argument("to: the ledger holds " + std::to_string(head()) + " entries, not " +
+                                std::to_string(to_size));
+    }
+    if (from_size == 0 || from_size > to_size) {
+        return invalid_argument("from: must be between 1 and " + std::to_string(to_size));
+    }
+    AUD_ASSIGN_OR_RETURN(auto proof, merkle::consistency_proof(from_size, to_size, lookup(to_size)));
+    return hashes_to_strings(proof);
+}
+
+Result<std::string> RocksStore::root_at(std::uint64_t tree_size) {
+    if (tree_size > head()) {
+        return invalid_argument("size: the ledger holds " + std::to_string(head()) + " entries, not " +
+                                std::to_string(tree_size));
+    }
+    AUD_ASSIGN_OR_RETURN(auto root, merkle::root_at(tree_size, lookup(tree_size)));
+    return merkle::to_string(root);
+}
+
+Result<std::string> RocksStore::leaf_hash(Position position) {
+    if (position == 0 || position > head()) {
+        return invalid_argument("position: " + std::to_string(position) + " is not in the ledger");
+    }
+    AUD_ASSIGN_OR_RETURN(auto h, tree_node(0, position - 1));
+    return merkle::to_string(h);
 }
 
 // ---- subscriptions ----

@@ -42,18 +42,44 @@ public:
     Result<Position> erase(const Id& subject, const Id& actor) override;
     Result<bool> is_erased(const Id& subject) override;
     TreeHead tree_head() const override;
+    Result<SignedTreeHead> sign_tree_head() override;
+    Result<std::vector<SignedTreeHead>> tree_heads(std::uint64_t from_size, std::size_t max) override;
+    Result<std::vector<SigningPublicKey>> signing_keys() override;
+    Result<std::vector<std::string>> inclusion_proof(Position position,
+                                                     std::uint64_t tree_size) override;
+    Result<std::vector<std::string>> consistency_proof(std::uint64_t from_size,
+                                                       std::uint64_t to_size) override;
+    Result<std::string> root_at(std::uint64_t tree_size) override;
+    Result<std::string> leaf_hash(Position position) override;
+    Result<VerifyReport> verify(const VerifyOptions& options) override;
     bool is_dev() const override { return dev_; }
     Id store_id() const override { return store_id_; }
 
 private:
-    struct Handles;
+    // The ledger's column families (layout.hpp); owned by db_.
+    struct Handles {
+        std::vector<rocksdb::ColumnFamilyHandle*> all;
+        rocksdb::ColumnFamilyHandle* ledger = nullptr;
+        rocksdb::ColumnFamilyHandle* streams = nullptr;
+        rocksdb::ColumnFamilyHandle* event_ids = nullptr;
+        rocksdb::ColumnFamilyHandle* tree = nullptr;
+        rocksdb::ColumnFamilyHandle* erasures = nullptr;
+        rocksdb::ColumnFamilyHandle* meta = nullptr;
+        rocksdb::ColumnFamilyHandle* tree_heads = nullptr;
+    };
+    class Verifier;
     struct SectionKey {
         DataKey key;
         std::uint32_t key_id;
     };
 
     RocksStore() = default;
+    static Result<std::unique_ptr<Store>> open_read_only(const StoreOptions& options);
     Status open_ledger(const StoreOptions& options, bool create);
+    Status open_ledger_secondary(const StoreOptions& options);
+    Status read_meta();
+    Status ensure_signing_key();
+    void run_signer();
     Status recover();
     Status finish_pending_shreds();
 
@@ -74,6 +100,7 @@ private:
     Status refuse_new_key(const Id& subject, KeyClass key_class);
 
     std::int64_t now_us() const;
+    merkle::NodeLookup lookup(std::uint64_t tree_size);
 
     std::function<std::int64_t()> clock_;
     bool dev_ = false;
@@ -84,6 +111,13 @@ private:
     std::unique_ptr<Sequencer> sequencer_;
     merkle::Frontier frontier_;  // writer thread only (and open)
     std::unique_ptr<CommitQueue> queue_;
+    bool read_only_ = false;
+    std::filesystem::path scratch_;  // a read-only store's private directory, removed at close
+
+    // The active signing key (read-write stores only) and the tree-head signer thread.
+    struct Signer;
+    std::unique_ptr<Signer> signer_;
+    std::mutex sign_mu_;  // serializes signing; never held with head_mu_
 
     mutable std::mutex head_mu_;
     std::condition_variable head_cv_;

@@ -173,29 +173,76 @@ Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey mas
         if (!s.ok()) return from_rocks(s, "initializing key vault");
     } else if (!s.ok()) {
         return from_rocks(s, "reading key vault");
-    } else if (stored_id != store_id.view()) {
-        return failed_precondition("key vault " + options.dir.string() +
-                                   " belongs to another ledger (store id " + to_hex(stored_id) +
-                                   ", ledger's " + store_id.hex() + ")");
-    } else {
-        std::string check;
-        s = db->Get(rocksdb::ReadOptions(), layout::vault_meta_key(kMetaCheck), &check);
-        if (!s.ok()) return from_rocks(s, "reading key vault check record");
-        auto plain = aead_open(master.key(), check, check_ad(store_id));
-        if (!plain || *plain != kCheckPlaintext) {
-            return permission_denied("wrong master key: it does not open the key vault at " +
-                                     options.dir.string());
-        }
+    }
+    return check_and_make(std::move(db), std::move(master), store_id, options.dir.string());
+}
+
+Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const fs::path& scratch,
+                                                     MasterKey master, const Id& store_id) {
+    rocksdb::Options o;
+    o.max_open_files = -1;  // required by secondary instances
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::OpenAsSecondary(o, dir.string(), scratch.string(), &raw);
+    if (!s.ok()) return from_rocks(s, "opening key vault " + dir.string() + " read-only");
+    std::unique_ptr<rocksdb::DB> db(raw);
+    (void)db->TryCatchUpWithPrimary();
+    return check_and_make(std::move(db), std::move(master), store_id, dir.string());
+}
+
+Result<std::unique_ptr<Vault>> Vault::check_and_make(std::unique_ptr<rocksdb::DB> db,
+                                                     MasterKey master, const Id& store_id,
+                                                     const std::string& where) {
+    std::string stored_id;
+    rocksdb::Status s =
+        db->Get(rocksdb::ReadOptions(), layout::vault_meta_key(kMetaStoreId), &stored_id);
+    if (!s.ok()) return from_rocks(s, "reading key vault " + where);
+    if (stored_id != store_id.view()) {
+        return failed_precondition("key vault " + where + " belongs to another ledger (store id " +
+                                   to_hex(stored_id) + ", ledger's " + store_id.hex() + ")");
+    }
+    std::string check;
+    s = db->Get(rocksdb::ReadOptions(), layout::vault_meta_key(kMetaCheck), &check);
+    if (!s.ok()) return from_rocks(s, "reading key vault check record");
+    auto plain = aead_open(master.key(), check, check_ad(store_id));
+    if (!plain || *plain != kCheckPlaintext) {
+        return permission_denied("wrong master key: it does not open the key vault at " + where);
     }
     return std::unique_ptr<Vault>(new Vault(std::move(db), std::move(master), store_id));
 }
 
-std::string Vault::wrap(const DataKey& key, const Id& subject, KeyClass c, std::uint32_t id) const {
+std::string Vault::wrap_named(const DataKey& key, std::string_view vault_key) const {
     std::string ad(kWrapLabel);
     ad.append(store_id_.view());
-    ad += layout::vault_key(subject, static_cast<std::uint8_t>(c), id);
+    ad += vault_key;
     return aead_seal(master_.key(),
                      std::string_view(reinterpret_cast<const char*>(key.data()), kDataKeySize), ad);
+}
+
+std::string Vault::wrap(const DataKey& key, const Id& subject, KeyClass c, std::uint32_t id) const {
+    return wrap_named(key, layout::vault_key(subject, static_cast<std::uint8_t>(c), id));
+}
+
+Status Vault::store_secret(std::string_view name, const DataKey& secret) {
+    const std::string k = layout::vault_secret_key(name);
+    return write_synced(k, wrap_named(secret, k), false);
+}
+
+Result<std::optional<DataKey>> Vault::load_secret(std::string_view name) {
+    const std::string k = layout::vault_secret_key(name);
+    std::string wrapped;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), k, &wrapped);
+    if (s.IsNotFound()) return std::optional<DataKey>();
+    if (!s.ok()) return from_rocks(s, "reading the vault");
+    std::string ad(kWrapLabel);
+    ad.append(store_id_.view());
+    ad += k;
+    auto plain = aead_open(master_.key(), wrapped, ad);
+    if (!plain || plain->size() != kDataKeySize) {
+        return corruption("vault secret " + std::string(name) + " fails its tag check");
+    }
+    DataKey key(reinterpret_cast<const std::uint8_t*>(plain->data()));
+    sodium_memzero(plain->data(), plain->size());
+    return std::optional<DataKey>(key);
 }
 
 Result<DataKey> Vault::unwrap(std::string_view wrapped, const Id& subject, KeyClass c,

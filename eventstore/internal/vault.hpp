@@ -60,6 +60,11 @@ public:
     // and the binding to `store_id` (another ledger's vault: FailedPrecondition).
     static Result<std::unique_ptr<Vault>> open(const Options& options, MasterKey master,
                                                const Id& store_id);
+    // Opens the vault as a RocksDB secondary instance beside a running server, to read keys only.
+    // `scratch` is a private directory for the secondary's own files.
+    static Result<std::unique_ptr<Vault>> open_secondary(const std::filesystem::path& dir,
+                                                         const std::filesystem::path& scratch,
+                                                         MasterKey master, const Id& store_id);
     ~Vault();
     Vault(const Vault&) = delete;
     Vault& operator=(const Vault&) = delete;
@@ -83,6 +88,10 @@ public:
     Status clear_pending_shred(const Id& subject);
     Result<std::vector<Id>> pending_shreds();
 
+    // Named secrets (the ledger's signing seeds), wrapped like data keys; written synced.
+    Status store_secret(std::string_view name, const DataKey& secret);
+    Result<std::optional<DataKey>> load_secret(std::string_view name);
+
     // Destroys every personal key of `subject` and forces them off the disk.
     Status destroy_personal_keys(const Id& subject);
 
@@ -100,6 +109,10 @@ private:
     static constexpr std::size_t kCacheLimit = 200'000;
 
     Vault(std::unique_ptr<rocksdb::DB> db, MasterKey master, const Id& store_id);
+    static Result<std::unique_ptr<Vault>> check_and_make(std::unique_ptr<rocksdb::DB> db,
+                                                         MasterKey master, const Id& store_id,
+                                                         const std::string& where);
+    std::string wrap_named(const DataKey& key, std::string_view vault_key) const;
     std::string wrap(const DataKey& key, const Id& subject, KeyClass c, std::uint32_t id) const;
     Result<DataKey> unwrap(std::string_view wrapped, const Id& subject, KeyClass c,
                            std::uint32_t id) const;

@@ -1,4 +1,4 @@
-#include "eventstore/internal/minisign.hpp"
+#include "eventstore/minisign.hpp"
 
 #include <unistd.h>
 

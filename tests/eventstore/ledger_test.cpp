@@ -1,0 +1,266 @@
+// The audit ledger: signed tree heads, proofs, verification and read-only access.
+#include "eventstore/store.hpp"
+
+#include <catch2/catch.hpp>
+#include <sodium.h>
+
+#include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/merkle.hpp"
+#include "tests/eventstore/raw_db.hpp"
+#include "tests/eventstore/store_fixture.hpp"
+
+using namespace auditorium;
+using namespace auditorium::eventstore;
+using namespace auditorium::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+merkle::Hash as_hash(const std::string& bytes) { return merkle::from_string(bytes).value(); }
+
+std::vector<merkle::Hash> as_hashes(const std::vector<std::string>& v) {
+    std::vector<merkle::Hash> out;
+    for (const auto& h : v) out.push_back(as_hash(h));
+    return out;
+}
+
+void fill(Store& store, int appends) {
+    for (int i = 0; i < appends; ++i) {
+        must_append(store, "event-" + std::to_string(i % 5), {make_event(), personal_event(random_id(), "p")});
+    }
+}
+
+std::string active_key(Store& store) {
+    for (const auto& k : store.signing_keys().value()) {
+        if (k.active) return k.key;
+    }
+    FAIL("no active signing key");
+    return {};
+}
+
+Result<Store::VerifyReport> verify(const StoreDir& dir, Store::VerifyOptions options = {}) {
+    auto o = dir.options(false);
+    o.read_only = true;
+    o.with_keys = false;
+    auto store = Store::open(o);
+    if (!store) return store.status();
+    return (*store)->verify(options);
+}
+
+}  // namespace
+
+TEST_CASE("an open store signs a tree head that verifies under its public key") {
+    StoreDir dir;
+    auto store = dir.open();
+    fill(*store, 10);
+    auto head = store->sign_tree_head();
+    REQUIRE(head.is_ok());
+    CHECK(head->size == 20);
+    CHECK(head->root == store->tree_head().root);
+    CHECK(head->store_id == store->store_id());
+    CHECK_FALSE(head->dev);
+    CHECK(verify_tree_head(*head, active_key(*store)).is_ok());
+    // Signing again at the same size returns the stored head.
+    CHECK(store->sign_tree_head()->signature == head->signature);
+    auto heads = store->tree_heads(0, 100).value();
+    REQUIRE(heads.size() >= 2);  // the one made at open (size 0), and this one
+    CHECK(heads.front().size == 0);
+    CHECK(heads.back().size == 20);
+    // A changed field breaks the signature.
+    SignedTreeHead forged = *head;
+    forged.size = 21;
+    CHECK(verify_tree_head(forged, active_key(*store)).code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("a dev store says so in its tree heads") {
+    StoreDir dir;
+    auto o = dir.options();
+    o.dev = true;
+    auto store = std::move(Store::open(o)).value();
+    CHECK(store->is_dev());
+    CHECK(store->sign_tree_head()->dev);
+}
+
+TEST_CASE("the store's proofs verify with the RFC 9162 verifiers, and bad ranges are refused") {
+    StoreDir dir;
+    auto store = dir.open();
+    fill(*store, 37);
+    const std::uint64_t n = store->head();
+    for (std::uint64_t size : {std::uint64_t{1}, std::uint64_t{7}, std::uint64_t{32}, n}) {
+        const auto root = as_hash(store->root_at(size).value());
+        for (Position p = 1; p <= size; ++p) {
+            const auto proof = as_hashes(store->inclusion_proof(p, size).value());
+            REQUIRE(merkle::verify_inclusion(p - 1, size, as_hash(store->leaf_hash(p).value()), proof, root));
+        }
+        for (std::uint64_t m = 1; m <= size; ++m) {
+            const auto proof = as_hashes(store->consistency_proof(m, size).value());
+            REQUIRE(merkle::verify_consistency(m, size, as_hash(store->root_at(m).value()), root, proof));
+        }
+    }
+    CHECK(as_hash(store->root_at(n).value()) == as_hash(store->tree_head().root));
+    CHECK(store->inclusion_proof(0, n).status().code() == StatusCode::kInvalidArgument);
+    CHECK(store->inclusion_proof(5, 4).status().code() == StatusCode::kInvalidArgument);
+    CHECK(store->inclusion_proof(1, n + 1).status().code() == StatusCode::kInvalidArgument);
+    CHECK(store->consistency_proof(0, n).status().code() == StatusCode::kInvalidArgument);
+    CHECK(store->consistency_proof(5, 4).status().code() == StatusCode::kInvalidArgument);
+    CHECK(store->leaf_hash(n + 1).status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a read-only store reads beside a running writer and catches up when reopened") {
+    StoreDir dir;
+    auto writer = dir.open();
+    fill(*writer, 3);
+    auto o = dir.options(false);
+    o.read_only = true;
+    o.with_keys = false;
+    auto reader = std::move(Store::open(o)).value();
+    CHECK(reader->head() == 6);
+    auto entries = reader->read_all(1, 10).value();
+    REQUIRE(entries.size() == 6);
+    CHECK(entries[1].sections.at(0).state == Section::State::kSealed);  // no keys: sealed
+    CHECK(reader->append("event-x", ExpectedVersion::any(), {make_event()}).status().code() ==
+          StatusCode::kFailedPrecondition);
+    fill(*writer, 2);
+    o.with_keys = true;
+    auto with_keys = std::move(Store::open(o)).value();
+    CHECK(with_keys->head() == 10);
+    CHECK(with_keys->read_all(2, 1).value()[0].sections[0].plaintext == "p");
+    CHECK(with_keys->verify({}).value().sections_opened == 5);
+}
+
+TEST_CASE("verify passes on an intact ledger and counts its tree heads") {
+    StoreDir dir;
+    {
+        auto store = dir.open();
+        fill(*store, 20);
+        REQUIRE(store->sign_tree_head().is_ok());
+        fill(*store, 3);
+    }
+    auto report = verify(dir);
+    INFO(report.status().to_string());
+    REQUIRE(report.is_ok());
+    CHECK(report->entries == 46);
+    CHECK(report->tree_heads >= 3);  // at open (0), on demand (40), at close (46)
+}
+
+TEST_CASE("verify names the position of a changed byte, a missing entry or swapped entries") {
+    const auto tampered = [](auto&& tamper, const std::string& expected) {
+        StoreDir dir;
+        {
+            auto store = dir.open();
+            fill(*store, 10);
+        }
+        {
+            RawDb raw(dir.data().string());
+            tamper(raw);
+        }
+        auto report = verify(dir);
+        INFO(report.status().to_string());
+        REQUIRE_FALSE(report.is_ok());
+        CHECK_THAT(report.status().message(), Contains(expected));
+    };
+    using layout::position_key;
+    tampered([](RawDb& raw) {
+        std::string bytes = raw.get("ledger", position_key(7));
+        bytes[bytes.size() / 2] ^= 0x20;
+        raw.put("ledger", position_key(7), bytes);
+    }, "position 7");
+    tampered([](RawDb& raw) { raw.remove("ledger", position_key(4)); }, "position 4: entry missing");
+    tampered([](RawDb& raw) {
+        const std::string a = raw.get("ledger", position_key(2));
+        const std::string b = raw.get("ledger", position_key(3));
+        raw.put("ledger", position_key(2), b);
+        raw.put("ledger", position_key(3), a);
+    }, "position 2: entry claims position 3");
+    tampered([](RawDb& raw) { raw.remove("ledger", position_key(20)); }, "position 20");
+}
+
+TEST_CASE("verify rejects a forged tree head and one whose root does not match") {
+    StoreDir dir;
+    {
+        auto store = dir.open();
+        fill(*store, 5);
+    }
+    std::string key;
+    std::string value;
+    {
+        RawDb raw(dir.data().string());
+        auto heads = raw.scan("tree_heads", "");
+        REQUIRE_FALSE(heads.empty());
+        key = heads.back().first;
+        value = heads.back().second;
+        std::string forged = value;
+        forged[forged.size() - 1] ^= 1;  // the signature
+        raw.put("tree_heads", key, forged);
+    }
+    auto forged = verify(dir);
+    REQUIRE_FALSE(forged.is_ok());
+    CHECK_THAT(forged.status().message(), Contains("tree head of size 10"));
+    CHECK_THAT(forged.status().message(), Contains("does not verify"));
+    std::string original_key;
+    {
+        // A well-signed head for a root the ledger does not have, by a key the forger also
+        // published in the ledger's metadata.
+        RawDb raw(dir.data().string());
+        original_key = raw.scan("meta", "signing_key:").at(0).second.substr(0, 32);
+        auto head = decode_tree_head(value).value();
+        head.root[0] ^= 1;
+        std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+        std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+        crypto_sign_keypair(pk.data(), sk.data());
+        head.key_id = {1, 2, 3, 4, 5, 6, 7, 8};
+        const std::string m = head.message();
+        head.signature.resize(64);
+        crypto_sign_detached(reinterpret_cast<unsigned char*>(head.signature.data()), nullptr,
+                             reinterpret_cast<const unsigned char*>(m.data()), m.size(), sk.data());
+        raw.put("tree_heads", key, encode_tree_head(head));
+        std::string record(reinterpret_cast<const char*>(pk.data()), pk.size());
+        record.push_back('\x01');
+        record.append(8, '\0');
+        raw.put("meta", "signing_key:" + signing_key_id_hex(head.key_id), record);
+    }
+    auto mismatched = verify(dir);
+    REQUIRE_FALSE(mismatched.is_ok());
+    CHECK_THAT(mismatched.status().message(), Contains("its root does not match"));
+    // An auditor who pinned the ledger's real key rejects the forger's key outright.
+    Store::VerifyOptions pinned;
+    pinned.trusted_public_key = original_key;
+    auto untrusted = verify(dir, pinned);
+    REQUIRE_FALSE(untrusted.is_ok());
+    CHECK_THAT(untrusted.status().message(), Contains("not a trusted signing key"));
+}
+
+TEST_CASE("a history rewritten by someone holding the signing key is caught by a saved tree head") {
+    StoreDir original;
+    TempDir fork_parent;
+    {
+        auto store = original.open();
+        fill(*store, 5);
+    }
+    // The forger copies the ledger and its keys (signing key included) at size 10 ...
+    std::filesystem::copy(original.dir.path(), fork_parent.path(),
+                          std::filesystem::copy_options::recursive);
+    SignedTreeHead saved;
+    {
+        auto store = original.open();
+        fill(*store, 5);
+        saved = store->sign_tree_head().value();  // the auditor saves this one (size 20)
+    }
+    eventstore::StoreOptions forged_options;
+    forged_options.data_dir = fork_parent / "data";
+    {
+        // ... and writes a different history after position 10, signing it properly.
+        auto forged = std::move(Store::open(forged_options)).value();
+        fill(*forged, 7);
+    }
+    forged_options.read_only = true;
+    forged_options.with_keys = false;
+    auto forged = std::move(Store::open(forged_options)).value();
+    CHECK(forged->verify({}).is_ok());  // self-consistent, properly signed
+    Store::VerifyOptions with_saved;
+    with_saved.previous = saved;
+    auto caught = forged->verify(with_saved);
+    REQUIRE_FALSE(caught.is_ok());
+    CHECK_THAT(caught.status().message(), Contains("not a consistent extension"));
+    CHECK(verify(original, with_saved).is_ok());
+}

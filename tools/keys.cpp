@@ -1,0 +1,43 @@
+// `auditorium keys ...`: the ledger's signing keys.
+#include <cstdio>
+#include <cstring>
+
+#include "eventstore/minisign.hpp"
+#include "tools/cli.hpp"
+#include "tools/tree_head_json.hpp"
+
+namespace auditorium::tools {
+namespace {
+
+int show(const Args& args) {
+    po::options_description desc("options");
+    add_store_options(desc);
+    po::variables_map vm;
+    if (auto stop = parse_options("keys show", desc, args, vm)) return *stop;
+    auto store = open_for_reading(vm, false);
+    if (!store) return report("opening the ledger", store.status());
+    auto keys = (*store)->signing_keys();
+    if (!keys) return report("reading signing keys", keys.status());
+    for (const auto& k : *keys) {
+        eventstore::minisign::PublicKey pk;
+        pk.id = k.id;
+        std::memcpy(pk.key.data(), k.key.data(), 32);
+        std::printf("%s signing key %s (minisign key id %s), created %s\n",
+                    k.active ? "active" : "retired", eventstore::signing_key_id_hex(k.id).c_str(),
+                    eventstore::minisign::key_id_hex(pk.id).c_str(), rfc3339(k.created_at_us).c_str());
+        std::printf("%s", eventstore::minisign::public_key_file(pk).c_str());
+    }
+    return 0;
+}
+
+}  // namespace
+
+int keys_command(const Args& args) {
+    if (args.empty() || args[0] != "show") {
+        std::fprintf(stderr, "usage: auditorium keys show --data DIR\n");
+        return 2;
+    }
+    return show(Args(args.begin() + 1, args.end()));
+}
+
+}  // namespace auditorium::tools
