@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "eventstore/export.hpp"
 #include "eventstore/tree_head.hpp"
 #include "eventstore/types.hpp"
 
@@ -162,6 +163,10 @@ public:
         std::uint64_t sections_erased = 0;
     };
     virtual Result<VerifyReport> verify(const VerifyOptions& options) = 0;
+
+    // Writes a signed export (export.hpp) covered by the newest signed tree head. Needs the keys
+    // (the signature is made with the ledger's signing key). Streams: constant memory.
+    virtual Result<ExportSummary> export_ledger(const ExportOptions& options) = 0;
 
     // True when the store was created with --dev.
     virtual bool is_dev() const = 0;

@@ -4,7 +4,7 @@
 
 #include "eventstore/minisign.hpp"
 #include "tools/cli.hpp"
-#include "tools/tree_head_json.hpp"
+#include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::tools {
 namespace {
@@ -24,7 +24,7 @@ int show(const Args& args) {
         std::memcpy(pk.key.data(), k.key.data(), 32);
         std::printf("%s signing key %s (minisign key id %s), created %s\n",
                     k.active ? "active" : "retired", eventstore::signing_key_id_hex(k.id).c_str(),
-                    eventstore::minisign::key_id_hex(pk.id).c_str(), rfc3339(k.created_at_us).c_str());
+                    eventstore::minisign::key_id_hex(pk.id).c_str(), eventstore::rfc3339(k.created_at_us).c_str());
         std::printf("%s", eventstore::minisign::public_key_file(pk).c_str());
     }
     return 0;

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -13,7 +14,7 @@
 
 #include "eventstore/minisign.hpp"
 #include "tools/cli.hpp"
-#include "tools/tree_head_json.hpp"
+#include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::tools {
 namespace json = boost::json;
@@ -33,36 +34,70 @@ Result<std::string> read_file(const std::string& path) {
     return ss.str();
 }
 
+Result<std::string> pinned_key(const po::variables_map& vm) {
+    if (!vm.count("public-key")) return std::string();
+    const std::string key = vm["public-key"].as<std::string>();
+    if (auto raw = from_hex(key); raw && raw->size() == 32) return *raw;
+    auto text = key;
+    if (key.find('\n') == std::string::npos && key.size() > 0 && key.rfind("RW", 0) != 0) {
+        auto file = read_file(key);  // a .pub file
+        if (!file) return invalid_argument("--public-key: neither a key nor a readable .pub file");
+        text = *file;
+    }
+    auto parsed = eventstore::minisign::parse_public_key(text);
+    if (!parsed) return parsed.status().with_context("--public-key");
+    return std::string(reinterpret_cast<const char*>(parsed->key.data()), 32);
+}
+
+int verify_export_file(const po::variables_map& vm) {
+    const std::string path = vm["export"].as<std::string>();
+    auto key = pinned_key(vm);
+    if (!key) return report("--public-key", key.status());
+    std::ifstream body(path, std::ios::binary);
+    if (!body) return report("--export", not_found("cannot read " + path));
+    auto minisig = read_file(path + ".minisig");
+    if (!minisig) return report("--export", not_found("the signature " + path + ".minisig is missing"));
+    auto check = eventstore::verify_export(body, *minisig, *key);
+    if (!check) {
+        std::fprintf(stderr, "auditorium ledger verify --export: FAILED: %s\n", check.status().to_string().c_str());
+        return 4;
+    }
+    std::printf("export verified: %llu records, %s, tree size %llu, root %s, signature ok (%s)\n",
+                static_cast<unsigned long long>(check->records),
+                check->filtered ? "filtered, every inclusion proof checked" : "complete, root rebuilt",
+                static_cast<unsigned long long>(check->tree_size), to_hex(check->root).c_str(),
+                check->trusted_comment.c_str());
+    if (check->key_from_export) {
+        std::fprintf(stderr, "note: trusted the public key inside the export; pass --public-key to pin the ledger's key\n");
+    }
+    return 0;
+}
+
 int verify(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
-    desc.add_options()("previous-tree-head", po::value<std::string>(),
+    desc.add_options()("export", po::value<std::string>(),
+                       "check this JSONL export offline (no store needed) instead of the ledger")(
+        "previous-tree-head", po::value<std::string>(),
                        "a tree head saved earlier (JSON from 'ledger tree-head'): the ledger must extend it")(
         "public-key", po::value<std::string>(),
         "trust only tree heads signed by this key (minisign base64 'RW...', or the 64 hex digits)");
     po::variables_map vm;
     if (auto stop = parse_options("ledger verify", desc, args, vm)) return *stop;
+    if (vm.count("export")) return verify_export_file(vm);
 
     eventstore::Store::VerifyOptions options;
     if (vm.count("previous-tree-head")) {
         const std::string path = vm["previous-tree-head"].as<std::string>();
         auto text = read_file(path);
         if (!text) return report("--previous-tree-head", text.status());
-        auto head = tree_head_from_json(*text);
+        auto head = eventstore::tree_head_from_json(*text);
         if (!head) return report("--previous-tree-head " + path, head.status());
         options.previous = *head;
     }
-    if (vm.count("public-key")) {
-        const std::string key = vm["public-key"].as<std::string>();
-        auto raw = from_hex(key);
-        if (raw && raw->size() == 32) {
-            options.trusted_public_key = *raw;
-        } else {
-            auto parsed = eventstore::minisign::parse_public_key(key);
-            if (!parsed) return report("--public-key", parsed.status());
-            options.trusted_public_key.assign(reinterpret_cast<const char*>(parsed->key.data()), 32);
-        }
-    }
+    auto key = pinned_key(vm);
+    if (!key) return report("--public-key", key.status());
+    options.trusted_public_key = *key;
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
     if (terminal) {
         options.progress = [](std::uint64_t done, std::uint64_t total) {
@@ -174,7 +209,7 @@ int tree_head(const Args& args) {
         if (!all || all->empty()) return report("reading tree heads", not_found("no signed tree head yet"));
         heads = std::vector<eventstore::SignedTreeHead>{all->back()};
     }
-    const std::string text = tree_head_to_json(heads->front());
+    const std::string text = eventstore::tree_head_to_json(heads->front());
     std::cout << text << "\n";
     if (vm.count("out")) {
         std::ofstream out(vm["out"].as<std::string>(), std::ios::trunc);
@@ -184,13 +219,89 @@ int tree_head(const Args& args) {
     return 0;
 }
 
+// "2026-11-28T10:00:00Z", "2026-11-28T10:00:00.5+01:00" or "2026-11-28" -> microseconds (UTC).
+Result<std::int64_t> parse_time(const std::string& field, const std::string& text) {
+    std::tm tm{};
+    const char* rest = strptime(text.c_str(), "%Y-%m-%d", &tm);
+    if (rest == nullptr) return invalid_argument(field + ": expected an RFC 3339 time, not '" + text + "'");
+    if (*rest == 'T' || *rest == ' ') {
+        rest = strptime(rest + 1, "%H:%M:%S", &tm);
+        if (rest == nullptr) return invalid_argument(field + ": bad time of day in '" + text + "'");
+    }
+    std::int64_t micros = 0;
+    if (*rest == '.') {
+        int digits = 0;
+        for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
+            if (digits < 6) micros = micros * 10 + (*rest - '0');
+        }
+        for (; digits < 6; ++digits) micros *= 10;
+    }
+    std::int64_t offset = 0;
+    if (*rest == '+' || *rest == '-') {
+        int h = 0, m = 0;
+        if (std::sscanf(rest + 1, "%2d:%2d", &h, &m) != 2) return invalid_argument(field + ": bad offset in '" + text + "'");
+        offset = (*rest == '+' ? 1 : -1) * (h * 3600 + m * 60);
+        rest += 6;
+    } else if (*rest == 'Z') {
+        ++rest;
+    }
+    if (*rest != '\0') return invalid_argument(field + ": trailing text in '" + text + "'");
+    return (static_cast<std::int64_t>(timegm(&tm)) - offset) * 1'000'000 + micros;
+}
+
+int export_command(const Args& args) {
+    po::options_description desc("options");
+    add_store_options(desc);
+    desc.add_options()("out", po::value<std::string>()->required(), "the export file (FILE.minisig is written beside it)")(
+        "format", po::value<std::string>()->default_value("jsonl"), "jsonl or csv")(
+        "from", po::value<std::uint64_t>(), "first position")(
+        "to", po::value<std::uint64_t>(), "last position (default: the newest signed tree head)")(
+        "since", po::value<std::string>(), "recorded at or after (RFC 3339)")(
+        "until", po::value<std::string>(), "recorded before (RFC 3339)")(
+        "type", po::value<std::string>(), "only this event type")(
+        "actor", po::value<std::string>(), "only this actor (32 hex digits)")(
+        "decrypt", "add each entry's payload, opened with the keys");
+    po::variables_map vm;
+    if (auto stop = parse_options("ledger export", desc, args, vm)) return *stop;
+    eventstore::ExportOptions o;
+    o.out = vm["out"].as<std::string>();
+    const std::string format = vm["format"].as<std::string>();
+    if (format != "jsonl" && format != "csv") {
+        return report("--format", invalid_argument("format: 'jsonl' or 'csv', not '" + format + "'"));
+    }
+    o.format = format == "csv" ? eventstore::ExportOptions::Format::kCsv : eventstore::ExportOptions::Format::kJsonl;
+    if (vm.count("from")) o.from = vm["from"].as<std::uint64_t>();
+    if (vm.count("to")) o.to = vm["to"].as<std::uint64_t>();
+    for (const char* name : {"since", "until"}) {
+        if (!vm.count(name)) continue;
+        auto t = parse_time(name, vm[name].as<std::string>());
+        if (!t) return report(std::string("--") + name, t.status());
+        (std::string(name) == "since" ? o.since_us : o.until_us) = *t;
+    }
+    if (vm.count("type")) o.type = vm["type"].as<std::string>();
+    if (vm.count("actor")) {
+        auto actor = Id::from_hex(vm["actor"].as<std::string>());
+        if (!actor) return report("--actor", invalid_argument("actor: expected 32 hex digits"));
+        o.actor = *actor;
+    }
+    o.decrypt = vm.count("decrypt") > 0;
+    auto store = open_for_reading(vm, true);
+    if (!store) return report("opening the ledger", store.status());
+    auto summary = (*store)->export_ledger(o);
+    if (!summary) return report("export", summary.status());
+    std::printf("exported %llu records (%s) covered by the signed tree head of size %llu to %s, signed in %s.minisig\n",
+                static_cast<unsigned long long>(summary->records), summary->filtered ? "filtered" : "complete",
+                static_cast<unsigned long long>(summary->tree_size), o.out.c_str(), o.out.c_str());
+    return 0;
+}
+
 }  // namespace
 
 int ledger_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
-        {"verify", verify}, {"proof", proof}, {"tree-head", tree_head}};
+        {"verify", verify}, {"proof", proof}, {"tree-head", tree_head}, {"export", export_command}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head [options]\n");
+        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|export [options]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -52,6 +52,7 @@ public:
     Result<std::string> root_at(std::uint64_t tree_size) override;
     Result<std::string> leaf_hash(Position position) override;
     Result<VerifyReport> verify(const VerifyOptions& options) override;
+    Result<ExportSummary> export_ledger(const ExportOptions& options) override;
     bool is_dev() const override { return dev_; }
     Id store_id() const override { return store_id_; }
 
@@ -68,6 +69,7 @@ private:
         rocksdb::ColumnFamilyHandle* tree_heads = nullptr;
     };
     class Verifier;
+    class Exporter;
     struct SectionKey {
         DataKey key;
         std::uint32_t key_id;
@@ -94,6 +96,7 @@ private:
     Status commit(const std::vector<std::shared_ptr<CommitSlot>>& batch);
     Status refuse(Status why);
     Result<merkle::Hash> tree_node(unsigned level, std::uint64_t index);
+    Result<SignedTreeHead> newest_tree_head();
 
     Result<Entry> materialize(std::string_view bytes, Position expected_position);
     Status wait_durable(Position position);

@@ -11,13 +11,13 @@
 #include "base/result.hpp"
 #include "eventstore/tree_head.hpp"
 
-namespace auditorium::tools {
+namespace auditorium::eventstore {
 
-std::string tree_head_to_json(const eventstore::SignedTreeHead& head);
+std::string tree_head_to_json(const SignedTreeHead& head);
 // InvalidArgument naming the field at fault.
-Result<eventstore::SignedTreeHead> tree_head_from_json(std::string_view json);
+Result<SignedTreeHead> tree_head_from_json(std::string_view json);
 
 // "2026-11-28T01:02:03.456789Z"
 std::string rfc3339(std::int64_t time_us);
 
-}  // namespace auditorium::tools
+}  // namespace auditorium::eventstore

@@ -1,10 +1,10 @@
-#include "tools/tree_head_json.hpp"
+#include "eventstore/tree_head_json.hpp"
 
 #include <boost/json.hpp>
 #include <cstring>
 #include <ctime>
 
-namespace auditorium::tools {
+namespace auditorium::eventstore {
 namespace json = boost::json;
 
 std::string rfc3339(std::int64_t time_us) {
@@ -18,7 +18,7 @@ std::string rfc3339(std::int64_t time_us) {
     return std::string(buf, n) + frac;
 }
 
-std::string tree_head_to_json(const eventstore::SignedTreeHead& h) {
+std::string tree_head_to_json(const SignedTreeHead& h) {
     json::object o;
     o["format"] = "auditorium/tree-head/v1";
     o["store_id"] = h.store_id.hex();
@@ -26,7 +26,7 @@ std::string tree_head_to_json(const eventstore::SignedTreeHead& h) {
     o["root"] = to_hex(h.root);
     o["time_us"] = h.time_us;
     o["time"] = rfc3339(h.time_us);
-    o["key_id"] = eventstore::signing_key_id_hex(h.key_id);
+    o["key_id"] = signing_key_id_hex(h.key_id);
     o["dev"] = h.dev;
     o["signature"] = to_hex(h.signature);
     return json::serialize(o);
@@ -57,7 +57,7 @@ Result<std::int64_t> int_field(const json::object& o, std::string_view name) {
 
 }  // namespace
 
-Result<eventstore::SignedTreeHead> tree_head_from_json(std::string_view text) {
+Result<SignedTreeHead> tree_head_from_json(std::string_view text) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
     if (ec || !v.is_object()) return invalid_argument("tree head: not a JSON object");
@@ -66,7 +66,7 @@ Result<eventstore::SignedTreeHead> tree_head_from_json(std::string_view text) {
     if (format == nullptr || !format->is_string() || format->as_string() != "auditorium/tree-head/v1") {
         return invalid_argument("format: expected \"auditorium/tree-head/v1\"");
     }
-    eventstore::SignedTreeHead h;
+    SignedTreeHead h;
     AUD_ASSIGN_OR_RETURN(std::string store_id, hex_field(o, "store_id", 16));
     h.store_id = *Id::from_bytes(store_id);
     AUD_ASSIGN_OR_RETURN(std::int64_t size, int_field(o, "size"));
@@ -82,4 +82,4 @@ Result<eventstore::SignedTreeHead> tree_head_from_json(std::string_view text) {
     return h;
 }
 
-}  // namespace auditorium::tools
+}  // namespace auditorium::eventstore

@@ -1,0 +1,284 @@
+// RocksStore::export_ledger: signed JSONL and CSV exports (formats in export.hpp).
+#include <rocksdb/db.h>
+#include <sodium.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+
+#include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/rocks_status.hpp"
+#include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/minisign.hpp"
+#include "eventstore/tree_head_json.hpp"
+
+namespace auditorium::eventstore::internal {
+namespace json = boost::json;
+namespace {
+
+std::string base64(std::string_view bytes) {
+    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), sodium_base64_VARIANT_ORIGINAL);
+    out.pop_back();  // the terminating NUL
+    return out;
+}
+
+// Printable UTF-8 (tabs and newlines allowed): what can go into JSON as a string unchanged.
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') return false;
+        } else if ((c >> 5) == 0x6) {
+            n = 1;
+        } else if ((c >> 4) == 0xE) {
+            n = 2;
+        } else if ((c >> 3) == 0x1E) {
+            n = 3;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size() && n > 0) return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+// Text as a JSON string when it is text, else {"base64": ...}.
+json::value bytes_value(std::string_view bytes) {
+    if (valid_utf8(bytes)) return json::string(bytes);
+    json::object o;
+    o["base64"] = base64(bytes);
+    return o;
+}
+
+std::string csv_field(std::string_view v) {
+    if (v.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(v);
+    std::string out = "\"";
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+}  // namespace
+
+class RocksStore::Exporter {
+public:
+    Exporter(RocksStore& store, const ExportOptions& options) : store_(store), options_(options) {}
+
+    Result<ExportSummary> run() {
+        if (!store_.vault_) {
+            return failed_precondition("an export is signed with the ledger's key: open the store with its keys (--keys)");
+        }
+        AUD_ASSIGN_OR_RETURN(auto key, signing_key());
+        AUD_ASSIGN_OR_RETURN(head_, store_.newest_tree_head());
+        const Position to = options_.to == 0 ? head_.size : options_.to;
+        if (to > head_.size) {
+            return invalid_argument("to: the newest signed tree head covers " + std::to_string(head_.size) +
+                                    " entries, not " + std::to_string(to));
+        }
+        if (options_.from == 0 || (options_.from > to && to > 0)) {
+            return invalid_argument("from: must be between 1 and " + std::to_string(to));
+        }
+        summary_.tree_size = head_.size;
+        summary_.filtered = options_.from != 1 || to != head_.size || options_.since_us ||
+                            options_.until_us || options_.type || options_.actor;
+        out_.open(options_.out, std::ios::binary | std::ios::trunc);
+        if (!out_) return unavailable("cannot write " + options_.out.string());
+        minisign::FileSigner signer(key);
+        signer_ = &signer;
+        const bool jsonl = options_.format == ExportOptions::Format::kJsonl;
+        if (jsonl) {
+            emit(header(key.public_key()));
+        } else {
+            emit("position,time,stream,version,type,event_id,actor,subject,leaf_hash" +
+                 std::string(options_.decrypt ? ",payload" : ""));
+        }
+        AUD_RETURN_IF_ERROR(records(to, jsonl));
+        if (jsonl) emit("{\"tree_head\":" + tree_head_to_json(head_) + "}");
+        out_.flush();
+        if (!out_) return unavailable("writing " + options_.out.string() + " failed");
+        out_.close();
+        const std::string comment = "auditorium export store=" + store_.store_id_.hex() +
+                                    " tree_size=" + std::to_string(head_.size) + " records=" +
+                                    std::to_string(summary_.records) + " filtered=" +
+                                    (summary_.filtered ? "1" : "0") + " format=" +
+                                    (jsonl ? "jsonl" : "csv") + (store_.dev_ ? " dev" : "");
+        AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium ledger export"));
+        std::ofstream sig(options_.out.string() + ".minisig", std::ios::binary | std::ios::trunc);
+        sig << minisig;
+        if (!sig) return unavailable("cannot write " + options_.out.string() + ".minisig");
+        return summary_;
+    }
+
+private:
+    Result<minisign::SigningKey> signing_key() {
+        AUD_ASSIGN_OR_RETURN(auto keys, store_.signing_keys());
+        for (const auto& k : keys) {
+            if (!k.active) continue;
+            AUD_ASSIGN_OR_RETURN(auto seed, store_.vault_->load_secret("signing:" + signing_key_id_hex(k.id)));
+            if (!seed) return data_loss("the vault lacks the active signing key's secret");
+            std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+            std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+            crypto_sign_seed_keypair(pk.data(), sk.data(), seed->data());
+            auto key = minisign::SigningKey::from_bytes(
+                std::string_view(reinterpret_cast<const char*>(sk.data()), sk.size()), k.id);
+            sodium_memzero(sk.data(), sk.size());
+            return key;
+        }
+        return failed_precondition("the ledger has no active signing key");
+    }
+
+    std::string header(const minisign::PublicKey& key) {
+        json::object filter;
+        filter["from"] = options_.from;
+        if (options_.to != 0) filter["to"] = options_.to;
+        if (options_.since_us) filter["since"] = rfc3339(*options_.since_us);
+        if (options_.until_us) filter["until"] = rfc3339(*options_.until_us);
+        if (options_.type) filter["type"] = *options_.type;
+        if (options_.actor) filter["actor"] = options_.actor->hex();
+        json::object h;
+        h["format"] = "auditorium/export/v1";
+        h["store_id"] = store_.store_id_.hex();
+        h["dev"] = store_.dev_;
+        h["filtered"] = summary_.filtered;
+        h["filter"] = std::move(filter);
+        h["tree_size"] = head_.size;
+        h["public_key"] = minisign::public_key_base64(key);
+        h["key_id"] = signing_key_id_hex(head_.key_id);
+        h["decrypted"] = options_.decrypt;
+        return json::serialize(h);
+    }
+
+    bool wanted(const DecodedEntry& d) const {
+        const EntryHeader& h = d.header;
+        if (options_.since_us && h.recorded_at_us < *options_.since_us) return false;
+        if (options_.until_us && h.recorded_at_us >= *options_.until_us) return false;
+        if (options_.type && h.type != *options_.type) return false;
+        if (options_.actor && h.actor != *options_.actor) return false;
+        return true;
+    }
+
+    Status records(Position to, bool jsonl) {
+        if (to == 0) return Status::ok();
+        const std::string upper = layout::position_key(to + 1);
+        rocksdb::Slice upper_slice(upper);
+        rocksdb::ReadOptions ro;
+        ro.iterate_upper_bound = &upper_slice;
+        std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro, store_.cf_->ledger));
+        for (it->Seek(layout::position_key(options_.from)); it->Valid(); it->Next()) {
+            const Position p = layout::get_be64(it->key().ToStringView());
+            const std::string_view bytes = it->value().ToStringView();
+            auto d = decode_entry(bytes);
+            if (!d) return d.status().with_context("position " + std::to_string(p));
+            if (!wanted(*d)) continue;
+            AUD_ASSIGN_OR_RETURN(std::string line, jsonl ? json_record(p, bytes, *d) : csv_record(p, bytes, *d));
+            emit(line);
+            ++summary_.records;
+        }
+        return from_rocks(it->status(), "reading the ledger");
+    }
+
+    Result<json::value> payload(Position p, std::string_view bytes) {
+        AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
+        json::object o;
+        o["clear"] = bytes_value(e.clear);
+        json::array sections;
+        for (const auto& s : e.sections) {
+            json::object so;
+            so["subject"] = s.subject.hex();
+            so["key_class"] = key_class_name(s.key_class);
+            if (s.state == Section::State::kErased) {
+                so["state"] = "erased";
+            } else {
+                so["state"] = "open";
+                so["data"] = bytes_value(s.plaintext);
+            }
+            sections.push_back(std::move(so));
+        }
+        o["sections"] = std::move(sections);
+        return json::value(std::move(o));
+    }
+
+    Result<std::string> json_record(Position p, std::string_view bytes, const DecodedEntry& d) {
+        const EntryHeader& h = d.header;
+        json::object r;
+        r["position"] = p;
+        r["stream"] = h.stream;
+        r["version"] = h.version;
+        r["type"] = h.type;
+        r["time"] = rfc3339(h.recorded_at_us);
+        r["time_us"] = h.recorded_at_us;
+        r["event_id"] = h.event_id.hex();
+        r["actor"] = h.actor.hex();
+        r["subject"] = h.subject.hex();
+        r["leaf_hash"] = merkle::to_hex(merkle::leaf_hash(bytes));
+        r["entry"] = base64(bytes);
+        if (summary_.filtered) {
+            AUD_ASSIGN_OR_RETURN(auto proof, store_.inclusion_proof(p, head_.size));
+            json::array list;
+            for (const auto& hash : proof) list.emplace_back(to_hex(hash));
+            r["proof"] = std::move(list);
+        }
+        if (options_.decrypt) {
+            AUD_ASSIGN_OR_RETURN(r["payload"], payload(p, bytes));
+        }
+        return json::serialize(r);
+    }
+
+    Result<std::string> csv_record(Position p, std::string_view bytes, const DecodedEntry& d) {
+        const EntryHeader& h = d.header;
+        std::string line = std::to_string(p) + "," + rfc3339(h.recorded_at_us) + "," +
+                           csv_field(h.stream) + "," + std::to_string(h.version) + "," +
+                           csv_field(h.type) + "," + h.event_id.hex() + "," + h.actor.hex() + "," +
+                           h.subject.hex() + "," + merkle::to_hex(merkle::leaf_hash(bytes));
+        if (options_.decrypt) {
+            AUD_ASSIGN_OR_RETURN(json::value v, payload(p, bytes));
+            line += "," + csv_field(json::serialize(v));
+        }
+        return line;
+    }
+
+    void emit(const std::string& line) {
+        out_ << line << '\n';
+        signer_->update(line);
+        signer_->update("\n");
+    }
+
+    RocksStore& store_;
+    const ExportOptions& options_;
+    SignedTreeHead head_;
+    ExportSummary summary_;
+    std::ofstream out_;
+    minisign::FileSigner* signer_ = nullptr;
+};
+
+Result<ExportSummary> RocksStore::export_ledger(const ExportOptions& options) {
+    if (read_only_) {
+        AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
+        const Position last = [&] {
+            std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->ledger));
+            it->SeekToLast();
+            return it->Valid() ? layout::get_be64(it->key().ToStringView()) : Position{0};
+        }();
+        std::lock_guard lock(head_mu_);
+        head_ = std::max(head_, last);
+    }
+    return Exporter(*this, options).run();
+}
+
+Result<SignedTreeHead> RocksStore::newest_tree_head() {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->tree_heads));
+    it->SeekToLast();
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading tree heads"));
+    if (!it->Valid()) return not_found("the ledger has no signed tree head yet");
+    return decode_tree_head(it->value().ToStringView());
+}
+
+}  // namespace auditorium::eventstore::internal

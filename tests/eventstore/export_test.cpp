@@ -1,0 +1,241 @@
+// Signed exports: round trips, filters, decryption, and what an offline check catches.
+#include "eventstore/export.hpp"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "eventstore/minisign.hpp"
+#include "eventstore/store.hpp"
+#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/process.hpp"
+
+using namespace auditorium;
+using namespace auditorium::eventstore;
+using namespace auditorium::testing;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void write(const std::filesystem::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    out << text;
+}
+
+struct Ledger {
+    StoreDir dir;
+    Id admin = random_id();
+    Id person = random_id();
+    std::string public_key;  // 32 bytes
+    std::string minisign_key;
+
+    Ledger() {
+        auto store = dir.open();
+        for (int i = 0; i < 12; ++i) {
+            auto e = personal_event(person, "person data " + std::to_string(i));
+            if (i % 3 == 0) {
+                e.actor = admin;
+                e.type = "member.invited";
+            }
+            must_append(*store, "event-" + std::to_string(i % 4), {std::move(e)});
+        }
+        for (const auto& k : store->signing_keys().value()) {
+            if (!k.active) continue;
+            public_key = k.key;
+            minisign::PublicKey pk;
+            pk.id = k.id;
+            std::memcpy(pk.key.data(), k.key.data(), 32);
+            minisign_key = minisign::public_key_base64(pk);
+        }
+    }
+    std::unique_ptr<Store> reader() const {
+        auto o = dir.options(false);
+        o.read_only = true;
+        return std::move(Store::open(o)).value();
+    }
+    Result<ExportSummary> export_to(ExportOptions o) const { return reader()->export_ledger(o); }
+};
+
+Result<ExportCheck> check(const std::filesystem::path& file, const std::string& key = "") {
+    std::ifstream body(file, std::ios::binary);
+    return verify_export(body, slurp(file.string() + ".minisig"), key);
+}
+
+}  // namespace
+
+TEST_CASE("an unfiltered export rebuilds the root, and the stock minisign verifies it") {
+    Ledger ledger;
+    ExportOptions o;
+    o.out = ledger.dir.dir / "all.jsonl";
+    auto summary = ledger.export_to(o);
+    INFO(summary.status().to_string());
+    REQUIRE(summary.is_ok());
+    CHECK(summary->records == 12);
+    CHECK(summary->tree_size == 12);
+    CHECK_FALSE(summary->filtered);
+    auto result = check(o.out, ledger.public_key);
+    INFO(result.status().to_string());
+    REQUIRE(result.is_ok());
+    CHECK(result->records == 12);
+    CHECK_FALSE(result->filtered);
+    CHECK_FALSE(result->key_from_export);
+    CHECK_THAT(result->trusted_comment, Contains("tree_size=12"));
+    auto [code, out] = run({"/usr/bin/minisign", "-Vm", o.out.string(), "-P", ledger.minisign_key});
+    INFO(out);
+    CHECK(code == 0);
+    // Sealed data stays sealed without --decrypt.
+    CHECK_THAT(slurp(o.out), !Contains("person data"));
+}
+
+TEST_CASE("a filtered export carries inclusion proofs that check against the tree head") {
+    Ledger ledger;
+    ExportOptions o;
+    o.out = ledger.dir.dir / "part.jsonl";
+    o.from = 3;
+    o.to = 10;
+    o.type = "member.invited";
+    o.actor = ledger.admin;
+    auto summary = ledger.export_to(o);
+    REQUIRE(summary.is_ok());
+    CHECK(summary->filtered);
+    CHECK(summary->records == 3);  // positions 4, 7, 10
+    auto result = check(o.out, ledger.public_key);
+    INFO(result.status().to_string());
+    REQUIRE(result.is_ok());
+    CHECK(result->records == 3);
+    CHECK(result->filtered);
+    const std::string text = slurp(o.out);
+    CHECK_THAT(text, Contains("\"position\":4,"));
+    CHECK_THAT(text, Contains("\"proof\":["));
+    ExportOptions since = o;
+    since.type.reset();
+    since.actor.reset();
+    since.since_us = INT64_MAX;
+    since.out = ledger.dir.dir / "none.jsonl";
+    CHECK(ledger.export_to(since)->records == 0);
+    CHECK(check(since.out).is_ok());
+}
+
+TEST_CASE("a decrypted export holds the payloads, and erased subjects show as erased") {
+    Ledger ledger;
+    {
+        auto store = ledger.dir.open();
+        REQUIRE(store->erase(ledger.person, ledger.admin).is_ok());
+    }
+    ExportOptions o;
+    o.out = ledger.dir.dir / "decrypted.jsonl";
+    o.decrypt = true;
+    REQUIRE(ledger.export_to(o).is_ok());
+    const std::string text = slurp(o.out);
+    CHECK_THAT(text, Contains("\"state\":\"erased\""));
+    CHECK_THAT(text, !Contains("person data"));
+    CHECK(check(o.out).is_ok());
+    StoreDir other;
+    const Id someone = random_id();
+    {
+        auto store = other.open();
+        must_append(*store, "event-a", {personal_event(someone, "readable text")});
+    }
+    auto ro = other.options(false);
+    ro.read_only = true;
+    ExportOptions o2;
+    o2.out = other.dir / "x.jsonl";
+    o2.decrypt = true;
+    REQUIRE(std::move(Store::open(ro)).value()->export_ledger(o2).is_ok());
+    CHECK_THAT(slurp(o2.out), Contains("\"data\":\"readable text\""));
+}
+
+TEST_CASE("a CSV export is signed") {
+    Ledger ledger;
+    ExportOptions o;
+    o.out = ledger.dir.dir / "sheet.csv";
+    o.format = ExportOptions::Format::kCsv;
+    REQUIRE(ledger.export_to(o).is_ok());
+    const std::string text = slurp(o.out);
+    CHECK(text.rfind("position,time,stream,version,type,event_id,actor,subject,leaf_hash\n", 0) == 0);
+    auto [code, out] = run({"/usr/bin/minisign", "-Vm", o.out.string(), "-P", ledger.minisign_key});
+    CHECK(code == 0);
+}
+
+TEST_CASE("the offline check catches a changed entry, a dropped record, a changed head and a wrong key") {
+    Ledger ledger;
+    ExportOptions o;
+    o.out = ledger.dir.dir / "all.jsonl";
+    REQUIRE(ledger.export_to(o).is_ok());
+    const std::string original = slurp(o.out);
+    const std::string sig = slurp(o.out.string() + ".minisig");
+    const auto lines = [&] {
+        std::vector<std::string> v;
+        std::stringstream ss(original);
+        for (std::string l; std::getline(ss, l);) v.push_back(l);
+        return v;
+    }();
+    const auto join = [](const std::vector<std::string>& v) {
+        std::string s;
+        for (const auto& l : v) s += l + "\n";
+        return s;
+    };
+    const auto fails = [&](const std::string& text, const std::string& expected) {
+        const auto f = ledger.dir.dir / "tampered.jsonl";
+        write(f, text);
+        write(f.string() + ".minisig", sig);
+        auto r = check(f, ledger.public_key);
+        INFO(r.status().to_string());
+        REQUIRE_FALSE(r.is_ok());
+        CHECK_THAT(r.status().to_string(), Contains(expected));
+    };
+    {
+        auto v = lines;
+        const auto at = v[5].find("\"entry\":\"") + 12;
+        v[5][at] = v[5][at] == 'A' ? 'B' : 'A';
+        fails(join(v), "position 5");
+    }
+    {
+        auto v = lines;
+        v.erase(v.begin() + 3);
+        fails(join(v), "position 3 is missing");
+    }
+    {
+        auto v = lines;
+        const auto at = v.back().find("\"root\":\"") + 8;
+        v.back()[at] = v.back()[at] == '0' ? '1' : '0';
+        fails(join(v), "signature");
+    }
+    {
+        auto v = lines;
+        v.push_back(v[2]);
+        fails(join(v), "tree head");
+    }
+    // Same bytes, another signer pinned.
+    std::string other_key(32, '\x07');
+    auto wrong = check(o.out, other_key);
+    CHECK_FALSE(wrong.is_ok());
+    // A valid export whose .minisig is from another file.
+    const auto f = ledger.dir.dir / "swapped.jsonl";
+    write(f, original + "\n");
+    write(f.string() + ".minisig", sig);
+    CHECK_FALSE(check(f, ledger.public_key).is_ok());
+}
+
+TEST_CASE("an export needs the keys, and a range beyond the tree head is refused") {
+    Ledger ledger;
+    auto o = ledger.dir.options(false);
+    o.read_only = true;
+    o.with_keys = false;
+    auto keyless = std::move(Store::open(o)).value();
+    ExportOptions e;
+    e.out = ledger.dir.dir / "x.jsonl";
+    CHECK(keyless->export_ledger(e).status().code() == StatusCode::kFailedPrecondition);
+    e.to = 1000;
+    CHECK(ledger.export_to(e).status().code() == StatusCode::kInvalidArgument);
+    e.to = 5;
+    e.from = 6;
+    CHECK(ledger.export_to(e).status().code() == StatusCode::kInvalidArgument);
+}
