@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "eventstore/backup.hpp"
 #include "eventstore/export.hpp"
 #include "eventstore/tree_head.hpp"
 #include "eventstore/types.hpp"
@@ -41,6 +42,10 @@ struct StoreOptions {
     // as a RocksDB secondary instance, and the vault too when `with_keys`; nothing is written.
     bool read_only = false;
     bool with_keys = true;  // false: sections read back as kSealed; no keys directory needed
+
+    // Backup targets (directories; mounted remote volumes in production). Every erasure is written
+    // at once to the erasure register of each, not only at the next backup.
+    std::vector<std::filesystem::path> backup_targets;
 
     // Tests only: the environment (file system) both RocksDB instances use. Not owned; must
     // outlive the Store. Null means the default.
@@ -167,6 +172,9 @@ public:
     // Writes a signed export (export.hpp) covered by the newest signed tree head. Needs the keys
     // (the signature is made with the ledger's signing key). Streams: constant memory.
     virtual Result<ExportSummary> export_ledger(const ExportOptions& options) = 0;
+
+    // Takes a consistent online backup into `options.target` while appends go on (backup.hpp).
+    virtual Result<BackupManifest> create_backup(const BackupOptions& options) = 0;
 
     // True when the store was created with --dev.
     virtual bool is_dev() const = 0;

@@ -189,6 +189,7 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
 
     std::unique_ptr<RocksStore> store(new RocksStore());
     store->clock_ = options.clock;
+    store->backup_targets_ = options.backup_targets;
     if (ledger_exists) {
         AUD_RETURN_IF_ERROR(store->open_ledger(options, false));
     } else {
@@ -832,6 +833,7 @@ Result<Position> RocksStore::erase(const Id& subject, const Id& actor) {
     } else {
         return appended.status();
     }
+    AUD_RETURN_IF_ERROR(record_erasure_in_backups(subject, position));
     AUD_RETURN_IF_ERROR(vault_->destroy_personal_keys(subject));
     AUD_RETURN_IF_ERROR(vault_->clear_pending_shred(subject));
     spdlog::info("event store: subject erased at position {}", position);

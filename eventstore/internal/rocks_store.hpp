@@ -53,6 +53,7 @@ public:
     Result<std::string> leaf_hash(Position position) override;
     Result<VerifyReport> verify(const VerifyOptions& options) override;
     Result<ExportSummary> export_ledger(const ExportOptions& options) override;
+    Result<BackupManifest> create_backup(const BackupOptions& options) override;
     bool is_dev() const override { return dev_; }
     Id store_id() const override { return store_id_; }
 
@@ -70,6 +71,10 @@ private:
     };
     class Verifier;
     class Exporter;
+    // Writes the erasure of `subject` (recorded at `position`) to the erasure register of every
+    // backup target, synced, before erase() returns. Defined in internal/backup.cpp.
+    Status record_erasure_in_backups(const Id& subject, Position position);
+    std::vector<std::filesystem::path> backup_targets_;
     struct SectionKey {
         DataKey key;
         std::uint32_t key_id;
