@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS ?= fuzz_entry_decoder fuzz_proof_verifier
+FUZZ_TARGETS ?= fuzz_entry_decoder fuzz_proof_verifier fuzz_export_reader
 
 .PHONY: all setup build run test test-asan bench fuzz fuzz-smoke clean
 

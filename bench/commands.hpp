@@ -16,4 +16,8 @@ using Args = std::vector<std::string>;
 // Concurrent appends to a fresh store, against raw RocksDB synced writes (append_bench.cpp).
 int append_command(const Args& args);
 
+// Hash-only ledger verification vs OpenSSL SHA-256, export vs raw read, proof latency
+// (verify_bench.cpp).
+int verify_command(const Args& args);
+
 }  // namespace auditorium::bench

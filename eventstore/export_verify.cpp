@@ -42,27 +42,48 @@ Result<std::uint64_t> uint_field(const json::object& o, std::string_view name) {
 }
 
 // The last non-empty line of a seekable stream, read from its end; the stream is rewound after.
+// The end is scanned backwards in chunks for the line's bounds, and the line is then read once:
+// time and memory are linear in the line's length (at most kMaxLine), whatever the stream holds.
 Result<std::string> last_line(std::istream& in) {
     in.clear();
     in.seekg(0, std::ios::end);
-    std::streamoff end = in.tellg();
+    const std::streamoff end = in.tellg();
     if (end <= 0) return corruption("the export is empty");
-    std::string tail;
-    std::streamoff pos = end;
-    while (pos > 0) {
-        const std::streamoff step = std::min<std::streamoff>(4096, pos);
+    constexpr std::streamoff kChunk = 4096;
+    std::string chunk(static_cast<std::size_t>(kChunk), '\0');
+    std::streamoff line_end = -1;  // one past the last byte that is not '\n'; -1: none yet
+    std::streamoff line_start = 0;
+    for (std::streamoff pos = end; pos > 0;) {
+        const std::streamoff step = std::min(kChunk, pos);
         pos -= step;
-        std::string chunk(static_cast<std::size_t>(step), '\0');
         in.seekg(pos);
         in.read(chunk.data(), step);
-        tail.insert(0, chunk);
-        while (!tail.empty() && tail.back() == '\n') tail.pop_back();
-        const auto nl = tail.rfind('\n');
-        if (nl != std::string::npos) {
-            tail = tail.substr(nl + 1);
-            break;
+        if (in.gcount() != step) return corruption("the export cannot be read back from its end");
+        bool found = false;
+        for (std::streamoff i = step; i-- > 0 && !found;) {
+            if (chunk[static_cast<std::size_t>(i)] != '\n') {
+                if (line_end < 0) line_end = pos + i + 1;
+            } else if (line_end >= 0) {
+                line_start = pos + i + 1;
+                found = true;
+            }
         }
-        if (tail.size() > kMaxLine) return corruption("the last line is too long");
+        if (found) break;
+        if (line_end - pos > static_cast<std::streamoff>(kMaxLine)) {
+            return corruption("the last line is too long");
+        }
+    }
+    std::string tail;
+    if (line_end > line_start) {
+        if (line_end - line_start > static_cast<std::streamoff>(kMaxLine)) {
+            return corruption("the last line is too long");
+        }
+        tail.resize(static_cast<std::size_t>(line_end - line_start));
+        in.seekg(line_start);
+        in.read(tail.data(), line_end - line_start);
+        if (in.gcount() != line_end - line_start) {
+            return corruption("the export cannot be read back from its end");
+        }
     }
     in.clear();
     in.seekg(0);

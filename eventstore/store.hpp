@@ -37,6 +37,11 @@ struct StoreOptions {
     std::filesystem::path keys_dir;  // master key and vault; default: "keys" beside data_dir
     bool create_if_missing = false;  // create the ledger, and the keys if the keys dir is empty
     bool dev = false;                // recorded at creation; a dev store says so everywhere
+    // How long entries stay whole: at least kMinimumRetention (two years) unless `dev`. Fixed at
+    // creation and recorded in the ledger's metadata; later opens use the recorded value.
+    std::chrono::microseconds retention = kMinimumRetention;
+    // Snapshot functions by stream type, for purge(); the domain registers its own.
+    SnapshotRegistry snapshots;
 
     // Read-only access beside a running server (auditors, exports, proofs): the ledger is opened
     // as a RocksDB secondary instance, and the vault too when `with_keys`; nothing is written.
@@ -112,6 +117,22 @@ public:
     // Whether the ledger holds an erasure record for `subject`.
     virtual Result<bool> is_erased(const Id& subject) = 0;
 
+    // ---- retention and legal holds ----
+
+    // Drops the payload bytes of entries past retention, keeping their leaf hashes, so verify
+    // and every proof still hold. Before purging a stream it appends the snapshot made by the
+    // function registered for its stream type; a type without one is not purged and is reported.
+    // Entries holding data of a subject under legal hold are kept. Retention keys (one per subject
+    // per month) are destroyed once every record they seal is purged. The purge is ledgered.
+    virtual Result<PurgeReport> purge() = 0;
+    // Sets or releases a legal hold on `subject` (ledgered). While held, the subject's entries
+    // are not purged and an erase() is deferred: recorded, and carried out at the release.
+    virtual Result<Position> set_legal_hold(const Id& subject, const Id& actor, bool held) = 0;
+    virtual Result<bool> is_held(const Id& subject) = 0;
+    virtual Result<bool> is_erasure_deferred(const Id& subject) = 0;
+    // The retention period recorded at creation.
+    virtual std::chrono::microseconds retention() const = 0;
+
     // The current Merkle tree head: size and RFC 9162 root hash (32 bytes).
     struct TreeHead {
         std::uint64_t size = 0;
@@ -166,6 +187,7 @@ public:
         std::uint64_t tree_heads = 0;
         std::uint64_t sections_opened = 0;
         std::uint64_t sections_erased = 0;
+        std::uint64_t entries_purged = 0;  // past retention: checked by their stored leaf hash
     };
     virtual Result<VerifyReport> verify(const VerifyOptions& options) = 0;
 

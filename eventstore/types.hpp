@@ -2,13 +2,17 @@
 // the entries a read returns. Plain values; thread safety as for any value type.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/id.hpp"
+#include "base/result.hpp"
 #include "base/status.hpp"
 
 namespace auditorium::eventstore {
@@ -105,6 +109,9 @@ struct Entry {
     std::string clear;
     std::vector<Section> sections;
     std::string canonical;  // the stored entry bytes, exactly as hashed into the Merkle tree
+    // Past retention and purged: only the position (and, from a stream read, the stream and
+    // version) remain; the leaf hash stays in the tree. Every other field is empty.
+    bool purged = false;
 };
 
 // What an append returns: the positions and stream versions given to its events, in order.
@@ -122,5 +129,26 @@ struct VersionConflict : StatusDetail {
     ExpectedVersion expected = ExpectedVersion::any();
     StreamVersion actual = 0;
 };
+
+// Builds a stream's snapshot for the purge: given every entry of the stream (opened; purged ones
+// marked; earlier snapshots included), returns the event that lets its current state be rebuilt
+// without the entries before it, or nullopt when nothing needs keeping. Each person's data goes
+// into a section of its own under that person's key, like any event.
+using SnapshotFunction = std::function<Result<std::optional<NewEvent>>(
+    std::string_view stream, const std::vector<Entry>& entries)>;
+using SnapshotRegistry = std::map<std::string, SnapshotFunction, std::less<>>;
+
+// What a purge did.
+struct PurgeReport {
+    std::int64_t cutoff_us = 0;                // entries recorded before this were past retention
+    std::uint64_t entries_purged = 0;
+    std::uint64_t snapshots_appended = 0;
+    std::uint64_t entries_held = 0;            // kept: they hold data of a subject under legal hold
+    std::map<std::string, std::uint64_t> no_snapshot_function;  // stream type -> entries kept
+    std::uint64_t retention_keys_destroyed = 0;
+    Position record = 0;                       // the store.purged record (0: nothing to do)
+};
+
+inline constexpr std::chrono::microseconds kMinimumRetention{std::int64_t{730} * 24 * 3600 * 1'000'000};
 
 }  // namespace auditorium::eventstore

@@ -20,6 +20,9 @@ using Args = std::vector<std::string>;
 int serve_command(const Args& args);
 int ledger_command(const Args& args);
 int keys_command(const Args& args);
+int backup_command(const Args& args);
+int keys_escrow_command(const Args& args);
+int keys_unescrow_command(const Args& args);
 
 // Prints "auditorium: <context>: <status>" on stderr and returns the exit code for it.
 int report(const std::string& context, const Status& status);
@@ -37,5 +40,9 @@ void add_store_options(po::options_description& desc);
 // with the keys only when --keys was given or `need_keys`.
 Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_map& vm,
                                                             bool need_keys);
+
+// The key given with --public-key (minisign base64 "RW...", a .pub file, or 64 hex digits) as 32
+// raw bytes; empty when the option is absent.
+Result<std::string> trusted_key_option(const po::variables_map& vm);
 
 }  // namespace auditorium::tools

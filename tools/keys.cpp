@@ -1,6 +1,7 @@
 // `auditorium keys ...`: the ledger's signing keys.
 #include <cstdio>
 #include <cstring>
+#include <map>
 
 #include "eventstore/minisign.hpp"
 #include "tools/cli.hpp"
@@ -33,11 +34,15 @@ int show(const Args& args) {
 }  // namespace
 
 int keys_command(const Args& args) {
-    if (args.empty() || args[0] != "show") {
-        std::fprintf(stderr, "usage: auditorium keys show --data DIR\n");
+    static const std::map<std::string, int (*)(const Args&)> table = {
+        {"show", show}, {"escrow", keys_escrow_command}, {"unescrow", keys_unescrow_command}};
+    if (args.empty() || table.find(args[0]) == table.end()) {
+        std::fprintf(stderr, "usage: auditorium keys show --data DIR\n"
+                             "       auditorium keys escrow --data DIR [--keys DIR] --to FILE\n"
+                             "       auditorium keys unescrow --from FILE --to KEYFILE\n");
         return 2;
     }
-    return show(Args(args.begin() + 1, args.end()));
+    return table.at(args[0])(Args(args.begin() + 1, args.end()));
 }
 
 }  // namespace auditorium::tools

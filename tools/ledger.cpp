@@ -297,6 +297,8 @@ int export_command(const Args& args) {
 
 }  // namespace
 
+Result<std::string> trusted_key_option(const po::variables_map& vm) { return pinned_key(vm); }
+
 int ledger_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
         {"verify", verify}, {"proof", proof}, {"tree-head", tree_head}, {"export", export_command}};

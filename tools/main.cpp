@@ -15,7 +15,10 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
                    "open (or create) the store and serve until SIGINT/SIGTERM"}},
         {"ledger", {auditorium::tools::ledger_command,
                     "the auditor's tools: verify, proof, tree-head (read-only, beside serve)"}},
-        {"keys", {auditorium::tools::keys_command, "show the ledger's signing key"}},
+        {"keys", {auditorium::tools::keys_command,
+                  "show the ledger's signing key; escrow the master key under a passphrase"}},
+        {"backup", {auditorium::tools::backup_command,
+                    "create, verify and restore backups (signed, with an erasure register)"}},
     };
     return table;
 }

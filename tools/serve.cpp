@@ -62,7 +62,9 @@ Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_
 int serve_command(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
-    desc.add_options()("dev", "create a dev store (recorded in its metadata; shorter retention allowed)");
+    desc.add_options()("dev", "create a dev store (recorded in its metadata; shorter retention allowed)")(
+        "backup-target", po::value<std::vector<std::string>>(),
+        "a backup target directory (repeatable): every erasure is written to its erasure register at once");
     po::variables_map vm;
     if (auto stop = parse_options("serve", desc, args, vm)) return *stop;
     const std::string data = vm["data"].as<std::string>();
@@ -80,6 +82,9 @@ int serve_command(const Args& args) {
     options.keys_dir = keys;
     options.create_if_missing = true;
     options.dev = vm.count("dev") > 0;
+    if (vm.count("backup-target")) {
+        for (const auto& t : vm["backup-target"].as<std::vector<std::string>>()) options.backup_targets.emplace_back(t);
+    }
     auto store = eventstore::Store::open(options);
     if (!store) return report("opening the store at " + data, store.status());
 

@@ -1,17 +1,378 @@
-// Backups (backup.hpp). Placeholder bodies until the backup module lands: creating a backup is
-// refused with a clear error, and an erasure with backup targets configured is refused too, so
-// nothing pretends a register was written.
+// RocksStore's part of backups (backup.hpp, docs/backups.md): taking a backup online, writing
+// the erasure register, and the steps of a restore that run inside the restored store.
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cstdarg>
+
+#include "eventstore/internal/backup_format.hpp"
+#include "eventstore/internal/erasure_register.hpp"
+#include "eventstore/internal/file_util.hpp"
+#include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/minisign.hpp"
+#include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::eventstore::internal {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using backup_format::Kind;
+namespace {
 
-Status RocksStore::record_erasure_in_backups(const Id&, Position) {
-    if (backup_targets_.empty()) return Status::ok();
-    return failed_precondition("erasure registers in backup targets are not supported by this build");
+// Personal keys have one key id (rocks_store.cpp's kSingleKeyId).
+constexpr std::uint32_t kPersonalKeyId = 1;
+// How long a backup waits for the store to acknowledge what its checkpoint already holds: the
+// writer publishes the head right after its write returns, so this is only ever a short wait.
+constexpr std::chrono::seconds kAcknowledgeWait{30};
+
+// Opening a checkpoint read-only must not add a LOG file to the backup.
+class NullLogger final : public rocksdb::Logger {
+public:
+    using rocksdb::Logger::Logv;
+    void Logv(const char*, va_list) override {}
+};
+
+// The last position stored in the ledger checkpoint at `dir` (0 for an empty ledger).
+Result<Position> last_position(const fs::path& dir) {
+    rocksdb::DBOptions o;
+    o.info_log = std::make_shared<NullLogger>();
+    std::vector<std::string> names;
+    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::DB::ListColumnFamilies(o, dir.string(), &names),
+                                   "reading the checkpoint " + dir.string()));
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::DB::OpenForReadOnly(o, dir.string(), cfs, &handles, &raw),
+                                   "opening the checkpoint " + dir.string()));
+    std::unique_ptr<rocksdb::DB> db(raw);
+    Position last = 0;
+    Status status;
+    const auto ledger = std::find(names.begin(), names.end(), std::string(layout::kLedgerCf));
+    if (ledger == names.end()) {
+        status = corruption("the checkpoint " + dir.string() + " has no ledger column family");
+    } else {
+        std::unique_ptr<rocksdb::Iterator> it(
+            db->NewIterator(rocksdb::ReadOptions(), handles[ledger - names.begin()]));
+        it->SeekToLast();
+        if (it->Valid()) last = layout::get_be64(it->key().ToStringView());
+        status = from_rocks(it->status(), "reading the checkpoint");
+    }
+    for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
+    (void)db->Close();
+    if (!status.is_ok()) return status;
+    return last;
 }
 
-Result<BackupManifest> RocksStore::create_backup(const BackupOptions&) {
-    return failed_precondition("backups are not supported by this build yet");
+Status remove_tree(const fs::path& p) {
+    std::error_code ec;
+    fs::remove_all(p, ec);
+    if (ec) return unavailable("removing " + p.string() + ": " + ec.message());
+    return Status::ok();
+}
+
+// Removes what a crashed backup left: partial directories and directories without a manifest.
+Status remove_unfinished(const fs::path& target, Kind kind) {
+    const fs::path dir = target / (kind == Kind::kLedger ? backup_format::kLedgerDir : backup_format::kVaultDir);
+    std::error_code ec;
+    std::vector<fs::path> doomed;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (!it->is_directory(ec)) continue;
+        const bool partial = name.starts_with(".") && name.ends_with(backup_format::kPartialSuffix);
+        const bool orphan = backup_format::valid_id(name) &&
+                            !fs::exists(backup_format::paths(target, kind, name).manifest, ec);
+        if (partial || orphan) doomed.push_back(it->path());
+    }
+    if (ec) return unavailable("listing " + dir.string() + ": " + ec.message());
+    for (const auto& p : doomed) {
+        spdlog::warn("backup: removing the unfinished backup {}", p.string());
+        AUD_RETURN_IF_ERROR(remove_tree(p));
+    }
+    return Status::ok();
+}
+
+// Deletes one backup: the manifest first (after which it no longer counts), then the rest.
+Status delete_backup(const fs::path& target, Kind kind, const std::string& id) {
+    const auto p = backup_format::paths(target, kind, id);
+    std::error_code ec;
+    fs::remove(p.manifest, ec);
+    if (ec) return unavailable("removing " + p.manifest.string() + ": " + ec.message());
+    AUD_RETURN_IF_ERROR(file_util::sync_dir(p.manifest.parent_path()));
+    fs::remove(p.signature, ec);
+    return remove_tree(p.dir);
+}
+
+Status write_signed(const backup_format::Paths& p, const std::string& text,
+                    const std::string& comment, const minisign::SigningKey& key) {
+    minisign::FileSigner signer(key);
+    signer.update(text);
+    AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium backup manifest"));
+    // The signature first: a manifest, once there, is a finished backup.
+    AUD_RETURN_IF_ERROR(file_util::write_file_atomic(p.signature, minisig));
+    return file_util::write_file_atomic(p.manifest, text);
+}
+
+}  // namespace
+
+// Takes one backup into one target; see create_backup's contract in store.hpp and backup.hpp.
+class RocksStore::BackupWriter {
+public:
+    BackupWriter(RocksStore& store, const BackupOptions& options) : store_(store), options_(options) {}
+
+    Result<BackupManifest> run() {
+        AUD_RETURN_IF_ERROR(check_options());
+        const fs::path& target = options_.target;
+        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kLedgerDir));
+        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kVaultDir));
+        AUD_ASSIGN_OR_RETURN(auto lock, file_util::FileLock::acquire(
+                                            target / backup_format::kLockFile,
+                                            "another backup is being written to " + target.string()));
+        AUD_RETURN_IF_ERROR(ensure_register());
+        AUD_RETURN_IF_ERROR(remove_unfinished(target, Kind::kLedger));
+        AUD_RETURN_IF_ERROR(remove_unfinished(target, Kind::kVault));
+        AUD_ASSIGN_OR_RETURN(key_, store_.active_signing_key());
+
+        const std::int64_t now = store_.now_us();
+        BackupManifest m;
+        m.id = backup_format::make_id(now);
+        m.created_at_us = now;
+        m.store_id = store_.store_id_;
+        m.dev = store_.dev_;
+        m.key_id = key_->public_key().id;
+        m.public_key.assign(reinterpret_cast<const char*>(key_->public_key().key.data()), key_->public_key().key.size());
+        m.vault_id = m.id;
+        ledger_ = backup_format::paths(target, Kind::kLedger, m.id);
+        vault_ = backup_format::paths(target, Kind::kVault, m.id);
+        Status s = write(m);
+        if (!s.is_ok()) {
+            (void)remove_tree(ledger_.partial);
+            (void)remove_tree(vault_.partial);
+            return s;
+        }
+        AUD_RETURN_IF_ERROR(prune(m.id, now));
+        spdlog::info("backup: {} written to {}: tree size {}, {} ledger files", m.id, target.string(),
+                     m.head.size, m.files.size());
+        return m;
+    }
+
+private:
+    Status check_options() {
+        if (store_.read_only_) return failed_precondition("a backup needs the store open read-write");
+        if (!store_.vault_) return failed_precondition("a backup needs the keys");
+        if (options_.target.empty()) return invalid_argument("target: a backup target directory is required");
+        if (options_.keep == 0) return invalid_argument("keep: at least one ledger backup must be kept");
+        if (options_.vault_keep.count() <= 0) return invalid_argument("vault_keep: must be positive");
+        return Status::ok();
+    }
+
+    // Every target that has backups has a register, so a missing one means a damaged target.
+    Status ensure_register() {
+        const auto& targets = store_.backup_targets_;
+        std::error_code ec;
+        const bool configured = std::any_of(targets.begin(), targets.end(), [&](const fs::path& t) {
+            return fs::equivalent(t, options_.target, ec);
+        });
+        if (!configured) {
+            spdlog::warn("backup: {} is not among the store's backup targets, so erasures are not "
+                         "registered there; a restore from it must be given the configured targets too",
+                         options_.target.string());
+        }
+        const fs::path file = options_.target / backup_format::kRegisterFile;
+        if (fs::exists(file, ec)) return Status::ok();
+        Status s = file_util::write_new_file(file, "");
+        return s.code() == StatusCode::kAlreadyExists ? Status::ok() : s;
+    }
+
+    Status write(BackupManifest& m) {
+        // The ledger first, then the vault: every key the ledger checkpoint's entries were sealed
+        // under was synced to the vault before those entries were written, so the later vault
+        // checkpoint holds it, unless the subject was erased in between, which the register
+        // (written before any key is destroyed) records.
+        AUD_RETURN_IF_ERROR(checkpoint_ledger(ledger_.partial));
+        AUD_RETURN_IF_ERROR(store_.vault_->checkpoint(vault_.partial));
+        for (const fs::path& dir : {ledger_.partial, vault_.partial}) {
+            if (::chmod(dir.c_str(), 0700) != 0) return unavailable("setting mode 0700 on " + dir.string());
+            AUD_RETURN_IF_ERROR(file_util::break_hard_links(dir));
+        }
+        AUD_ASSIGN_OR_RETURN(Position last, last_position(ledger_.partial));
+        AUD_ASSIGN_OR_RETURN(m.head, head_at(last));
+
+        backup_format::VaultManifest vm{m.id, m.created_at_us, m.store_id, m.key_id, m.public_key, {}};
+        AUD_ASSIGN_OR_RETURN(vm.files, file_util::hash_files(vault_.partial));
+        AUD_RETURN_IF_ERROR(rename_into_place(vault_));
+        AUD_RETURN_IF_ERROR(write_signed(vault_, backup_format::encode(vm), backup_format::trusted_comment(vm), key_.value()));
+
+        AUD_ASSIGN_OR_RETURN(m.files, file_util::hash_files(ledger_.partial));
+        AUD_RETURN_IF_ERROR(rename_into_place(ledger_));
+        return write_signed(ledger_, backup_format::encode(m), backup_format::trusted_comment(m), key_.value());
+    }
+
+    Status checkpoint_ledger(const fs::path& dir) {
+        rocksdb::Checkpoint* raw = nullptr;
+        AUD_RETURN_IF_ERROR(from_rocks(rocksdb::Checkpoint::Create(store_.db_.get(), &raw),
+                                       "checkpointing the ledger"));
+        std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+        return from_rocks(checkpoint->CreateCheckpoint(dir.string()),
+                          "checkpointing the ledger into " + dir.string());
+    }
+
+    Status rename_into_place(const backup_format::Paths& p) {
+        if (::rename(p.partial.c_str(), p.dir.c_str()) != 0) {
+            return unavailable("renaming " + p.partial.string() + " to " + p.dir.string());
+        }
+        return file_util::sync_dir(p.dir.parent_path());
+    }
+
+    // A signed tree head of exactly `size` entries: a stored one, or one signed now. Positions
+    // never change, so the live store computes the root the checkpoint holds.
+    Result<SignedTreeHead> head_at(Position size) {
+        if (store_.wait_for(size, std::chrono::steady_clock::now() + kAcknowledgeWait) < size) {
+            return unavailable("the ledger checkpoint holds position " + std::to_string(size) +
+                               ", which the store has not acknowledged (a failed write?)");
+        }
+        std::lock_guard lock(store_.sign_mu_);
+        AUD_ASSIGN_OR_RETURN(auto stored, store_.tree_heads(size, 1));
+        if (!stored.empty() && stored.front().size == size) return stored.front();
+        SignedTreeHead h;
+        h.store_id = store_.store_id_;
+        h.size = size;
+        AUD_ASSIGN_OR_RETURN(h.root, store_.root_at(size));
+        h.time_us = store_.now_us();
+        h.key_id = key_->public_key().id;
+        h.dev = store_.dev_;
+        h.signature = minisign::sign(key_.value(), h.message());
+        std::string k = layout::position_key(h.size);
+        layout::put_be64(k, static_cast<std::uint64_t>(h.time_us));
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        AUD_RETURN_IF_ERROR(from_rocks(store_.db_->Put(wo, store_.cf_->tree_heads, k, encode_tree_head(h)),
+                                       "storing the backup's signed tree head"));
+        return h;
+    }
+
+    // Keeps the newest `keep` ledger backups and the vault backups younger than `vault_keep`.
+    Status prune(const std::string& current, std::int64_t now) {
+        AUD_ASSIGN_OR_RETURN(auto ledgers, backup_format::list_manifests(options_.target, Kind::kLedger));
+        std::vector<std::pair<std::int64_t, std::string>> dated;
+        for (const auto& [id, text] : ledgers) {
+            auto m = backup_format::decode_ledger_manifest(text);
+            if (!m) {
+                spdlog::warn("backup: leaving ledger backup {}: {}", id, m.status().to_string());
+                continue;
+            }
+            dated.emplace_back(m->created_at_us, id);
+        }
+        std::sort(dated.begin(), dated.end());
+        for (std::size_t i = 0; i + options_.keep < dated.size(); ++i) {
+            if (dated[i].second == current) continue;
+            spdlog::info("backup: deleting ledger backup {} (keeping the newest {})", dated[i].second, options_.keep);
+            AUD_RETURN_IF_ERROR(delete_backup(options_.target, Kind::kLedger, dated[i].second));
+        }
+        const std::int64_t limit =
+            now - std::chrono::duration_cast<std::chrono::microseconds>(options_.vault_keep).count();
+        AUD_ASSIGN_OR_RETURN(auto vaults, backup_format::list_manifests(options_.target, Kind::kVault));
+        for (const auto& [id, text] : vaults) {
+            if (id == current) continue;
+            auto m = backup_format::decode_vault_manifest(text);
+            // A vault backup whose manifest cannot be read cannot be restored either; it only
+            // keeps keys alive, so it goes too.
+            if (m && m->created_at_us >= limit) continue;
+            spdlog::info("backup: deleting vault backup {} (older than {} hours)", id, options_.vault_keep.count());
+            AUD_RETURN_IF_ERROR(delete_backup(options_.target, Kind::kVault, id));
+        }
+        return Status::ok();
+    }
+
+    RocksStore& store_;
+    const BackupOptions& options_;
+    backup_format::Paths ledger_;
+    backup_format::Paths vault_;
+    std::optional<minisign::SigningKey> key_;
+};
+
+Result<BackupManifest> RocksStore::create_backup(const BackupOptions& options) {
+    return BackupWriter(*this, options).run();
+}
+
+// ---- the erasure register ----
+
+Status RocksStore::record_erasure_in_backups(const Id& subject, Position position) {
+    if (backup_targets_.empty()) return Status::ok();
+    AUD_ASSIGN_OR_RETURN(auto key, active_signing_key());
+    for (const fs::path& target : backup_targets_) {
+        std::error_code ec;
+        if (!fs::is_directory(target, ec)) {
+            return unavailable("backup target " + target.string() +
+                               " is not available, so the erasure of subject " + subject.hex() +
+                               " (recorded at position " + std::to_string(position) +
+                               ") cannot be registered there; its key is kept until it is: retry "
+                               "the erasure, or reopen the store, once the target is back");
+        }
+        AUD_RETURN_IF_ERROR(erasure_register::append(target / backup_format::kRegisterFile, store_id_,
+                                                     subject, position, now_us(), key));
+    }
+    return Status::ok();
+}
+
+Status RocksStore::record_pending_erasure_in_backups(const Id& subject) {
+    if (backup_targets_.empty()) return Status::ok();
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->erasures, subject.view(), &value);
+    AUD_RETURN_IF_ERROR(from_rocks(s, "reading the erasure record of a pending erasure"));
+    if (value.size() < 8) return corruption("malformed erasure record index");
+    return record_erasure_in_backups(subject, layout::get_be64(value));
+}
+
+// ---- restore steps inside the restored store ----
+
+Result<RocksStore::RegisterApplied> RocksStore::apply_erasure_register(const std::vector<Id>& subjects) {
+    RegisterApplied out;
+    for (const Id& subject : subjects) {
+        AUD_ASSIGN_OR_RETURN(bool erased, is_erased(subject));
+        if (erased) {
+            AUD_ASSIGN_OR_RETURN(auto key, vault_->key_for_opening(subject, KeyClass::kPersonal, kPersonalKeyId));
+            if (key) {
+                AUD_RETURN_IF_ERROR(vault_->destroy_personal_keys(subject));
+                ++out.keys_destroyed;
+            }
+            continue;
+        }
+        AUD_RETURN_IF_ERROR(erase(subject, Id()).status().with_context("applying the erasure register"));
+        AUD_ASSIGN_OR_RETURN(bool now_erased, is_erased(subject));
+        if (!now_erased) {
+            return failed_precondition("subject " + subject.hex() +
+                                       " is in the erasure register, but the restored ledger did not "
+                                       "erase it (its erasure was deferred); refusing to restore");
+        }
+        out.erased.push_back(subject);
+    }
+    return out;
+}
+
+Result<Position> RocksStore::append_restore_record(const BackupManifest& backup,
+                                                   std::string_view vault_id,
+                                                   std::size_t erasures_applied) {
+    json::object clear;
+    clear["backup_id"] = backup.id;
+    clear["tree_head"] = json::parse(tree_head_to_json(backup.head));
+    clear["vault_backup_id"] = vault_id;
+    clear["erasures_applied"] = erasures_applied;
+    clear["restored_at"] = rfc3339(now_us());
+    NewEvent record;
+    record.event_id = random_id();
+    record.type = std::string(kRestoreType);
+    record.clear = json::serialize(clear);
+    std::vector<NewEvent> events;
+    events.push_back(std::move(record));
+    // The store's own type: past the public validation, which refuses "store.*" types.
+    AUD_ASSIGN_OR_RETURN(auto appended, append_prepared(kRestoreStream, ExpectedVersion::any(), std::move(events), {}));
+    return appended.first_position;
 }
 
 }  // namespace auditorium::eventstore::internal

@@ -32,7 +32,14 @@ struct PreparedEntry {
     Id event_id;
     std::string bytes;        // the canonical entry bytes
     merkle::Hash leaf{};      // leaf_hash(bytes)
-    std::optional<Id> erases; // set on an erasure record: the erased subject
+    // Store records also write their own index keys in the same batch (an erasure record its
+    // `erasures` key, a legal hold its `holds` key, ...): (column family, key, value or removal).
+    struct IndexWrite {
+        enum class Family { kErasures, kHolds, kDeferredErasures } family;
+        std::string key;
+        bool remove = false;
+    };
+    std::vector<IndexWrite> index_writes;
 };
 
 // One append in the queue.

@@ -118,22 +118,7 @@ public:
     }
 
 private:
-    Result<minisign::SigningKey> signing_key() {
-        AUD_ASSIGN_OR_RETURN(auto keys, store_.signing_keys());
-        for (const auto& k : keys) {
-            if (!k.active) continue;
-            AUD_ASSIGN_OR_RETURN(auto seed, store_.vault_->load_secret("signing:" + signing_key_id_hex(k.id)));
-            if (!seed) return data_loss("the vault lacks the active signing key's secret");
-            std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
-            std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
-            crypto_sign_seed_keypair(pk.data(), sk.data(), seed->data());
-            auto key = minisign::SigningKey::from_bytes(
-                std::string_view(reinterpret_cast<const char*>(sk.data()), sk.size()), k.id);
-            sodium_memzero(sk.data(), sk.size());
-            return key;
-        }
-        return failed_precondition("the ledger has no active signing key");
-    }
+    Result<minisign::SigningKey> signing_key() { return store_.active_signing_key(); }
 
     std::string header(const minisign::PublicKey& key) {
         json::object filter;
@@ -175,6 +160,20 @@ private:
         for (it->Seek(layout::position_key(options_.from)); it->Valid(); it->Next()) {
             const Position p = layout::get_be64(it->key().ToStringView());
             const std::string_view bytes = it->value().ToStringView();
+            if (layout::is_purged_value(bytes)) {
+                // Purged: nothing but the leaf hash remains, and no filter can tell whether it
+                // matches, so only a complete export lists it.
+                if (summary_.filtered) continue;
+                AUD_ASSIGN_OR_RETURN(std::string leaf, store_.leaf_hash(p));
+                if (jsonl) {
+                    emit("{\"position\":" + std::to_string(p) + ",\"purged\":true,\"leaf_hash\":\"" +
+                         to_hex(leaf) + "\"}");
+                } else {
+                    emit(std::to_string(p) + ",,,,purged,,,," + to_hex(leaf));
+                }
+                ++summary_.records;
+                continue;
+            }
             auto d = decode_entry(bytes);
             if (!d) return d.status().with_context("position " + std::to_string(p));
             if (!wanted(*d)) continue;

@@ -34,6 +34,18 @@ inline constexpr std::string_view kTreeCf = "tree";
 inline constexpr std::string_view kErasuresCf = "erasures";
 inline constexpr std::string_view kMetaCf = "meta";
 inline constexpr std::string_view kTreeHeadsCf = "tree_heads";
+inline constexpr std::string_view kHoldsCf = "holds";                       // subject -> BE64(position)
+inline constexpr std::string_view kDeferredErasuresCf = "deferred_erasures"; // subject -> BE64(position)
+inline constexpr std::string_view kMetaRetention = "retention_us";  // decimal microseconds
+
+// A purged entry's value in `ledger`: the marker and its position; its leaf hash stays in `tree`.
+inline constexpr std::string_view kPurgedMarker{"AUDPURGED\0", 10};
+inline bool is_purged_value(std::string_view v) { return v.size() == kPurgedMarker.size() + 8 && v.substr(0, kPurgedMarker.size()) == kPurgedMarker; }
+inline std::string purged_value(std::uint64_t position) {
+    std::string v(kPurgedMarker);
+    for (int shift = 56; shift >= 0; shift -= 8) v.push_back(static_cast<char>(position >> shift));
+    return v;
+}
 
 inline constexpr std::string_view kMetaFormat = "format";      // "1"
 inline constexpr std::string_view kMetaStoreId = "store_id";   // 16 bytes

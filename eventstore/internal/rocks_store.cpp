@@ -23,6 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::size_t kMaxEventsPerAppend = 10'000;
+constexpr std::string_view kStoreTypePrefix = "store.";
 constexpr std::string_view kErasureType = "store.subject_erased";
 constexpr std::uint32_t kSingleKeyId = 1;  // personal and system keys: one per subject
 
@@ -139,6 +140,8 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ledger_column_families() {
         {std::string(layout::kErasuresCf), cf_options(true, false)},
         {std::string(layout::kMetaCf), cf_options(false, false)},
         {std::string(layout::kTreeHeadsCf), cf_options(false, true)},
+        {std::string(layout::kHoldsCf), cf_options(true, false)},
+        {std::string(layout::kDeferredErasuresCf), cf_options(true, false)},
     };
 }
 
@@ -190,6 +193,14 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     std::unique_ptr<RocksStore> store(new RocksStore());
     store->clock_ = options.clock;
     store->backup_targets_ = options.backup_targets;
+    store->snapshots_ = options.snapshots;
+    store->retention_ = options.retention;
+    if (!ledger_exists && options.retention <= std::chrono::microseconds::zero()) {
+        return invalid_argument("retention: must be positive");
+    }
+    if (!ledger_exists && !options.dev && options.retention < kMinimumRetention) {
+        return invalid_argument("retention: entries are kept at least two years (730 days); only a dev store may keep them shorter");
+    }
     if (ledger_exists) {
         AUD_RETURN_IF_ERROR(store->open_ledger(options, false));
     } else {
@@ -222,6 +233,7 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
     std::unique_ptr<RocksStore> store(new RocksStore());
     store->read_only_ = true;
     store->clock_ = options.clock;
+    store->snapshots_ = options.snapshots;
     std::string pattern = (fs::temp_directory_path() / "auditorium-reader-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return unavailable("cannot make a scratch directory");
     store->scratch_ = pattern;
@@ -259,6 +271,8 @@ Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
     cf_->erasures = cf_->all[5];
     cf_->meta = cf_->all[6];
     cf_->tree_heads = cf_->all[7];
+    cf_->holds = cf_->all[8];
+    cf_->deferred_erasures = cf_->all[9];
     return read_meta();
 }
 
@@ -287,6 +301,8 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     cf_->erasures = cf_->all[5];
     cf_->meta = cf_->all[6];
     cf_->tree_heads = cf_->all[7];
+    cf_->holds = cf_->all[8];
+    cf_->deferred_erasures = cf_->all[9];
 
     if (create) {
         rocksdb::WriteBatch b;
@@ -294,6 +310,7 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
         b.Put(cf_->meta, std::string(layout::kMetaStoreId), std::string(store_id_.view()));
         b.Put(cf_->meta, std::string(layout::kMetaDev), dev_ ? "1" : "0");
         b.Put(cf_->meta, std::string(layout::kMetaCreatedAt), std::to_string(now_us()));
+        b.Put(cf_->meta, std::string(layout::kMetaRetention), std::to_string(retention_.count()));
         rocksdb::WriteOptions wo;
         wo.sync = true;
         return from_rocks(db_->Write(wo, &b), "initializing ledger");
@@ -317,6 +334,13 @@ Status RocksStore::read_meta() {
     AUD_RETURN_IF_ERROR(from_rocks(db_->Get(ro, cf_->meta, std::string(layout::kMetaDev), &dev),
                                    "reading dev flag"));
     dev_ = dev == "1";
+    std::string retention;
+    rocksdb::Status rs = db_->Get(ro, cf_->meta, std::string(layout::kMetaRetention), &retention);
+    if (rs.ok()) {
+        retention_ = std::chrono::microseconds(std::stoll(retention));
+    } else if (!rs.IsNotFound()) {
+        return from_rocks(rs, "reading the retention period");
+    }
     return Status::ok();
 }
 
@@ -355,7 +379,11 @@ Status RocksStore::finish_pending_shreds() {
     AUD_ASSIGN_OR_RETURN(auto pending, vault_->pending_shreds());
     for (const Id& subject : pending) {
         AUD_ASSIGN_OR_RETURN(bool erased, is_erased(subject));
-        if (erased) AUD_RETURN_IF_ERROR(vault_->destroy_personal_keys(subject));
+        if (erased) {
+            // backups: registered before the key goes, as in erase() (internal/backup.cpp).
+            AUD_RETURN_IF_ERROR(record_pending_erasure_in_backups(subject));
+            AUD_RETURN_IF_ERROR(vault_->destroy_personal_keys(subject));
+        }
         AUD_RETURN_IF_ERROR(vault_->clear_pending_shred(subject));
     }
     return Status::ok();
@@ -404,11 +432,22 @@ Result<AppendResult> RocksStore::append(std::string_view stream, ExpectedVersion
     AUD_RETURN_IF_ERROR(validate_stream_name(stream));
     AUD_RETURN_IF_ERROR(validate_events(events));
     for (const NewEvent& e : events) {
-        if (e.type == kErasureType) {
-            return invalid_argument("event type " + std::string(kErasureType) + " is the store's own");
+        if (e.type.rfind(kStoreTypePrefix, 0) == 0) {
+            return invalid_argument("event type " + e.type + ": types store.* are the store's own");
         }
     }
-    return append_prepared(stream, expected, std::move(events), std::nullopt);
+    return append_prepared(stream, expected, std::move(events));
+}
+
+Result<AppendResult> RocksStore::append_store_record(
+    std::string_view stream, ExpectedVersion expected, NewEvent record,
+    std::vector<PreparedEntry::IndexWrite> index_writes) {
+    if (read_only_) return failed_precondition("the store is open read-only");
+    AUD_RETURN_IF_ERROR(validate_stream_name(stream));
+    std::vector<NewEvent> events;
+    events.push_back(std::move(record));
+    AUD_RETURN_IF_ERROR(validate_events(events));
+    return append_prepared(stream, expected, std::move(events), std::move(index_writes));
 }
 
 Status RocksStore::refuse_new_key(const Id& subject, KeyClass key_class) {
@@ -465,7 +504,7 @@ Result<Sequencer::Lookups> RocksStore::look_up(std::string_view stream, const st
 
 Result<AppendResult> RocksStore::append_prepared(std::string_view stream, ExpectedVersion expected,
                                                  std::vector<NewEvent> events,
-                                                 std::optional<Id> erases) {
+                                                 std::vector<PreparedEntry::IndexWrite> index_writes) {
     const std::int64_t now = now_us();
     AUD_ASSIGN_OR_RETURN(auto keys, keys_for(events, now));
     std::vector<Id> ids;
@@ -517,7 +556,7 @@ Result<AppendResult> RocksStore::append_prepared(std::string_view stream, Expect
     } catch (const std::exception& ex) {
         slot->prepare_error = internal_error(std::string("preparing an append: ") + ex.what());
     }
-    if (erases) slot->entries.back().erases = erases;
+    if (!slot->entries.empty()) slot->entries.back().index_writes = std::move(index_writes);
     queue_->mark_prepared(slot);
     AUD_RETURN_IF_ERROR(queue_->wait(slot));
     return result(false);
@@ -597,7 +636,17 @@ Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch)
             nodes.clear();
             for (const auto& h : completed) nodes.append(reinterpret_cast<const char*>(h.data()), h.size());
             wb.Put(cf_->tree, pos, nodes);
-            if (e.erases) wb.Put(cf_->erasures, e.erases->view(), pos);
+            for (const auto& w : e.index_writes) {
+                rocksdb::ColumnFamilyHandle* cf =
+                    w.family == PreparedEntry::IndexWrite::Family::kErasures ? cf_->erasures
+                    : w.family == PreparedEntry::IndexWrite::Family::kHolds  ? cf_->holds
+                                                                             : cf_->deferred_erasures;
+                if (w.remove) {
+                    wb.Delete(cf, w.key);
+                } else {
+                    wb.Put(cf, w.key, pos);
+                }
+            }
         }
     }
     rocksdb::WriteOptions wo;
@@ -682,6 +731,15 @@ Result<bool> RocksStore::is_erased(const Id& subject) {
 
 Result<Entry> RocksStore::materialize(std::string_view bytes, Position expected_position) {
     const std::string where = "entry at position " + std::to_string(expected_position);
+    if (layout::is_purged_value(bytes)) {
+        if (layout::get_be64(bytes.substr(layout::kPurgedMarker.size())) != expected_position) {
+            return corruption(where + ": a purge marker for another position");
+        }
+        Entry purged;
+        purged.position = expected_position;
+        purged.purged = true;
+        return purged;
+    }
     auto decoded = decode_entry(bytes);
     if (!decoded) return decoded.status().with_context(where);
     DecodedEntry& d = *decoded;
@@ -793,6 +851,10 @@ Result<std::vector<Entry>> RocksStore::read_stream(std::string_view stream, Stre
         }
         AUD_RETURN_IF_ERROR(from_rocks(s, "reading the ledger"));
         AUD_ASSIGN_OR_RETURN(Entry e, materialize(bytes, pos));
+        if (e.purged) {
+            e.stream = std::string(stream);
+            e.version = layout::get_be64(it->key().ToStringView().substr(prefix.size()));
+        }
         out.push_back(std::move(e));
     }
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading stream " + std::string(stream)));
@@ -801,16 +863,75 @@ Result<std::vector<Entry>> RocksStore::read_stream(std::string_view stream, Stre
 
 // ---- erasure ----
 
+Result<std::optional<Position>> RocksStore::index_position(rocksdb::ColumnFamilyHandle* cf,
+                                                          const Id& subject) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, subject.view(), &value);
+    if (s.IsNotFound()) return std::optional<Position>();
+    AUD_RETURN_IF_ERROR(from_rocks(s, "reading the store's records"));
+    return std::optional<Position>(layout::get_be64(value.ToStringView()));
+}
+
+Result<bool> RocksStore::is_held(const Id& subject) {
+    AUD_ASSIGN_OR_RETURN(auto p, index_position(cf_->holds, subject));
+    return p.has_value();
+}
+
+Result<bool> RocksStore::is_erasure_deferred(const Id& subject) {
+    AUD_ASSIGN_OR_RETURN(auto p, index_position(cf_->deferred_erasures, subject));
+    return p.has_value();
+}
+
+Result<Position> RocksStore::set_legal_hold(const Id& subject, const Id& actor, bool held) {
+    if (subject.is_none()) return invalid_argument("subject: a legal hold needs a subject");
+    AUD_ASSIGN_OR_RETURN(auto current, index_position(cf_->holds, subject));
+    if (held && current) return *current;
+    if (!held && !current) {
+        return failed_precondition("subject " + subject.hex() + " is not under legal hold");
+    }
+    using W = PreparedEntry::IndexWrite;
+    NewEvent record;
+    record.event_id = random_id();
+    record.type = held ? "store.legal_hold_set" : "store.legal_hold_released";
+    record.actor = actor;
+    record.subject = subject;
+    AUD_ASSIGN_OR_RETURN(auto appended,
+                         append_store_record("hold-" + subject.hex(), ExpectedVersion::any(), std::move(record),
+                                             {W{W::Family::kHolds, std::string(subject.view()), !held}}));
+    if (!held) {
+        AUD_ASSIGN_OR_RETURN(bool deferred, is_erasure_deferred(subject));
+        if (deferred) AUD_RETURN_IF_ERROR(erase_now(subject, actor).status());
+    }
+    return appended.first_position;
+}
+
 Result<Position> RocksStore::erase(const Id& subject, const Id& actor) {
     if (read_only_) return failed_precondition("the store is open read-only");
     if (subject.is_none()) return invalid_argument("subject: an erasure needs a subject");
-    const auto existing = [&]() -> Result<std::optional<Position>> {
-        rocksdb::PinnableSlice value;
-        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->erasures, subject.view(), &value);
-        if (s.IsNotFound()) return std::optional<Position>();
-        AUD_RETURN_IF_ERROR(from_rocks(s, "reading erasure records"));
-        return std::optional<Position>(layout::get_be64(value.ToStringView()));
-    };
+    AUD_ASSIGN_OR_RETURN(bool held, is_held(subject));
+    if (held) {
+        AUD_ASSIGN_OR_RETURN(auto erased, index_position(cf_->erasures, subject));
+        if (erased) return *erased;
+        AUD_ASSIGN_OR_RETURN(auto deferred, index_position(cf_->deferred_erasures, subject));
+        if (deferred) return *deferred;
+        using W = PreparedEntry::IndexWrite;
+        NewEvent record;
+        record.event_id = random_id();
+        record.type = "store.erasure_deferred";
+        record.actor = actor;
+        record.subject = subject;
+        AUD_ASSIGN_OR_RETURN(auto appended,
+                             append_store_record("erasure-deferred-" + subject.hex(), ExpectedVersion::any(),
+                                                 std::move(record),
+                                                 {W{W::Family::kDeferredErasures, std::string(subject.view())}}));
+        spdlog::info("event store: erasure deferred by a legal hold, at position {}", appended.first_position);
+        return appended.first_position;
+    }
+    return erase_now(subject, actor);
+}
+
+Result<Position> RocksStore::erase_now(const Id& subject, const Id& actor) {
+    const auto existing = [&] { return index_position(cf_->erasures, subject); };
     AUD_ASSIGN_OR_RETURN(auto before, existing());
     if (before) return *before;
 
@@ -820,8 +941,11 @@ Result<Position> RocksStore::erase(const Id& subject, const Id& actor) {
     record.type = std::string(kErasureType);
     record.actor = actor;
     record.subject = subject;
-    auto appended = append_prepared("erasure-" + subject.hex(), ExpectedVersion::no_stream(),
-                                    {std::move(record)}, subject);
+    using W = PreparedEntry::IndexWrite;
+    auto appended = append_store_record("erasure-" + subject.hex(), ExpectedVersion::no_stream(),
+                                        std::move(record),
+                                        {W{W::Family::kErasures, std::string(subject.view())},
+                                         W{W::Family::kDeferredErasures, std::string(subject.view()), true}});
     Position position = 0;
     if (appended) {
         position = appended->first_position;

@@ -23,6 +23,10 @@ class ColumnFamilyHandle;
 class DB;
 }  // namespace rocksdb
 
+namespace auditorium::eventstore::minisign {
+class SigningKey;
+}  // namespace auditorium::eventstore::minisign
+
 namespace auditorium::eventstore::internal {
 
 class RocksStore final : public Store {
@@ -41,6 +45,11 @@ public:
     std::unique_ptr<Subscription> subscribe(Position from) override;
     Result<Position> erase(const Id& subject, const Id& actor) override;
     Result<bool> is_erased(const Id& subject) override;
+    Result<PurgeReport> purge() override;
+    Result<Position> set_legal_hold(const Id& subject, const Id& actor, bool held) override;
+    Result<bool> is_held(const Id& subject) override;
+    Result<bool> is_erasure_deferred(const Id& subject) override;
+    std::chrono::microseconds retention() const override { return retention_; }
     TreeHead tree_head() const override;
     Result<SignedTreeHead> sign_tree_head() override;
     Result<std::vector<SignedTreeHead>> tree_heads(std::uint64_t from_size, std::size_t max) override;
@@ -57,6 +66,20 @@ public:
     bool is_dev() const override { return dev_; }
     Id store_id() const override { return store_id_; }
 
+    // backups: the steps of restore_backup() (backup.hpp) that need the store's insides, run on
+    // the freshly restored store before anything else can open it (internal/backup.cpp).
+    struct RegisterApplied {
+        std::vector<Id> erased;           // registered subjects erased now
+        std::size_t keys_destroyed = 0;   // erased in the backup, but their keys were in the vault
+    };
+    // Erases every subject of `subjects` not erased yet (an erasure record each, keys destroyed)
+    // and destroys the personal keys still held for those already erased.
+    Result<RegisterApplied> apply_erasure_register(const std::vector<Id>& subjects);
+    // Appends the store.restored record (backup.hpp) naming the backup, its tree head and the
+    // vault backup restored with it.
+    Result<Position> append_restore_record(const BackupManifest& backup, std::string_view vault_id,
+                                           std::size_t erasures_applied);
+
 private:
     // The ledger's column families (layout.hpp); owned by db_.
     struct Handles {
@@ -68,13 +91,23 @@ private:
         rocksdb::ColumnFamilyHandle* erasures = nullptr;
         rocksdb::ColumnFamilyHandle* meta = nullptr;
         rocksdb::ColumnFamilyHandle* tree_heads = nullptr;
+        rocksdb::ColumnFamilyHandle* holds = nullptr;
+        rocksdb::ColumnFamilyHandle* deferred_erasures = nullptr;
     };
     class Verifier;
     class Exporter;
+    class Purger;
+    Result<std::optional<Position>> index_position(rocksdb::ColumnFamilyHandle* cf, const Id& subject);
+    Result<Position> erase_now(const Id& subject, const Id& actor);
     // Writes the erasure of `subject` (recorded at `position`) to the erasure register of every
     // backup target, synced, before erase() returns. Defined in internal/backup.cpp.
     Status record_erasure_in_backups(const Id& subject, Position position);
     std::vector<std::filesystem::path> backup_targets_;
+    // backups: the same for an erasure finished at open (its record's position is looked up).
+    Status record_pending_erasure_in_backups(const Id& subject);
+    class BackupWriter;
+    // backups and exports: the active signing key, from its seed in the vault (needs the keys).
+    Result<minisign::SigningKey> active_signing_key();
     struct SectionKey {
         DataKey key;
         std::uint32_t key_id;
@@ -90,9 +123,14 @@ private:
     Status recover();
     Status finish_pending_shreds();
 
+    // Appends after validation; `index_writes` go with the last event (store records only).
     Result<AppendResult> append_prepared(std::string_view stream, ExpectedVersion expected,
                                          std::vector<NewEvent> events,
-                                         std::optional<Id> erases);
+                                         std::vector<PreparedEntry::IndexWrite> index_writes = {});
+    // Appends a record of the store's own (erasure, purge, hold, restore ...): types "store.*".
+    Result<AppendResult> append_store_record(std::string_view stream, ExpectedVersion expected,
+                                             NewEvent record,
+                                             std::vector<PreparedEntry::IndexWrite> index_writes = {});
     Result<Sequencer::Lookups> look_up(std::string_view stream, const std::vector<Id>& ids);
     Result<std::vector<SectionKey>> keys_for(const std::vector<NewEvent>& events,
                                              std::int64_t now_us);
@@ -120,6 +158,8 @@ private:
     merkle::Frontier frontier_;  // writer thread only (and open)
     std::unique_ptr<CommitQueue> queue_;
     bool read_only_ = false;
+    std::chrono::microseconds retention_ = kMinimumRetention;
+    SnapshotRegistry snapshots_;
     std::filesystem::path scratch_;  // a read-only store's private directory, removed at close
 
     // The active signing key (read-write stores only) and the tree-head signer thread.

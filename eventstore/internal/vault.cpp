@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -392,18 +393,60 @@ Status Vault::destroy_personal_keys(const Id& subject) {
                    kv.first.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal);
         });
     }
-    // Force the wrapped bytes off the disk: the flush retires the WAL that held them, the
-    // compaction rewrites every SST overlapping the range without them.
+    return force_off_disk(prefix, end);
+}
+
+Status Vault::force_off_disk(const std::string& begin, const std::string& end) {
+    // The flush retires the WAL that held the wrapped bytes; the compaction rewrites every SST
+    // overlapping the range without them.
     rocksdb::FlushOptions fo;
     fo.wait = true;
-    AUD_RETURN_IF_ERROR(from_rocks(db_->Flush(fo), "flushing the vault after erasure"));
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Flush(fo), "flushing the vault after destroying keys"));
     rocksdb::CompactRangeOptions co;
     co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    const rocksdb::Slice begin(prefix);
-    const rocksdb::Slice limit(end);
-    AUD_RETURN_IF_ERROR(
-        from_rocks(db_->CompactRange(co, &begin, &limit), "compacting the vault after erasure"));
-    return Status::ok();
+    const rocksdb::Slice b(begin);
+    const rocksdb::Slice e(end);
+    return from_rocks(db_->CompactRange(co, &b, &e), "compacting the vault after destroying keys");
+}
+
+Result<std::vector<Vault::RetainedKey>> Vault::retained_keys() {
+    std::vector<RetainedKey> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    const std::string prefix(1, layout::kVaultKeyTag);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+        const std::string_view k = it->key().ToStringView();
+        if (k.size() != 1 + 16 + 1 + 4) return corruption("malformed key record in the vault");
+        if (static_cast<std::uint8_t>(k[17]) != static_cast<std::uint8_t>(KeyClass::kRetained)) continue;
+        std::uint32_t month = 0;
+        for (int i = 0; i < 4; ++i) month = (month << 8) | static_cast<unsigned char>(k[18 + i]);
+        out.push_back(RetainedKey{*Id::from_bytes(k.substr(1, 16)), month});
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "listing retention keys"));
+    return out;
+}
+
+Status Vault::destroy_retained_keys(const std::vector<RetainedKey>& keys) {
+    if (keys.empty()) return Status::ok();
+    AUD_RETURN_IF_ERROR(failure());
+    rocksdb::WriteBatch batch;
+    for (const auto& k : keys) {
+        batch.Delete(layout::vault_key(k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month));
+        CacheShard& cache = shard(k.subject);
+        std::lock_guard lock(cache.mu);
+        cache.keys.erase(CacheKey{k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month});
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->Write(wo, &batch), "destroying retention keys")));
+    return force_off_disk(std::string(1, layout::kVaultKeyTag), std::string(1, layout::kVaultKeyTag + 1));
+}
+
+Status Vault::checkpoint(const fs::path& dir) {
+    rocksdb::Checkpoint* raw = nullptr;
+    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpointing the key vault"));
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    return from_rocks(checkpoint->CreateCheckpoint(dir.string()),
+                      "checkpointing the key vault into " + dir.string());
 }
 
 }  // namespace auditorium::eventstore::internal

@@ -95,6 +95,19 @@ public:
     // Destroys every personal key of `subject` and forces them off the disk.
     Status destroy_personal_keys(const Id& subject);
 
+    // Backups: a consistent RocksDB checkpoint of the vault in `dir` (which must not exist yet;
+    // hard links where the file system allows). Keys stay wrapped by the master key.
+    Status checkpoint(const std::filesystem::path& dir);
+
+    // Retention keys: every (subject, key id = yyyymm) of class kRetained in the vault.
+    struct RetainedKey {
+        Id subject;
+        std::uint32_t month;
+    };
+    Result<std::vector<RetainedKey>> retained_keys();
+    // Destroys the given retention keys and forces them off the disk (one flush and compaction).
+    Status destroy_retained_keys(const std::vector<RetainedKey>& keys);
+
 private:
     struct CacheKey {
         Id subject;
@@ -120,6 +133,9 @@ private:
     void remember(const CacheKey& k, const DataKey& key);
     std::mutex& stripe(const Id& subject);
     Status write_synced(std::string_view key, std::string_view value, bool remove);
+    // Flushes the memtable (retiring the WAL) and compacts [begin, end] to the bottom level, so
+    // deleted keys leave no trace in any file.
+    Status force_off_disk(const std::string& begin, const std::string& end);
 
     std::unique_ptr<rocksdb::DB> db_;
     const MasterKey master_;

@@ -2,13 +2,30 @@
 #include <rocksdb/db.h>
 
 #include <cstring>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
 
 namespace auditorium::eventstore::internal {
+
+namespace {
+
+// A full scan: our own hashes check every byte, so RocksDB's block checksums and cache add nothing.
+rocksdb::ReadOptions scan_options() {
+    rocksdb::ReadOptions ro;
+    ro.verify_checksums = false;
+    ro.fill_cache = false;
+    ro.readahead_size = 4 << 20;
+    return ro;
+}
+
+}  // namespace
 
 // Walks the ledger and the tree column families side by side, rebuilding the tree.
 class RocksStore::Verifier {
@@ -17,35 +34,40 @@ public:
 
     Result<VerifyReport> run() {
         AUD_RETURN_IF_ERROR(load_keys());
-        AUD_ASSIGN_OR_RETURN(heads_, store_.tree_heads(0, SIZE_MAX));
+        heads_.reset(store_.db_->NewIterator(scan_options(), store_.cf_->tree_heads));
+        heads_->SeekToFirst();
         const Position last = store_.head();
         AUD_RETURN_IF_ERROR(check_heads_at(0));
-        std::unique_ptr<rocksdb::Iterator> entries(
-            store_.db_->NewIterator(rocksdb::ReadOptions(), store_.cf_->ledger));
-        std::unique_ptr<rocksdb::Iterator> nodes(
-            store_.db_->NewIterator(rocksdb::ReadOptions(), store_.cf_->tree));
-        entries->SeekToFirst();
+        std::unique_ptr<rocksdb::Iterator> nodes(store_.db_->NewIterator(scan_options(), store_.cf_->tree));
         nodes->SeekToFirst();
+        // Two threads, as an auditor's machine has: this one checks, the reader reads and hashes.
+        Reader reader(store_);
         Position expected = 1;
-        for (; entries->Valid(); entries->Next(), nodes->Next(), ++expected) {
-            AUD_RETURN_IF_ERROR(check_entry(expected, *entries, *nodes));
-            AUD_RETURN_IF_ERROR(check_heads_at(expected));
-            if (options_.progress && expected % 65536 == 0) options_.progress(expected, last);
+        for (;;) {
+            auto chunk = reader.next();
+            if (!chunk) return chunk.status();
+            if (chunk->positions.empty()) break;
+            for (std::size_t i = 0; i < chunk->positions.size(); ++i, ++expected, nodes->Next()) {
+                AUD_RETURN_IF_ERROR(check_entry(expected, chunk->positions[i], chunk->values[i],
+                                                chunk->leaves[i], *nodes));
+                AUD_RETURN_IF_ERROR(check_heads_at(expected));
+                if (options_.progress && expected % 65536 == 0) options_.progress(expected, last);
+            }
         }
-        AUD_RETURN_IF_ERROR(from_rocks(entries->status(), "reading the ledger"));
         const Position end = expected - 1;
         if (end < last) return data_loss("position " + std::to_string(end + 1) + ": entry missing");
+        AUD_RETURN_IF_ERROR(from_rocks(nodes->status(), "reading the Merkle tree"));
         if (nodes->Valid()) {
             return corruption("position " + std::to_string(end + 1) +
                               ": Merkle nodes stored past the last entry (entries missing at the end)");
         }
-        for (const auto& h : heads_) {
-            if (h.size > end) {
-                return data_loss("tree head of size " + std::to_string(h.size) +
-                                 " covers entries the ledger no longer holds (it ends at " +
-                                 std::to_string(end) + ")");
-            }
+        if (heads_->Valid()) {
+            AUD_ASSIGN_OR_RETURN(auto h, decode_tree_head(heads_->value().ToStringView()));
+            return data_loss("tree head of size " + std::to_string(h.size) +
+                             " covers entries the ledger no longer holds (it ends at " +
+                             std::to_string(end) + ")");
         }
+        AUD_RETURN_IF_ERROR(from_rocks(heads_->status(), "reading tree heads"));
         if (options_.previous && options_.previous->size > end) {
             return data_loss("the previous tree head has size " +
                              std::to_string(options_.previous->size) + " but the ledger ends at " +
@@ -58,6 +80,78 @@ public:
     }
 
 private:
+    // Reads the ledger on a thread of its own and computes each entry's leaf hash, handing
+    // chunks of entries to the checking thread through a short queue (bounded memory).
+    class Reader {
+    public:
+        struct Chunk {
+            std::vector<Position> positions;  // empty: the end
+            std::vector<std::string> values;
+            std::vector<merkle::Hash> leaves;
+        };
+        explicit Reader(RocksStore& store) : thread_([this, &store] { run(store); }) {}
+        ~Reader() {
+            {
+                std::lock_guard lock(mu_);
+                stop_ = true;
+            }
+            cv_.notify_all();
+            thread_.join();
+        }
+        Result<Chunk> next() {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+            if (queue_.empty()) {
+                if (!status_.is_ok()) return status_;
+                return Chunk{};
+            }
+            Chunk c = std::move(queue_.front());
+            queue_.pop_front();
+            cv_.notify_all();
+            return c;
+        }
+
+    private:
+        static constexpr std::size_t kChunk = 1024;
+        static constexpr std::size_t kQueued = 8;
+
+        void run(RocksStore& store) {
+            std::unique_ptr<rocksdb::Iterator> it(store.db_->NewIterator(scan_options(), store.cf_->ledger));
+            Chunk chunk;
+            for (it->SeekToFirst(); it->Valid(); it->Next()) {
+                const std::string_view v = it->value().ToStringView();
+                chunk.positions.push_back(layout::get_be64(it->key().ToStringView()));
+                chunk.values.emplace_back(v);
+                chunk.leaves.push_back(layout::is_purged_value(v) ? merkle::Hash{} : merkle::leaf_hash(v));
+                if (chunk.positions.size() == kChunk) {
+                    if (!hand_over(std::move(chunk))) return;
+                    chunk = Chunk{};
+                }
+            }
+            if (!chunk.positions.empty() && !hand_over(std::move(chunk))) return;
+            std::lock_guard lock(mu_);
+            status_ = from_rocks(it->status(), "reading the ledger");
+            done_ = true;
+            cv_.notify_all();
+        }
+        bool hand_over(Chunk&& chunk) {
+            std::unique_lock lock(mu_);
+            cv_.wait(lock, [&] { return queue_.size() < kQueued || stop_; });
+            if (stop_) return false;
+            queue_.push_back(std::move(chunk));
+            cv_.notify_all();
+            return true;
+        }
+
+        std::mutex mu_;
+        std::condition_variable cv_;
+        std::deque<Chunk> queue_;  // GUARDED_BY(mu_)
+        bool done_ = false;        // GUARDED_BY(mu_)
+        bool stop_ = false;        // GUARDED_BY(mu_)
+        Status status_;            // GUARDED_BY(mu_)
+        std::thread thread_;
+    };
+
     Status load_keys() {
         AUD_ASSIGN_OR_RETURN(auto keys, store_.signing_keys());
         for (const auto& k : keys) {
@@ -89,49 +183,53 @@ private:
 
     // Checks every head (and the previous head) whose size is `size`, against the rebuilt tree.
     Status check_heads_at(std::uint64_t size) {
-        const std::string root = merkle::to_string(frontier_.root());
-        while (next_head_ < heads_.size() && heads_[next_head_].size == size) {
-            const SignedTreeHead& h = heads_[next_head_++];
-            const std::string what = "tree head of size " + std::to_string(size);
-            AUD_RETURN_IF_ERROR(check_signature(h, what));
-            if (h.root != root) return corruption(what + ": its root does not match the ledger's");
-            ++report_.tree_heads;
+        if (heads_->Valid() && layout::get_be64(heads_->key().ToStringView()) == size) {
+            const std::string root = merkle::to_string(frontier_.root());
+            for (; heads_->Valid() && layout::get_be64(heads_->key().ToStringView()) == size; heads_->Next()) {
+                AUD_ASSIGN_OR_RETURN(SignedTreeHead h, decode_tree_head(heads_->value().ToStringView()));
+                const std::string what = "tree head of size " + std::to_string(size);
+                AUD_RETURN_IF_ERROR(check_signature(h, what));
+                if (h.size != size) return corruption(what + ": stored under another size");
+                if (h.root != root) return corruption(what + ": its root does not match the ledger's");
+                ++report_.tree_heads;
+            }
         }
-        if (options_.previous && options_.previous->size == size && options_.previous->root != root) {
+        if (options_.previous && options_.previous->size == size &&
+            options_.previous->root != merkle::to_string(frontier_.root())) {
             return corruption("the ledger is not a consistent extension of the previous tree head of size " +
                               std::to_string(size) + ": the history up to it was rewritten");
         }
         return Status::ok();
     }
 
-    Status check_entry(Position p, rocksdb::Iterator& entry, rocksdb::Iterator& nodes) {
+    Status check_entry(Position p, Position key, std::string_view bytes, const merkle::Hash& leaf,
+                       rocksdb::Iterator& nodes) {
         const std::string at = "position " + std::to_string(p);
-        const Position key = layout::get_be64(entry.key().ToStringView());
         if (key != p) return data_loss(at + ": entry missing (next stored is " + std::to_string(key) + ")");
-        const std::string_view bytes = entry.value().ToStringView();
+        if (!nodes.Valid() || layout::get_be64(nodes.key().ToStringView()) != p) {
+            return corruption(at + ": its Merkle nodes are missing");
+        }
+        if (layout::is_purged_value(bytes)) {
+            // Past retention: the payload is gone; the stored leaf hash stands for it.
+            if (layout::get_be64(bytes.substr(layout::kPurgedMarker.size())) != p) {
+                return corruption(at + ": a purge marker for another position");
+            }
+            const std::string_view stored = nodes.value().ToStringView();
+            if (stored.size() < 32) return corruption(at + ": the stored leaf hash is truncated");
+            ++report_.entries_purged;
+            return check_nodes(at, *merkle::from_string(stored.substr(0, 32)), stored);
+        }
         auto decoded = decode_entry(bytes);
         if (!decoded) return decoded.status().with_context(at);
         if (decoded->header.position != p) {
             return corruption(at + ": entry claims position " + std::to_string(decoded->header.position) +
                               " (entries swapped or moved)");
         }
-        const merkle::Hash leaf = merkle::leaf_hash(bytes);
-        if (!nodes.Valid() || layout::get_be64(nodes.key().ToStringView()) != p) {
-            return corruption(at + ": its Merkle nodes are missing");
-        }
-        frontier_.push(leaf, completed_);
         const std::string_view stored = nodes.value().ToStringView();
         if (stored.size() < 32 || std::memcmp(stored.data(), leaf.data(), 32) != 0) {
             return corruption(at + ": the entry's bytes do not match its leaf hash (the entry was changed)");
         }
-        if (stored.size() != completed_.size() * 32) {
-            return corruption(at + ": the stored Merkle nodes do not match the rebuilt tree");
-        }
-        for (std::size_t i = 1; i < completed_.size(); ++i) {
-            if (std::memcmp(stored.data() + 32 * i, completed_[i].data(), 32) != 0) {
-                return corruption(at + ": the stored Merkle nodes do not match the rebuilt tree");
-            }
-        }
+        AUD_RETURN_IF_ERROR(check_nodes(at, leaf, stored));
         if (store_.vault_ && !decoded->sections.empty()) {
             AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
             for (const auto& s : e.sections) {
@@ -141,11 +239,24 @@ private:
         return Status::ok();
     }
 
+    // Adds the leaf to the rebuilt tree; the nodes stored for it must be the ones it completes.
+    Status check_nodes(const std::string& at, const merkle::Hash& leaf, std::string_view stored) {
+        frontier_.push(leaf, completed_);
+        if (stored.size() != completed_.size() * 32) {
+            return corruption(at + ": the stored Merkle nodes do not match the rebuilt tree");
+        }
+        for (std::size_t i = 1; i < completed_.size(); ++i) {
+            if (std::memcmp(stored.data() + 32 * i, completed_[i].data(), 32) != 0) {
+                return corruption(at + ": the stored Merkle nodes do not match the rebuilt tree");
+            }
+        }
+        return Status::ok();
+    }
+
     RocksStore& store_;
     const VerifyOptions& options_;
     std::map<SigningKeyId, std::string> keys_;
-    std::vector<SignedTreeHead> heads_;
-    std::size_t next_head_ = 0;
+    std::unique_ptr<rocksdb::Iterator> heads_;
     merkle::Frontier frontier_;
     std::vector<merkle::Hash> completed_;
     VerifyReport report_;

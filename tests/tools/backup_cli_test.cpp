@@ -1,0 +1,160 @@
+// End-to-end: `auditorium backup create|verify|restore` and `keys escrow|unescrow` with the real
+// binary, on a ledger written by the append child.
+#include <signal.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace auditorium::testing;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Starts the append child on `data`, lets it acknowledge `count` appends, and stops it.
+void write_entries(const fs::path& data, int count) {
+    Process child({AUD_APPEND_CHILD, data.string()});
+    for (int i = 0; i < count; ++i) REQUIRE(child.wait_for_line(" "));
+    child.signal(SIGTERM);
+    child.wait();
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// The id printed by `backup create`: "backup <id> written to ...".
+std::string created_id(const std::string& out) {
+    std::smatch match;
+    REQUIRE(std::regex_search(out, match, std::regex("backup (\\S+) written to")));
+    return match[1];
+}
+
+// Sets an environment variable for the children started while it lives.
+struct ScopedEnv {
+    std::string name;
+    ScopedEnv(std::string n, const std::string& value) : name(std::move(n)) { ::setenv(name.c_str(), value.c_str(), 1); }
+    ~ScopedEnv() { ::unsetenv(name.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("backup create, verify and restore work end to end, and a tampered backup fails verify") {
+    TempDir dir;
+    const auto data = dir / "data";
+    const auto target = dir / "target";
+    write_entries(data, 60);
+    auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
+    INFO(out);
+    REQUIRE(code == 0);
+    CHECK_THAT(out, Contains("written to " + target.string()));
+    const std::string id = created_id(out);
+
+    auto [vcode, vout] = run({AUD_CLI, "backup", "verify", "--backup", target.string()});
+    INFO(vout);
+    CHECK(vcode == 0);
+    CHECK_THAT(vout, Contains("backup " + id + " verified"));
+    CHECK_THAT(vout, Contains("vault backup " + id + ": files and signature ok"));
+
+    const auto restored = dir / "restored";
+    auto [rcode, rout] = run({AUD_CLI, "backup", "restore", "--backup", target.string(), "--id", id, "--data",
+                              (restored / "data").string(), "--master-key", (dir / "keys" / "master.key").string()});
+    INFO(rout);
+    REQUIRE(rcode == 0);
+    CHECK_THAT(rout, Contains("restored backup " + id));
+    CHECK_THAT(rout, Contains("restore record at position"));
+    CHECK(slurp(restored / "keys" / "master.key") == slurp(dir / "keys" / "master.key"));
+    auto [lcode, lout] = run({AUD_CLI, "ledger", "verify", "--data", (restored / "data").string(), "--keys",
+                              (restored / "keys").string()});
+    INFO(lout);
+    CHECK(lcode == 0);
+    CHECK_THAT(lout, Contains("ledger verified"));
+    CHECK_THAT(lout, Contains("0 erased"));
+
+    // A second restore into the same place is refused.
+    auto [again, again_out] = run({AUD_CLI, "backup", "restore", "--backup", target.string(), "--data",
+                                   (restored / "data").string()});
+    CHECK(again != 0);
+    CHECK_THAT(again_out, Contains("not empty"));
+
+    // One byte changed in an SST of the ledger backup.
+    fs::path sst;
+    for (const auto& e : fs::directory_iterator(target / "ledger" / id)) {
+        if (e.path().extension() == ".sst" && fs::file_size(e.path()) > 100) sst = e.path();
+    }
+    REQUIRE_FALSE(sst.empty());
+    {
+        std::string bytes = slurp(sst);
+        bytes[bytes.size() / 3] ^= 0x40;
+        std::ofstream(sst, std::ios::binary | std::ios::trunc) << bytes;
+    }
+    auto [tcode, tout] = run({AUD_CLI, "backup", "verify", "--backup", target.string()});
+    INFO(tout);
+    CHECK(tcode == 4);
+    CHECK_THAT(tout, Contains("FAILED"));
+    CHECK_THAT(tout, Contains(sst.filename().string()));
+    auto [bad, bad_out] = run({AUD_CLI, "backup", "restore", "--backup", target.string(), "--data",
+                               (dir / "second" / "data").string(), "--master-key",
+                               (dir / "keys" / "master.key").string()});
+    INFO(bad_out);
+    CHECK(bad == 4);
+    CHECK_FALSE(fs::exists(dir / "second" / "data"));
+}
+
+TEST_CASE("backup create refuses while a server holds the store, and says why") {
+    TempDir dir;
+    const auto data = dir / "data";
+    Process writer({AUD_APPEND_CHILD, data.string()});
+    REQUIRE(writer.wait_for_line(" "));
+    auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", (dir / "target").string()});
+    INFO(out);
+    CHECK(code != 0);
+    CHECK_THAT(out, Contains("locked by another process"));
+    CHECK_THAT(out, Contains("admin socket"));
+    writer.signal(SIGKILL);
+    writer.wait();
+}
+
+TEST_CASE("keys escrow and unescrow round-trip the master key, and a wrong passphrase is refused") {
+    TempDir dir;
+    const auto data = dir / "data";
+    write_entries(data, 1);
+    const auto escrow = dir / "escrow.json";
+    {
+        ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "short");
+        auto [code, out] = run({AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()});
+        CHECK(code == 2);
+        CHECK_THAT(out, Contains("at least 12"));
+    }
+    {
+        ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "a long and secret passphrase");
+        auto [code, out] = run({AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()});
+        INFO(out);
+        REQUIRE(code == 0);
+        CHECK_THAT(out, Contains("escrowed in"));
+    }
+    {
+        ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "not the right passphrase");
+        auto [code, out] = run({AUD_CLI, "keys", "unescrow", "--from", escrow.string(), "--to",
+                                (dir / "wrong.key").string()});
+        INFO(out);
+        CHECK(code == 3);
+        CHECK_THAT(out, Contains("wrong passphrase"));
+        CHECK_FALSE(fs::exists(dir / "wrong.key"));
+    }
+    ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "a long and secret passphrase");
+    auto [code, out] = run({AUD_CLI, "keys", "unescrow", "--from", escrow.string(), "--to",
+                            (dir / "master.key").string()});
+    INFO(out);
+    REQUIRE(code == 0);
+    CHECK(slurp(dir / "master.key") == slurp(dir / "keys" / "master.key"));
+}
