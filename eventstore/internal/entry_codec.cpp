@@ -72,6 +72,14 @@ std::string encode_entry(const EntryHeader& h, std::string_view clear,
 }
 
 Result<DecodedEntry> decode_entry(std::string_view bytes) {
+    // flatbuffers reads scalars in place, so the buffer must be aligned as it was built (8
+    // bytes); RocksDB hands out values at any address. Copy the rare misaligned one.
+    std::vector<std::uint64_t> aligned;
+    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
+        aligned.resize((bytes.size() + 7) / 8);
+        std::memcpy(aligned.data(), bytes.data(), bytes.size());
+        bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
+    }
     const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
     flatbuffers::Verifier verifier(data, bytes.size());
     if (!fb::VerifyEntryBuffer(verifier)) return corruption("entry bytes fail the format check");
