@@ -130,6 +130,15 @@ public:
     virtual Result<Position> set_legal_hold(const Id& subject, const Id& actor, bool held) = 0;
     virtual Result<bool> is_held(const Id& subject) = 0;
     virtual Result<bool> is_erasure_deferred(const Id& subject) = 0;
+    // ---- key rotation (each ledgered) ----
+
+    // A new ledger signing key becomes active; the old one is retired, its public key kept, so
+    // every tree head it signed still verifies.
+    virtual Result<Position> rotate_signing_key(const Id& actor) = 0;
+    // A new master key: every subject key and secret in the vault is re-wrapped under it in one
+    // batch, and the key file replaced (a crash in between is finished at the next open).
+    virtual Result<Position> rotate_master_key(const Id& actor) = 0;
+
     // The retention period recorded at creation.
     virtual std::chrono::microseconds retention() const = 0;
 

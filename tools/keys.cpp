@@ -31,13 +31,45 @@ int show(const Args& args) {
     return 0;
 }
 
+int rotate(const Args& args) {
+    po::options_description desc("options");
+    add_store_options(desc);
+    desc.add_options()("signing", "rotate the ledger signing key (old tree heads stay verifiable)")(
+        "master", "rotate the master key (every subject key in the vault is re-wrapped)")(
+        "actor", po::value<std::string>(), "who asked (32 hex digits), recorded in the ledger");
+    po::variables_map vm;
+    if (auto stop = parse_options("keys rotate", desc, args, vm)) return *stop;
+    if (vm.count("signing") == vm.count("master")) {
+        return report("keys rotate", invalid_argument("give exactly one of --signing and --master"));
+    }
+    Id actor;
+    if (vm.count("actor")) {
+        auto a = Id::from_hex(vm["actor"].as<std::string>());
+        if (!a) return report("--actor", invalid_argument("actor: expected 32 hex digits"));
+        actor = *a;
+    }
+    auto store = open_for_writing(vm);
+    if (!store) return report("keys rotate", store.status());
+    const bool signing = vm.count("signing") > 0;
+    auto position = signing ? (*store)->rotate_signing_key(actor) : (*store)->rotate_master_key(actor);
+    if (!position) return report("keys rotate", position.status());
+    std::printf("%s key rotated; recorded at position %llu\n", signing ? "signing" : "master",
+                static_cast<unsigned long long>(*position));
+    if (!signing) {
+        std::printf("escrow the new master key now: auditorium keys escrow --data %s --to FILE\n",
+                    vm["data"].as<std::string>().c_str());
+    }
+    return 0;
+}
+
 }  // namespace
 
 int keys_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
-        {"show", show}, {"escrow", keys_escrow_command}, {"unescrow", keys_unescrow_command}};
+        {"show", show}, {"rotate", rotate}, {"escrow", keys_escrow_command}, {"unescrow", keys_unescrow_command}};
     if (args.empty() || table.find(args[0]) == table.end()) {
         std::fprintf(stderr, "usage: auditorium keys show --data DIR\n"
+                             "       auditorium keys rotate --data DIR --signing|--master\n"
                              "       auditorium keys escrow --data DIR [--keys DIR] --to FILE\n"
                              "       auditorium keys unescrow --from FILE --to KEYFILE\n");
         return 2;

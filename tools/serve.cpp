@@ -59,6 +59,20 @@ Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_
     return eventstore::Store::open(o);
 }
 
+Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_map& vm) {
+    eventstore::StoreOptions o;
+    o.data_dir = vm["data"].as<std::string>();
+    if (vm.count("keys")) o.keys_dir = vm["keys"].as<std::string>();
+    auto store = eventstore::Store::open(o);
+    if (!store && store.status().message().find("lock") != std::string::npos) {
+        return unavailable("the store at " + o.data_dir.string() +
+                           " is locked by another process, most likely a running `auditorium serve`; stop "
+                           "it first (running servers will take this command through their admin socket, "
+                           "which does not exist yet): " + store.status().message());
+    }
+    return store;
+}
+
 int serve_command(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);

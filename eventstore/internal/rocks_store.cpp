@@ -185,22 +185,20 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
         return failed_precondition("the key vault " + vault_dir.string() +
                                    " is missing for the ledger at " + options.data_dir.string());
     }
-    AUD_RETURN_IF_ERROR(make_private_dir(keys_dir));
-    Result<MasterKey> master =
-        master_exists ? MasterKey::load(master_file) : MasterKey::create(master_file);
-    if (!master) return master.status();
-
-    std::unique_ptr<RocksStore> store(new RocksStore());
-    store->clock_ = options.clock;
-    store->backup_targets_ = options.backup_targets;
-    store->snapshots_ = options.snapshots;
-    store->retention_ = options.retention;
     if (!ledger_exists && options.retention <= std::chrono::microseconds::zero()) {
         return invalid_argument("retention: must be positive");
     }
     if (!ledger_exists && !options.dev && options.retention < kMinimumRetention) {
         return invalid_argument("retention: entries are kept at least two years (730 days); only a dev store may keep them shorter");
     }
+    AUD_RETURN_IF_ERROR(make_private_dir(keys_dir));
+
+    std::unique_ptr<RocksStore> store(new RocksStore());
+    store->clock_ = options.clock;
+    store->keys_dir_ = keys_dir;
+    store->backup_targets_ = options.backup_targets;
+    store->snapshots_ = options.snapshots;
+    store->retention_ = options.retention;
     if (ledger_exists) {
         AUD_RETURN_IF_ERROR(store->open_ledger(options, false));
     } else {
@@ -208,7 +206,7 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
         store->dev_ = options.dev;
     }
     Vault::Options vo{vault_dir, !ledger_exists, options.env};
-    auto vault = Vault::open(vo, std::move(master).value(), store->store_id_);
+    auto vault = open_vault(vo, keys_dir, master_exists, store->store_id_);
     if (!vault) return vault.status();
     store->vault_ = std::move(vault).value();
     if (!ledger_exists) {
@@ -223,6 +221,100 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     (void)first_head;
     store->signer_->thread = std::thread([s = store.get()] { s->run_signer(); });
     return std::unique_ptr<Store>(std::move(store));
+}
+
+// Opens the vault with the master key, finishing a master key rotation a crash interrupted: a
+// `master.key.next` beside the key is the new key, current once the vault opens with it.
+Result<std::unique_ptr<Vault>> RocksStore::open_vault(const Vault::Options& options,
+                                                      const fs::path& keys_dir, bool master_exists,
+                                                      const Id& store_id) {
+    const fs::path file = keys_dir / layout::kMasterKeyFile;
+    const fs::path next_file = keys_dir / (std::string(layout::kMasterKeyFile) + ".next");
+    if (!master_exists) {
+        AUD_ASSIGN_OR_RETURN(MasterKey created, MasterKey::create(file));
+        return Vault::open(options, std::move(created), store_id);
+    }
+    AUD_ASSIGN_OR_RETURN(MasterKey current, MasterKey::load(file));
+    std::error_code ec;
+    if (!fs::exists(next_file, ec)) return Vault::open(options, std::move(current), store_id);
+    AUD_ASSIGN_OR_RETURN(MasterKey next, MasterKey::load(next_file));
+    auto with_next = Vault::open(options, next, store_id);
+    if (with_next) {
+        // The vault was re-wrapped: the rename had not happened yet.
+        fs::rename(next_file, file, ec);
+        if (ec) return unavailable("finishing a master key rotation: " + ec.message());
+        spdlog::info("event store: finished an interrupted master key rotation");
+        return with_next;
+    }
+    if (with_next.status().code() != StatusCode::kPermissionDenied) return with_next.status();
+    // Not re-wrapped yet: the rotation never took effect.
+    fs::remove(next_file, ec);
+    return Vault::open(options, std::move(current), store_id);
+}
+
+Result<Position> RocksStore::rotate_master_key(const Id& actor) {
+    if (read_only_) return failed_precondition("the store is open read-only");
+    const fs::path file = keys_dir_ / layout::kMasterKeyFile;
+    const fs::path next_file = keys_dir_ / (std::string(layout::kMasterKeyFile) + ".next");
+    AUD_ASSIGN_OR_RETURN(MasterKey old_key, MasterKey::load(file));
+    AUD_ASSIGN_OR_RETURN(MasterKey next, MasterKey::create(next_file));
+    AUD_RETURN_IF_ERROR(vault_->rotate_master(next));
+    std::error_code ec;
+    fs::rename(next_file, file, ec);
+    if (ec) return unavailable("installing the new master key: " + ec.message());
+    NewEvent record;
+    record.event_id = random_id();
+    record.type = "store.master_key_rotated";
+    record.actor = actor;
+    record.clear = "{\"old_master_key\":\"" + old_key.fingerprint() + "\",\"new_master_key\":\"" +
+                   next.fingerprint() + "\"}";
+    AUD_ASSIGN_OR_RETURN(auto appended, append_store_record("store-keys", ExpectedVersion::any(), std::move(record)));
+    spdlog::info("event store: master key rotated ({} -> {})", old_key.fingerprint(), next.fingerprint());
+    return appended.first_position;
+}
+
+Result<Position> RocksStore::rotate_signing_key(const Id& actor) {
+    if (read_only_ || !signer_) return failed_precondition("the store is open read-only");
+    std::lock_guard lock(sign_mu_);
+    const SigningKeyId old_id = signer_->id;
+    const DataKey seed = DataKey::generate();
+    SigningKeyId id{};
+    randombytes_buf(id.data(), id.size());
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+    crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data());
+    AUD_RETURN_IF_ERROR(vault_->store_secret("signing:" + signing_key_id_hex(id), seed));
+    // One batch retires the old key and publishes the new one; the old public key stays, so
+    // every tree head it signed still verifies.
+    AUD_ASSIGN_OR_RETURN(auto keys, signing_keys());
+    rocksdb::WriteBatch batch;
+    for (const auto& k : keys) {
+        if (!k.active) continue;
+        std::string value = k.key;
+        value.push_back('\x00');
+        layout::put_be64(value, static_cast<std::uint64_t>(k.created_at_us));
+        batch.Put(cf_->meta, std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(k.id), value);
+    }
+    std::string value(reinterpret_cast<const char*>(pk.data()), pk.size());
+    value.push_back('\x01');
+    layout::put_be64(value, static_cast<std::uint64_t>(now_us()));
+    batch.Put(cf_->meta, std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(id), value);
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Write(wo, &batch), "publishing the new signing key"));
+    signer_->id = id;
+    signer_->public_key.assign(reinterpret_cast<const char*>(pk.data()), pk.size());
+    signer_->secret = sk;
+    sodium_memzero(sk.data(), sk.size());
+    NewEvent record;
+    record.event_id = random_id();
+    record.type = "store.signing_key_rotated";
+    record.actor = actor;
+    record.clear = "{\"old_key_id\":\"" + signing_key_id_hex(old_id) + "\",\"new_key_id\":\"" +
+                   signing_key_id_hex(id) + "\",\"new_public_key\":\"" + to_hex(signer_->public_key) + "\"}";
+    AUD_ASSIGN_OR_RETURN(auto appended, append_store_record("store-keys", ExpectedVersion::any(), std::move(record)));
+    spdlog::info("event store: signing key rotated ({} -> {})", signing_key_id_hex(old_id), signing_key_id_hex(id));
+    return appended.first_position;
 }
 
 Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& options) {

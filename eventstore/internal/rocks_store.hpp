@@ -49,6 +49,8 @@ public:
     Result<Position> set_legal_hold(const Id& subject, const Id& actor, bool held) override;
     Result<bool> is_held(const Id& subject) override;
     Result<bool> is_erasure_deferred(const Id& subject) override;
+    Result<Position> rotate_signing_key(const Id& actor) override;
+    Result<Position> rotate_master_key(const Id& actor) override;
     std::chrono::microseconds retention() const override { return retention_; }
     TreeHead tree_head() const override;
     Result<SignedTreeHead> sign_tree_head() override;
@@ -115,6 +117,9 @@ private:
 
     RocksStore() = default;
     static Result<std::unique_ptr<Store>> open_read_only(const StoreOptions& options);
+    static Result<std::unique_ptr<Vault>> open_vault(const Vault::Options& options,
+                                                     const std::filesystem::path& keys_dir,
+                                                     bool master_exists, const Id& store_id);
     Status open_ledger(const StoreOptions& options, bool create);
     Status open_ledger_secondary(const StoreOptions& options);
     Status read_meta();
@@ -158,6 +163,7 @@ private:
     merkle::Frontier frontier_;  // writer thread only (and open)
     std::unique_ptr<CommitQueue> queue_;
     bool read_only_ = false;
+    std::filesystem::path keys_dir_;
     std::chrono::microseconds retention_ = kMinimumRetention;
     SnapshotRegistry snapshots_;
     std::filesystem::path scratch_;  // a read-only store's private directory, removed at close

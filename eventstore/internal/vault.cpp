@@ -138,6 +138,44 @@ std::size_t Vault::CacheKeyHash::operator()(const CacheKey& k) const noexcept {
     return std::hash<Id>()(k.subject) ^ (std::size_t{k.key_class} << 40) ^ k.key_id;
 }
 
+DataKey Vault::master_key() const {
+    std::shared_lock lock(master_mu_);
+    return master_.key();
+}
+
+std::string MasterKey::fingerprint() const {
+    constexpr std::string_view kLabel = "auditorium/master-key-fingerprint/v1";
+    unsigned char out[8];
+    crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(kLabel.data()),
+                       kLabel.size(), key_.data(), kDataKeySize);
+    return to_hex(std::string_view(reinterpret_cast<const char*>(out), sizeof out));
+}
+
+Status Vault::rotate_master(const MasterKey& next) {
+    AUD_RETURN_IF_ERROR(failure());
+    std::unique_lock lock(master_mu_);
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    std::string ad_base(kWrapLabel);
+    ad_base.append(store_id_.view());
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        const std::string key = it->key().ToString();
+        if (key.empty() || (key[0] != layout::kVaultKeyTag && key[0] != layout::kVaultSecretTag)) continue;
+        auto plain = aead_open(master_.key(), it->value().ToStringView(), ad_base + key);
+        if (!plain) return corruption("a vault record fails its tag check during master key rotation");
+        batch.Put(key, aead_seal(next.key(), *plain, ad_base + key));
+        sodium_memzero(plain->data(), plain->size());
+    }
+    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading the vault"));
+    batch.Put(layout::vault_meta_key(kMetaCheck), aead_seal(next.key(), kCheckPlaintext, check_ad(store_id_)));
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->Write(wo, &batch), "re-wrapping the vault")));
+    master_ = next;
+    // The old wrappings must not linger in files either.
+    return force_off_disk(std::string(1, '\0'), std::string(1, '\xff'));
+}
+
 Vault::Vault(std::unique_ptr<rocksdb::DB> db, MasterKey master, const Id& store_id)
     : db_(std::move(db)), master_(std::move(master)), store_id_(store_id) {}
 
@@ -215,7 +253,7 @@ std::string Vault::wrap_named(const DataKey& key, std::string_view vault_key) co
     std::string ad(kWrapLabel);
     ad.append(store_id_.view());
     ad += vault_key;
-    return aead_seal(master_.key(),
+    return aead_seal(master_key(),
                      std::string_view(reinterpret_cast<const char*>(key.data()), kDataKeySize), ad);
 }
 
@@ -237,7 +275,7 @@ Result<std::optional<DataKey>> Vault::load_secret(std::string_view name) {
     std::string ad(kWrapLabel);
     ad.append(store_id_.view());
     ad += k;
-    auto plain = aead_open(master_.key(), wrapped, ad);
+    auto plain = aead_open(master_key(), wrapped, ad);
     if (!plain || plain->size() != kDataKeySize) {
         return corruption("vault secret " + std::string(name) + " fails its tag check");
     }
@@ -251,7 +289,7 @@ Result<DataKey> Vault::unwrap(std::string_view wrapped, const Id& subject, KeyCl
     std::string ad(kWrapLabel);
     ad.append(store_id_.view());
     ad += layout::vault_key(subject, static_cast<std::uint8_t>(c), id);
-    auto plain = aead_open(master_.key(), wrapped, ad);
+    auto plain = aead_open(master_key(), wrapped, ad);
     if (!plain || plain->size() != kDataKeySize) {
         return corruption("wrapped key of subject " + subject.hex() + " fails its tag check");
     }

@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -43,6 +44,8 @@ public:
     static Result<MasterKey> load(const std::filesystem::path& file);
     // Creates the file (0600, exclusive) with a fresh random key, synced with its directory.
     static Result<MasterKey> create(const std::filesystem::path& file);
+    // A fingerprint naming the key in records: the first 8 bytes of a keyed BLAKE2b, as hex.
+    std::string fingerprint() const;
     const DataKey& key() const { return key_; }
 
 private:
@@ -95,6 +98,11 @@ public:
     // Destroys every personal key of `subject` and forces them off the disk.
     Status destroy_personal_keys(const Id& subject);
 
+    // Re-wraps every key and secret, and the check record, under `next`, in one synced batch;
+    // from then on the vault opens only with `next`. The caller swaps the key files around it
+    // (rotate_master_key_files below).
+    Status rotate_master(const MasterKey& next);
+
     // Backups: a consistent RocksDB checkpoint of the vault in `dir` (which must not exist yet;
     // hard links where the file system allows). Keys stay wrapped by the master key.
     Status checkpoint(const std::filesystem::path& dir);
@@ -138,7 +146,10 @@ private:
     Status force_off_disk(const std::string& begin, const std::string& end);
 
     std::unique_ptr<rocksdb::DB> db_;
-    const MasterKey master_;
+    // Replaced only by rotate_master(); readers take the shared lock.
+    mutable std::shared_mutex master_mu_;
+    MasterKey master_;  // GUARDED_BY(master_mu_)
+    DataKey master_key() const;
     const Id store_id_;
     std::array<std::mutex, kStripes> stripes_;
     // The unwrapped-key cache, sharded like the stripes so appenders rarely share a lock.

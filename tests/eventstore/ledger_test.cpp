@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <sodium.h>
 
+#include <fstream>
+
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/merkle.hpp"
 #include "tests/eventstore/raw_db.hpp"
@@ -263,4 +265,127 @@ TEST_CASE("a history rewritten by someone holding the signing key is caught by a
     REQUIRE_FALSE(caught.is_ok());
     CHECK_THAT(caught.status().message(), Contains("not a consistent extension"));
     CHECK(verify(original, with_saved).is_ok());
+}
+
+TEST_CASE("a rotated signing key signs new heads while the retired one still verifies the old") {
+    StoreDir dir;
+    Id actor = random_id();
+    {
+        auto store = dir.open();
+        fill(*store, 3);
+        const auto before = store->sign_tree_head().value();
+        const auto rotated = store->rotate_signing_key(actor);
+        REQUIRE(rotated.is_ok());
+        auto record = store->read_all(*rotated, 1).value().at(0);
+        CHECK(record.type == "store.signing_key_rotated");
+        CHECK(record.actor == actor);
+        fill(*store, 2);
+        const auto after = store->sign_tree_head().value();
+        CHECK(after.key_id != before.key_id);
+        const auto keys = store->signing_keys().value();
+        REQUIRE(keys.size() == 2);
+        int active = 0;
+        for (const auto& k : keys) {
+            active += k.active ? 1 : 0;
+            if (k.id == before.key_id) CHECK(verify_tree_head(before, k.key).is_ok());
+            if (k.id == after.key_id) CHECK(verify_tree_head(after, k.key).is_ok());
+        }
+        CHECK(active == 1);
+    }
+    const auto report = verify(dir);
+    INFO(report.status().to_string());
+    REQUIRE(report.is_ok());
+    CHECK(report->tree_heads >= 3);  // at open, before the rotation, after it
+    // Reopened, the store signs with the new key.
+    auto store = dir.open();
+    fill(*store, 1);
+    const auto head = store->sign_tree_head().value();
+    for (const auto& k : store->signing_keys().value()) {
+        if (k.active) CHECK(k.id == head.key_id);
+    }
+}
+
+namespace {
+std::string read_bytes(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+void write_key(const std::filesystem::path& p, const std::string& bytes) {
+    {
+        std::ofstream out(p, std::ios::binary | std::ios::trunc);
+        out << bytes;
+    }
+    std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+}  // namespace
+
+TEST_CASE("a rotated master key re-wraps the vault: the old key no longer opens it") {
+    StoreDir dir;
+    const Id person = random_id();
+    const auto key_file = dir.keys() / "master.key";
+    std::string old_key;
+    {
+        auto store = dir.open();
+        must_append(*store, "registration-a", {personal_event(person, "kept readable")});
+        old_key = read_bytes(key_file);
+        auto rotated = store->rotate_master_key(random_id());
+        INFO(rotated.status().to_string());
+        REQUIRE(rotated.is_ok());
+        auto record = store->read_all(*rotated, 1);
+        INFO(record.status().to_string());
+        REQUIRE(record.is_ok());
+        CHECK(record->at(0).type == "store.master_key_rotated");
+        auto first = store->read_all(1, 1);
+        INFO(first.status().to_string());
+        REQUIRE(first.is_ok());
+        CHECK(first->at(0).sections.at(0).plaintext == "kept readable");
+        must_append(*store, "registration-a", {personal_event(person, "after")});
+    }
+    const std::string new_key = read_bytes(key_file);
+    CHECK(new_key != old_key);
+    CHECK_FALSE(std::filesystem::exists(dir.keys() / "master.key.next"));
+    {
+        auto store = dir.open();
+        CHECK(store->read_all(3, 1).value().at(0).sections.at(0).plaintext == "after");
+    }
+    write_key(key_file, old_key);
+    auto refused = Store::open(dir.options());
+    CHECK(refused.status().code() == StatusCode::kPermissionDenied);
+    write_key(key_file, new_key);
+    CHECK(Store::open(dir.options()).is_ok());
+}
+
+TEST_CASE("a master key rotation interrupted before or after re-wrapping is resolved at open") {
+    StoreDir dir;
+    const auto key_file = dir.keys() / "master.key";
+    const auto next_file = dir.keys() / "master.key.next";
+    std::string old_key;
+    {
+        auto store = dir.open();
+        must_append(*store, "registration-a", {personal_event(random_id(), "data")});
+        old_key = read_bytes(key_file);
+    }
+    // Before: a new key file was written, the vault not yet re-wrapped.
+    write_key(next_file, std::string(32, '\x42'));
+    {
+        auto store = dir.open();
+        CHECK(store->read_all(1, 1).value()[0].sections[0].plaintext == "data");
+    }
+    CHECK_FALSE(std::filesystem::exists(next_file));
+    CHECK(read_bytes(key_file) == old_key);
+    // After: re-wrapped, but the new key file not yet renamed into place.
+    std::string new_key;
+    {
+        auto store = dir.open();
+        REQUIRE(store->rotate_master_key(random_id()).is_ok());
+        new_key = read_bytes(key_file);
+    }
+    std::filesystem::rename(key_file, next_file);
+    write_key(key_file, old_key);
+    {
+        auto store = dir.open();
+        CHECK(store->read_all(1, 1).value()[0].sections[0].plaintext == "data");
+    }
+    CHECK_FALSE(std::filesystem::exists(next_file));
+    CHECK(read_bytes(key_file) == new_key);
 }

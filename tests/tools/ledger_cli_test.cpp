@@ -117,3 +117,27 @@ TEST_CASE("a malformed previous tree head is refused, naming the field") {
     CHECK(code == 2);
     CHECK_THAT(out, Contains("store_id"));
 }
+
+TEST_CASE("keys rotate rotates the signing or the master key, and refuses ambiguous options") {
+    TempDir dir;
+    const auto data = dir / "data";
+    write_entries(data, 3);
+    auto [both, both_out] = run({AUD_CLI, "keys", "rotate", "--data", data.string(), "--signing", "--master"});
+    CHECK(both == 2);
+    CHECK_THAT(both_out, Contains("exactly one"));
+    auto [scode, sout] = run({AUD_CLI, "keys", "rotate", "--data", data.string(), "--signing"});
+    INFO(sout);
+    CHECK(scode == 0);
+    CHECK_THAT(sout, Contains("signing key rotated"));
+    auto [mcode, mout] = run({AUD_CLI, "keys", "rotate", "--data", data.string(), "--master"});
+    INFO(mout);
+    CHECK(mcode == 0);
+    CHECK_THAT(mout, Contains("master key rotated"));
+    auto [kcode, kout] = run({AUD_CLI, "keys", "show", "--data", data.string()});
+    CHECK_THAT(kout, Contains("retired signing key"));
+    CHECK_THAT(kout, Contains("active signing key"));
+    auto [vcode, vout] = run({AUD_CLI, "ledger", "verify", "--data", data.string(), "--keys",
+                              (dir / "keys").string()});
+    INFO(vout);
+    CHECK(vcode == 0);
+}
