@@ -37,7 +37,7 @@ ASAN_TESTS ?= base_tests|eventstore_tests|tools_tests
 test-asan: setup $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j $(JOBS) --timeout 1800 -L '$(ASAN_TESTS)' -LE 'slow'
+	  ctest --output-on-failure -j $(JOBS) --timeout 1800 -L '$(ASAN_TESTS)'
 
 bench: build
 	scripts/bench.sh $(BUILD)/bin/auditorium-bench
