@@ -20,6 +20,7 @@ using Args = std::vector<std::string>;
 int serve_command(const Args& args);
 int ledger_command(const Args& args);
 int keys_command(const Args& args);
+int privacy_command(const Args& args);
 int backup_command(const Args& args);
 int keys_escrow_command(const Args& args);
 int keys_unescrow_command(const Args& args);

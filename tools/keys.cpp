@@ -5,6 +5,7 @@
 
 #include "eventstore/minisign.hpp"
 #include "tools/cli.hpp"
+#include "tools/store_commands.hpp"
 #include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::tools {
@@ -42,24 +43,16 @@ int rotate(const Args& args) {
     if (vm.count("signing") == vm.count("master")) {
         return report("keys rotate", invalid_argument("give exactly one of --signing and --master"));
     }
-    Id actor;
-    if (vm.count("actor")) {
-        auto a = Id::from_hex(vm["actor"].as<std::string>());
-        if (!a) return report("--actor", invalid_argument("actor: expected 32 hex digits"));
-        actor = *a;
-    }
-    auto store = open_for_writing(vm);
-    if (!store) return report("keys rotate", store.status());
-    const bool signing = vm.count("signing") > 0;
-    auto position = signing ? (*store)->rotate_signing_key(actor) : (*store)->rotate_master_key(actor);
-    if (!position) return report("keys rotate", position.status());
-    std::printf("%s key rotated; recorded at position %llu\n", signing ? "signing" : "master",
-                static_cast<unsigned long long>(*position));
-    if (!signing) {
+    boost::json::object request;
+    request["command"] = "keys.rotate";
+    request["which"] = vm.count("signing") ? "signing" : "master";
+    if (vm.count("actor")) request["actor"] = vm["actor"].as<std::string>();
+    const int code = run_mutating(vm, request);
+    if (code == 0 && vm.count("master")) {
         std::printf("escrow the new master key now: auditorium keys escrow --data %s --to FILE\n",
                     vm["data"].as<std::string>().c_str());
     }
-    return 0;
+    return code;
 }
 
 }  // namespace

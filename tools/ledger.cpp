@@ -14,6 +14,7 @@
 
 #include "eventstore/minisign.hpp"
 #include "tools/cli.hpp"
+#include "tools/store_commands.hpp"
 #include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::tools {
@@ -295,15 +296,26 @@ int export_command(const Args& args) {
     return 0;
 }
 
+int purge_command(const Args& args) {
+    po::options_description desc("options");
+    add_store_options(desc);
+    po::variables_map vm;
+    if (auto stop = parse_options("ledger purge", desc, args, vm)) return *stop;
+    boost::json::object request;
+    request["command"] = "purge";
+    return run_mutating(vm, request);
+}
+
 }  // namespace
 
 Result<std::string> trusted_key_option(const po::variables_map& vm) { return pinned_key(vm); }
 
 int ledger_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
-        {"verify", verify}, {"proof", proof}, {"tree-head", tree_head}, {"export", export_command}};
+        {"verify", verify}, {"proof", proof}, {"tree-head", tree_head}, {"export", export_command},
+        {"purge", purge_command}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|export [options]\n");
+        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|export|purge [options]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -15,6 +15,8 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
                    "open (or create) the store and serve until SIGINT/SIGTERM"}},
         {"ledger", {auditorium::tools::ledger_command,
                     "the auditor's tools: verify, proof, tree-head (read-only, beside serve)"}},
+        {"privacy", {auditorium::tools::privacy_command,
+                     "erasure requests and legal holds (through a running server's admin socket)"}},
         {"keys", {auditorium::tools::keys_command,
                   "show the ledger's signing key; escrow the master key under a passphrase"}},
         {"backup", {auditorium::tools::backup_command,

@@ -6,7 +6,9 @@
 #include <iostream>
 
 #include "base/id.hpp"
+#include "tools/admin_socket.hpp"
 #include "tools/cli.hpp"
+#include "tools/store_commands.hpp"
 
 namespace auditorium::tools {
 
@@ -108,9 +110,17 @@ int serve_command(const Args& args) {
                  tree.size, to_hex(tree.root));
     spdlog::info("serve: keys in {}; stop with Ctrl-C",
                  keys.empty() ? eventstore::default_keys_dir(data).string() : keys);
+    eventstore::Store& opened = **store;
+    auto admin = AdminServer::start(admin_socket_path(data), [&opened](const boost::json::object& request) {
+        spdlog::info("serve: admin command {}", boost::json::serialize(request.at("command")));
+        return run_store_command(opened, request);
+    });
+    if (!admin) return report("starting the admin socket", admin.status());
+    spdlog::info("serve: admin socket {} (0600)", admin_socket_path(data).string());
     int signal_number = 0;
     sigwait(&stop, &signal_number);
     spdlog::info("serve: signal {} received, closing the store", signal_number);
+    admin->reset();
     store->reset();
     spdlog::info("serve: stopped");
     return 0;

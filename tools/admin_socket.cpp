@@ -1,0 +1,183 @@
+#include "tools/admin_socket.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace auditorium::tools {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+namespace {
+
+constexpr std::size_t kMaxRequest = 1 << 20;
+
+Result<sockaddr_un> address(const fs::path& socket) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (socket.string().size() >= sizeof(addr.sun_path)) {
+        return invalid_argument("admin socket path too long: " + socket.string());
+    }
+    std::strncpy(addr.sun_path, socket.c_str(), sizeof(addr.sun_path) - 1);
+    return addr;
+}
+
+bool write_all(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Reads one line (without its newline); nullopt on EOF before it or an oversized line.
+std::optional<std::string> read_line(int fd) {
+    std::string line;
+    char c;
+    for (;;) {
+        const ssize_t n = ::read(fd, &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return std::nullopt;
+        if (c == '\n') return line;
+        line.push_back(c);
+        if (line.size() > kMaxRequest) return std::nullopt;
+    }
+}
+
+}  // namespace
+
+fs::path admin_socket_path(const fs::path& data_dir) { return data_dir / "admin.sock"; }
+
+json::object failure_object(const Status& status) {
+    json::object o;
+    o["ok"] = false;
+    o["code"] = std::string(status_code_name(status.code()));
+    o["message"] = status.message();
+    return o;
+}
+
+Status status_of(const json::object& response) {
+    const auto* ok = response.if_contains("ok");
+    if (ok != nullptr && ok->is_bool() && ok->as_bool()) return Status::ok();
+    std::string code = "Internal";
+    std::string message = "malformed response from the server";
+    if (const auto* c = response.if_contains("code"); c && c->is_string()) code = std::string(c->as_string());
+    if (const auto* m = response.if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
+    for (StatusCode sc : {StatusCode::kAborted, StatusCode::kInvalidArgument, StatusCode::kFailedPrecondition,
+                          StatusCode::kAlreadyExists, StatusCode::kNotFound, StatusCode::kCorruption,
+                          StatusCode::kDataLoss, StatusCode::kUnavailable, StatusCode::kPermissionDenied}) {
+        if (status_code_name(sc) == code) return Status(sc, message);
+    }
+    return internal_error(message);
+}
+
+Result<std::unique_ptr<AdminServer>> AdminServer::start(const fs::path& socket, Handler handler) {
+    AUD_ASSIGN_OR_RETURN(sockaddr_un addr, address(socket));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return unavailable(std::string("admin socket: ") + std::strerror(errno));
+    ::unlink(socket.c_str());  // a stale file from a server that did not stop cleanly
+    // Created 0600 from the start: no moment where another user could connect.
+    const mode_t old_mask = ::umask(0177);
+    const int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::umask(old_mask);
+    if (rc != 0 || ::listen(fd, 8) != 0) {
+        const std::string err = std::strerror(errno);
+        ::close(fd);
+        return unavailable("admin socket " + socket.string() + ": " + err);
+    }
+    int wake[2];
+    if (::pipe2(wake, O_CLOEXEC) != 0) {
+        ::close(fd);
+        return unavailable("admin socket: pipe failed");
+    }
+    std::unique_ptr<AdminServer> server(new AdminServer(fd, wake[0], wake[1], socket, std::move(handler)));
+    server->thread_ = std::thread([s = server.get()] { s->run(); });
+    return server;
+}
+
+AdminServer::AdminServer(int listen_fd, int wake_fd_read, int wake_fd_write, fs::path path, Handler handler)
+    : listen_fd_(listen_fd), wake_read_(wake_fd_read), wake_write_(wake_fd_write), path_(std::move(path)),
+      handler_(std::move(handler)) {}
+
+AdminServer::~AdminServer() {
+    const char c = 'x';
+    (void)::write(wake_write_, &c, 1);
+    if (thread_.joinable()) thread_.join();
+    ::close(listen_fd_);
+    ::close(wake_read_);
+    ::close(wake_write_);
+    ::unlink(path_.c_str());
+}
+
+void AdminServer::run() {
+    for (;;) {
+        pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents != 0) return;
+        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        if (fd < 0) continue;
+        serve_one(fd);
+        ::close(fd);
+    }
+}
+
+void AdminServer::serve_one(int fd) {
+    ucred peer{};
+    socklen_t len = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != ::geteuid()) {
+        spdlog::warn("admin socket: refused a connection from uid {}", peer.uid);
+        (void)write_all(fd, json::serialize(failure_object(permission_denied("not the server's user"))) + "\n");
+        return;
+    }
+    auto line = read_line(fd);
+    if (!line) return;
+    boost::system::error_code ec;
+    json::value v = json::parse(*line, ec);
+    json::object response;
+    if (ec || !v.is_object()) {
+        response = failure_object(invalid_argument("request: not a JSON object"));
+    } else {
+        try {
+            response = handler_(v.as_object());
+        } catch (const std::exception& e) {
+            response = failure_object(internal_error(std::string("admin command failed: ") + e.what()));
+        }
+    }
+    (void)write_all(fd, json::serialize(response) + "\n");
+}
+
+Result<std::optional<json::object>> ask_admin(const fs::path& socket, const json::object& request) {
+    std::error_code exists_ec;
+    if (!fs::exists(fs::symlink_status(socket, exists_ec))) return std::optional<json::object>();
+    AUD_ASSIGN_OR_RETURN(sockaddr_un addr, address(socket));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return unavailable(std::string("admin socket: ") + std::strerror(errno));
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        const int err = errno;
+        ::close(fd);
+        if (err == ECONNREFUSED || err == ENOENT) return std::optional<json::object>();  // stale
+        return unavailable("admin socket " + socket.string() + ": " + std::strerror(err));
+    }
+    const bool sent = write_all(fd, json::serialize(request) + "\n");
+    auto line = sent ? read_line(fd) : std::nullopt;
+    ::close(fd);
+    if (!line) return unavailable("the server closed the admin socket without answering");
+    boost::system::error_code ec;
+    json::value v = json::parse(*line, ec);
+    if (ec || !v.is_object()) return unavailable("the server's answer is not a JSON object");
+    return std::optional<json::object>(v.as_object());
+}
+
+}  // namespace auditorium::tools

@@ -1,0 +1,56 @@
+// The local admin socket: how commands that change the store (purge, key rotation, privacy
+// requests, legal holds) reach a running `serve`, which holds the store's lock.
+//
+// A Unix stream socket `admin.sock` in the data directory, mode 0600; the server also checks the
+// peer's uid (SO_PEERCRED) is its own. Protocol: one JSON object per line each way, one request per
+// connection: {"command": "...", ...} -> {"ok": true, ...} or {"ok": false, "code": "...",
+// "message": "..."}. Every command it runs is ledgered by the store operation it calls.
+//
+// Thread safety: AdminServer runs one thread that serves one connection at a time; the handler
+// is called on that thread. stop() may be called from any thread.
+#pragma once
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <thread>
+
+#include "base/result.hpp"
+
+namespace auditorium::tools {
+
+std::filesystem::path admin_socket_path(const std::filesystem::path& data_dir);
+
+class AdminServer {
+public:
+    using Handler = std::function<boost::json::object(const boost::json::object& request)>;
+    // Binds (replacing a stale socket file), sets 0600, and starts serving.
+    static Result<std::unique_ptr<AdminServer>> start(const std::filesystem::path& socket, Handler handler);
+    ~AdminServer();  // stops, joins, removes the socket file
+    AdminServer(const AdminServer&) = delete;
+    AdminServer& operator=(const AdminServer&) = delete;
+
+private:
+    AdminServer(int listen_fd, int wake_fd_read, int wake_fd_write, std::filesystem::path path, Handler handler);
+    void run();
+    void serve_one(int fd);
+
+    const int listen_fd_;
+    const int wake_read_;
+    const int wake_write_;
+    const std::filesystem::path path_;
+    const Handler handler_;
+    std::thread thread_;
+};
+
+// Sends `request` to the server on `socket`. nullopt when no server listens there (no socket file,
+// or connection refused: a stale file); an error when one listens but the exchange fails.
+Result<std::optional<boost::json::object>> ask_admin(const std::filesystem::path& socket,
+                                                     const boost::json::object& request);
+
+// A Status as the protocol's failure object, and back.
+boost::json::object failure_object(const Status& status);
+Status status_of(const boost::json::object& response);
+
+}  // namespace auditorium::tools

@@ -1,0 +1,23 @@
+// The commands that change a store, as JSON requests: run by `serve` for the admin socket, or
+// by the command line itself when no server runs. One function per command, chosen by a table.
+//   {"command":"purge"}
+//   {"command":"keys.rotate","which":"signing"|"master","actor":"<hex>"}
+//   {"command":"privacy.erase","subject":"<hex>","actor":"<hex>"}
+//   {"command":"legal_hold","subject":"<hex>","held":true|false,"actor":"<hex>"}
+// Thread safety: as the Store's.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include "eventstore/store.hpp"
+#include "tools/cli.hpp"
+
+namespace auditorium::tools {
+
+boost::json::object run_store_command(eventstore::Store& store, const boost::json::object& request);
+
+// Sends `request` to the running server's admin socket, or runs it on the store opened here when
+// no server runs; prints the response's "summary" and returns the exit code.
+int run_mutating(const po::variables_map& vm, const boost::json::object& request);
+
+}  // namespace auditorium::tools
