@@ -208,8 +208,11 @@ TEST_CASE("the restore record is in the restored ledger and names the backup's t
     CHECK(head->root == m.head.root);
     CHECK(head->signature == m.head.signature);
     CHECK(verify_tree_head(*head, active_key(*restored)).is_ok());
-    // The record is covered by a signed tree head.
+    // The record is covered by a signed tree head, and the public append cannot forge one.
     CHECK(restored->tree_heads(e.position, 1).value().size() == 1);
+    CHECK(restored->append("store-fake", ExpectedVersion::any(), {make_event(std::string(kRestoreType))})
+              .status()
+              .code() == StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("an erasure after a backup is applied at its restore: the subject stays erased and no trace of its key remains") {
@@ -255,6 +258,27 @@ TEST_CASE("an erasure after a backup is applied at its restore: the subject stay
     CHECK(files_containing(site.restored / "data", wrapped_gone).empty());
     // The search works: the other subject's wrapped key is there.
     CHECK_FALSE(files_containing(site.restored / "keys", wrapped_stays).empty());
+}
+
+TEST_CASE("a subject held in the backup but erased after the hold's release is erased at restore") {
+    Site site;
+    const Id person = random_id();
+    BackupManifest m;
+    {
+        auto store = site.open();
+        must_append(*store, "person-a", {personal_event(person, "held data")});
+        REQUIRE(store->set_legal_hold(person, random_id(), true).is_ok());
+        m = must_back_up(*store, {site.target});
+        REQUIRE(store->set_legal_hold(person, random_id(), false).is_ok());
+        REQUIRE(store->erase(person, random_id()).is_ok());
+        REQUIRE(store->is_erased(person).value());
+    }
+    const auto r = must_restore(site.restore_options(m.id));
+    CHECK(r.erasures_applied == std::vector<Id>{person});
+    auto restored = site.open_restored();
+    CHECK(restored->is_held(person).value());  // as the backup has it
+    CHECK(restored->is_erased(person).value());
+    CHECK(restored->read_all(1, 1).value().at(0).sections.at(0).state == Section::State::kErased);
 }
 
 TEST_CASE("an erasure is registered, signed and chained, in every backup target before its key is destroyed") {
