@@ -75,14 +75,17 @@ public:
 protected:
     int_type underflow() override {
         if (end_ >= size_) return traits_type::eof();
-        const auto n = std::min<std::int64_t>(static_cast<std::int64_t>(chunk_.size()), size_ - end_);
+        const auto n =
+            std::min<std::int64_t>(static_cast<std::int64_t>(chunk_.size()), size_ - end_);
         setg(chunk_.data(), chunk_.data(), chunk_.data() + n);
         end_ += n;
         return traits_type::to_int_type(chunk_[0]);
     }
-    pos_type seekoff(off_type off, std::ios_base::seekdir dir, std::ios_base::openmode which) override {
-        const off_type here = end_ - (egptr() - gptr());
-        return seekpos(off + (dir == std::ios_base::beg ? 0 : dir == std::ios_base::end ? size_ : here), which);
+    pos_type seekoff(off_type off, std::ios_base::seekdir dir,
+                     std::ios_base::openmode which) override {
+        const off_type here = end_ - (egptr() - gptr());  // the current position
+        const off_type base = dir == std::ios_base::beg ? 0 : dir == std::ios_base::end ? size_ : here;
+        return seekpos(base + off, which);
     }
     pos_type seekpos(pos_type pos, std::ios_base::openmode) override {
         if (pos < 0 || pos > size_) return pos_type(off_type(-1));

@@ -75,7 +75,8 @@ Input split(std::string_view data) {
     const auto flags = static_cast<std::uint8_t>(data.front());
     data.remove_prefix(1);
     if ((flags & kExportKeyPinned) != 0) {
-        const std::size_t want = (flags & kExportKeySized) != 0 ? static_cast<std::size_t>(flags >> 2) : kKeyBytes;
+        const std::size_t want =
+            (flags & kExportKeySized) != 0 ? static_cast<std::size_t>(flags >> 2) : kKeyBytes;
         const std::size_t n = std::min(want, data.size());
         in.key = std::string(data.substr(data.size() - n));
         data.remove_suffix(n);
@@ -87,7 +88,9 @@ Input split(std::string_view data) {
 }
 
 // The first line and the last line (less one final "\n") of `body`.
-std::string_view first_line(std::string_view body) { return body.substr(0, body.find('\n')); }
+std::string_view first_line(std::string_view body) {
+    return body.substr(0, body.find('\n'));
+}
 std::string_view last_line(std::string_view body) {
     if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
     const std::size_t nl = body.rfind('\n');
@@ -120,7 +123,8 @@ void judge_ok(const Input& in, const ExportCheck& result) {
     verifier->update(in.body);
     auto comment = verifier->finish();
     check(comment.is_ok(), "OK for an export whose .minisig does not verify over the body");
-    check(*comment == result.trusted_comment, "OK with another trusted comment than the .minisig's");
+    check(*comment == result.trusted_comment,
+          "OK with another trusted comment than the .minisig's");
 
     // The tree head on the last line.
     const json::value tail = json::parse(last_line(in.body), ec);

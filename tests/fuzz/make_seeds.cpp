@@ -9,6 +9,7 @@
 // committed; keep it small.
 #include <sodium.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -168,11 +169,11 @@ struct Ledger {
     }
 
     std::vector<merkle::Hash> proof(Position p) const {
-        auto path = merkle::inclusion_proof(p - 1, entries.size(),
-                                            [this](unsigned level, std::uint64_t index)
-                                                -> Result<merkle::Hash> {
-                                                return nodes.at({level, index});
-                                            });
+        auto path = merkle::inclusion_proof(
+            p - 1, entries.size(),
+            [this](unsigned level, std::uint64_t index) -> Result<merkle::Hash> {
+                return nodes.at({level, index});
+            });
         if (!path.is_ok()) throw std::runtime_error(path.status().to_string());
         return std::move(path).value();
     }
@@ -181,6 +182,7 @@ struct Ledger {
 struct ExportSpec {
     std::uint64_t tree_size = 0;
     std::vector<Position> positions;  // empty: all (unfiltered)
+    std::vector<Position> purged;  // listed by leaf hash alone, as an unfiltered export lists them
     bool final_newline = true;
     bool payload = false;  // add a "payload" member, as a decrypted export has
 };
@@ -223,6 +225,12 @@ std::pair<std::string, std::string> make_export(const minisign::SigningKey& key,
     for (const Position p : positions) {
         const std::string& bytes = ledger.entries.at(p - 1);
         const EntryHeader& eh = ledger.headers.at(p - 1);
+        if (std::find(spec.purged.begin(), spec.purged.end(), p) != spec.purged.end()) {
+            lines.push_back("{\"position\":" + std::to_string(p) +
+                            ",\"purged\":true,\"leaf_hash\":\"" +
+                            merkle::to_hex(merkle::leaf_hash(bytes)) + "\"}");
+            continue;
+        }
         json::object r;
         r["position"] = p;
         r["stream"] = eh.stream;
@@ -255,10 +263,10 @@ std::pair<std::string, std::string> make_export(const minisign::SigningKey& key,
     if (!spec.final_newline) body.pop_back();
     minisign::FileSigner signer(key);
     signer.update(body);
-    const std::string comment =
-        "auditorium export store=" + head.store_id.hex() + " tree_size=" +
-        std::to_string(head.size) + " records=" + std::to_string(positions.size()) +
-        " filtered=" + (filtered ? "1" : "0") + " format=jsonl dev";
+    const std::string comment = "auditorium export store=" + head.store_id.hex() +
+                                " tree_size=" + std::to_string(head.size) +
+                                " records=" + std::to_string(positions.size()) +
+                                " filtered=" + (filtered ? "1" : "0") + " format=jsonl dev";
     auto minisig = signer.finish(comment, "auditorium ledger export");
     if (!minisig.is_ok()) throw std::runtime_error(minisig.status().to_string());
     return {body, *minisig};
@@ -286,6 +294,8 @@ void export_seeds(const fs::path& dir) {
     write_export(dir, "filtered-pinned", kPinnedKey,
                  make_export(key, {.tree_size = 6, .positions = {2, 5}}), key_bytes(key), true);
     write_export(dir, "empty-tree", kNoKey, make_export(key, {.tree_size = 0}), "", true);
+    write_export(dir, "purged-pinned", kPinnedKey,
+                 make_export(key, {.tree_size = 3, .purged = {1, 2}}), key_bytes(key), true);
     write_export(dir, "payload-no-final-newline", kNoKey,
                  make_export(key, {.tree_size = 2, .final_newline = false, .payload = true}), "",
                  true);
