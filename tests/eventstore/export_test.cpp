@@ -264,19 +264,17 @@ TEST_CASE("the offline check catches a changed entry, a dropped record, a change
 // The checker reads the last line from the end of the file. It used to gather it by prepending
 // 4 KiB chunks to a string, quadratic in the line's length: a file whose last line is long (a
 // truncated export, a file that is not an export) took minutes to refuse (16 MiB with no newline:
-// 336 s under ASan, found by tests/fuzz/fuzz_export_reader). Now linear, so well inside the bound.
-TEST_CASE("the offline check refuses a long last line in time linear in its length") {
+// 336 s under ASan, found by tests/fuzz/fuzz_export_reader). Now linear; this test pins the
+// refusal and its message (a timing bound belongs to the fuzz run, not to a test).
+TEST_CASE("the offline check refuses a long last line, or one past the line limit") {
     const auto refuses = [](std::int64_t size, const std::string& expected) {
         RepeatedByte bytes(size, 'x');
         std::istream body(&bytes);
-        const auto start = std::chrono::steady_clock::now();
         auto r = verify_export(body, "", "");
-        const auto took = std::chrono::steady_clock::now() - start;
         INFO(size << " bytes: " << r.status().to_string());
         REQUIRE_FALSE(r.is_ok());
         CHECK(r.status().code() == StatusCode::kCorruption);
         CHECK_THAT(r.status().to_string(), Contains(expected));
-        CHECK(took < std::chrono::seconds(20));
     };
     refuses(16 << 20, "the last line is not the export's tree head");
     refuses((64 << 20) + 1, "the last line is too long");  // over the checker's 64 MiB line limit
