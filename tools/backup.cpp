@@ -1,23 +1,29 @@
 // `auditorium backup create|verify|restore`: online backups into a target directory, their
 // verification by restore, and restores that apply the erasure registers (docs/backups.md).
 //
-// `create` opens the store read-write. Mutating commands are meant to go through a running
-// server's admin socket, which does not exist yet; until then `create` refuses, with a message
-// saying so, when a server holds the store.
+// `create` changes the store (a signed tree head, pruning): it goes through the running server's
+// admin socket, so the backup is taken online beside the server's appends, or opens the store
+// itself when no server runs.
 #include <boost/algorithm/string.hpp>
 #include <cstdio>
 #include <map>
 
 #include "eventstore/backup.hpp"
 #include "eventstore/tree_head_json.hpp"
+#include "tools/admin_socket.hpp"
 #include "tools/cli.hpp"
+#include "tools/store_commands.hpp"
 
 namespace auditorium::tools {
 namespace fs = std::filesystem;
 namespace {
 
-bool locked(const Status& s) {
-    return s.message().find("lock") != std::string::npos || s.message().find("LOCK") != std::string::npos;
+Result<std::uint64_t> uint_field(const boost::json::object& r, std::string_view name, std::uint64_t fallback) {
+    const auto* v = r.if_contains(name);
+    if (v == nullptr) return fallback;
+    if (v->is_uint64()) return v->as_uint64();
+    if (v->is_int64() && v->as_int64() >= 0) return static_cast<std::uint64_t>(v->as_int64());
+    return invalid_argument(std::string(name) + ": expected a non-negative integer");
 }
 
 int create(const Args& args) {
@@ -29,43 +35,15 @@ int create(const Args& args) {
         "delete vault backups older than this many days (the bound on how long an erased key survives in a backup)");
     po::variables_map vm;
     if (auto stop = parse_options("backup create", desc, args, vm)) return *stop;
-    const std::string data = vm["data"].as<std::string>();
-    eventstore::BackupOptions bo;
-    bo.target = vm["to"].as<std::string>();
-    bo.keep = vm["keep"].as<std::size_t>();
-    bo.vault_keep = std::chrono::hours(24 * static_cast<std::int64_t>(vm["vault-keep-days"].as<unsigned>()));
-    if (bo.keep == 0) return report("--keep", invalid_argument("keep: at least 1"));
+    if (vm["keep"].as<std::size_t>() == 0) return report("--keep", invalid_argument("keep: at least 1"));
     if (vm["vault-keep-days"].as<unsigned>() == 0) return report("--vault-keep-days", invalid_argument("at least 1"));
-
-    eventstore::StoreOptions o;
-    o.data_dir = data;
-    if (vm.count("keys")) o.keys_dir = vm["keys"].as<std::string>();
-    // The target is where this store's erasures must be registered: one left pending by a crash
-    // is registered there (and in no other place this command knows of) when the store opens.
-    std::error_code ec;
-    if (fs::create_directories(bo.target, ec)) fs::permissions(bo.target, fs::perms::owner_all, ec);
-    if (ec) return report("--to", unavailable("cannot create " + bo.target.string() + ": " + ec.message()));
-    o.backup_targets.push_back(bo.target);
-    auto store = eventstore::Store::open(o);
-    if (!store) {
-        if (locked(store.status())) {
-            return report("opening the store at " + data,
-                          unavailable("it is locked by another process, most likely a running `auditorium serve`. "
-                                      "Backups of a running server will go through its admin socket, which does not "
-                                      "exist yet: stop the server, take the backup, and start it again (" +
-                                      store.status().message() + ")"));
-        }
-        return report("opening the store at " + data, store.status());
-    }
-    auto m = (*store)->create_backup(bo);
-    if (!m) return report("backup", m.status());
-    std::uint64_t bytes = 0;
-    for (const auto& f : m->files) bytes += f.size;
-    std::printf("backup %s written to %s: tree size %llu, root %s, %zu ledger files (%llu bytes); vault backup %s\n",
-                m->id.c_str(), bo.target.c_str(), static_cast<unsigned long long>(m->head.size),
-                to_hex(m->head.root).c_str(), m->files.size(), static_cast<unsigned long long>(bytes),
-                m->vault_id.c_str());
-    return 0;
+    boost::json::object request;
+    request["command"] = "backup.create";
+    // Absolute: a running server resolves it, from its own working directory.
+    request["target"] = fs::absolute(vm["to"].as<std::string>()).lexically_normal().string();
+    request["keep"] = vm["keep"].as<std::size_t>();
+    request["vault_keep_days"] = vm["vault-keep-days"].as<unsigned>();
+    return run_mutating(vm, request);
 }
 
 int verify(const Args& args) {
@@ -153,6 +131,35 @@ int restore(const Args& args) {
 }
 
 }  // namespace
+
+boost::json::object backup_create_command(eventstore::Store& store, const boost::json::object& request) {
+    eventstore::BackupOptions o;
+    const auto* target = request.if_contains("target");
+    if (target == nullptr || !target->is_string() || target->as_string().empty()) {
+        return failure_object(invalid_argument("target: a backup target directory is required"));
+    }
+    o.target = std::string(target->as_string());
+    auto keep = uint_field(request, "keep", o.keep);
+    auto days = uint_field(request, "vault_keep_days", 30);
+    if (!keep) return failure_object(keep.status());
+    if (!days) return failure_object(days.status());
+    o.keep = static_cast<std::size_t>(*keep);
+    o.vault_keep = std::chrono::hours(24 * static_cast<std::int64_t>(*days));
+    auto m = store.create_backup(o);
+    if (!m) return failure_object(m.status());
+    std::uint64_t bytes = 0;
+    for (const auto& f : m->files) bytes += f.size;
+    boost::json::object out;
+    out["ok"] = true;
+    out["id"] = m->id;
+    out["tree_size"] = m->head.size;
+    out["root"] = to_hex(m->head.root);
+    out["summary"] = "backup " + m->id + " written to " + o.target.string() + ": tree size " +
+                     std::to_string(m->head.size) + ", root " + to_hex(m->head.root) + ", " +
+                     std::to_string(m->files.size()) + " ledger files (" + std::to_string(bytes) +
+                     " bytes); vault backup " + m->vault_id;
+    return out;
+}
 
 int backup_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {

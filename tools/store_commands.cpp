@@ -96,7 +96,8 @@ json::object hold(eventstore::Store& store, const json::object& request) {
 
 json::object run_store_command(eventstore::Store& store, const json::object& request) {
     static const std::map<std::string, Command, std::less<>> table = {
-        {"purge", purge}, {"keys.rotate", rotate}, {"privacy.erase", erase}, {"legal_hold", hold}};
+        {"purge", purge}, {"keys.rotate", rotate}, {"privacy.erase", erase}, {"legal_hold", hold},
+        {"backup.create", backup_create_command}};
     const auto* name = request.if_contains("command");
     if (name == nullptr || !name->is_string()) return failure_object(invalid_argument("command: missing"));
     const auto it = table.find(std::string_view(name->as_string()));
