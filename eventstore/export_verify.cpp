@@ -153,6 +153,14 @@ private:
         check_.filtered = filtered->as_bool();
         AUD_ASSIGN_OR_RETURN(std::uint64_t size, uint_field(h, "tree_size"));
         if (size != head_.size) return corruption("the header's tree size differs from the tree head's");
+        const auto* store_id = h.if_contains("store_id");
+        if (store_id == nullptr || !store_id->is_string() || store_id->as_string() != head_.store_id.hex()) {
+            return corruption("the header's store id differs from the tree head's");
+        }
+        const auto* dev = h.if_contains("dev");
+        if (dev == nullptr || !dev->is_bool() || dev->as_bool() != head_.dev) {
+            return corruption("the header's dev flag differs from the tree head's");
+        }
         const auto* key = h.if_contains("public_key");
         if (key == nullptr || !key->is_string()) return corruption("public_key is missing");
         AUD_ASSIGN_OR_RETURN(auto export_key, minisign::parse_public_key(std::string_view(key->as_string())));
