@@ -128,6 +128,19 @@ Status make_private_dir(const fs::path& dir) {
 
 }  // namespace
 
+// In the order of ledger_column_families().
+void RocksStore::Handles::name_handles() {
+    ledger = all[1];
+    streams = all[2];
+    event_ids = all[3];
+    tree = all[4];
+    erasures = all[5];
+    meta = all[6];
+    tree_heads = all[7];
+    holds = all[8];
+    deferred_erasures = all[9];
+}
+
 namespace {
 
 std::vector<rocksdb::ColumnFamilyDescriptor> ledger_column_families() {
@@ -356,15 +369,7 @@ Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
     if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string() + " read-only");
     db_.reset(raw);
     AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
-    cf_->ledger = cf_->all[1];
-    cf_->streams = cf_->all[2];
-    cf_->event_ids = cf_->all[3];
-    cf_->tree = cf_->all[4];
-    cf_->erasures = cf_->all[5];
-    cf_->meta = cf_->all[6];
-    cf_->tree_heads = cf_->all[7];
-    cf_->holds = cf_->all[8];
-    cf_->deferred_erasures = cf_->all[9];
+    cf_->name_handles();
     return read_meta();
 }
 
@@ -386,15 +391,7 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     rocksdb::Status s = rocksdb::DB::Open(o, options.data_dir.string(), cfs, &cf_->all, &raw);
     if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string());
     db_.reset(raw);
-    cf_->ledger = cf_->all[1];
-    cf_->streams = cf_->all[2];
-    cf_->event_ids = cf_->all[3];
-    cf_->tree = cf_->all[4];
-    cf_->erasures = cf_->all[5];
-    cf_->meta = cf_->all[6];
-    cf_->tree_heads = cf_->all[7];
-    cf_->holds = cf_->all[8];
-    cf_->deferred_erasures = cf_->all[9];
+    cf_->name_handles();
 
     if (create) {
         rocksdb::WriteBatch b;

@@ -81,6 +81,10 @@ public:
     // vault backup restored with it.
     Result<Position> append_restore_record(const BackupManifest& backup, std::string_view vault_id,
                                            std::size_t erasures_applied);
+    // The public key of signing key `id` derived from its seed in the vault, or nullopt when the
+    // vault has none. Authentic: the seed is sealed under the master key. (A restore trusts it for
+    // registers and vault manifests signed after a key rotation the restored ledger predates.)
+    Result<std::optional<std::string>> signing_key_from_vault(const SigningKeyId& id);
 
 private:
     // The ledger's column families (layout.hpp); owned by db_.
@@ -95,6 +99,7 @@ private:
         rocksdb::ColumnFamilyHandle* tree_heads = nullptr;
         rocksdb::ColumnFamilyHandle* holds = nullptr;
         rocksdb::ColumnFamilyHandle* deferred_erasures = nullptr;
+        void name_handles();  // sets the named pointers from `all`
     };
     class Verifier;
     class Exporter;
