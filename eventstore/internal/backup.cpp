@@ -2,6 +2,7 @@
 // the erasure register, and the steps of a restore that run inside the restored store.
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/checkpoint.h>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -366,6 +367,17 @@ Result<Position> RocksStore::append_restore_record(const BackupManifest& backup,
     record.clear = json::serialize(clear);
     AUD_ASSIGN_OR_RETURN(auto appended, append_store_record(kRestoreStream, ExpectedVersion::any(), std::move(record)));
     return appended.first_position;
+}
+
+Result<std::optional<std::string>> RocksStore::signing_key_from_vault(const SigningKeyId& id) {
+    if (!vault_) return failed_precondition("the store is open without its keys");
+    AUD_ASSIGN_OR_RETURN(auto seed, vault_->load_secret("signing:" + signing_key_id_hex(id)));
+    if (!seed) return std::optional<std::string>();
+    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
+    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
+    crypto_sign_seed_keypair(pk.data(), sk.data(), seed->data());
+    sodium_memzero(sk.data(), sk.size());
+    return std::optional<std::string>(std::string(reinterpret_cast<const char*>(pk.data()), pk.size()));
 }
 
 }  // namespace auditorium::eventstore::internal

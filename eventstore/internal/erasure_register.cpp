@@ -150,8 +150,7 @@ Status append(const fs::path& file, const Id& store_id, const Id& subject, std::
     return file_util::sync_dir(file.parent_path());
 }
 
-Result<Contents> read(const fs::path& file, const Id& store_id,
-                      const std::map<SigningKeyId, std::string>& public_keys) {
+Result<Contents> read(const fs::path& file, const Id& store_id, const KeyLookup& public_key) {
     AUD_ASSIGN_OR_RETURN(std::string text, file_util::read_file(file));
     Contents out;
     const auto lines = complete_lines(text, out.torn_tail);
@@ -165,14 +164,14 @@ Result<Contents> read(const fs::path& file, const Id& store_id,
         }
         if (r->prev != prev) return corruption(where + ": does not chain to the line before it (a line was changed or removed)");
         if (r->store_id != store_id) return corruption(where + ": belongs to another store (" + r->store_id.hex() + ")");
-        const auto key = public_keys.find(r->key_id);
-        if (key == public_keys.end()) {
+        AUD_ASSIGN_OR_RETURN(auto key, public_key(r->key_id));
+        if (!key || key->size() != 32) {
             return corruption(where + ": signed by key " + signing_key_id_hex(r->key_id) +
-                              ", which is not a signing key of this ledger");
+                              ", which is not a trusted signing key of this ledger");
         }
         minisign::PublicKey pk;
         pk.id = r->key_id;
-        std::memcpy(pk.key.data(), key->second.data(), pk.key.size());
+        std::memcpy(pk.key.data(), key->data(), pk.key.size());
         if (!minisign::verify(pk, r->message(), r->signature)) {
             return corruption(where + ": the signature does not verify (the line was changed)");
         }

@@ -22,7 +22,8 @@
 #pragma once
 
 #include <filesystem>
-#include <map>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,10 +60,12 @@ struct Contents {
     bool torn_tail = false;  // an unterminated last line was ignored
 };
 
+// The trusted public key (32 bytes, Ed25519) of a signing key id, or nullopt for an unknown one.
+using KeyLookup = std::function<Result<std::optional<std::string>>(const SigningKeyId& id)>;
+
 // Reads and checks a register: every line parses, belongs to `store_id`, continues the chain and
-// carries a valid signature by one of `public_keys` (key id -> 32-byte Ed25519 key). NotFound
-// when the file does not exist; Corruption naming the line at fault.
-Result<Contents> read(const std::filesystem::path& file, const Id& store_id,
-                      const std::map<SigningKeyId, std::string>& public_keys);
+// carries a valid signature by a key `public_key` knows. NotFound when the file does not exist;
+// Corruption naming the line at fault.
+Result<Contents> read(const std::filesystem::path& file, const Id& store_id, const KeyLookup& public_key);
 
 }  // namespace auditorium::eventstore::internal::erasure_register

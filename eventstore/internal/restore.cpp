@@ -21,6 +21,7 @@ namespace auditorium::eventstore {
 namespace fs = std::filesystem;
 namespace reader = internal::backup_reader;
 namespace file_util = internal::file_util;
+namespace erasure_register = internal::erasure_register;
 namespace {
 
 bool empty_or_absent(const fs::path& dir) {
@@ -69,14 +70,9 @@ public:
         AUD_ASSIGN_OR_RETURN(auto work, Workspace::make(options_.data_dir));
 
         AUD_RETURN_IF_ERROR(copy_ledger(work));
-        AUD_RETURN_IF_ERROR(check_vault());
-        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(work.vault()));
-        AUD_RETURN_IF_ERROR(file_util::copy_files(vault_.paths.dir, work.vault()));
-        AUD_RETURN_IF_ERROR(file_util::check_files(work.vault(), vault_.manifest.files)
-                                .with_context("vault backup " + vault_.manifest.id));
+        AUD_RETURN_IF_ERROR(copy_vault(work));
         AUD_RETURN_IF_ERROR(file_util::write_new_file(work.master(), master));
-        AUD_ASSIGN_OR_RETURN(auto subjects, read_registers());
-        AUD_RETURN_IF_ERROR(apply(work, subjects));
+        AUD_RETURN_IF_ERROR(apply(work));
         AUD_RETURN_IF_ERROR(commit(work));
         return report_;
     }
@@ -159,24 +155,47 @@ private:
         return Status::ok();
     }
 
-    Status check_vault() {
+    Status copy_vault(const Workspace& work) {
         const std::string what = "vault backup " + vault_.manifest.id;
-        AUD_RETURN_IF_ERROR(reader::check_manifest_signature(vault_.paths, vault_.manifest_text, keys_)
-                                .status()
-                                .with_context(what));
         if (vault_.manifest.store_id != backup_.manifest.store_id) {
             return corruption(what + " belongs to store " + vault_.manifest.store_id.hex());
         }
-        return Status::ok();
+        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(work.vault()));
+        AUD_RETURN_IF_ERROR(file_util::copy_files(vault_.paths.dir, work.vault()));
+        return file_util::check_files(work.vault(), vault_.manifest.files).with_context(what);
+    }
+
+    // The keys a restore trusts: the restored ledger's signing keys (or only the pinned one), and,
+    // without a pin, keys whose seeds the restored vault holds. Those are authentic (sealed under
+    // the master key) and cover a key rotation made after the ledger backup.
+    erasure_register::KeyLookup key_lookup(internal::RocksStore& restored) const {
+        return [this, &restored](const SigningKeyId& id) -> Result<std::optional<std::string>> {
+            if (const auto it = keys_.find(id); it != keys_.end()) return std::optional<std::string>(it->second);
+            if (!options_.trusted_public_key.empty()) return std::optional<std::string>();
+            return restored.signing_key_from_vault(id);
+        };
+    }
+
+    Status check_vault_signature(const erasure_register::KeyLookup& lookup) {
+        const auto& vm = vault_.manifest;
+        const std::string what = "vault backup " + vm.id;
+        AUD_ASSIGN_OR_RETURN(auto key, lookup(vm.key_id));
+        if (!key || *key != vm.public_key) {
+            return corruption(what + " is signed by key " + signing_key_id_hex(vm.key_id) +
+                              ", which is not a trusted signing key of the ledger");
+        }
+        return reader::check_manifest_signature(vault_.paths, vault_.manifest_text, {{vm.key_id, *key}})
+            .status()
+            .with_context(what);
     }
 
     // The union of every target's register. Each must be readable: one that is not might be the
     // only one holding an erasure, so the restore refuses rather than bring a person back.
-    Result<std::vector<Id>> read_registers() {
+    Result<std::vector<Id>> read_registers(const erasure_register::KeyLookup& lookup) {
         std::set<Id> subjects;
         for (const fs::path& target : options_.targets) {
             const fs::path file = target / internal::backup_format::kRegisterFile;
-            auto contents = internal::erasure_register::read(file, backup_.manifest.store_id, keys_);
+            auto contents = erasure_register::read(file, backup_.manifest.store_id, lookup);
             if (!contents) {
                 return failed_precondition("the erasure register " + file.string() +
                                            " cannot be read, so erasures registered there could not be "
@@ -193,14 +212,18 @@ private:
         return std::vector<Id>(subjects.begin(), subjects.end());
     }
 
-    // Opens the restored store (nothing else can: it is in the scratch directory), applies the
-    // registers, appends the restore record and verifies the result with its keys.
-    Status apply(const Workspace& work, const std::vector<Id>& subjects) {
+    // Opens the restored store (nothing else can: it is in the scratch directory), checks the
+    // vault manifest's signature and reads the registers, applies them, appends the restore record
+    // and verifies the result with its keys.
+    Status apply(const Workspace& work) {
         StoreOptions so;
         so.data_dir = work.data();
         so.keys_dir = work.keys();
         AUD_ASSIGN_OR_RETURN(auto store, Store::open(so));
         auto& restored = static_cast<internal::RocksStore&>(*store);
+        const auto lookup = key_lookup(restored);
+        AUD_RETURN_IF_ERROR(check_vault_signature(lookup));
+        AUD_ASSIGN_OR_RETURN(auto subjects, read_registers(lookup));
         AUD_ASSIGN_OR_RETURN(auto applied, restored.apply_erasure_register(subjects));
         report_.erasures_applied = applied.erased;
         report_.keys_destroyed = applied.keys_destroyed;

@@ -281,6 +281,38 @@ TEST_CASE("a subject held in the backup but erased after the hold's release is e
     CHECK(restored->read_all(1, 1).value().at(0).sections.at(0).state == Section::State::kErased);
 }
 
+TEST_CASE("a backup taken before key rotations restores, its registers and vault signed by the new keys") {
+    Site site;
+    const Id person = random_id();
+    BackupManifest before;
+    {
+        auto store = site.open();
+        must_append(*store, "person-a", {personal_event(person, "data")});
+        must_append(*store, "person-b", {personal_event(random_id(), "other data")});
+        before = must_back_up(*store, {site.target});
+        REQUIRE(store->rotate_signing_key(random_id()).is_ok());
+        REQUIRE(store->rotate_master_key(random_id()).is_ok());
+        REQUIRE(store->erase(person, random_id()).is_ok());  // registered under the new signing key
+        must_back_up(*store, {site.target});                 // its vault: new signing key, new master key
+    }
+    // The master key file now holds the new key: the newest vault backup opens with it, and the
+    // keys the old ledger does not know are trusted from their seeds in that vault.
+    const auto r = must_restore(site.restore_options(before.id));
+    CHECK(r.erasures_applied == std::vector<Id>{person});
+    auto restored = site.open_restored();
+    CHECK(restored->read_all(1, 1).value().at(0).sections.at(0).state == Section::State::kErased);
+    CHECK(restored->read_all(2, 1).value().at(0).sections.at(0).plaintext == "other data");
+    // Pinned to the old key only, the register signed by the new key is not trusted.
+    restored.reset();
+    fs::remove_all(site.restored);
+    auto o = site.restore_options(before.id);
+    o.trusted_public_key = before.public_key;
+    auto pinned = restore_backup(o);
+    REQUIRE_FALSE(pinned.is_ok());
+    CHECK_THAT(pinned.status().message(), Contains("not a trusted signing key"));
+    nothing_restored(site);
+}
+
 TEST_CASE("an erasure is registered, signed and chained, in every backup target before its key is destroyed") {
     Site site;
     const fs::path second = site.elsewhere / "second";
@@ -296,8 +328,12 @@ TEST_CASE("an erasure is registered, signed and chained, in every backup target 
         REQUIRE(store->erase(a, random_id()).is_ok());  // again: registered once
         std::map<SigningKeyId, std::string> keys;
         for (const auto& k : store->signing_keys().value()) keys[k.id] = k.key;
+        const auto lookup = [&](const SigningKeyId& id) -> Result<std::optional<std::string>> {
+            if (keys.count(id)) return std::optional<std::string>(keys.at(id));
+            return std::optional<std::string>();
+        };
         for (const fs::path& t : {site.target, second}) {
-            auto contents = internal::erasure_register::read(t / "erasures.log", store->store_id(), keys);
+            auto contents = internal::erasure_register::read(t / "erasures.log", store->store_id(), lookup);
             INFO(contents.status().to_string());
             REQUIRE(contents.is_ok());
             REQUIRE(contents->records.size() == 2);
