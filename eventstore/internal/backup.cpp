@@ -38,32 +38,25 @@ public:
     void Logv(const char*, va_list) override {}
 };
 
-// The last position stored in the ledger checkpoint at `dir` (0 for an empty ledger).
+// The last position stored in the ledger checkpoint at `dir` (0 for an empty ledger). A
+// read-only open may name a subset of the column families: only `ledger` is read.
 Result<Position> last_position(const fs::path& dir) {
     rocksdb::DBOptions o;
     o.info_log = std::make_shared<NullLogger>();
-    std::vector<std::string> names;
-    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::DB::ListColumnFamilies(o, dir.string(), &names),
-                                   "reading the checkpoint " + dir.string()));
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    const std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
+        {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+        {std::string(layout::kLedgerCf), rocksdb::ColumnFamilyOptions()}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     AUD_RETURN_IF_ERROR(from_rocks(rocksdb::DB::OpenForReadOnly(o, dir.string(), cfs, &handles, &raw),
                                    "opening the checkpoint " + dir.string()));
     std::unique_ptr<rocksdb::DB> db(raw);
     Position last = 0;
-    Status status;
-    const auto ledger = std::find(names.begin(), names.end(), std::string(layout::kLedgerCf));
-    if (ledger == names.end()) {
-        status = corruption("the checkpoint " + dir.string() + " has no ledger column family");
-    } else {
-        std::unique_ptr<rocksdb::Iterator> it(
-            db->NewIterator(rocksdb::ReadOptions(), handles[ledger - names.begin()]));
-        it->SeekToLast();
-        if (it->Valid()) last = layout::get_be64(it->key().ToStringView());
-        status = from_rocks(it->status(), "reading the checkpoint");
-    }
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
+    it->SeekToLast();
+    if (it->Valid()) last = layout::get_be64(it->key().ToStringView());
+    const Status status = from_rocks(it->status(), "reading the checkpoint");
+    it.reset();
     for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
     (void)db->Close();
     if (!status.is_ok()) return status;

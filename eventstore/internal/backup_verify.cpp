@@ -2,6 +2,8 @@
 // scratch directory and verifying the copy, never the target's own files.
 #include <stdlib.h>
 
+#include <algorithm>
+
 #include "eventstore/backup.hpp"
 #include "eventstore/internal/backup_format.hpp"
 #include "eventstore/internal/backup_reader.hpp"
