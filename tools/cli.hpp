@@ -39,9 +39,9 @@ void add_store_options(po::options_description& desc);
 
 // Opens the store named by --data/--keys beside a running server (RocksDB secondary instance);
 // with the keys only when --keys was given or `need_keys`.
-// Opens the store named by --data/--keys read-write, for commands that change it. While
-// `serve` runs the store is locked; the message says so (the admin socket through which a running
-// server will take such commands does not exist yet).
+// Opens the store named by --data/--keys read-write, for commands that change it when no server
+// answers on the admin socket. A store locked by another process is refused with a message
+// saying so.
 Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_map& vm);
 
 Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_map& vm,

@@ -68,9 +68,9 @@ Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_
     auto store = eventstore::Store::open(o);
     if (!store && store.status().message().find("lock") != std::string::npos) {
         return unavailable("the store at " + o.data_dir.string() +
-                           " is locked by another process, most likely a running `auditorium serve`; stop "
-                           "it first (running servers will take this command through their admin socket, "
-                           "which does not exist yet): " + store.status().message());
+                           " is locked by another process, and no server answered on its admin socket; "
+                           "stop that process or run the command through the server that holds it: " +
+                           store.status().message());
     }
     return store;
 }
