@@ -270,8 +270,13 @@ std::string public_key_base64(const PublicKey& key) {
 }
 
 std::string public_key_file(const PublicKey& key) {
-    return std::string(kUntrustedPrefix) + std::string(kPublicKeyComment) + key_id_hex(key.id) +
-           "\n" + public_key_base64(key) + "\n";
+    // The stock tool prints the id in this comment with "%" PRIX64, without zero padding (its
+    // other messages pad to 16 digits): a key id starting with a zero nibble has fewer digits here.
+    std::string id = key_id_hex(key.id);
+    const auto first = id.find_first_not_of('0');
+    id = first == std::string::npos ? "0" : id.substr(first);
+    return std::string(kUntrustedPrefix) + std::string(kPublicKeyComment) + id + "\n" +
+           public_key_base64(key) + "\n";
 }
 
 Result<PublicKey> parse_public_key(std::string_view base64_or_file) {

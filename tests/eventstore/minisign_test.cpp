@@ -536,3 +536,14 @@ TEST_CASE("detached signatures verify only for the signed message and key") {
 
 }  // namespace
 }  // namespace auditorium::eventstore::minisign
+
+TEST_CASE("a public key file names a key id with a leading zero nibble without padding, as the stock tool") {
+    // Regression: the stock tool writes this comment with "%" PRIX64 (seen: 0AD1CF279FC64643 was
+    // written as AD1CF279FC64643), so one key in sixteen made the byte-for-byte test fail.
+    auditorium::eventstore::minisign::PublicKey pk;
+    pk.id = {0x43, 0x46, 0xC6, 0x9F, 0x27, 0xCF, 0xD1, 0x0A};
+    const std::string file = auditorium::eventstore::minisign::public_key_file(pk);
+    CHECK(file.rfind("untrusted comment: minisign public key AD1CF279FC64643\n", 0) == 0);
+    CHECK(auditorium::eventstore::minisign::key_id_hex(pk.id) == "0AD1CF279FC64643");
+    CHECK(auditorium::eventstore::minisign::parse_public_key(file).is_ok());
+}
