@@ -45,5 +45,12 @@ run "64 appenders, one event per append" --appenders 64 --events 200000
 run "1 appender, one event per append" --appenders 1 --events 20000
 run "4 appenders, 1000 events per append" --appenders 4 --events 1000000 --batch 1000
 
+echo "== verification, export and proofs on 200,000 entries" >&2
+vdir=$(mktemp -d "$parent/auditorium-bench.XXXXXX")
+dirs+=("$vdir")
+out=$("$bench" verify --data "$vdir/data" --entries 200000)
+results+=("$(tail -n 1 <<<"$out")")
+rm -rf -- "$vdir"
+
 echo "== results" >&2
 printf '%s\n' "${results[@]}"
