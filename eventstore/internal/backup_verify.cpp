@@ -17,25 +17,6 @@ namespace reader = internal::backup_reader;
 namespace {
 
 // A private directory under the system temp dir, removed with its contents when destroyed.
-class Scratch {
-public:
-    static Result<Scratch> make(std::string_view name) {
-        std::string pattern = (fs::temp_directory_path() / (std::string(name) + "-XXXXXX")).string();
-        if (::mkdtemp(pattern.data()) == nullptr) return unavailable("cannot make a scratch directory in " + pattern);
-        return Scratch(pattern);
-    }
-    Scratch(Scratch&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
-    Scratch& operator=(Scratch&&) = delete;
-    ~Scratch() {
-        std::error_code ec;
-        if (!path_.empty()) fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    explicit Scratch(fs::path p) : path_(std::move(p)) {}
-    fs::path path_;
-};
 
 Status check_vault(const BackupManifest& ledger, const reader::VaultBackup& vault, const reader::PublicKeys& keys) {
     AUD_RETURN_IF_ERROR(reader::check_manifest_signature(vault.paths, vault.manifest_text, keys).status());
@@ -74,7 +55,7 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
     AUD_ASSIGN_OR_RETURN(auto keys, reader::manifest_signer(m.key_id, m.public_key, options.trusted_public_key));
     AUD_ASSIGN_OR_RETURN(check.trusted_comment, reader::check_manifest_signature(backup.paths, backup.manifest_text, keys));
     AUD_RETURN_IF_ERROR(reader::check_tree_head(m.head, m.store_id, keys));
-    AUD_ASSIGN_OR_RETURN(auto scratch, Scratch::make("auditorium-backup-verify"));
+    AUD_ASSIGN_OR_RETURN(auto scratch, internal::file_util::TempDirectory::make(fs::temp_directory_path(), "auditorium-backup-verify-"));
     const fs::path copy = scratch.path() / "ledger";
     AUD_RETURN_IF_ERROR(internal::file_util::make_private_dirs(copy));
     AUD_RETURN_IF_ERROR(internal::file_util::copy_files(backup.paths.dir, copy));

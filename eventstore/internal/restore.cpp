@@ -37,24 +37,19 @@ public:
     static Result<Workspace> make(const fs::path& data_dir) {
         const fs::path parent = data_dir.parent_path().empty() ? fs::path(".") : data_dir.parent_path();
         AUD_RETURN_IF_ERROR(file_util::make_private_dirs(parent));
-        std::string pattern = (parent / ("." + data_dir.filename().string() + ".restoring-XXXXXX")).string();
-        if (::mkdtemp(pattern.data()) == nullptr) return unavailable("cannot make a scratch directory beside " + data_dir.string());
-        return Workspace(pattern);
+        AUD_ASSIGN_OR_RETURN(auto dir, file_util::TempDirectory::make(
+                                           parent, "." + data_dir.filename().string() + ".restoring-"));
+        return Workspace(std::move(dir));
     }
-    Workspace(Workspace&& other) noexcept : root_(std::move(other.root_)) { other.root_.clear(); }
-    Workspace& operator=(Workspace&&) = delete;
-    ~Workspace() {
-        std::error_code ec;
-        if (!root_.empty()) fs::remove_all(root_, ec);
-    }
-    fs::path data() const { return root_ / "data"; }
-    fs::path keys() const { return root_ / "keys"; }
+    const fs::path& root() const { return dir_.path(); }
+    fs::path data() const { return root() / "data"; }
+    fs::path keys() const { return root() / "keys"; }
     fs::path vault() const { return keys() / layout::kVaultDir; }
     fs::path master() const { return keys() / layout::kMasterKeyFile; }
 
 private:
-    explicit Workspace(fs::path root) : root_(std::move(root)) {}
-    fs::path root_;
+    explicit Workspace(file_util::TempDirectory dir) : dir_(std::move(dir)) {}
+    file_util::TempDirectory dir_;
 };
 
 class Restorer {
