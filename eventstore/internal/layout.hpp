@@ -1,13 +1,19 @@
 // The RocksDB layout of the ledger and of the key vault, in one place. docs/ledger-format.md is
 // the prose twin of this header: change both together.
 //
-// Ledger (data directory), one column family per index; every append writes, per event, exactly
-// one key in each of ledger, streams, event_ids and tree, in the same write batch:
+// Ledger (data directory), one column family per index. An append writes one `ledger` key and one
+// `event_ids` key per event, and one `streams` key and one or a few `tree` keys per append (the
+// keys written decide the throughput), all in the same write batch:
 //   ledger     BE64(position)                       -> entry bytes (flatbuffers, schema/entry.fbs)
-//   streams    stream || 0x00 || BE64(version)      -> BE64(position)
+//   streams    stream || 0x00 || BE64(first version) -> BE64(first position) || BE64(count): a run
+//                                                      of versions an append gave the stream, at
+//                                                      consecutive positions
 //   event_ids  event id (16)                        -> BE64(position) || BE64(version) || stream
-//   tree       BE64(position)                       -> 32-byte hashes of the perfect subtrees the
-//                                                      leaf completes, level 0 (leaf hash) first
+//   tree       BE64(first position)                 -> a piece: for each leaf from the first
+//                                                      position on, the 32-byte hashes of the
+//                                                      perfect subtrees it completes, level 0 (the
+//                                                      leaf hash) first; a piece holds the leaves
+//                                                      of one commit within one 256-leaf block
 //   erasures   subject (16)                         -> BE64(position of the erasure record)
 //   meta       name                                 -> value (see kMeta*)
 //   tree_heads BE64(size) || BE64(time_us)          -> signed tree head (tree_head.hpp): beside
@@ -90,6 +96,23 @@ inline std::string stream_key(std::string_view stream, std::uint64_t version) {
     put_be64(k, version);
     return k;
 }
+inline std::string stream_run_value(std::uint64_t first_position, std::uint64_t count) {
+    std::string v;
+    put_be64(v, first_position);
+    put_be64(v, count);
+    return v;
+}
+
+// Tree pieces. Leaf (position) p owns completed_levels(p - 1) hashes (merkle.hpp); the leaves
+// before position p own tree_slots_before(p) = 2(p-1) - popcount(p-1) hashes in all, so a leaf's
+// hashes sit at a computable offset in the piece that holds it.
+inline constexpr std::uint64_t kTreePieceLeaves = 256;
+inline std::uint64_t tree_slots_before(std::uint64_t position) {
+    const std::uint64_t n = position - 1;
+    return 2 * n - static_cast<std::uint64_t>(__builtin_popcountll(n));
+}
+inline bool starts_tree_piece(std::uint64_t position) { return (position - 1) % kTreePieceLeaves == 0; }
+
 inline std::string event_id_value(std::uint64_t position, std::uint64_t version,
                                   std::string_view stream) {
     std::string v;

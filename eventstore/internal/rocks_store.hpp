@@ -15,6 +15,7 @@
 #include "eventstore/internal/entry_codec.hpp"
 #include "eventstore/internal/merkle.hpp"
 #include "eventstore/internal/sequencer.hpp"
+#include "eventstore/internal/tree_pieces.hpp"
 #include "eventstore/internal/vault.hpp"
 #include "eventstore/store.hpp"
 
@@ -148,7 +149,7 @@ private:
                  const std::vector<SectionKey>& keys, const Sequencer::Decision& d);
     Status commit(const std::vector<std::shared_ptr<CommitSlot>>& batch);
     Status refuse(Status why);
-    Result<merkle::Hash> tree_node(unsigned level, std::uint64_t index);
+    std::unique_ptr<TreePieces> tree_pieces();
     Result<SignedTreeHead> newest_tree_head();
 
     Result<Entry> materialize(std::string_view bytes, Position expected_position);

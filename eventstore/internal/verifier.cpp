@@ -11,6 +11,7 @@
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/internal/tree_pieces.hpp"
 
 namespace auditorium::eventstore::internal {
 
@@ -38,8 +39,7 @@ public:
         heads_->SeekToFirst();
         const Position last = store_.head();
         AUD_RETURN_IF_ERROR(check_heads_at(0));
-        std::unique_ptr<rocksdb::Iterator> nodes(store_.db_->NewIterator(scan_options(), store_.cf_->tree));
-        nodes->SeekToFirst();
+        TreePieces nodes(std::unique_ptr<rocksdb::Iterator>(store_.db_->NewIterator(scan_options(), store_.cf_->tree)));
         // Two threads, as an auditor's machine has: this one checks, the reader reads and hashes.
         Reader reader(store_);
         Position expected = 1;
@@ -47,20 +47,16 @@ public:
             auto chunk = reader.next();
             if (!chunk) return chunk.status();
             if (chunk->positions.empty()) break;
-            for (std::size_t i = 0; i < chunk->positions.size(); ++i, ++expected, nodes->Next()) {
+            for (std::size_t i = 0; i < chunk->positions.size(); ++i, ++expected) {
                 AUD_RETURN_IF_ERROR(check_entry(expected, chunk->positions[i], chunk->values[i],
-                                                chunk->leaves[i], *nodes));
+                                                chunk->leaves[i], nodes));
                 AUD_RETURN_IF_ERROR(check_heads_at(expected));
                 if (options_.progress && expected % 65536 == 0) options_.progress(expected, last);
             }
         }
         const Position end = expected - 1;
         if (end < last) return data_loss("position " + std::to_string(end + 1) + ": entry missing");
-        AUD_RETURN_IF_ERROR(from_rocks(nodes->status(), "reading the Merkle tree"));
-        if (nodes->Valid()) {
-            return corruption("position " + std::to_string(end + 1) +
-                              ": Merkle nodes stored past the last entry (entries missing at the end)");
-        }
+        AUD_RETURN_IF_ERROR(nodes.finish(end));
         if (heads_->Valid()) {
             AUD_ASSIGN_OR_RETURN(auto h, decode_tree_head(heads_->value().ToStringView()));
             return data_loss("tree head of size " + std::to_string(h.size) +
@@ -203,19 +199,15 @@ private:
     }
 
     Status check_entry(Position p, Position key, std::string_view bytes, const merkle::Hash& leaf,
-                       rocksdb::Iterator& nodes) {
+                       TreePieces& nodes) {
         const std::string at = "position " + std::to_string(p);
         if (key != p) return data_loss(at + ": entry missing (next stored is " + std::to_string(key) + ")");
-        if (!nodes.Valid() || layout::get_be64(nodes.key().ToStringView()) != p) {
-            return corruption(at + ": its Merkle nodes are missing");
-        }
+        AUD_ASSIGN_OR_RETURN(const std::string_view stored, nodes.leaf_nodes(p));
         if (layout::is_purged_value(bytes)) {
             // Past retention: the payload is gone; the stored leaf hash stands for it.
             if (layout::get_be64(bytes.substr(layout::kPurgedMarker.size())) != p) {
                 return corruption(at + ": a purge marker for another position");
             }
-            const std::string_view stored = nodes.value().ToStringView();
-            if (stored.size() < 32) return corruption(at + ": the stored leaf hash is truncated");
             ++report_.entries_purged;
             return check_nodes(at, *merkle::from_string(stored.substr(0, 32)), stored);
         }
@@ -225,8 +217,7 @@ private:
             return corruption(at + ": entry claims position " + std::to_string(decoded->header.position) +
                               " (entries swapped or moved)");
         }
-        const std::string_view stored = nodes.value().ToStringView();
-        if (stored.size() < 32 || std::memcmp(stored.data(), leaf.data(), 32) != 0) {
+        if (std::memcmp(stored.data(), leaf.data(), 32) != 0) {
             return corruption(at + ": the entry's bytes do not match its leaf hash (the entry was changed)");
         }
         AUD_RETURN_IF_ERROR(check_nodes(at, leaf, stored));

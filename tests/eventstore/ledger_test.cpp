@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <fstream>
+#include <map>
 
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/merkle.hpp"
@@ -108,6 +109,51 @@ TEST_CASE("the store's proofs verify with the RFC 9162 verifiers, and bad ranges
     CHECK(store->leaf_hash(n + 1).status().code() == StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("proofs hold across tree pieces written by appends of any size") {
+    // The tree is stored in pieces of at most 256 leaves, one commit each; appends that straddle
+    // piece boundaries, and single ones between them, must give the same proofs as any RFC 9162
+    // tree, from a store reopened from disk.
+    StoreDir dir;
+    {
+        auto store = dir.open();
+        for (const std::size_t size : {255, 1, 2, 300, 1, 1, 513, 7}) {
+            std::vector<NewEvent> events;
+            for (std::size_t i = 0; i < size; ++i) events.push_back(make_event());
+            must_append(*store, "event-" + std::to_string(size), std::move(events));
+        }
+    }
+    // Leaf hashes recomputed from the stored entries themselves, not read from the tree.
+    std::map<Position, merkle::Hash> leaves;
+    {
+        RawDb raw(dir.data().string());
+        for (const Position p : {1, 255, 256, 257, 258, 559, 1080}) {
+            leaves[p] = merkle::leaf_hash(raw.get("ledger", layout::position_key(p)));
+        }
+    }
+    auto store = dir.open();
+    const std::uint64_t n = store->head();
+    REQUIRE(n == 1080);
+    for (const auto& [p, leaf] : leaves) CHECK(as_hash(store->leaf_hash(p).value()) == leaf);
+    for (const std::uint64_t size : {std::uint64_t{256}, std::uint64_t{257}, std::uint64_t{559}, n}) {
+        const auto root = as_hash(store->root_at(size).value());
+        for (Position p = 1; p <= size; p += (p % 97 == 0 ? 1 : 13)) {
+            const auto proof = as_hashes(store->inclusion_proof(p, size).value());
+            REQUIRE(merkle::verify_inclusion(p - 1, size, as_hash(store->leaf_hash(p).value()), proof, root));
+        }
+        for (std::uint64_t m : {std::uint64_t{1}, std::uint64_t{255}, std::uint64_t{256}, size}) {
+            if (m > size) continue;
+            const auto proof = as_hashes(store->consistency_proof(m, size).value());
+            REQUIRE(merkle::verify_consistency(m, size, as_hash(store->root_at(m).value()), root, proof));
+        }
+    }
+    CHECK(as_hash(store->root_at(n).value()) == as_hash(store->tree_head().root));
+    store.reset();
+    auto report = verify(dir);
+    INFO(report.status().to_string());
+    REQUIRE(report.is_ok());
+    CHECK(report->entries == n);
+}
+
 TEST_CASE("a read-only store reads beside a running writer and catches up when reopened") {
     StoreDir dir;
     auto writer = dir.open();
@@ -175,6 +221,38 @@ TEST_CASE("verify names the position of a changed byte, a missing entry or swapp
         raw.put("ledger", position_key(3), a);
     }, "position 2: entry claims position 3");
     tampered([](RawDb& raw) { raw.remove("ledger", position_key(20)); }, "position 20");
+}
+
+TEST_CASE("verify names the position of a damaged, missing or padded Merkle piece") {
+    const auto tampered = [](auto&& tamper, const std::string& expected) {
+        StoreDir dir;
+        {
+            auto store = dir.open();
+            fill(*store, 10);  // one piece per append: positions 1, 3, 5, ...
+        }
+        {
+            RawDb raw(dir.data().string());
+            tamper(raw);
+        }
+        auto report = verify(dir);
+        INFO(report.status().to_string());
+        REQUIRE_FALSE(report.is_ok());
+        CHECK_THAT(report.status().message(), Contains(expected));
+    };
+    using layout::position_key;
+    tampered([](RawDb& raw) {
+        std::string piece = raw.get("tree", position_key(7));
+        piece[40] ^= 1;  // leaf 8's hash: leaf 7 owns one slot, leaf 8 two
+        raw.put("tree", position_key(7), piece);
+    }, "position 8");
+    tampered([](RawDb& raw) { raw.remove("tree", position_key(5)); }, "position 5: its Merkle nodes are missing");
+    tampered([](RawDb& raw) { raw.put("tree", position_key(9), raw.get("tree", position_key(9)) + std::string(16, 'x')); },
+             "position 10: its Merkle piece holds more hashes");
+    // Padding as long as the next leaf's hashes is read as that leaf's: it cannot match the entry.
+    tampered([](RawDb& raw) { raw.put("tree", position_key(9), raw.get("tree", position_key(9)) + std::string(32, 'x')); },
+             "position 11: the entry's bytes do not match its leaf hash");
+    tampered([](RawDb& raw) { raw.put("tree", position_key(21), std::string(32, 'x')); },
+             "position 21: Merkle nodes stored past the last entry");
 }
 
 TEST_CASE("verify rejects a forged tree head and one whose root does not match") {

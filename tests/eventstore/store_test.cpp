@@ -96,6 +96,58 @@ TEST_CASE("reading a stream forward and backward from a version") {
     CHECK(store->read_stream("session-none", 1, Store::Direction::kForward, 10).value().empty());
 }
 
+TEST_CASE("a stream written in runs of many sizes reads back from any version, both ways") {
+    // The stream index keeps one record per append (a run of versions); reads must cross runs,
+    // start inside one, and stop at `max` anywhere.
+    StoreDir dir;
+    auto store = dir.open();
+    struct Written {
+        Position position;
+        std::string clear;
+    };
+    std::vector<Written> by_version{{0, ""}};  // index = version
+    std::vector<StreamVersion> run_starts;
+    for (const std::size_t size : {1, 3, 300, 2, 600, 1, 5}) {
+        std::vector<NewEvent> events;
+        for (std::size_t i = 0; i < size; ++i) {
+            events.push_back(make_event("s.tick", std::to_string(by_version.size() + i)));
+        }
+        const auto r = must_append(*store, "session-runs", std::move(events));
+        run_starts.push_back(r.first_version);
+        for (std::size_t i = 0; i < size; ++i) {
+            by_version.push_back({r.first_position + i, std::to_string(r.first_version + i)});
+        }
+        must_append(*store, "session-other", {make_event()});  // runs are not contiguous positions
+    }
+    const StreamVersion last = by_version.size() - 1;
+    CHECK(store->stream_version("session-runs").value() == last);
+
+    std::set<StreamVersion> starts{0, 1, last, last + 1, 150};
+    for (const StreamVersion s : run_starts) starts.insert({s - 1, s, s + 1});
+    for (const StreamVersion from : starts) {
+        for (const std::size_t max : {std::size_t{1}, std::size_t{7}, std::size_t{2000}}) {
+            INFO("from " << from << ", max " << max);
+            const auto fwd = store->read_stream("session-runs", from, Store::Direction::kForward, max).value();
+            const StreamVersion fwd_first = std::max<StreamVersion>(from, 1);
+            const std::size_t fwd_count = fwd_first > last ? 0 : std::min<std::size_t>(max, last - fwd_first + 1);
+            REQUIRE(fwd.size() == fwd_count);
+            for (std::size_t i = 0; i < fwd.size(); ++i) {
+                REQUIRE(fwd[i].version == fwd_first + i);
+                REQUIRE(fwd[i].position == by_version[fwd_first + i].position);
+                REQUIRE(fwd[i].clear == by_version[fwd_first + i].clear);
+            }
+            const auto back = store->read_stream("session-runs", from, Store::Direction::kBackward, max).value();
+            const StreamVersion back_first = std::min(from, last);
+            REQUIRE(back.size() == std::min<std::size_t>(max, back_first));
+            for (std::size_t i = 0; i < back.size(); ++i) {
+                REQUIRE(back[i].version == back_first - i);
+                REQUIRE(back[i].position == by_version[back_first - i].position);
+                REQUIRE(back[i].stream == "session-runs");
+            }
+        }
+    }
+}
+
 TEST_CASE("a wrong expected version returns a typed conflict and writes nothing") {
     StoreDir dir;
     auto store = dir.open();
