@@ -2,7 +2,6 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -19,6 +18,7 @@
 #include <unordered_set>
 
 #include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/point_lookup_memtable.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
 namespace auditorium::eventstore::internal {
@@ -114,13 +114,11 @@ rocksdb::ColumnFamilyOptions cf_options(bool point_lookups, bool sequential, boo
 
 // Event ids are random: leveled compaction would rewrite most of the index at every level;
 // universal compaction rewrites it far less often (measured: +13% appends/s with batches of 1000).
-// Inserting random keys into the default skiplist memtable was a third of the writer's time; a
-// hash memtable over the whole id inserts without an ordered search (+35%). The index is only
-// ever read by point lookups, which the hash answers directly.
+// Inserting random keys into the default skiplist memtable was a third of the writer's time; the
+// point-lookup memtable inserts without an ordered search and sorts once at flush (see its header).
 rocksdb::ColumnFamilyOptions random_keys(rocksdb::ColumnFamilyOptions o) {
     o.compaction_style = rocksdb::kCompactionStyleUniversal;
-    o.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(16));
-    o.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(1 << 18));
+    o.memtable_factory = point_lookup_memtable_factory();
     return o;
 }
 

@@ -1,0 +1,192 @@
+#include "eventstore/internal/point_lookup_memtable.hpp"
+
+#include <rocksdb/slice.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <shared_mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace auditorium::eventstore::internal {
+
+namespace {
+
+using Entries = std::vector<const char*>;
+
+std::string_view user_key_of(const char* entry) {
+    const rocksdb::Slice internal = rocksdb::GetLengthPrefixedSlice(entry);
+    return std::string_view(internal.data(), internal.size() - 8);  // minus sequence and type
+}
+
+// Walks a sorted list of memtable entries. Seek and SeekForPrev compare against the internal key.
+class SortedIterator : public rocksdb::MemTableRep::Iterator {
+public:
+    SortedIterator(const rocksdb::MemTableRep::KeyComparator& compare, std::shared_ptr<const Entries> entries)
+        : compare_(compare), entries_(std::move(entries)), at_(entries_->size()) {}
+
+    bool Valid() const override { return at_ < entries_->size(); }
+    const char* key() const override { return (*entries_)[at_]; }
+    void Next() override { ++at_; }
+    void Prev() override { at_ = at_ == 0 ? entries_->size() : at_ - 1; }
+    void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
+        const auto it = std::lower_bound(entries_->begin(), entries_->end(), internal_key,
+                                         [&](const char* e, const rocksdb::Slice& k) { return compare_(e, k) < 0; });
+        at_ = static_cast<std::size_t>(it - entries_->begin());
+    }
+    void SeekForPrev(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
+        const auto it = std::upper_bound(entries_->begin(), entries_->end(), internal_key,
+                                         [&](const rocksdb::Slice& k, const char* e) { return compare_(e, k) > 0; });
+        at_ = it == entries_->begin() ? entries_->size() : static_cast<std::size_t>(it - entries_->begin()) - 1;
+    }
+    void SeekToFirst() override { at_ = 0; }
+    void SeekToLast() override { at_ = entries_->empty() ? 0 : entries_->size() - 1; }
+
+protected:
+    void reset(std::shared_ptr<const Entries> entries) {
+        entries_ = std::move(entries);
+        at_ = entries_->size();
+    }
+
+private:
+    const rocksdb::MemTableRep::KeyComparator& compare_;
+    std::shared_ptr<const Entries> entries_;
+    std::size_t at_;
+};
+
+class PointLookupRep final : public rocksdb::MemTableRep {
+public:
+    PointLookupRep(const KeyComparator& compare, rocksdb::Allocator* allocator)
+        : MemTableRep(allocator), compare_(compare) {}
+
+    ~PointLookupRep() override {
+        for (void* block : arena_iterators_) ::operator delete(block);
+    }
+
+    void Insert(rocksdb::KeyHandle handle) override {
+        const char* entry = static_cast<const char*>(handle);
+        std::unique_lock lock(mu_);
+        entries_.push_back(entry);
+        by_user_key_.emplace(user_key_of(entry), entry);
+    }
+
+    bool Contains(const char* key) const override {
+        std::shared_lock lock(mu_);
+        const auto [begin, end] = by_user_key_.equal_range(user_key_of(key));
+        return std::any_of(begin, end, [&](const auto& kv) { return compare_(kv.second, key) == 0; });
+    }
+
+    void MarkReadOnly() override {
+        std::unique_lock lock(mu_);
+        read_only_ = true;
+    }
+
+    std::size_t ApproximateMemoryUsage() override {
+        std::shared_lock lock(mu_);
+        // The list, and per indexed entry a node of key, pointer and hash link plus a bucket.
+        return entries_.capacity() * sizeof(const char*) + by_user_key_.size() * 48 +
+               by_user_key_.bucket_count() * sizeof(void*);
+    }
+
+    Iterator* GetIterator(rocksdb::Arena* arena) override {
+        auto sorted = sorted_entries();
+        if (arena == nullptr) return new SortedIterator(compare_, std::move(sorted));
+        // RocksDB destroys an iterator it asked to place in its arena without freeing it; the
+        // arena is internal to RocksDB, so this rep keeps the memory and frees it when it dies.
+        void* block = ::operator new(sizeof(SortedIterator));
+        {
+            std::unique_lock lock(mu_);
+            arena_iterators_.push_back(block);
+        }
+        return new (block) SortedIterator(compare_, std::move(sorted));
+    }
+
+    Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
+        if (arena != nullptr) return GetIterator(arena);
+        return new PointIterator(*this);
+    }
+
+private:
+    // Yields the entries of one user key (the prefix is the whole key), as Get and MultiGet need.
+    class PointIterator final : public SortedIterator {
+    public:
+        explicit PointIterator(const PointLookupRep& rep)
+            : SortedIterator(rep.compare_, std::make_shared<Entries>()), rep_(rep) {}
+        void Seek(const rocksdb::Slice& internal_key, const char* memtable_key) override {
+            reset(rep_.entries_of(internal_key));
+            SortedIterator::Seek(internal_key, memtable_key);
+        }
+        void SeekForPrev(const rocksdb::Slice& internal_key, const char* memtable_key) override {
+            reset(rep_.entries_of(internal_key));
+            SortedIterator::SeekForPrev(internal_key, memtable_key);
+        }
+        void SeekToFirst() override {
+            reset(rep_.sorted_entries());
+            SortedIterator::SeekToFirst();
+        }
+        void SeekToLast() override {
+            reset(rep_.sorted_entries());
+            SortedIterator::SeekToLast();
+        }
+
+    private:
+        const PointLookupRep& rep_;
+    };
+
+    bool less(const char* a, const char* b) const { return compare_(a, b) < 0; }
+
+    std::shared_ptr<const Entries> entries_of(const rocksdb::Slice& internal_key) const {
+        auto out = std::make_shared<Entries>();
+        {
+            std::shared_lock lock(mu_);
+            const std::string_view user_key(internal_key.data(), internal_key.size() - 8);
+            const auto [begin, end] = by_user_key_.equal_range(user_key);
+            for (auto it = begin; it != end; ++it) out->push_back(it->second);
+        }
+        std::sort(out->begin(), out->end(), [this](const char* a, const char* b) { return less(a, b); });
+        return out;
+    }
+
+    // The whole list in order. Sorted once when read-only (the flush); a copy each time before.
+    std::shared_ptr<const Entries> sorted_entries() const {
+        std::unique_lock lock(mu_);
+        if (sorted_) return sorted_;
+        auto out = std::make_shared<Entries>(entries_);
+        const bool keep = read_only_;
+        lock.unlock();
+        std::sort(out->begin(), out->end(), [this](const char* a, const char* b) { return less(a, b); });
+        if (!keep) return out;
+        lock.lock();
+        if (!sorted_) sorted_ = std::move(out);
+        return sorted_;
+    }
+
+    const KeyComparator& compare_;
+    mutable std::shared_mutex mu_;
+    Entries entries_;                                                // GUARDED_BY(mu_)
+    std::unordered_multimap<std::string_view, const char*> by_user_key_;  // GUARDED_BY(mu_)
+    bool read_only_ = false;                                         // GUARDED_BY(mu_)
+    mutable std::shared_ptr<const Entries> sorted_;                  // GUARDED_BY(mu_)
+    std::vector<void*> arena_iterators_;                             // GUARDED_BY(mu_)
+};
+
+class PointLookupFactory final : public rocksdb::MemTableRepFactory {
+public:
+    const char* Name() const override { return "auditorium.PointLookupMemTable"; }
+    rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator& compare,
+                                            rocksdb::Allocator* allocator, const rocksdb::SliceTransform*,
+                                            rocksdb::Logger*) override {
+        return new PointLookupRep(compare, allocator);
+    }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MemTableRepFactory> point_lookup_memtable_factory() {
+    return std::make_shared<PointLookupFactory>();
+}
+
+}  // namespace auditorium::eventstore::internal
