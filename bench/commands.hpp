@@ -20,4 +20,8 @@ int append_command(const Args& args);
 // (verify_bench.cpp).
 int verify_command(const Args& args);
 
+// Inclusion and consistency proof latency on a large ledger (10 million entries by default),
+// against one raw RocksDB point read (verify_bench.cpp).
+int proof_command(const Args& args);
+
 }  // namespace auditorium::bench

@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <random>
 
 #include "bench/bench_util.hpp"
@@ -213,6 +214,128 @@ int verify_command(const Args& args) {
         .add("raw_read_mb_per_s", mb / raw->seconds, 1)
         .add("proof_p50_us", proof.p50_us, 1)
         .add("proof_p99_us", proof.p99_us, 1);
+    std::printf("%s\n", line.str().c_str());
+    return 0;
+}
+
+int proof_command(const Args& args) {
+    po::options_description desc("auditorium-bench proof [options]");
+    desc.add_options()("help,h", "this help")(
+        "data", po::value<std::string>()->required(), "ledger directory (created and filled if absent)")(
+        "entries", po::value<std::uint64_t>()->default_value(10'000'000), "entries to write when creating")(
+        "payload-bytes", po::value<std::size_t>()->default_value(16),
+        "sealed payload per entry (proofs read only the tree; small entries keep the ledger small)")(
+        "proofs", po::value<unsigned>()->default_value(5000), "proofs of each kind to time");
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        if (vm.count("help")) {
+            std::cout << desc << "\n";
+            return 0;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "auditorium-bench proof: %s\n", e.what());
+        return 2;
+    }
+    const std::filesystem::path data = vm["data"].as<std::string>();
+    if (!std::filesystem::exists(data / "CURRENT")) {
+        std::fprintf(stderr, "proof: writing %llu entries into %s (untimed)\n",
+                     static_cast<unsigned long long>(vm["entries"].as<std::uint64_t>()), data.c_str());
+        const auto start = Clock::now();
+        if (Status s = fill(data, vm["entries"].as<std::uint64_t>(), vm["payload-bytes"].as<std::size_t>());
+            !s.is_ok()) {
+            std::fprintf(stderr, "proof: %s\n", s.to_string().c_str());
+            return 1;
+        }
+        std::fprintf(stderr, "proof: written in %.0f s\n", seconds_between(start, Clock::now()));
+    }
+    // As `auditorium ledger proof` does: a read-only (secondary) open beside the writer's files.
+    eventstore::StoreOptions ro;
+    ro.data_dir = data;
+    ro.read_only = true;
+    ro.with_keys = false;
+    auto reader = Store::open(ro);
+    if (!reader) {
+        std::fprintf(stderr, "proof: %s\n", reader.status().to_string().c_str());
+        return 1;
+    }
+    const std::uint64_t n = (*reader)->head();
+    const unsigned count = vm["proofs"].as<unsigned>();
+    std::mt19937_64 rng(13);
+    std::vector<std::uint32_t> inclusion;
+    std::vector<std::uint32_t> consistency;
+    double inclusion_total_us = 0;
+    for (unsigned i = 0; i < count; ++i) {
+        const auto t0 = Clock::now();
+        auto proof = (*reader)->inclusion_proof(1 + rng() % n, n);
+        const auto t1 = Clock::now();
+        inclusion.push_back(micros_between(t0, t1));
+        inclusion_total_us += seconds_between(t0, t1) * 1e6;
+        if (!proof) {
+            std::fprintf(stderr, "proof: %s\n", proof.status().to_string().c_str());
+            return 1;
+        }
+        const auto t2 = Clock::now();
+        auto c = (*reader)->consistency_proof(1 + rng() % n, n);
+        consistency.push_back(micros_between(t2, Clock::now()));
+        if (!c) {
+            std::fprintf(stderr, "proof: %s\n", c.status().to_string().c_str());
+            return 1;
+        }
+    }
+    reader->reset();
+    // Baseline: one RocksDB point read of a random ledger entry, the floor of any lookup.
+    rocksdb::DBOptions dbo;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    if (auto s = rocksdb::DB::ListColumnFamilies(dbo, data.string(), &names); !s.ok()) {
+        std::fprintf(stderr, "proof: %s\n", s.ToString().c_str());
+        return 1;
+    }
+    std::size_t ledger_cf = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        cfs.emplace_back(names[i], rocksdb::ColumnFamilyOptions());
+        if (names[i] == "ledger") ledger_cf = i;
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw_db = nullptr;
+    if (auto s = rocksdb::DB::OpenForReadOnly(dbo, data.string(), cfs, &handles, &raw_db); !s.ok()) {
+        std::fprintf(stderr, "proof: %s\n", s.ToString().c_str());
+        return 1;
+    }
+    std::unique_ptr<rocksdb::DB> db(raw_db);
+    const unsigned gets = count * 10;
+    std::string value;
+    const auto g0 = Clock::now();
+    for (unsigned i = 0; i < gets; ++i) {
+        std::string key;
+        const std::uint64_t p = 1 + rng() % n;
+        for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(p >> shift));
+        if (!db->Get(rocksdb::ReadOptions(), handles[ledger_cf], key, &value).ok()) {
+            std::fprintf(stderr, "proof: raw read of position %llu failed\n", static_cast<unsigned long long>(p));
+            return 1;
+        }
+    }
+    const double get_us = seconds_between(g0, Clock::now()) * 1e6 / gets;
+    for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
+    const LatencySummary inc = summarize(inclusion);
+    const LatencySummary con = summarize(consistency);
+    const double inclusion_mean = inclusion_total_us / count;
+    std::fprintf(stderr,
+                 "proofs at %llu entries: inclusion p50 %.0f us, p99 %.0f us, mean %.1f us; consistency p50 %.0f "
+                 "us, p99 %.0f us; raw RocksDB point read %.2f us: an inclusion proof costs %.1f point reads\n",
+                 static_cast<unsigned long long>(n), inc.p50_us, inc.p99_us, inclusion_mean, con.p50_us, con.p99_us,
+                 get_us, inclusion_mean / get_us);
+    JsonLine line;
+    line.add("bench", "proof")
+        .add("entries", n)
+        .add("inclusion_p50_us", inc.p50_us, 1)
+        .add("inclusion_p99_us", inc.p99_us, 1)
+        .add("consistency_p50_us", con.p50_us, 1)
+        .add("consistency_p99_us", con.p99_us, 1)
+        .add("baseline_get_us", get_us, 2)
+        .add("ratio", inclusion_mean / get_us, 1);
     std::printf("%s\n", line.str().c_str());
     return 0;
 }

@@ -14,6 +14,10 @@
 //                                                      perfect subtrees it completes, level 0 (the
 //                                                      leaf hash) first; a piece holds the leaves
 //                                                      of one commit within one 256-leaf block
+//   tree_upper BE64(position), position a multiple of 256 -> the hashes of levels 8 and up that
+//                                                      leaf completes (also in its piece): nodes
+//                                                      of large subtrees under a key a proof can
+//                                                      compute, so it reads them by point lookups
 //   erasures   subject (16)                         -> BE64(position of the erasure record)
 //   meta       name                                 -> value (see kMeta*)
 //   tree_heads BE64(size) || BE64(time_us)          -> signed tree head (tree_head.hpp): beside
@@ -38,6 +42,7 @@ inline constexpr std::string_view kStreamsCf = "streams";
 inline constexpr std::string_view kEventIdsCf = "event_ids";
 inline constexpr std::string_view kTreeCf = "tree";
 inline constexpr std::string_view kErasuresCf = "erasures";
+inline constexpr std::string_view kTreeUpperCf = "tree_upper";
 inline constexpr std::string_view kMetaCf = "meta";
 inline constexpr std::string_view kTreeHeadsCf = "tree_heads";
 inline constexpr std::string_view kHoldsCf = "holds";                       // subject -> BE64(position)
@@ -112,6 +117,10 @@ inline std::uint64_t tree_slots_before(std::uint64_t position) {
     return 2 * n - static_cast<std::uint64_t>(__builtin_popcountll(n));
 }
 inline bool starts_tree_piece(std::uint64_t position) { return (position - 1) % kTreePieceLeaves == 0; }
+// Levels from here up are also kept in `tree_upper`: a node of level >= 8 is completed by a leaf
+// whose position is a multiple of 256 (2^8), and its slot there is level - 8.
+inline constexpr unsigned kTreeUpperLevel = 8;
+static_assert(kTreePieceLeaves == (std::uint64_t{1} << kTreeUpperLevel));
 
 inline std::string event_id_value(std::uint64_t position, std::uint64_t version,
                                   std::string_view stream) {

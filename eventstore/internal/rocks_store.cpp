@@ -145,6 +145,7 @@ void RocksStore::Handles::name_handles() {
     tree_heads = all[7];
     holds = all[8];
     deferred_erasures = all[9];
+    tree_upper = all[10];
 }
 
 namespace {
@@ -161,6 +162,7 @@ std::vector<rocksdb::ColumnFamilyDescriptor> ledger_column_families() {
         {std::string(layout::kTreeHeadsCf), cf_options(false, true)},
         {std::string(layout::kHoldsCf), cf_options(true, false)},
         {std::string(layout::kDeferredErasuresCf), cf_options(true, false)},
+        {std::string(layout::kTreeUpperCf), cf_options(true, true)},
     };
 }
 
@@ -743,6 +745,13 @@ Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch)
             }
             working.push(e.leaf, completed);
             for (const auto& h : completed) piece.append(reinterpret_cast<const char*>(h.data()), h.size());
+            if (completed.size() > layout::kTreeUpperLevel) {
+                std::string upper;
+                for (std::size_t l = layout::kTreeUpperLevel; l < completed.size(); ++l) {
+                    upper.append(reinterpret_cast<const char*>(completed[l].data()), completed[l].size());
+                }
+                wb.Put(cf_->tree_upper, pos, upper);
+            }
             for (const auto& w : e.index_writes) {
                 rocksdb::ColumnFamilyHandle* cf =
                     w.family == PreparedEntry::IndexWrite::Family::kErasures ? cf_->erasures
@@ -775,8 +784,7 @@ Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch)
 }
 
 std::unique_ptr<TreePieces> RocksStore::tree_pieces() {
-    return std::make_unique<TreePieces>(
-        std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), cf_->tree)));
+    return std::make_unique<TreePieces>(*db_, *cf_->tree, *cf_->tree_upper, rocksdb::ReadOptions());
 }
 
 Status RocksStore::wait_durable(Position position) {

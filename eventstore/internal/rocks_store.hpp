@@ -100,6 +100,7 @@ private:
         rocksdb::ColumnFamilyHandle* tree_heads = nullptr;
         rocksdb::ColumnFamilyHandle* holds = nullptr;
         rocksdb::ColumnFamilyHandle* deferred_erasures = nullptr;
+        rocksdb::ColumnFamilyHandle* tree_upper = nullptr;
         void name_handles();  // sets the named pointers from `all`
     };
     class Verifier;

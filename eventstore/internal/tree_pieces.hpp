@@ -1,15 +1,18 @@
 // Reads the Merkle hashes stored in the `tree` column family, where one key (a piece) holds the
-// hashes of up to 256 consecutive leaves (layout.hpp). Serves both access patterns: leaf after
-// leaf (the verifier walks the pieces with Next) and scattered (proofs seek to the piece that
-// holds a leaf, reusing the piece already loaded when the next node lies in it).
+// hashes of up to 256 consecutive leaves, and in `tree_upper`, which repeats the nodes of levels
+// 8 and up under keys computed from the node (layout.hpp). Serves both access patterns: leaf after
+// leaf (the verifier walks the pieces with Next) and scattered (a proof reads its nodes of level
+// 8 and up by point lookups, the few below from the pieces of one 256-leaf block).
 //
 // Thread safety: none; one thread uses a TreePieces, over an iterator it owns.
 #pragma once
 
+#include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "base/result.hpp"
@@ -20,7 +23,9 @@ namespace auditorium::eventstore::internal {
 
 class TreePieces {
 public:
-    explicit TreePieces(std::unique_ptr<rocksdb::Iterator> it) : it_(std::move(it)) {}
+    // `db` and the column families must outlive this object.
+    TreePieces(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& tree, rocksdb::ColumnFamilyHandle& upper,
+               const rocksdb::ReadOptions& options);
 
     // The hashes leaf `position` (1-based) completes: completed_levels(position - 1) hashes of 32
     // bytes, level 0 (its leaf hash) first. The view lasts until the next call. Corruption naming
@@ -30,6 +35,14 @@ public:
     // Perfect-subtree node (level, index), found where merkle::locate says it is stored.
     Result<merkle::Hash> node(unsigned level, std::uint64_t index);
 
+    // The hashes of levels 8 and up that leaf `position` completes, from `tree_upper`; REQUIRES:
+    // position is a multiple of 256. Corruption naming the position when they are missing.
+    Result<std::string> upper_nodes(std::uint64_t position);
+
+    // For the verifier, after the last position: Corruption if `tree_upper` holds nodes of a
+    // leaf past `last`.
+    Status finish_upper(std::uint64_t last);
+
     // For the verifier, after leaf_nodes was called for every position 1..last in order: Corruption
     // unless every piece was exactly used up and nothing is stored past `last`.
     Status finish(std::uint64_t last);
@@ -38,6 +51,9 @@ private:
     bool holds(std::uint64_t position) const;
     Status load_current();
 
+    rocksdb::DB& db_;
+    rocksdb::ColumnFamilyHandle& upper_;
+    rocksdb::ReadOptions options_;
     std::unique_ptr<rocksdb::Iterator> it_;
     bool loaded_ = false;
     std::uint64_t first_ = 0;      // first position of the loaded piece

@@ -39,7 +39,7 @@ public:
         heads_->SeekToFirst();
         const Position last = store_.head();
         AUD_RETURN_IF_ERROR(check_heads_at(0));
-        TreePieces nodes(std::unique_ptr<rocksdb::Iterator>(store_.db_->NewIterator(scan_options(), store_.cf_->tree)));
+        TreePieces nodes(*store_.db_, *store_.cf_->tree, *store_.cf_->tree_upper, scan_options());
         // Two threads, as an auditor's machine has: this one checks, the reader reads and hashes.
         Reader reader(store_);
         Position expected = 1;
@@ -57,6 +57,7 @@ public:
         const Position end = expected - 1;
         if (end < last) return data_loss("position " + std::to_string(end + 1) + ": entry missing");
         AUD_RETURN_IF_ERROR(nodes.finish(end));
+        AUD_RETURN_IF_ERROR(nodes.finish_upper(end));
         if (heads_->Valid()) {
             AUD_ASSIGN_OR_RETURN(auto h, decode_tree_head(heads_->value().ToStringView()));
             return data_loss("tree head of size " + std::to_string(h.size) +
@@ -209,7 +210,7 @@ private:
                 return corruption(at + ": a purge marker for another position");
             }
             ++report_.entries_purged;
-            return check_nodes(at, *merkle::from_string(stored.substr(0, 32)), stored);
+            return check_nodes(at, p, *merkle::from_string(stored.substr(0, 32)), stored, nodes);
         }
         auto decoded = decode_entry(bytes);
         if (!decoded) return decoded.status().with_context(at);
@@ -220,7 +221,7 @@ private:
         if (std::memcmp(stored.data(), leaf.data(), 32) != 0) {
             return corruption(at + ": the entry's bytes do not match its leaf hash (the entry was changed)");
         }
-        AUD_RETURN_IF_ERROR(check_nodes(at, leaf, stored));
+        AUD_RETURN_IF_ERROR(check_nodes(at, p, leaf, stored, nodes));
         if (store_.vault_ && !decoded->sections.empty()) {
             AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
             for (const auto& s : e.sections) {
@@ -231,7 +232,9 @@ private:
     }
 
     // Adds the leaf to the rebuilt tree; the nodes stored for it must be the ones it completes.
-    Status check_nodes(const std::string& at, const merkle::Hash& leaf, std::string_view stored) {
+    // The nodes of levels 8 and up are stored twice (piece and `tree_upper`); both must match.
+    Status check_nodes(const std::string& at, Position p, const merkle::Hash& leaf, std::string_view stored,
+                       TreePieces& nodes) {
         frontier_.push(leaf, completed_);
         if (stored.size() != completed_.size() * 32) {
             return corruption(at + ": the stored Merkle nodes do not match the rebuilt tree");
@@ -239,6 +242,12 @@ private:
         for (std::size_t i = 1; i < completed_.size(); ++i) {
             if (std::memcmp(stored.data() + 32 * i, completed_[i].data(), 32) != 0) {
                 return corruption(at + ": the stored Merkle nodes do not match the rebuilt tree");
+            }
+        }
+        if (completed_.size() > layout::kTreeUpperLevel) {
+            AUD_ASSIGN_OR_RETURN(const std::string upper, nodes.upper_nodes(p));
+            if (std::memcmp(upper.data(), stored.data() + 32 * layout::kTreeUpperLevel, upper.size()) != 0) {
+                return corruption(at + ": the stored upper Merkle nodes do not match the rebuilt tree");
             }
         }
         return Status::ok();

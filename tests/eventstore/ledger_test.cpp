@@ -152,6 +152,26 @@ TEST_CASE("proofs hold across tree pieces written by appends of any size") {
     INFO(report.status().to_string());
     REQUIRE(report.is_ok());
     CHECK(report->entries == n);
+
+    // Nodes of level 8 and up are also kept under computed keys for proofs; verify checks both
+    // copies, so a changed or missing one is named.
+    {
+        RawDb raw(dir.data().string());
+        std::string upper = raw.get("tree_upper", layout::position_key(512));
+        CHECK(upper.size() == 2 * 32);  // leaf 512 completes levels 0..9
+        upper[33] ^= 1;
+        raw.put("tree_upper", layout::position_key(512), upper);
+    }
+    auto changed = verify(dir);
+    REQUIRE_FALSE(changed.is_ok());
+    CHECK_THAT(changed.status().message(), Contains("position 512: the stored upper Merkle nodes do not match"));
+    {
+        RawDb raw(dir.data().string());
+        raw.remove("tree_upper", layout::position_key(512));
+    }
+    auto missing = verify(dir);
+    REQUIRE_FALSE(missing.is_ok());
+    CHECK_THAT(missing.status().message(), Contains("position 512: its upper Merkle nodes are missing"));
 }
 
 TEST_CASE("a read-only store reads beside a running writer and catches up when reopened") {
