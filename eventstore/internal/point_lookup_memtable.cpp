@@ -1,12 +1,20 @@
 #include "eventstore/internal/point_lookup_memtable.hpp"
 
 #include <rocksdb/slice.h>
+#include <rocksdb/version.h>
+
+// GetDynamicPrefixIterator below relies on how this RocksDB's MemTableRep::Get treats the
+// iterator it asks for; check it again (under ASan: leak or double free) before moving on.
+#if ROCKSDB_MAJOR != 7 || ROCKSDB_MINOR != 8
+#error "re-check MemTableRep::Get's ownership of GetDynamicPrefixIterator's result"
+#endif
 
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <new>
 #include <shared_mutex>
+#include <thread>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -104,9 +112,16 @@ public:
         return new (block) SortedIterator(compare_, std::move(sorted));
     }
 
+    // Without a prefix extractor on the column family, RocksDB asks for this iterator only from
+    // MemTableRep::Get, which never deletes it (RocksDB's own memtables override Get; LookupKey,
+    // its argument, is not public, so we cannot). The rep therefore owns one point iterator per
+    // thread and lends it out again: a thread runs one Get at a time.
     Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
         if (arena != nullptr) return GetIterator(arena);
-        return new PointIterator(*this);
+        std::lock_guard lock(point_iterators_mu_);
+        auto& it = point_iterators_[std::this_thread::get_id()];
+        if (!it) it = std::make_unique<PointIterator>(*this);
+        return it.get();
     }
 
 private:
@@ -171,6 +186,8 @@ private:
     bool read_only_ = false;                                         // GUARDED_BY(mu_)
     mutable std::shared_ptr<const Entries> sorted_;                  // GUARDED_BY(mu_)
     std::vector<void*> arena_iterators_;                             // GUARDED_BY(mu_)
+    std::mutex point_iterators_mu_;
+    std::unordered_map<std::thread::id, std::unique_ptr<PointIterator>> point_iterators_;  // GUARDED_BY(point_iterators_mu_)
 };
 
 class PointLookupFactory final : public rocksdb::MemTableRepFactory {

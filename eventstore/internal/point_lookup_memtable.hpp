@@ -6,7 +6,8 @@
 // lookups and an unsorted list, and sorts the list once (std::sort) when the memtable is flushed.
 //
 // Lookups go through RocksDB's prefix iterator (GetDynamicPrefixIterator), which RocksDB uses for
-// Get and MultiGet: it yields the entries of exactly the looked-up user key, in order. A full
+// Get and MultiGet: it yields the entries of exactly the looked-up user key, in order. The column
+// family must have no prefix extractor (the rep lends that iterator out, see the .cpp). A full
 // iterator (flush, or a total-order scan) sorts a copy of the list: an index read by point
 // lookups is never scanned while it is written.
 //

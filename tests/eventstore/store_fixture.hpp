@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "eventstore/store.hpp"
@@ -54,6 +55,36 @@ inline eventstore::AppendResult must_append(eventstore::Store& store, const std:
     auto r = store.append(stream, expected, std::move(events));
     INFO(r.status().to_string());
     REQUIRE(r.is_ok());
+    return r.value();
+}
+
+// Catch2's assertions and INFO are not thread-safe: a worker thread records the first failed
+// append here, and the test asserts on its own thread after joining the workers.
+class ThreadFailures {
+public:
+    void record(const std::string& what) {
+        std::lock_guard lock(mu_);
+        if (first_.empty()) first_ = what;
+    }
+    std::string first() const {
+        std::lock_guard lock(mu_);
+        return first_;
+    }
+
+private:
+    mutable std::mutex mu_;
+    std::string first_;
+};
+
+// must_append for worker threads: a failure is recorded, not asserted; returns a default result.
+inline eventstore::AppendResult append_in_thread(eventstore::Store& store, const std::string& stream,
+                                                 std::vector<eventstore::NewEvent> events,
+                                                 ThreadFailures& failures) {
+    auto r = store.append(stream, eventstore::ExpectedVersion::any(), std::move(events));
+    if (!r) {
+        failures.record(stream + ": " + r.status().to_string());
+        return {};
+    }
     return r.value();
 }
 
