@@ -71,10 +71,12 @@ std::string encode_entry(const EntryHeader& h, std::string_view clear,
     return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
 
-Result<DecodedEntry> decode_entry(std::string_view bytes) {
-    // flatbuffers reads scalars in place, so the buffer must be aligned as it was built (8
-    // bytes); RocksDB hands out values at any address. Copy the rare misaligned one.
-    std::vector<std::uint64_t> aligned;
+namespace {
+
+// The format checks every reader runs, without copying anything out. `aligned` keeps the copy of
+// a misaligned buffer alive: flatbuffers reads scalars in place, so the buffer must be aligned as
+// it was built (8 bytes), and RocksDB hands out values at any address.
+Result<const fb::Entry*> checked_entry(std::string_view& bytes, std::vector<std::uint64_t>& aligned) {
     if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
         aligned.resize((bytes.size() + 7) / 8);
         std::memcpy(aligned.data(), bytes.data(), bytes.size());
@@ -90,6 +92,25 @@ Result<DecodedEntry> decode_entry(std::string_view bytes) {
     if (e->stream() == nullptr || e->event_type() == nullptr || e->event_id() == nullptr) {
         return corruption("entry lacks a stream, a type or an event id");
     }
+    if (e->sections() != nullptr) {
+        for (const fb::Section* s : *e->sections()) {
+            if (!valid_key_class(s->key_class())) return corruption("unknown key class in section");
+        }
+    }
+    return e;
+}
+
+}  // namespace
+
+Result<EntrySummary> summarize_entry(std::string_view bytes) {
+    std::vector<std::uint64_t> aligned;
+    AUD_ASSIGN_OR_RETURN(const fb::Entry* e, checked_entry(bytes, aligned));
+    return EntrySummary{e->position(), e->sections() == nullptr ? 0 : e->sections()->size()};
+}
+
+Result<DecodedEntry> decode_entry(std::string_view bytes) {
+    std::vector<std::uint64_t> aligned;
+    AUD_ASSIGN_OR_RETURN(const fb::Entry* e, checked_entry(bytes, aligned));
     DecodedEntry d;
     EntryHeader& h = d.header;
     h.position = e->position();
@@ -107,7 +128,6 @@ Result<DecodedEntry> decode_entry(std::string_view bytes) {
     if (e->sections() != nullptr) {
         d.sections.reserve(e->sections()->size());
         for (const fb::Section* s : *e->sections()) {
-            if (!valid_key_class(s->key_class())) return corruption("unknown key class in section");
             StoredSection out;
             out.subject = from_fb(s->subject());
             out.key_class = static_cast<KeyClass>(s->key_class());

