@@ -37,13 +37,13 @@ std::optional<int> parse_options(const std::string& command, po::options_descrip
 // Adds --data DIR and --keys DIR, shared by every command that touches a store.
 void add_store_options(po::options_description& desc);
 
-// Opens the store named by --data/--keys beside a running server (RocksDB secondary instance);
-// with the keys only when --keys was given or `need_keys`.
 // Opens the store named by --data/--keys read-write, for commands that change it when no server
-// answers on the admin socket. A store locked by another process is refused with a message
-// saying so.
+// answers on the admin socket, with the server's recorded backup targets (backup_targets.hpp). A
+// store locked by another process is refused with a message saying so.
 Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_map& vm);
 
+// Opens the store named by --data/--keys beside a running server (RocksDB secondary instance);
+// with the keys only when --keys was given or `need_keys`.
 Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_map& vm,
                                                             bool need_keys);
 

@@ -7,6 +7,7 @@
 
 #include "base/id.hpp"
 #include "tools/admin_socket.hpp"
+#include "tools/backup_targets.hpp"
 #include "tools/cli.hpp"
 #include "tools/store_commands.hpp"
 
@@ -65,6 +66,8 @@ Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_
     eventstore::StoreOptions o;
     o.data_dir = vm["data"].as<std::string>();
     if (vm.count("keys")) o.keys_dir = vm["keys"].as<std::string>();
+    // The server's targets, so an erasure made here reaches every register too.
+    AUD_ASSIGN_OR_RETURN(o.backup_targets, recorded_backup_targets(o.data_dir));
     auto store = eventstore::Store::open(o);
     if (!store && store.status().message().find("lock") != std::string::npos) {
         return unavailable("the store at " + o.data_dir.string() +
@@ -80,7 +83,9 @@ int serve_command(const Args& args) {
     add_store_options(desc);
     desc.add_options()("dev", "create a dev store (recorded in its metadata; shorter retention allowed)")(
         "backup-target", po::value<std::vector<std::string>>(),
-        "a backup target directory (repeatable): every erasure is written to its erasure register at once");
+        "a backup target directory (repeatable): every erasure is written to its erasure register at once; "
+        "recorded beside the ledger for later runs and for commands run while no server runs")(
+        "no-backup-targets", "forget the recorded backup targets");
     po::variables_map vm;
     if (auto stop = parse_options("serve", desc, args, vm)) return *stop;
     const std::string data = vm["data"].as<std::string>();
@@ -98,11 +103,33 @@ int serve_command(const Args& args) {
     options.keys_dir = keys;
     options.create_if_missing = true;
     options.dev = vm.count("dev") > 0;
-    if (vm.count("backup-target")) {
-        for (const auto& t : vm["backup-target"].as<std::vector<std::string>>()) options.backup_targets.emplace_back(t);
+    if (vm.count("backup-target") && vm.count("no-backup-targets")) {
+        return report("serve", invalid_argument("backup-target: cannot be given with --no-backup-targets"));
+    }
+    // The targets are known before the store opens: opening finishes any erasure a crash
+    // interrupted, and that writes to the registers.
+    const bool configure = vm.count("backup-target") || vm.count("no-backup-targets");
+    if (configure) {
+        if (vm.count("backup-target")) {
+            for (const auto& t : vm["backup-target"].as<std::vector<std::string>>()) {
+                options.backup_targets.push_back(std::filesystem::absolute(t).lexically_normal());
+            }
+        }
+    } else {
+        auto recorded = recorded_backup_targets(data);
+        if (!recorded) return report("serve: backup targets", recorded.status());
+        options.backup_targets = std::move(recorded).value();
     }
     auto store = eventstore::Store::open(options);
     if (!store) return report("opening the store at " + data, store.status());
+    if (configure) {
+        // Recorded once the store opened, so the data directory exists and is the store's.
+        auto recorded = record_backup_targets(data, options.backup_targets);
+        if (!recorded) return report("serve: recording the backup targets", recorded.status());
+    }
+    std::string listed;
+    for (const auto& t : options.backup_targets) listed += (listed.empty() ? "" : ", ") + t.string();
+    spdlog::info("serve: backup targets: {}", listed.empty() ? "none" : listed);
 
     const auto tree = (*store)->tree_head();
     spdlog::info("serve: ledger {} open (store {}{}), head position {}, tree size {}, root {}", data,

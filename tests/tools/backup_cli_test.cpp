@@ -140,6 +140,68 @@ TEST_CASE("backup create goes through a running server's admin socket, and erasu
     CHECK_THAT(rout, Contains("1 subjects registered, 1 erased now"));
 }
 
+TEST_CASE("the server's backup targets are recorded, so an erasure made while no server runs reaches the registers") {
+    TempDir dir;
+    const auto data = dir / "data";
+    const auto target = dir / "target";
+    const std::string first = "11111111111111111111111111111111";
+    const std::string second = "22222222222222222222222222222222";
+    {
+        Process serve({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string()});
+        REQUIRE(serve.wait_for_line("admin socket"));
+        auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
+        INFO(out);
+        REQUIRE(code == 0);
+        serve.signal(SIGTERM);
+        REQUIRE(serve.wait() == 0);
+        CHECK_THAT(serve.output(), Contains("backup targets: " + target.string()));
+    }
+    const auto recorded = data / "backup-targets";
+    REQUIRE(fs::exists(recorded));
+    CHECK((fs::status(recorded).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK_THAT(slurp(recorded), Contains(target.string() + "\n"));
+
+    // No server runs: the command opens the store itself, with the recorded targets.
+    auto [ecode, eout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", first});
+    INFO(eout);
+    REQUIRE(ecode == 0);
+    CHECK_THAT(slurp(target / "erasures.log"), Contains("\"subject\":\"" + first + "\""));
+
+    // A plain serve keeps them; --no-backup-targets forgets them.
+    {
+        Process serve({AUD_CLI, "serve", "--data", data.string()});
+        REQUIRE(serve.wait_for_line("admin socket"));
+        serve.signal(SIGTERM);
+        REQUIRE(serve.wait() == 0);
+        CHECK_THAT(serve.output(), Contains("backup targets: " + target.string()));
+    }
+    {
+        Process serve({AUD_CLI, "serve", "--data", data.string(), "--no-backup-targets"});
+        REQUIRE(serve.wait_for_line("admin socket"));
+        serve.signal(SIGTERM);
+        REQUIRE(serve.wait() == 0);
+        CHECK_THAT(serve.output(), Contains("backup targets: none"));
+    }
+    auto [ncode, nout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", second});
+    INFO(nout);
+    REQUIRE(ncode == 0);
+    CHECK_THAT(slurp(target / "erasures.log"), !Contains(second));
+
+    // A damaged record is refused before the store is opened, naming the file and the line.
+    {
+        std::ofstream out(recorded, std::ios::trunc);
+        out << "# backup targets\nrelative/target\n";
+    }
+    const std::string third = "33333333333333333333333333333333";
+    auto [bcode, bout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", third});
+    CHECK(bcode == 2);
+    CHECK_THAT(bout, Contains("backup-targets line 2: not an absolute path"));
+    auto [both, both_out] = run({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string(),
+                                 "--no-backup-targets"});
+    CHECK(both == 2);
+    CHECK_THAT(both_out, Contains("cannot be given with --no-backup-targets"));
+}
+
 TEST_CASE("backup create refuses while another process holds the store without an admin socket, and says why") {
     TempDir dir;
     const auto data = dir / "data";
