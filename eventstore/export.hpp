@@ -62,4 +62,12 @@ struct ExportCheck {
 Result<ExportCheck> verify_export(std::istream& body, std::string_view minisig,
                                   const std::string& public_key);
 
+// An entry as read (`auditorium ledger replay` prints one per line):
+//   {"position":P,"stream":..,"version":..,"type":..,"time":..,"event_id":..,"actor":..,"subject":..,
+//    "payload":{"clear":..,"sections":[{"subject":..,"key_class":..,"state":"open","data":..}|
+//                                      {..,"state":"erased"}|{..,"state":"sealed"}]}}
+// A purged entry is {"position":P,"purged":true}. Clear parts and section data that are text are
+// JSON strings, anything else {"base64":..}; ids are hex (all zeros when absent), as in exports.
+std::string entry_to_json(const Entry& entry);
+
 }  // namespace auditorium::eventstore

@@ -3,6 +3,7 @@
 // sections (--keys).
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <ctime>
@@ -10,8 +11,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
+#include "eventstore/export.hpp"
 #include "eventstore/minisign.hpp"
 #include "tools/cli.hpp"
 #include "tools/store_commands.hpp"
@@ -220,6 +223,86 @@ int tree_head(const Args& args) {
     return 0;
 }
 
+// The root of the ledger's tree at a size (default: its current size), computed from the ledger:
+// what an auditor compares with a tree head kept from earlier, or with another copy's digest.
+int digest(const Args& args) {
+    po::options_description desc("options");
+    add_store_options(desc);
+    desc.add_options()("size", po::value<std::uint64_t>(), "tree size (default: the current size)");
+    po::variables_map vm;
+    if (auto stop = parse_options("ledger digest", desc, args, vm)) return *stop;
+    auto store = open_for_reading(vm, false);
+    if (!store) return report("opening the ledger", store.status());
+    eventstore::Store& s = **store;
+    const std::uint64_t size = vm.count("size") ? vm["size"].as<std::uint64_t>() : s.head();
+    auto root = s.root_at(size);
+    if (!root) return report("digest", root.status());
+    auto heads = s.tree_heads(size, 1);
+    if (!heads) return report("reading tree heads", heads.status());
+    json::object out;
+    out["store_id"] = s.store_id().hex();
+    out["dev"] = s.is_dev();
+    out["tree_size"] = size;
+    out["root"] = to_hex(*root);
+    out["signed"] = !heads->empty() && heads->front().size == size;
+    std::cout << json::serialize(out) << "\n";
+    return 0;
+}
+
+// The entries in order, one JSON object per line (eventstore/export.hpp, entry_to_json), opened
+// with the keys when --keys is given: what an auditor reads to follow what happened, and what a
+// projection rebuild consumes.
+int replay(const Args& args) {
+    po::options_description desc("options");
+    add_store_options(desc);
+    desc.add_options()("from", po::value<std::uint64_t>()->default_value(1), "first position")(
+        "to", po::value<std::uint64_t>(), "last position (default: the newest)")(
+        "stream", po::value<std::string>(), "only this stream, in version order")(
+        "type", po::value<std::string>(), "only entries of this type");
+    po::variables_map vm;
+    if (auto stop = parse_options("ledger replay", desc, args, vm)) return *stop;
+    const std::uint64_t from = vm["from"].as<std::uint64_t>();
+    if (from == 0) return report("ledger replay", invalid_argument("from: positions start at 1"));
+    auto store = open_for_reading(vm, false);
+    if (!store) return report("opening the ledger", store.status());
+    eventstore::Store& s = **store;
+    const std::uint64_t to = vm.count("to") ? vm["to"].as<std::uint64_t>() : s.head();
+    if (to < from && vm.count("to")) return report("ledger replay", invalid_argument("to: before from"));
+    const std::optional<std::string> type =
+        vm.count("type") ? std::optional<std::string>(vm["type"].as<std::string>()) : std::nullopt;
+    std::uint64_t printed = 0;
+    const auto print = [&](const eventstore::Entry& e) {
+        if (type && e.type != *type) return;
+        std::cout << eventstore::entry_to_json(e) << "\n";
+        ++printed;
+    };
+    constexpr std::size_t kPage = 1024;
+    if (vm.count("stream")) {
+        const std::string stream = vm["stream"].as<std::string>();
+        for (eventstore::StreamVersion v = 1;;) {
+            auto page = s.read_stream(stream, v, eventstore::Store::Direction::kForward, kPage);
+            if (!page) return report("reading stream " + stream, page.status());
+            for (const auto& e : *page) {
+                if (e.position >= from && e.position <= to) print(e);
+            }
+            if (page->size() < kPage) break;
+            v = page->back().version + 1;
+        }
+    } else {
+        for (eventstore::Position p = from; p <= to;) {
+            auto page = s.read_all(p, std::min<std::uint64_t>(kPage, to - p + 1));
+            if (!page) return report("reading the ledger", page.status());
+            if (page->empty()) break;
+            for (const auto& e : *page) print(e);
+            p = page->back().position + 1;
+        }
+    }
+    std::cout.flush();
+    if (!std::cout) return report("ledger replay", unavailable("writing to standard output failed"));
+    std::fprintf(stderr, "replayed %llu entries\n", static_cast<unsigned long long>(printed));
+    return 0;
+}
+
 // "2026-11-28T10:00:00Z", "2026-11-28T10:00:00.5+01:00" or "2026-11-28" -> microseconds (UTC).
 Result<std::int64_t> parse_time(const std::string& field, const std::string& text) {
     std::tm tm{};
@@ -312,10 +395,10 @@ Result<std::string> trusted_key_option(const po::variables_map& vm) { return pin
 
 int ledger_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
-        {"verify", verify}, {"proof", proof}, {"tree-head", tree_head}, {"export", export_command},
-        {"purge", purge_command}};
+        {"verify", verify}, {"proof", proof},   {"tree-head", tree_head}, {"digest", digest},
+        {"replay", replay}, {"export", export_command}, {"purge", purge_command}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|export|purge [options]\n");
+        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|digest|replay|export|purge [options]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -66,6 +66,29 @@ std::string csv_field(std::string_view v) {
     return out + "\"";
 }
 
+// The payload of an opened entry: its clear part and its sections, each open, erased or sealed.
+json::value payload_value(const Entry& e) {
+    json::object o;
+    o["clear"] = bytes_value(e.clear);
+    json::array sections;
+    for (const auto& s : e.sections) {
+        json::object so;
+        so["subject"] = s.subject.hex();
+        so["key_class"] = key_class_name(s.key_class);
+        switch (s.state) {
+            case Section::State::kErased: so["state"] = "erased"; break;
+            case Section::State::kSealed: so["state"] = "sealed"; break;
+            case Section::State::kOpen:
+                so["state"] = "open";
+                so["data"] = bytes_value(s.plaintext);
+                break;
+        }
+        sections.push_back(std::move(so));
+    }
+    o["sections"] = std::move(sections);
+    return json::value(std::move(o));
+}
+
 }  // namespace
 
 class RocksStore::Exporter {
@@ -186,23 +209,7 @@ private:
 
     Result<json::value> payload(Position p, std::string_view bytes) {
         AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
-        json::object o;
-        o["clear"] = bytes_value(e.clear);
-        json::array sections;
-        for (const auto& s : e.sections) {
-            json::object so;
-            so["subject"] = s.subject.hex();
-            so["key_class"] = key_class_name(s.key_class);
-            if (s.state == Section::State::kErased) {
-                so["state"] = "erased";
-            } else {
-                so["state"] = "open";
-                so["data"] = bytes_value(s.plaintext);
-            }
-            sections.push_back(std::move(so));
-        }
-        o["sections"] = std::move(sections);
-        return json::value(std::move(o));
+        return payload_value(e);
     }
 
     Result<std::string> json_record(Position p, std::string_view bytes, const DecodedEntry& d) {
@@ -281,3 +288,26 @@ Result<SignedTreeHead> RocksStore::newest_tree_head() {
 }
 
 }  // namespace auditorium::eventstore::internal
+
+namespace auditorium::eventstore {
+
+std::string entry_to_json(const Entry& e) {
+    namespace json = boost::json;
+    json::object r;
+    r["position"] = e.position;
+    if (e.purged) {
+        r["purged"] = true;
+        return json::serialize(r);
+    }
+    r["stream"] = e.stream;
+    r["version"] = e.version;
+    r["type"] = e.type;
+    r["time"] = rfc3339(e.recorded_at_us);
+    r["event_id"] = e.event_id.hex();
+    r["actor"] = e.actor.hex();
+    r["subject"] = e.subject.hex();
+    r["payload"] = internal::payload_value(e);
+    return json::serialize(r);
+}
+
+}  // namespace auditorium::eventstore

@@ -68,6 +68,63 @@ TEST_CASE("ledger verify, proof and tree-head work beside a live writer") {
     CHECK_THAT(vout, Contains("sections opened"));
 }
 
+TEST_CASE("ledger digest and replay read the ledger beside a live writer, opened only with the keys") {
+    TempDir dir;
+    const auto data = dir / "data";
+    Process writer({AUD_APPEND_CHILD, data.string()});
+    for (int i = 0; i < 40; ++i) REQUIRE(writer.wait_for_line(" "));
+
+    // The digest at a size is the root every proof at that size is checked against.
+    auto [dcode, digest] = run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "20"});
+    INFO(digest);
+    REQUIRE(dcode == 0);
+    auto [pcode, proof] = run({AUD_CLI, "ledger", "proof", "inclusion", "--data", data.string(),
+                               "--position", "7", "--size", "20"});
+    REQUIRE(pcode == 0);
+    const auto root_of = [](const std::string& json) {
+        const auto at = json.find("\"root\":\"");
+        REQUIRE(at != std::string::npos);
+        return json.substr(at + 8, 64);
+    };
+    CHECK(root_of(digest) == root_of(proof));
+    CHECK_THAT(digest, Contains("\"tree_size\":20"));
+
+    // Without keys every section stays sealed; the clear part is there.
+    auto [rcode, sealed] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--from", "3", "--to", "12"});
+    INFO(sealed);
+    REQUIRE(rcode == 0);
+    CHECK_THAT(sealed, Contains("\"position\":3,"));
+    CHECK_THAT(sealed, Contains("\"position\":12,"));
+    CHECK_THAT(sealed, !Contains("\"position\":13,"));
+    CHECK_THAT(sealed, Contains("\"clear\":\"n=2\""));
+    CHECK_THAT(sealed, Contains("\"state\":\"sealed\""));
+    CHECK_THAT(sealed, !Contains("payload 2"));
+    CHECK_THAT(sealed, Contains("replayed 10 entries"));
+    writer.signal(SIGTERM);
+    writer.wait();
+
+    // With the keys, the sections open; one stream, in version order.
+    auto [kcode, opened] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--keys",
+                                (dir / "keys").string(), "--stream", "crash-1", "--to", "12"});
+    INFO(opened);
+    REQUIRE(kcode == 0);
+    CHECK_THAT(opened, Contains("\"data\":\"payload 1\""));
+    CHECK_THAT(opened, Contains("\"data\":\"payload 5\""));
+    CHECK_THAT(opened, Contains("\"data\":\"payload 9\""));
+    CHECK_THAT(opened, !Contains("payload 2\""));
+    CHECK_THAT(opened, Contains("replayed 3 entries"));
+    auto [tcode, typed] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--type", "no.such"});
+    CHECK(tcode == 0);
+    CHECK_THAT(typed, Contains("replayed 0 entries"));
+
+    auto [bad, bad_out] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--from", "0"});
+    CHECK(bad == 2);
+    CHECK_THAT(bad_out, Contains("from: positions start at 1"));
+    auto [big, big_out] = run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "100000"});
+    CHECK(big == 2);
+    CHECK_THAT(big_out, Contains("size"));
+}
+
 TEST_CASE("a byte changed with ldb in the ledger column family fails verify, naming the position") {
     TempDir dir;
     const auto data = dir / "data";
