@@ -62,7 +62,7 @@ struct ExportCheck {
 Result<ExportCheck> verify_export(std::istream& body, std::string_view minisig,
                                   const std::string& public_key);
 
-// An entry as read (`auditorium ledger replay` prints one per line):
+// An entry as read (`auditorium ledger entries` prints one per line):
 //   {"position":P,"stream":..,"version":..,"type":..,"time":..,"event_id":..,"actor":..,"subject":..,
 //    "payload":{"clear":..,"sections":[{"subject":..,"key_class":..,"state":"open","data":..}|
 //                                      {..,"state":"erased"}|{..,"state":"sealed"}]}}

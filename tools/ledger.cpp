@@ -250,9 +250,9 @@ int digest(const Args& args) {
 }
 
 // The entries in order, one JSON object per line (eventstore/export.hpp, entry_to_json), opened
-// with the keys when --keys is given: what an auditor reads to follow what happened, and what a
-// projection rebuild consumes.
-int replay(const Args& args) {
+// with the keys when --keys is given: what an auditor reads to follow what happened. (`ledger
+// replay`, which folds the entries into fresh read models, comes with the projections.)
+int entries(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
     desc.add_options()("from", po::value<std::uint64_t>()->default_value(1), "first position")(
@@ -260,14 +260,14 @@ int replay(const Args& args) {
         "stream", po::value<std::string>(), "only this stream, in version order")(
         "type", po::value<std::string>(), "only entries of this type");
     po::variables_map vm;
-    if (auto stop = parse_options("ledger replay", desc, args, vm)) return *stop;
+    if (auto stop = parse_options("ledger entries", desc, args, vm)) return *stop;
     const std::uint64_t from = vm["from"].as<std::uint64_t>();
-    if (from == 0) return report("ledger replay", invalid_argument("from: positions start at 1"));
+    if (from == 0) return report("ledger entries", invalid_argument("from: positions start at 1"));
     auto store = open_for_reading(vm, false);
     if (!store) return report("opening the ledger", store.status());
     eventstore::Store& s = **store;
     const std::uint64_t to = vm.count("to") ? vm["to"].as<std::uint64_t>() : s.head();
-    if (to < from && vm.count("to")) return report("ledger replay", invalid_argument("to: before from"));
+    if (to < from && vm.count("to")) return report("ledger entries", invalid_argument("to: before from"));
     const std::optional<std::string> type =
         vm.count("type") ? std::optional<std::string>(vm["type"].as<std::string>()) : std::nullopt;
     std::uint64_t printed = 0;
@@ -298,8 +298,8 @@ int replay(const Args& args) {
         }
     }
     std::cout.flush();
-    if (!std::cout) return report("ledger replay", unavailable("writing to standard output failed"));
-    std::fprintf(stderr, "replayed %llu entries\n", static_cast<unsigned long long>(printed));
+    if (!std::cout) return report("ledger entries", unavailable("writing to standard output failed"));
+    std::fprintf(stderr, "printed %llu entries\n", static_cast<unsigned long long>(printed));
     return 0;
 }
 
@@ -396,9 +396,9 @@ Result<std::string> trusted_key_option(const po::variables_map& vm) { return pin
 int ledger_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
         {"verify", verify}, {"proof", proof},   {"tree-head", tree_head}, {"digest", digest},
-        {"replay", replay}, {"export", export_command}, {"purge", purge_command}};
+        {"entries", entries}, {"export", export_command}, {"purge", purge_command}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|digest|replay|export|purge [options]\n");
+        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|digest|entries|export|purge [options]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -68,7 +68,7 @@ TEST_CASE("ledger verify, proof and tree-head work beside a live writer") {
     CHECK_THAT(vout, Contains("sections opened"));
 }
 
-TEST_CASE("ledger digest and replay read the ledger beside a live writer, opened only with the keys") {
+TEST_CASE("ledger digest and ledger entries read the ledger beside a live writer, opened only with the keys") {
     TempDir dir;
     const auto data = dir / "data";
     Process writer({AUD_APPEND_CHILD, data.string()});
@@ -90,7 +90,7 @@ TEST_CASE("ledger digest and replay read the ledger beside a live writer, opened
     CHECK_THAT(digest, Contains("\"tree_size\":20"));
 
     // Without keys every section stays sealed; the clear part is there.
-    auto [rcode, sealed] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--from", "3", "--to", "12"});
+    auto [rcode, sealed] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "3", "--to", "12"});
     INFO(sealed);
     REQUIRE(rcode == 0);
     CHECK_THAT(sealed, Contains("\"position\":3,"));
@@ -99,12 +99,12 @@ TEST_CASE("ledger digest and replay read the ledger beside a live writer, opened
     CHECK_THAT(sealed, Contains("\"clear\":\"n=2\""));
     CHECK_THAT(sealed, Contains("\"state\":\"sealed\""));
     CHECK_THAT(sealed, !Contains("payload 2"));
-    CHECK_THAT(sealed, Contains("replayed 10 entries"));
+    CHECK_THAT(sealed, Contains("printed 10 entries"));
     writer.signal(SIGTERM);
     writer.wait();
 
     // With the keys, the sections open; one stream, in version order.
-    auto [kcode, opened] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--keys",
+    auto [kcode, opened] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--keys",
                                 (dir / "keys").string(), "--stream", "crash-1", "--to", "12"});
     INFO(opened);
     REQUIRE(kcode == 0);
@@ -112,12 +112,12 @@ TEST_CASE("ledger digest and replay read the ledger beside a live writer, opened
     CHECK_THAT(opened, Contains("\"data\":\"payload 5\""));
     CHECK_THAT(opened, Contains("\"data\":\"payload 9\""));
     CHECK_THAT(opened, !Contains("payload 2\""));
-    CHECK_THAT(opened, Contains("replayed 3 entries"));
-    auto [tcode, typed] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--type", "no.such"});
+    CHECK_THAT(opened, Contains("printed 3 entries"));
+    auto [tcode, typed] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--type", "no.such"});
     CHECK(tcode == 0);
-    CHECK_THAT(typed, Contains("replayed 0 entries"));
+    CHECK_THAT(typed, Contains("printed 0 entries"));
 
-    auto [bad, bad_out] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--from", "0"});
+    auto [bad, bad_out] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "0"});
     CHECK(bad == 2);
     CHECK_THAT(bad_out, Contains("from: positions start at 1"));
     auto [big, big_out] = run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "100000"});
