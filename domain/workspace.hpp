@@ -1,0 +1,113 @@
+// The workspace aggregate: a company's workspace, its settings and its team. One stream per
+// workspace ("workspace-<id>"); members appear by pseudonym only (their names and e-mail
+// addresses live in each member's own profile stream, sealed under that person's key).
+//
+// decide(state, command, now) -> events | rejection (rejection.hpp), and evolve(state, event) ->
+// state. Invariants kept here: a workspace always keeps an owner; every act is allowed by the
+// access policy (access_policy.hpp) for the acting member's role; nothing names a member of
+// another workspace. Pure; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "base/id.hpp"
+#include "base/result.hpp"
+#include "domain/access_policy.hpp"
+
+namespace auditorium::domain {
+
+// ---- commands ----
+struct CreateWorkspace {
+    Id workspace;
+    std::string name;  // 1..100 characters
+    std::string slug;  // 1..60 of [a-z0-9-], not starting or ending with '-'
+    Id owner;          // the member who creates it becomes its first owner
+};
+struct ChangeWorkspaceSettings {
+    Id workspace;
+    Id by;
+    std::optional<std::string> name;
+    std::optional<bool> company_page_enabled;
+};
+struct InviteMember {
+    Id workspace;
+    Id by;
+    Id member;  // a new pseudonym for the invitee
+    WorkspaceRole role;
+};
+struct ChangeMemberRole {
+    Id workspace;
+    Id by;
+    Id member;
+    WorkspaceRole role;
+};
+struct RemoveMember {
+    Id workspace;
+    Id by;
+    Id member;
+};
+struct TransferOwnership {
+    Id workspace;
+    Id by;  // an owner, who becomes an admin
+    Id to;  // a member, who becomes an owner
+};
+using WorkspaceCommand = std::variant<CreateWorkspace, ChangeWorkspaceSettings, InviteMember, ChangeMemberRole,
+                                      RemoveMember, TransferOwnership>;
+
+// ---- events ----
+struct WorkspaceCreated {
+    Id workspace;
+    std::string name;
+    std::string slug;
+    Id owner;
+    std::int64_t at_us = 0;
+};
+struct WorkspaceSettingsChanged {
+    Id by;
+    std::optional<std::string> name;
+    std::optional<bool> company_page_enabled;
+    std::int64_t at_us = 0;
+};
+struct MemberInvited {
+    Id by;
+    Id member;
+    WorkspaceRole role;
+    std::int64_t at_us = 0;
+};
+struct MemberRoleChanged {
+    Id by;
+    Id member;
+    WorkspaceRole from;
+    WorkspaceRole to;
+    std::int64_t at_us = 0;
+};
+struct MemberRemoved {
+    Id by;
+    Id member;
+    std::int64_t at_us = 0;
+};
+using WorkspaceEvent =
+    std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged, MemberRemoved>;
+
+// ---- state ----
+struct WorkspaceState {
+    bool exists = false;
+    Id id;
+    std::string name;
+    std::string slug;
+    bool company_page_enabled = true;
+    std::map<Id, WorkspaceRole> members;
+    // Invariant: once it exists, at least one member is an owner.
+};
+
+WorkspaceState evolve(WorkspaceState state, const WorkspaceEvent& event);
+WorkspaceState fold(const std::vector<WorkspaceEvent>& events);
+Result<std::vector<WorkspaceEvent>> decide(const WorkspaceState& state, const WorkspaceCommand& command,
+                                           std::int64_t now_us);
+
+}  // namespace auditorium::domain
