@@ -2,35 +2,18 @@
 
 #include <algorithm>
 
+#include "domain/internal/checks.hpp"
 #include "domain/rejection.hpp"
 
 namespace auditorium::domain {
 
 namespace {
 
-template <class... F>
-struct Overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+using internal::Overloaded;
 
 using Events = std::vector<WorkspaceEvent>;
 
-Status check_name(const std::string& name) {
-    if (name.empty() || name.size() > 100) return invalid_field("name", "1 to 100 characters");
-    return Status::ok();
-}
-
-Status check_slug(const std::string& slug) {
-    const bool chars = std::all_of(slug.begin(), slug.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-    });
-    if (slug.empty() || slug.size() > 60 || !chars || slug.front() == '-' || slug.back() == '-') {
-        return invalid_field("slug", "1 to 60 of a-z, 0-9 and '-', not starting or ending with '-'");
-    }
-    return Status::ok();
-}
+Status check_name(const std::string& name) { return internal::check_length("name", name, 1, 100); }
 
 std::size_t owners(const WorkspaceState& s) {
     return static_cast<std::size_t>(
@@ -57,7 +40,7 @@ Result<Events> create(const WorkspaceState& s, const CreateWorkspace& c, std::in
     if (c.workspace.is_none()) return invalid_field("workspace", "missing");
     if (c.owner.is_none()) return invalid_field("owner", "missing");
     AUD_RETURN_IF_ERROR(check_name(c.name));
-    AUD_RETURN_IF_ERROR(check_slug(c.slug));
+    AUD_RETURN_IF_ERROR(internal::check_slug("slug", c.slug, 60));
     return Events{WorkspaceCreated{c.workspace, c.name, c.slug, c.owner, now}};
 }
 

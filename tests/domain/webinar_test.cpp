@@ -1,0 +1,235 @@
+// Webinars and their sessions: given events, when a command, then events or a rejection.
+#include "domain/webinar.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "domain/rejection.hpp"
+
+using namespace auditorium;
+using namespace auditorium::domain;
+using R = WorkspaceRole;
+using S = SessionStatus;
+
+namespace {
+
+constexpr std::int64_t kHour = std::int64_t{3600} * 1'000'000;
+constexpr std::int64_t kNow = 1'800'000'000'000'000;
+
+Id id(std::uint8_t n) {
+    Id::Bytes b{};
+    b[15] = n;
+    b[0] = 0xB0;
+    return Id(b);
+}
+
+const Id kWs = id(1);
+const Id kOtherWs = id(2);
+const Id kWebinar = id(3);
+const Id kSession = id(4);
+const Id kOwnerMember = id(10);  // the workspace owner
+const Id kAdminMember = id(11);
+const Id kAuthor = id(12);       // a member who created the webinar
+const Id kColleague = id(13);    // another member
+const Id kCompliance = id(14);
+
+Actor as(const Id& member, R role, const Id& ws = kWs) { return Actor{ws, member, role}; }
+
+bool tzdata(std::string_view zone) { return zone == "Europe/Paris" || zone == "America/New_York" || zone == "UTC"; }
+
+WebinarSettings settings() {
+    WebinarSettings s;
+    s.title = "Quarterly review";
+    s.slug = "quarterly-review";
+    s.fields = {{"company", "Company", RegistrationField::Kind::kText, {}, true},
+                {"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11-100", "100+"}, false}};
+    return s;
+}
+
+WebinarState webinar(bool published = true) {
+    WebinarState w = evolve({}, WebinarCreated{kWebinar, kWs, kAuthor, settings(), 1});
+    if (published) w = evolve(std::move(w), WebinarPublished{kAuthor, 2});
+    return w;
+}
+
+SessionState session(S status = S::kUpcoming) {
+    SessionState s = evolve({}, SessionScheduled{kSession, kWebinar, kWs, kAuthor, kNow + 24 * kHour, "Europe/Paris",
+                                                 60, kAuthor, 3});
+    if (status != S::kDraft) s = evolve(std::move(s), SessionStatusChanged{S::kDraft, status, kAuthor, 4});
+    return s;
+}
+
+template <class V>
+void then_rejected(const Result<V>& r, StatusCode code, const std::string& rule_or_field) {
+    INFO(r.status().to_string());
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == code);
+    const Rejection* why = rejection_of(r.status());
+    REQUIRE(why != nullptr);
+    const bool named = why->rule == rule_or_field ||
+                       std::find(why->fields.begin(), why->fields.end(), rule_or_field) != why->fields.end();
+    CHECK(named);
+}
+
+Result<std::vector<SessionEvent>> when(const SessionState& s, const SessionCommand& c, std::int64_t now = kNow,
+                                       const WebinarState& w = webinar()) {
+    return decide(s, w, c, now, tzdata);
+}
+
+SessionStatus status_after(const Result<std::vector<SessionEvent>>& r) {
+    INFO(r.status().to_string());
+    REQUIRE(r.is_ok());
+    REQUIRE(r->size() == 1);
+    return std::get<SessionStatusChanged>(r->front()).to;
+}
+
+}  // namespace
+
+TEST_CASE("members create webinars they then own; the compliance officer creates none; settings are checked") {
+    auto created = decide(WebinarState{}, CreateWebinar{as(kAuthor, R::kMember), kWebinar, settings()}, kNow);
+    INFO(created.status().to_string());
+    REQUIRE(created.is_ok());
+    const auto& e = std::get<WebinarCreated>(created->front());
+    CHECK(e.owner == kAuthor);
+    CHECK(e.workspace == kWs);
+    then_rejected(decide(WebinarState{}, CreateWebinar{as(kCompliance, R::kCompliance), kWebinar, settings()}, kNow),
+                  StatusCode::kPermissionDenied, "access");
+    then_rejected(decide(webinar(), CreateWebinar{as(kAuthor, R::kMember), kWebinar, settings()}, kNow),
+                  StatusCode::kFailedPrecondition, "webinar_exists");
+
+    const auto rejected_with = [](auto change, const std::string& field) {
+        WebinarSettings s = settings();
+        change(s);
+        then_rejected(decide(WebinarState{}, CreateWebinar{as(kAuthor, R::kMember), kWebinar, s}, kNow),
+                      StatusCode::kInvalidArgument, field);
+    };
+    rejected_with([](WebinarSettings& s) { s.title = ""; }, "title");
+    rejected_with([](WebinarSettings& s) { s.slug = "Quarterly Review"; }, "slug");
+    rejected_with([](WebinarSettings& s) { s.language = "english"; }, "language");
+    rejected_with([](WebinarSettings& s) { s.description = std::string(20'001, 'x'); }, "description");
+    rejected_with([](WebinarSettings& s) { s.fields[0].key = "email"; }, "fields[0].key");
+    rejected_with([](WebinarSettings& s) { s.fields[1].key = "company"; }, "fields[1].key");
+    rejected_with([](WebinarSettings& s) { s.fields[1].options = {"only one"}; }, "fields[1].options");
+    rejected_with([](WebinarSettings& s) { s.fields[1].options = {"a", "a"}; }, "fields[1].options");
+    rejected_with([](WebinarSettings& s) { s.fields[0].options = {"a", "b"}; }, "fields[0].options");
+    rejected_with([](WebinarSettings& s) { s.fields[0].label = ""; }, "fields[0].label");
+}
+
+TEST_CASE("a webinar is managed by its team, owners and admins; other members only read it") {
+    WebinarSettings changed = settings();
+    changed.title = "Quarterly review, Q3";
+    for (const auto& [actor, allowed] : std::vector<std::pair<Actor, bool>>{
+             {as(kAuthor, R::kMember), true},
+             {as(kOwnerMember, R::kOwner), true},
+             {as(kAdminMember, R::kAdmin), true},
+             {as(kColleague, R::kMember), false},
+             {as(kCompliance, R::kCompliance), false}}) {
+        INFO(name_of(actor.role));
+        auto r = decide(webinar(), EditWebinar{actor, kWebinar, changed}, kNow);
+        if (allowed) {
+            CHECK(r.is_ok());
+        } else {
+            then_rejected(r, StatusCode::kPermissionDenied, "access");
+        }
+    }
+    // Once assigned, the colleague manages it too.
+    WebinarState w = evolve(webinar(), ModeratorAssigned{kAuthor, kColleague, 5});
+    CHECK(decide(w, EditWebinar{as(kColleague, R::kMember), kWebinar, changed}, kNow).is_ok());
+    then_rejected(decide(webinar(), EditWebinar{as(kAuthor, R::kMember), kWebinar, settings()}, kNow),
+                  StatusCode::kFailedPrecondition, "nothing_changed");
+}
+
+TEST_CASE("assigning moderators: members of the workspace only, never the compliance officer") {
+    auto ok = decide(webinar(), AssignModerator{as(kAuthor, R::kMember), kWebinar, kColleague, R::kMember}, kNow);
+    REQUIRE(ok.is_ok());
+    CHECK(std::get<ModeratorAssigned>(ok->front()).member == kColleague);
+    then_rejected(decide(webinar(), AssignModerator{as(kAuthor, R::kMember), kWebinar, id(90), std::nullopt}, kNow),
+                  StatusCode::kNotFound, "member");
+    then_rejected(decide(webinar(), AssignModerator{as(kAuthor, R::kMember), kWebinar, kCompliance, R::kCompliance},
+                         kNow),
+                  StatusCode::kFailedPrecondition, "compliance_manages_no_events");
+    then_rejected(decide(webinar(), AssignModerator{as(kAuthor, R::kMember), kWebinar, kAuthor, R::kMember}, kNow),
+                  StatusCode::kFailedPrecondition, "already_assigned");
+}
+
+TEST_CASE("a webinar with registrants in live sessions is not deleted; another workspace never sees it") {
+    then_rejected(decide(webinar(), DeleteWebinar{as(kAdminMember, R::kAdmin), kWebinar, 2}, kNow),
+                  StatusCode::kFailedPrecondition, "sessions_have_registrants");
+    auto deleted = decide(webinar(), DeleteWebinar{as(kAdminMember, R::kAdmin), kWebinar, 0}, kNow);
+    REQUIRE(deleted.is_ok());
+    const WebinarState gone = evolve(webinar(), deleted->front());
+    then_rejected(decide(gone, PublishWebinar{as(kAuthor, R::kMember), kWebinar}, kNow), StatusCode::kNotFound,
+                  "webinar");
+    then_rejected(decide(webinar(), DeleteWebinar{as(kColleague, R::kMember), kWebinar, 0}, kNow),
+                  StatusCode::kPermissionDenied, "access");
+    // The owner of another workspace: the webinar does not exist for them.
+    then_rejected(decide(webinar(), EditWebinar{as(id(20), R::kOwner, kOtherWs), kWebinar, settings()}, kNow),
+                  StatusCode::kNotFound, "webinar");
+    then_rejected(when(session(), CancelSession{as(id(20), R::kOwner, kOtherWs), kSession}), StatusCode::kNotFound,
+                  "session");
+}
+
+TEST_CASE("scheduling a session checks its time zone against tzdata, its duration, start and host") {
+    const auto schedule = [](std::string zone, std::int32_t minutes, std::int64_t starts, Id host) {
+        return when(SessionState{}, ScheduleSession{as(kAuthor, R::kMember), kSession, starts, zone, minutes, host});
+    };
+    auto ok = schedule("America/New_York", 90, kNow + kHour, Id());
+    INFO(ok.status().to_string());
+    REQUIRE(ok.is_ok());
+    const auto& e = std::get<SessionScheduled>(ok->front());
+    CHECK(e.host == kAuthor);  // the webinar's owner when none is named
+    CHECK(e.time_zone == "America/New_York");
+    CHECK(evolve({}, e).status == S::kDraft);
+    then_rejected(schedule("Mars/Olympus_Mons", 90, kNow + kHour, Id()), StatusCode::kInvalidArgument, "time_zone");
+    then_rejected(schedule("", 90, kNow + kHour, Id()), StatusCode::kInvalidArgument, "time_zone");
+    then_rejected(schedule("UTC", 0, kNow + kHour, Id()), StatusCode::kInvalidArgument, "duration_minutes");
+    then_rejected(schedule("UTC", 1441, kNow + kHour, Id()), StatusCode::kInvalidArgument, "duration_minutes");
+    then_rejected(schedule("UTC", 60, kNow - 1, Id()), StatusCode::kInvalidArgument, "starts_at");
+    then_rejected(schedule("UTC", 60, kNow + kHour, kColleague), StatusCode::kInvalidArgument, "host");
+    then_rejected(when(session(), ScheduleSession{as(kAuthor, R::kMember), kSession, kNow + kHour, "UTC", 60, Id()}),
+                  StatusCode::kFailedPrecondition, "session_exists");
+}
+
+TEST_CASE("a session opens once its webinar is published; only its host starts and ends it") {
+    CHECK(status_after(when(session(S::kDraft), OpenSession{as(kAuthor, R::kMember), kSession})) == S::kUpcoming);
+    then_rejected(when(session(S::kDraft), OpenSession{as(kAuthor, R::kMember), kSession}, kNow, webinar(false)),
+                  StatusCode::kFailedPrecondition, "webinar_not_published");
+    then_rejected(when(session(S::kUpcoming), OpenSession{as(kAuthor, R::kMember), kSession}),
+                  StatusCode::kFailedPrecondition, "session_not_draft");
+
+    CHECK(status_after(when(session(S::kUpcoming), StartSession{as(kAuthor, R::kMember), kSession})) == S::kLive);
+    // Owners and admins manage the webinar but are not its host.
+    then_rejected(when(session(S::kUpcoming), StartSession{as(kOwnerMember, R::kOwner), kSession}),
+                  StatusCode::kPermissionDenied, "access");
+    then_rejected(when(session(S::kDraft), StartSession{as(kAuthor, R::kMember), kSession}),
+                  StatusCode::kFailedPrecondition, "session_not_upcoming");
+    CHECK(status_after(when(session(S::kLive), EndSession{as(kAuthor, R::kMember), kSession})) == S::kPast);
+    then_rejected(when(session(S::kLive), EndSession{as(kColleague, R::kMember), kSession}),
+                  StatusCode::kPermissionDenied, "access");
+    then_rejected(when(session(S::kUpcoming), EndSession{as(kAuthor, R::kMember), kSession}),
+                  StatusCode::kFailedPrecondition, "session_not_live");
+}
+
+TEST_CASE("canceling: draft and upcoming sessions only") {
+    CHECK(status_after(when(session(S::kUpcoming), CancelSession{as(kAdminMember, R::kAdmin), kSession})) ==
+          S::kCanceled);
+    CHECK(status_after(when(session(S::kDraft), CancelSession{as(kAuthor, R::kMember), kSession})) == S::kCanceled);
+    for (const S s : {S::kLive, S::kPast, S::kCanceled, S::kPastNotStarted}) {
+        INFO(name_of(s));
+        then_rejected(when(session(s), CancelSession{as(kAuthor, R::kMember), kSession}),
+                      StatusCode::kFailedPrecondition, "session_not_cancelable");
+    }
+    then_rejected(when(session(S::kUpcoming), CancelSession{as(kColleague, R::kMember), kSession}),
+                  StatusCode::kPermissionDenied, "access");
+}
+
+TEST_CASE("an upcoming session not started an hour after its estimated end becomes past_not_started") {
+    const SessionState s = session(S::kUpcoming);
+    const std::int64_t end = s.starts_at_us + 60 * 60'000'000LL;
+    then_rejected(when(s, MarkSessionNotStarted{kSession}, end + kHour - 1), StatusCode::kFailedPrecondition,
+                  "session_not_overdue");
+    auto r = when(s, MarkSessionNotStarted{kSession}, end + kHour);
+    CHECK(status_after(r) == S::kPastNotStarted);
+    CHECK(std::get<SessionStatusChanged>(r->front()).by.is_none());  // the scheduler, nobody
+    then_rejected(when(session(S::kLive), MarkSessionNotStarted{kSession}, end + 2 * kHour),
+                  StatusCode::kFailedPrecondition, "session_not_overdue");
+}
