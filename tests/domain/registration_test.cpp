@@ -1,0 +1,163 @@
+// Registrations: given a session and its webinar, when a person registers, then the registration
+// or a typed rejection naming the field or the rule.
+#include "domain/registration.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "domain/rejection.hpp"
+
+using namespace auditorium;
+using namespace auditorium::domain;
+using S = SessionStatus;
+
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000'000'000;
+
+Id id(std::uint8_t n) {
+    Id::Bytes b{};
+    b[15] = n;
+    b[0] = 0xC0;
+    return Id(b);
+}
+
+const Id kWs = id(1);
+const Id kWebinar = id(3);
+const Id kSession = id(4);
+const Id kOwner = id(10);
+const Id kRegistration = id(30);
+const Id kPerson = id(31);
+
+WebinarState webinar(bool published = true) {
+    WebinarSettings s;
+    s.title = "Launch";
+    s.slug = "launch";
+    s.fields = {{"company", "Company", RegistrationField::Kind::kText, {}, true},
+                {"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11-100"}, true},
+                {"topics", "Topics", RegistrationField::Kind::kMultipleChoice, {"a", "b", "c"}, false}};
+    WebinarState w = evolve({}, WebinarCreated{kWebinar, kWs, kOwner, s, 1});
+    if (published) w = evolve(std::move(w), WebinarPublished{kOwner, 2});
+    return w;
+}
+
+SessionState session(S status) {
+    SessionState s = evolve({}, SessionScheduled{kSession, kWebinar, kWs, kOwner, kNow + 1, "UTC", 60, kOwner, 3});
+    if (status != S::kDraft) s = evolve(std::move(s), SessionStatusChanged{S::kDraft, status, kOwner, 4});
+    return s;
+}
+
+Register a_registration() {
+    Register r;
+    r.registration = kRegistration;
+    r.person = kPerson;
+    r.session = kSession;
+    r.email = "ada@example.org";
+    r.first_name = "Ada";
+    r.last_name = "Lovelace";
+    r.answers = {{"company", {"Analytical Engines"}}, {"size", {"1-10"}}, {"topics", {"a", "c"}}};
+    r.consent = true;
+    r.link_token = std::string(64, 'a');
+    r.access_key = "0427";
+    return r;
+}
+
+Result<std::vector<RegistrationEvent>> when(const Register& c, S status = S::kUpcoming,
+                                            const WebinarState& w = webinar()) {
+    return decide(RegistrationState{}, session(status), w, c, kNow);
+}
+
+void then_rejected(const Result<std::vector<RegistrationEvent>>& r, StatusCode code, const std::string& rule_or_field) {
+    INFO(r.status().to_string());
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == code);
+    const Rejection* why = rejection_of(r.status());
+    REQUIRE(why != nullptr);
+    const bool named = why->rule == rule_or_field ||
+                       std::find(why->fields.begin(), why->fields.end(), rule_or_field) != why->fields.end();
+    CHECK(named);
+}
+
+}  // namespace
+
+TEST_CASE("a person registers to an upcoming, live or on-demand session of a published webinar") {
+    for (const S status : {S::kUpcoming, S::kLive, S::kOnDemand}) {
+        INFO(name_of(status));
+        auto r = when(a_registration(), status);
+        INFO(r.status().to_string());
+        REQUIRE(r.is_ok());
+        const auto& e = std::get<Registered>(r->front());
+        CHECK(e.person == kPerson);
+        CHECK(e.session == kSession);
+        CHECK(e.workspace == kWs);
+        CHECK(e.email == "ada@example.org");
+        CHECK(e.answers.at("topics") == std::vector<std::string>{"a", "c"});
+        CHECK(e.at_us == kNow);
+    }
+}
+
+TEST_CASE("no registration to a draft, canceled or past session, nor to a draft webinar") {
+    for (const S status : {S::kDraft, S::kCanceled, S::kPast, S::kPastNotStarted}) {
+        INFO(name_of(status));
+        then_rejected(when(a_registration(), status), StatusCode::kFailedPrecondition, "session_closed");
+    }
+    then_rejected(when(a_registration(), S::kUpcoming, webinar(false)), StatusCode::kNotFound, "session");
+    Register elsewhere = a_registration();
+    elsewhere.session = id(99);
+    then_rejected(when(elsewhere), StatusCode::kNotFound, "session");
+}
+
+TEST_CASE("an e-mail already registered to the session is refused, carrying the existing registration") {
+    Register again = a_registration();
+    again.existing = id(77);
+    auto r = when(again);
+    then_rejected(r, StatusCode::kAlreadyExists, "already_registered");
+    const auto* why = r.status().detail<AlreadyRegistered>();
+    REQUIRE(why != nullptr);
+    CHECK(why->existing == id(77));
+}
+
+TEST_CASE("required fields present and valid, answers within the choices") {
+    const auto rejected_with = [](auto change, const std::string& field) {
+        Register c = a_registration();
+        change(c);
+        then_rejected(when(c), StatusCode::kInvalidArgument, field);
+    };
+    rejected_with([](Register& c) { c.email = "ada.example.org"; }, "email");
+    rejected_with([](Register& c) { c.email = "ada@example"; }, "email");
+    rejected_with([](Register& c) { c.email = "ada @example.org"; }, "email");
+    rejected_with([](Register& c) { c.email = "a@b@example.org"; }, "email");
+    rejected_with([](Register& c) { c.first_name = ""; }, "first_name");
+    rejected_with([](Register& c) { c.last_name = std::string(101, 'x'); }, "last_name");
+    rejected_with([](Register& c) { c.consent = false; }, "consent");
+    rejected_with([](Register& c) { c.answers.erase("company"); }, "answers.company");
+    rejected_with([](Register& c) { c.answers["company"] = {""}; }, "answers.company");
+    rejected_with([](Register& c) { c.answers["size"] = {"1000+"}; }, "answers.size");
+    rejected_with([](Register& c) { c.answers["size"] = {"1-10", "11-100"}; }, "answers.size");
+    rejected_with([](Register& c) { c.answers["topics"] = {"a", "z"}; }, "answers.topics");
+    rejected_with([](Register& c) { c.answers["topics"] = {"a", "a"}; }, "answers.topics");
+    rejected_with([](Register& c) { c.answers["shoe_size"] = {"42"}; }, "answers.shoe_size");
+    rejected_with([](Register& c) { c.access_key = "12a4"; }, "access_key");
+    rejected_with([](Register& c) { c.link_token = "short"; }, "link_token");
+    rejected_with([](Register& c) { c.person = Id(); }, "person");
+    // An optional field may be left out.
+    Register without_topics = a_registration();
+    without_topics.answers.erase("topics");
+    CHECK(when(without_topics).is_ok());
+}
+
+TEST_CASE("a registration is canceled once, and not after the session is over") {
+    auto registered = when(a_registration());
+    REQUIRE(registered.is_ok());
+    const RegistrationState r = evolve({}, registered->front());
+    auto canceled = decide(r, session(S::kUpcoming), webinar(), CancelRegistration{kRegistration, kPerson}, kNow);
+    REQUIRE(canceled.is_ok());
+    const RegistrationState after = evolve(r, canceled->front());
+    CHECK(after.canceled);
+    then_rejected(decide(after, session(S::kUpcoming), webinar(), CancelRegistration{kRegistration, kPerson}, kNow),
+                  StatusCode::kFailedPrecondition, "registration_canceled");
+    then_rejected(decide(r, session(S::kPast), webinar(), CancelRegistration{kRegistration, kPerson}, kNow),
+                  StatusCode::kFailedPrecondition, "session_over");
+    then_rejected(decide(RegistrationState{}, session(S::kUpcoming), webinar(), CancelRegistration{kRegistration, kPerson},
+                         kNow),
+                  StatusCode::kNotFound, "registration");
+}
