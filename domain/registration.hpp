@@ -56,6 +56,7 @@ struct Registered {
     std::string link_token;
     std::string access_key;
     std::int64_t at_us = 0;
+    bool erased = false;  // read back after the person's erasure: the personal fields are empty
 };
 struct RegistrationCanceled {
     Id by;
