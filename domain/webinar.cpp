@@ -135,7 +135,9 @@ Result<SessionEvents> schedule(const SessionState& s, const WebinarState& w, con
                                std::int64_t now, const TimeZoneCheck& zones) {
     if (c.session.is_none()) return invalid_field("session", "missing");
     if (s.exists) return broken_rule("session_exists", "the session exists already");
-    if (!w.exists || w.deleted || w.workspace != c.actor.workspace) return unknown("webinar", "webinar");
+    if (!w.exists || w.deleted || w.id != c.webinar || w.workspace != c.actor.workspace) {
+        return unknown("webinar", "webinar");
+    }
     AUD_RETURN_IF_ERROR(check_manage(w, c.actor));
     if (c.duration_minutes < 1 || c.duration_minutes > 1440) {
         return invalid_field("duration_minutes", "1 to 1440 minutes");

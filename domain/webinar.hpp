@@ -134,6 +134,7 @@ struct ScheduleSession {
     std::string time_zone;          // IANA name, shown to people
     std::int32_t duration_minutes = 60;  // 1..1440
     Id host;                        // a member of the team; the webinar's owner when none
+    Id webinar;                     // the webinar the session belongs to
 };
 struct OpenSession {  // draft -> upcoming: registrations and the room open
     Actor actor;

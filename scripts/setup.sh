@@ -10,7 +10,7 @@ packages=(
   librocksdb-dev rocksdb-tools libflatbuffers-dev flatbuffers-compiler
   libsodium-dev libsrtp2-dev libspdlog-dev catch2 libssl-dev
   clang-14 libclang-rt-14-dev
-  minisign openssl
+  minisign openssl tzdata
 )
 
 missing=()

@@ -1,20 +1,16 @@
-// Field checks and the visitor helper shared by the aggregates. Pure; thread-safe.
+// Field checks shared by the aggregates. Pure; thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <string>
 
+#include "base/overloaded.hpp"
 #include "domain/rejection.hpp"
 
 namespace auditorium::domain::internal {
 
-template <class... F>
-struct Overloaded : F... {
-    using F::operator()...;
-};
-template <class... F>
-Overloaded(F...) -> Overloaded<F...>;
+using auditorium::Overloaded;
 
 // `min`..`max` bytes of text.
 inline Status check_length(const std::string& field, const std::string& value, std::size_t min, std::size_t max) {

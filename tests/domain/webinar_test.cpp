@@ -170,7 +170,8 @@ TEST_CASE("a webinar with registrants in live sessions is not deleted; another w
 
 TEST_CASE("scheduling a session checks its time zone against tzdata, its duration, start and host") {
     const auto schedule = [](std::string zone, std::int32_t minutes, std::int64_t starts, Id host) {
-        return when(SessionState{}, ScheduleSession{as(kAuthor, R::kMember), kSession, starts, zone, minutes, host});
+        return when(SessionState{},
+                    ScheduleSession{as(kAuthor, R::kMember), kSession, starts, zone, minutes, host, kWebinar});
     };
     auto ok = schedule("America/New_York", 90, kNow + kHour, Id());
     INFO(ok.status().to_string());
@@ -185,8 +186,13 @@ TEST_CASE("scheduling a session checks its time zone against tzdata, its duratio
     then_rejected(schedule("UTC", 1441, kNow + kHour, Id()), StatusCode::kInvalidArgument, "duration_minutes");
     then_rejected(schedule("UTC", 60, kNow - 1, Id()), StatusCode::kInvalidArgument, "starts_at");
     then_rejected(schedule("UTC", 60, kNow + kHour, kColleague), StatusCode::kInvalidArgument, "host");
-    then_rejected(when(session(), ScheduleSession{as(kAuthor, R::kMember), kSession, kNow + kHour, "UTC", 60, Id()}),
-                  StatusCode::kFailedPrecondition, "session_exists");
+    then_rejected(
+        when(session(), ScheduleSession{as(kAuthor, R::kMember), kSession, kNow + kHour, "UTC", 60, Id(), kWebinar}),
+        StatusCode::kFailedPrecondition, "session_exists");
+    // A session of another webinar than the one given.
+    then_rejected(when(SessionState{},
+                       ScheduleSession{as(kAuthor, R::kMember), kSession, kNow + kHour, "UTC", 60, Id(), id(98)}),
+                  StatusCode::kNotFound, "webinar");
 }
 
 TEST_CASE("a session opens once its webinar is published; only its host starts and ends it") {

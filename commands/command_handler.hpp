@@ -1,0 +1,66 @@
+// The one path by which a command becomes ledger entries: load the aggregate's stream, fold it,
+// decide (domain/), encode (domain/event_codec.hpp) and append with the stream version that was
+// read, so a concurrent change to the same stream makes the append conflict; a conflict reloads
+// and decides again, up to kAttempts times. A rejection appends nothing. The tests, the benchmark,
+// the scheduler and later the gateway all call it; there is no other way to write domain events.
+//
+// Each event's personal part is sealed under its person's key (KeyClass::kPersonal); the entry's
+// actor is the acting member's pseudonym; event ids are random (a retried command is a new one).
+//
+// Thread safety: safe to call from any number of threads; it keeps no state but the store
+// reference. `store` must outlive the handler.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "base/id.hpp"
+#include "base/result.hpp"
+#include "domain/webinar.hpp"
+#include "domain/workspace.hpp"
+#include "eventstore/store.hpp"
+
+namespace auditorium::commands {
+
+// What an accepted command wrote: its last position (a read can wait for a projection to reach
+// it) and the stream's new version. An accepted command that decided nothing (no events) is
+// impossible: decide() either changes something or rejects.
+struct Outcome {
+    eventstore::Position position = 0;
+    eventstore::StreamVersion version = 0;
+    std::size_t events = 0;
+};
+
+std::string workspace_stream(const Id& workspace);
+std::string webinar_stream(const Id& webinar);
+std::string session_stream(const Id& session);
+
+class CommandHandler {
+public:
+    static constexpr int kAttempts = 5;
+
+    // `zones` checks time-zone names (sessions); `clock` gives microseconds since the epoch.
+    CommandHandler(eventstore::Store& store, domain::TimeZoneCheck zones, std::function<std::int64_t()> clock);
+
+    Result<Outcome> handle(const domain::WorkspaceCommand& command);
+    Result<Outcome> handle(const domain::WebinarCommand& command);
+    // Loads the session's webinar too (the decision reads its team and whether it is published).
+    Result<Outcome> handle(const domain::SessionCommand& command);
+
+    // Current states, folded from their streams (until projections serve them).
+    Result<domain::WorkspaceState> workspace(const Id& id);
+    Result<domain::WebinarState> webinar(const Id& id);
+    Result<domain::SessionState> session(const Id& id);
+
+private:
+    eventstore::Store& store_;
+    domain::TimeZoneCheck zones_;
+    std::function<std::int64_t()> clock_;
+};
+
+// A TimeZoneCheck over the system's tzdata (/usr/share/zoneinfo): a name is valid when it names a
+// TZif file there. Rejects absolute paths and "..".
+bool system_has_time_zone(std::string_view name);
+
+}  // namespace auditorium::commands
