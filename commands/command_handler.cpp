@@ -1,5 +1,8 @@
 #include "commands/command_handler.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <fstream>
 #include <utility>
 
@@ -70,6 +73,19 @@ std::vector<eventstore::NewEvent> to_entries(const std::vector<Event>& events, c
     return out;
 }
 
+// After a conflict: the version that won may be decided but not yet durable, and reads show only
+// durable entries. Waits (bounded) until the stream shows it, so the next attempt reads it.
+Status await_version(Store& store, const std::string& stream, const Status& conflict) {
+    const auto c = eventstore::conflict_of(conflict);
+    if (!c) return Status::ok();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+        AUD_ASSIGN_OR_RETURN(StreamVersion now_at, store.stream_version(stream));
+        if (now_at >= c->actual || std::chrono::steady_clock::now() >= deadline) return Status::ok();
+        store.wait_for(store.head() + 1, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
+    }
+}
+
 // Load, decide, append at the version read; on a conflict, again.
 template <class State, class Decode, class Decide>
 Result<Outcome> run(Store& store, const std::string& stream, const Id& actor, Decode decode, Decide decide) {
@@ -83,6 +99,7 @@ Result<Outcome> run(Store& store, const std::string& stream, const Id& actor, De
         if (!eventstore::conflict_of(appended.status()) || attempt == CommandHandler::kAttempts) {
             return appended.status();
         }
+        AUD_RETURN_IF_ERROR(await_version(store, stream, appended.status()));
     }
 }
 
@@ -116,6 +133,18 @@ Id actor_of(const domain::SessionCommand& c) {
 std::string workspace_stream(const Id& workspace) { return "workspace-" + workspace.hex(); }
 std::string webinar_stream(const Id& webinar) { return "webinar-" + webinar.hex(); }
 std::string session_stream(const Id& session) { return "session-" + session.hex(); }
+std::string registration_stream(const Id& registration) { return "registration-" + registration.hex(); }
+std::string reservation_stream(const Id& session, std::string_view blind) {
+    return "reservation-" + session.hex() + "-" + std::string(blind);
+}
+
+std::string normalized_email(std::string_view email) {
+    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.remove_prefix(1);
+    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.remove_suffix(1);
+    std::string out(email);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
 
 CommandHandler::CommandHandler(Store& store, domain::TimeZoneCheck zones, std::function<std::int64_t()> clock)
     : store_(store), zones_(std::move(zones)), clock_(std::move(clock)) {}
@@ -164,6 +193,96 @@ Result<domain::SessionState> CommandHandler::session(const Id& id) {
     AUD_ASSIGN_OR_RETURN(auto loaded,
                          (load<domain::SessionState>(store_, session_stream(id), domain::decode_session_event)));
     return loaded.state;
+}
+
+Result<Outcome> CommandHandler::handle(const domain::RegistrationCommand& command) {
+    return std::visit(Overloaded{
+                          [&](const domain::Register& c) { return register_person(c); },
+                          [&](const domain::CancelRegistration& c) { return cancel_registration(c); },
+                      },
+                      command);
+}
+
+Result<std::string> CommandHandler::reservation_of(const Id& session, std::string_view email) {
+    AUD_ASSIGN_OR_RETURN(std::string blind, store_.blind_index("registration-email", normalized_email(email)));
+    return reservation_stream(session, blind);
+}
+
+Result<Outcome> CommandHandler::register_person(const domain::Register& command) {
+    AUD_ASSIGN_OR_RETURN(domain::SessionState s, session(command.session));
+    domain::WebinarState w;
+    if (s.exists) {
+        AUD_ASSIGN_OR_RETURN(w, webinar(s.webinar));
+    }
+    AUD_ASSIGN_OR_RETURN(auto registration_loaded,
+                         (load<domain::RegistrationState>(store_, registration_stream(command.registration),
+                                                          domain::decode_registration_event)));
+    AUD_ASSIGN_OR_RETURN(const std::string reservation, reservation_of(command.session, command.email));
+    for (int attempt = 1;; ++attempt) {
+        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(store_, reservation,
+                                                                        domain::decode_reservation_event)));
+        domain::Register c = command;
+        c.existing = held.state.holder;
+        const std::int64_t now = clock_();
+        AUD_ASSIGN_OR_RETURN(auto events, domain::decide(registration_loaded.state, s, w, domain::RegistrationCommand{c}, now));
+        const auto expected = held.version == 0 ? eventstore::ExpectedVersion::no_stream()
+                                                : eventstore::ExpectedVersion::exact(held.version);
+        const std::vector<domain::ReservationEvent> reserve = {domain::EmailReserved{c.registration, now}};
+        auto reserved = store_.append(reservation, expected, to_entries(reserve, c.person));
+        if (!reserved) {
+            if (!eventstore::conflict_of(reserved.status()) || attempt == kAttempts) return reserved.status();
+            AUD_RETURN_IF_ERROR(await_version(store_, reservation, reserved.status()));
+            continue;
+        }
+        auto written = store_.append(registration_stream(c.registration), eventstore::ExpectedVersion::no_stream(),
+                                     to_entries(events, c.person));
+        if (!written) {
+            // Give the address back, so the person can try again.
+            const std::vector<domain::ReservationEvent> release = {domain::EmailReleased{c.registration, now}};
+            (void)store_.append(reservation, eventstore::ExpectedVersion::exact(reserved->last_version),
+                                to_entries(release, c.person));
+            return written.status();
+        }
+        return Outcome{written->last_position, written->last_version, events.size()};
+    }
+}
+
+Result<Outcome> CommandHandler::cancel_registration(const domain::CancelRegistration& command) {
+    AUD_ASSIGN_OR_RETURN(std::optional<domain::Registered> written, registration(command.registration));
+    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::RegistrationState>(store_, registration_stream(command.registration),
+                                                                       domain::decode_registration_event)));
+    domain::SessionState s;
+    domain::WebinarState w;
+    if (written) {
+        AUD_ASSIGN_OR_RETURN(s, session(written->session));
+        AUD_ASSIGN_OR_RETURN(w, webinar(written->webinar));
+    }
+    const std::int64_t now = clock_();
+    AUD_ASSIGN_OR_RETURN(auto events, domain::decide(loaded.state, s, w, domain::RegistrationCommand{command}, now));
+    auto appended = store_.append(registration_stream(command.registration),
+                                  eventstore::ExpectedVersion::exact(loaded.version), to_entries(events, command.by));
+    if (!appended) return appended.status();
+    // An erased person's address is gone, and so is the way to its reservation.
+    if (written && !written->erased) {
+        AUD_ASSIGN_OR_RETURN(const std::string reservation, reservation_of(written->session, written->email));
+        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(store_, reservation,
+                                                                        domain::decode_reservation_event)));
+        if (held.state.holder == command.registration) {
+            const std::vector<domain::ReservationEvent> release = {domain::EmailReleased{command.registration, now}};
+            AUD_RETURN_IF_ERROR(store_.append(reservation, eventstore::ExpectedVersion::exact(held.version),
+                                              to_entries(release, command.by)).status());
+        }
+    }
+    return Outcome{appended->last_position, appended->last_version, events.size()};
+}
+
+Result<std::optional<domain::Registered>> CommandHandler::registration(const Id& id) {
+    AUD_ASSIGN_OR_RETURN(auto page, store_.read_stream(registration_stream(id), 1, Store::Direction::kForward, 1));
+    if (page.empty()) return std::optional<domain::Registered>();
+    AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(page.front())));
+    const auto* r = std::get_if<domain::Registered>(&event);
+    if (r == nullptr) return corruption("registration " + id.hex() + " does not start with its creation");
+    return std::optional<domain::Registered>(*r);
 }
 
 bool system_has_time_zone(std::string_view name) {

@@ -12,11 +12,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/id.hpp"
 #include "base/result.hpp"
+#include "domain/registration.hpp"
 #include "domain/webinar.hpp"
 #include "domain/workspace.hpp"
 #include "eventstore/store.hpp"
@@ -35,6 +38,11 @@ struct Outcome {
 std::string workspace_stream(const Id& workspace);
 std::string webinar_stream(const Id& webinar);
 std::string session_stream(const Id& session);
+std::string registration_stream(const Id& registration);
+// The e-mail reservation stream of `session` for the address whose blind index is `blind`.
+std::string reservation_stream(const Id& session, std::string_view blind);
+// An address as reservations compare it: trimmed and lowercased.
+std::string normalized_email(std::string_view email);
 
 class CommandHandler {
 public:
@@ -48,12 +56,24 @@ public:
     // Loads the session's webinar too (the decision reads its team and whether it is published).
     Result<Outcome> handle(const domain::SessionCommand& command);
 
+    // A registration: the session's e-mail reservation is taken first (expected version as read,
+    // so of two registrations of one address exactly one gets it), then the registration is
+    // written; if that fails, the reservation is released again. The "already registered"
+    // rejection carries the registration holding the address. Canceling releases the address.
+    Result<Outcome> handle(const domain::RegistrationCommand& command);
+
     // Current states, folded from their streams (until projections serve them).
     Result<domain::WorkspaceState> workspace(const Id& id);
     Result<domain::WebinarState> webinar(const Id& id);
     Result<domain::SessionState> session(const Id& id);
+    // The registration as written, personal fields open (the store's keys are needed).
+    Result<std::optional<domain::Registered>> registration(const Id& id);
 
 private:
+    Result<Outcome> register_person(const domain::Register& command);
+    Result<Outcome> cancel_registration(const domain::CancelRegistration& command);
+    Result<std::string> reservation_of(const Id& session, std::string_view email);
+
     eventstore::Store& store_;
     domain::TimeZoneCheck zones_;
     std::function<std::int64_t()> clock_;

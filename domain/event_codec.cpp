@@ -238,6 +238,23 @@ EncodedEvent encode(const RegistrationEvent& event) {
         event);
 }
 
+EncodedEvent encode(const ReservationEvent& event) {
+    Builder b;
+    return std::visit(Overloaded{
+                          [&](const EmailReserved& e) {
+                              const auto r = to_fb(e.registration);
+                              b.Finish(fb::CreateEmailReservedV1(b, &r, e.at_us));
+                              return make_event("registration.email_reserved", finish(b));
+                          },
+                          [&](const EmailReleased& e) {
+                              const auto r = to_fb(e.registration);
+                              b.Finish(fb::CreateEmailReleasedV1(b, &r, e.at_us));
+                              return make_event("registration.email_released", finish(b));
+                          },
+                      },
+                      event);
+}
+
 // ---- decoding ----
 
 Result<WorkspaceEvent> decode_workspace_event(const StoredEvent& s) {
@@ -378,6 +395,21 @@ Result<RegistrationEvent> decode_registration_event(const StoredEvent& s) {
             });
     }
     return wrong_type("registration", s);
+}
+
+Result<ReservationEvent> decode_reservation_event(const StoredEvent& s) {
+    if (s.schema_version != 1) return wrong_type("reservation", s);
+    if (s.type == "registration.email_reserved") {
+        return with_table<fb::EmailReservedV1>(s.clear, [](const fb::EmailReservedV1* t) -> Result<ReservationEvent> {
+            return ReservationEvent{EmailReserved{from_fb(t->registration()), t->at_us()}};
+        });
+    }
+    if (s.type == "registration.email_released") {
+        return with_table<fb::EmailReleasedV1>(s.clear, [](const fb::EmailReleasedV1* t) -> Result<ReservationEvent> {
+            return ReservationEvent{EmailReleased{from_fb(t->registration()), t->at_us()}};
+        });
+    }
+    return wrong_type("reservation", s);
 }
 
 }  // namespace auditorium::domain

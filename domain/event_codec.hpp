@@ -9,7 +9,8 @@
 //   workspace.member_role_changed 1, workspace.member_removed 1,
 //   webinar.created 1, webinar.edited 1, webinar.published 1, webinar.moderator_assigned 1,
 //   webinar.deleted 1, session.scheduled 1, session.status_changed 1,
-//   registration.created 1 (personal: the registrant), registration.canceled 1.
+//   registration.created 1 (personal: the registrant), registration.canceled 1,
+//   registration.email_reserved 1, registration.email_released 1.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -47,6 +48,7 @@ EncodedEvent encode(const WorkspaceEvent& event);
 EncodedEvent encode(const WebinarEvent& event);
 EncodedEvent encode(const SessionEvent& event);
 EncodedEvent encode(const RegistrationEvent& event);
+EncodedEvent encode(const ReservationEvent& event);
 
 // Corruption when the bytes fail the flatbuffers check or a field is out of range; InvalidArgument
 // for a type (or version) of another aggregate or unknown to this build.
@@ -54,5 +56,6 @@ Result<WorkspaceEvent> decode_workspace_event(const StoredEvent& stored);
 Result<WebinarEvent> decode_webinar_event(const StoredEvent& stored);
 Result<SessionEvent> decode_session_event(const StoredEvent& stored);
 Result<RegistrationEvent> decode_registration_event(const StoredEvent& stored);
+Result<ReservationEvent> decode_reservation_event(const StoredEvent& stored);
 
 }  // namespace auditorium::domain

@@ -121,6 +121,17 @@ bool takes_registrations(SessionStatus status) {
     return status == SessionStatus::kUpcoming || status == SessionStatus::kLive || status == SessionStatus::kOnDemand;
 }
 
+ReservationState evolve(ReservationState r, const ReservationEvent& event) {
+    std::visit(Overloaded{
+                   [&](const EmailReserved& e) { r.holder = e.registration; },
+                   [&](const EmailReleased& e) {
+                       if (r.holder == e.registration) r.holder.reset();
+                   },
+               },
+               event);
+    return r;
+}
+
 RegistrationState evolve(RegistrationState r, const RegistrationEvent& event) {
     std::visit(Overloaded{
                    [&](const Registered& e) {

@@ -72,6 +72,22 @@ struct RegistrationState {
     Id session;
 };
 
+// The e-mail reservation of a session (see above): a stream of its own, held by one registration
+// at a time; released when that registration is canceled (or could not be written).
+struct EmailReserved {
+    Id registration;
+    std::int64_t at_us = 0;
+};
+struct EmailReleased {
+    Id registration;
+    std::int64_t at_us = 0;
+};
+using ReservationEvent = std::variant<EmailReserved, EmailReleased>;
+struct ReservationState {
+    std::optional<Id> holder;  // the registration holding the e-mail, if any
+};
+ReservationState evolve(ReservationState state, const ReservationEvent& event);
+
 // The detail of an "already registered" rejection (code AlreadyExists, rule "already_registered").
 struct AlreadyRegistered : Rejection {
     Id existing;

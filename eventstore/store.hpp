@@ -117,6 +117,13 @@ public:
     // Whether the ledger holds an erasure record for `subject`.
     virtual Result<bool> is_erased(const Id& subject) = 0;
 
+    // A blind index: a keyed hash of `value`, to find things (a registration by its e-mail address)
+    // without keeping them in clear anywhere. BLAKE2b-128 keyed by a secret of the vault (made at
+    // first use, wrapped by the master key like every key) over `purpose`, 0x00 and `value`; 32
+    // lowercase hex digits. The same purpose and value give the same digest for the life of the
+    // store. FailedPrecondition when the store was opened without its keys.
+    virtual Result<std::string> blind_index(std::string_view purpose, std::string_view value) = 0;
+
     // ---- retention and legal holds ----
 
     // Drops the payload bytes of entries past retention, keeping their leaf hashes, so verify

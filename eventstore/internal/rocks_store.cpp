@@ -1294,6 +1294,34 @@ Result<std::string> RocksStore::leaf_hash(Position position) {
     return merkle::to_string(h);
 }
 
+// ---- blind indexes ----
+
+Result<std::string> RocksStore::blind_index(std::string_view purpose, std::string_view value) {
+    if (!vault_) return failed_precondition("a blind index needs the keys");
+    std::unique_lock lock(blind_mu_);
+    if (!blind_key_) {
+        constexpr std::string_view kName = "blind-index";
+        AUD_ASSIGN_OR_RETURN(auto stored, vault_->load_secret(kName));
+        if (!stored) {
+            if (read_only_) return failed_precondition("no blind index has been made yet");
+            DataKey made = DataKey::generate();
+            AUD_RETURN_IF_ERROR(vault_->store_secret(kName, made));
+            stored = made;
+        }
+        blind_key_ = *stored;
+    }
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, blind_key_->data(), kDataKeySize, 16);
+    lock.unlock();
+    const unsigned char zero = 0;
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size());
+    crypto_generichash_update(&state, &zero, 1);
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());
+    std::array<unsigned char, 16> digest{};
+    crypto_generichash_final(&state, digest.data(), digest.size());
+    return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
 // ---- subscriptions ----
 
 namespace {

@@ -63,6 +63,7 @@ public:
                                                        std::uint64_t to_size) override;
     Result<std::string> root_at(std::uint64_t tree_size) override;
     Result<std::string> leaf_hash(Position position) override;
+    Result<std::string> blind_index(std::string_view purpose, std::string_view value) override;
     Result<VerifyReport> verify(const VerifyOptions& options) override;
     Result<ExportSummary> export_ledger(const ExportOptions& options) override;
     Result<BackupManifest> create_backup(const BackupOptions& options) override;
@@ -179,6 +180,8 @@ private:
     struct Signer;
     std::unique_ptr<Signer> signer_;
     std::mutex sign_mu_;  // serializes signing; never held with head_mu_
+    std::mutex blind_mu_;
+    std::optional<DataKey> blind_key_;  // GUARDED_BY(blind_mu_); loaded or made at first use
 
     mutable std::mutex head_mu_;
     std::condition_variable head_cv_;

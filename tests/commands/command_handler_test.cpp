@@ -154,3 +154,129 @@ TEST_CASE("nothing crosses workspaces through the handler") {
     CHECK(a.store->head() == head);
     CHECK(a.handler.webinar(webinar).value().settings.title == "Private");
 }
+
+namespace {
+
+// A webinar with one open session, for registrations.
+struct Registrations : Fixture {
+    Id webinar = eventstore::random_id();
+    Id session = eventstore::random_id();
+    Registrations() {
+        WebinarSettings settings;
+        settings.title = "Launch";
+        settings.slug = "launch";
+        REQUIRE(handler.handle(WebinarCommand{CreateWebinar{as(owner, R::kOwner), webinar, settings}}).is_ok());
+        REQUIRE(handler.handle(WebinarCommand{PublishWebinar{as(owner, R::kOwner), webinar}}).is_ok());
+        REQUIRE(handler
+                    .handle(SessionCommand{ScheduleSession{as(owner, R::kOwner), session, now.load() + 24 * kHour,
+                                                           "UTC", 60, Id(), webinar}})
+                    .is_ok());
+        REQUIRE(handler.handle(SessionCommand{OpenSession{as(owner, R::kOwner), session}}).is_ok());
+    }
+    Register registration(const std::string& email, const Id& to_session) const {
+        Register r;
+        r.registration = eventstore::random_id();
+        r.person = eventstore::random_id();
+        r.session = to_session;
+        r.email = email;
+        r.first_name = "Ada";
+        r.last_name = "Lovelace";
+        r.consent = true;
+        r.link_token = std::string(64, 'c');
+        r.access_key = "1815";
+        return r;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an address registers once per session, whatever its case or spacing; the refusal names the first") {
+    Registrations f;
+    const Register first = f.registration("ada@example.org", f.session);
+    auto ok = f.handler.handle(RegistrationCommand{first});
+    INFO(ok.status().to_string());
+    REQUIRE(ok.is_ok());
+    const auto head = f.store->head();
+    auto again = f.handler.handle(RegistrationCommand{f.registration("  ADA@Example.ORG ", f.session)});
+    REQUIRE_FALSE(again.is_ok());
+    CHECK(again.status().code() == StatusCode::kAlreadyExists);
+    const auto* why = again.status().detail<AlreadyRegistered>();
+    REQUIRE(why != nullptr);
+    CHECK(why->existing == first.registration);
+    CHECK(f.store->head() == head);  // nothing written
+
+    // The registration reads back with its personal data, which the store sealed.
+    const auto written = f.handler.registration(first.registration).value();
+    REQUIRE(written.has_value());
+    CHECK(written->email == "ada@example.org");
+    CHECK(written->session == f.session);
+    const auto entries =
+        f.store->read_stream(registration_stream(first.registration), 1, eventstore::Store::Direction::kForward, 1)
+            .value();
+    REQUIRE(entries.at(0).sections.size() == 1);
+    CHECK(entries[0].sections[0].subject == first.person);
+    CHECK(entries[0].canonical.find("ada@example.org") == std::string::npos);
+}
+
+TEST_CASE("of concurrent registrations of one address to one session, exactly one is written") {
+    Registrations f;
+    constexpr int kThreads = 4;
+    std::vector<Result<Outcome>> results(kThreads, Result<Outcome>(internal_error("not run")));
+    std::vector<Register> tries;
+    for (int t = 0; t < kThreads; ++t) tries.push_back(f.registration("grace@example.org", f.session));
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] { results[t] = f.handler.handle(RegistrationCommand{tries[t]}); });
+    }
+    for (auto& t : threads) t.join();
+    int written = 0;
+    Id winner;
+    for (int t = 0; t < kThreads; ++t) {
+        if (results[t]) {
+            ++written;
+            winner = tries[t].registration;
+        }
+    }
+    REQUIRE(written == 1);
+    for (const auto& r : results) {
+        if (r) continue;
+        INFO(r.status().to_string());
+        CHECK(r.status().code() == StatusCode::kAlreadyExists);
+        const auto* why = r.status().detail<AlreadyRegistered>();
+        REQUIRE(why != nullptr);
+        CHECK(why->existing == winner);
+    }
+    // Another session takes the same address.
+    const Id second = eventstore::random_id();
+    REQUIRE(f.handler
+                .handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), second, f.now.load() + 48 * kHour,
+                                                       "UTC", 60, Id(), f.webinar}})
+                .is_ok());
+    REQUIRE(f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), second}}).is_ok());
+    CHECK(f.handler.handle(RegistrationCommand{f.registration("grace@example.org", second)}).is_ok());
+}
+
+TEST_CASE("canceling a registration gives the address back") {
+    Registrations f;
+    const Register first = f.registration("alan@example.org", f.session);
+    REQUIRE(f.handler.handle(RegistrationCommand{first}).is_ok());
+    auto canceled = f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
+    INFO(canceled.status().to_string());
+    REQUIRE(canceled.is_ok());
+    auto twice = f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
+    CHECK(rejection_of(twice.status())->rule == "registration_canceled");
+    CHECK(f.handler.handle(RegistrationCommand{f.registration("alan@example.org", f.session)}).is_ok());
+}
+
+TEST_CASE("after registrations through the handler, no address or name is in any file of the data directory") {
+    Registrations f;
+    for (int i = 0; i < 30; ++i) {
+        Register r = f.registration("person" + std::to_string(i) + "@example.org", f.session);
+        r.last_name = "Hopper";
+        REQUIRE(f.handler.handle(RegistrationCommand{r}).is_ok());
+    }
+    f.store.reset();  // closed: every WAL and table on disk
+    CHECK(files_containing(f.dir.data(), "person7@example.org").empty());
+    CHECK(files_containing(f.dir.data(), "Hopper").empty());
+    CHECK(files_containing(f.dir.data(), "Launch").size() > 0);  // the search finds what is in clear
+}

@@ -91,6 +91,9 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     const auto rg = [](const StoredEvent& s) { return decode_registration_event(s); };
     round_trips(RegistrationEvent{registered()}, rg, "registration.created");
     round_trips(RegistrationEvent{RegistrationCanceled{id(2), 19}}, rg, "registration.canceled");
+    const auto rs = [](const StoredEvent& s) { return decode_reservation_event(s); };
+    round_trips(ReservationEvent{EmailReserved{id(1), 20}}, rs, "registration.email_reserved");
+    round_trips(ReservationEvent{EmailReleased{id(1), 21}}, rs, "registration.email_released");
 }
 
 TEST_CASE("a registration's personal data goes only into the personal part, under the person") {
