@@ -287,3 +287,33 @@ TEST_CASE("a crash between the erasure record and the key's destruction is finis
     CHECK(vault.scan("default", layout::vault_key_prefix(person)).empty());
     CHECK(vault.scan("default", layout::vault_pending_shred_key(person)).empty());
 }
+
+TEST_CASE("a blind index is stable across reopen and master key rotation, and separates purposes") {
+    StoreDir dir;
+    std::string first;
+    {
+        auto store = dir.open();
+        first = store->blind_index("registration-email", "ada@example.org").value();
+        CHECK(first.size() == 32);
+        CHECK(store->blind_index("registration-email", "ada@example.org").value() == first);
+        CHECK(store->blind_index("registration-email", "ada@example.net").value() != first);
+        CHECK(store->blind_index("another-purpose", "ada@example.org").value() != first);
+        // The purpose and the value are separated: ("a", "bc") is not ("ab", "c").
+        CHECK(store->blind_index("a", "bc").value() != store->blind_index("ab", "c").value());
+        REQUIRE(store->rotate_master_key(random_id()).is_ok());
+        CHECK(store->blind_index("registration-email", "ada@example.org").value() == first);
+    }
+    auto reopened = dir.open();
+    CHECK(reopened->blind_index("registration-email", "ada@example.org").value() == first);
+    // Without the keys there is no index to compute.
+    auto o = dir.options(false);
+    o.read_only = true;
+    o.with_keys = false;
+    auto keyless = std::move(Store::open(o)).value();
+    CHECK(keyless->blind_index("registration-email", "ada@example.org").status().code() ==
+          StatusCode::kFailedPrecondition);
+    // Nothing of the address is on disk.
+    reopened.reset();
+    CHECK(files_containing(dir.data(), "ada@example.org").empty());
+    CHECK(files_containing(dir.keys(), "ada@example.org").empty());
+}
