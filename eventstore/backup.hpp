@@ -129,6 +129,11 @@ struct RestoreReport {
 // data_dir, an existing vault, and a backup whose newest vault backup is older than it.
 Result<RestoreReport> restore_backup(const RestoreOptions& options);
 
+// The stream and type of the record every backup appends once it is complete; its clear part is
+// JSON: {"backup_id":..,"target":..,"tree_head":{..},"vault_backup_id":..,"ledger_files":N}
+inline constexpr std::string_view kBackupStream = "store-backups";
+inline constexpr std::string_view kBackupType = "store.backup_created";
+
 // The stream and type of the record a restore appends; its clear part is JSON:
 // {"backup_id":..,"tree_head":{..},"vault_backup_id":..,"erasures_applied":N,"restored_at":..}
 inline constexpr std::string_view kRestoreStream = "store-restores";

@@ -150,12 +150,29 @@ public:
             return s;
         }
         AUD_RETURN_IF_ERROR(prune(m.id, now));
+        AUD_RETURN_IF_ERROR(record(m).with_context("ledgering the backup " + m.id));
         spdlog::info("backup: {} written to {}: tree size {}, {} ledger files", m.id, target.string(),
                      m.head.size, m.files.size());
         return m;
     }
 
 private:
+    // The backup is a privileged act: ledgered, after it is complete (it holds the tree head
+    // before this record, so the record is never inside the backup it describes).
+    Status record(const BackupManifest& m) {
+        json::object clear;
+        clear["backup_id"] = m.id;
+        clear["target"] = options_.target.string();
+        clear["tree_head"] = json::parse(tree_head_to_json(m.head));
+        clear["vault_backup_id"] = m.vault_id;
+        clear["ledger_files"] = m.files.size();
+        NewEvent e;
+        e.event_id = random_id();
+        e.type = std::string(kBackupType);
+        e.clear = json::serialize(clear);
+        return store_.append_store_record(kBackupStream, ExpectedVersion::any(), std::move(e)).status();
+    }
+
     Status check_options() {
         if (store_.read_only_) return failed_precondition("a backup needs the store open read-write");
         if (!store_.vault_) return failed_precondition("a backup needs the keys");

@@ -584,3 +584,18 @@ TEST_CASE("a master key escrowed under a passphrase comes back with that passphr
     REQUIRE(::stat(recovered.c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0600);
 }
+
+TEST_CASE("every backup is ledgered once complete, naming its id, target and tree head") {
+    Site site;
+    auto store = site.open();
+    must_append(*store, "event-aa", {make_event()});
+    const BackupManifest m = must_back_up(*store, {site.target});
+    auto records = store->read_stream(std::string(kBackupStream), 1, Store::Direction::kForward, 10).value();
+    REQUIRE(records.size() == 1);
+    CHECK(records[0].type == kBackupType);
+    CHECK_THAT(records[0].clear, Contains("\"backup_id\":\"" + m.id + "\""));
+    CHECK_THAT(records[0].clear, Contains(site.target.string()));
+    CHECK_THAT(records[0].clear, Contains("\"size\":" + std::to_string(m.head.size)));
+    // Written after the backup was complete: the backup holds the ledger as it was before it.
+    CHECK(records[0].position > m.head.size);
+}

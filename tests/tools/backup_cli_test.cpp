@@ -202,6 +202,33 @@ TEST_CASE("the server's backup targets are recorded, so an erasure made while no
     CHECK_THAT(both_out, Contains("cannot be given with --no-backup-targets"));
 }
 
+TEST_CASE("serve runs the maintenance on schedule: purge, then a backup into each target, restored and verified") {
+    TempDir dir;
+    const auto data = dir / "data";
+    const auto target = dir / "target";
+    const auto broken = dir / "not-a-directory";
+    { std::ofstream(broken) << "a file where a target should be"; }
+    write_entries(data, 30);
+    Process serve({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string(), "--backup-target",
+                   broken.string(), "--maintenance-interval", "1", "--maintenance-first-delay", "0"});
+    // Two runs, each verifying the backup it made; the broken target fails loudly and the rest goes on.
+    for (int run = 0; run < 2; ++run) {
+        INFO(serve.output());
+        REQUIRE(serve.wait_for_line("maintenance: run done"));
+    }
+    serve.signal(SIGTERM);
+    CHECK(serve.wait() == 0);
+    const std::string log = serve.output();
+    CHECK_THAT(log, Contains("maintenance: purge: "));
+    CHECK_THAT(log, Contains("restored and verified: 30 entries") || Contains("restored and verified: 3"));
+    CHECK_THAT(log, Contains("backup into " + broken.string() + " FAILED"));
+    CHECK_THAT(log, Contains("1 backups verified, 1 failures"));
+    // The backups are there, and verify on their own too.
+    auto [vcode, vout] = run({AUD_CLI, "backup", "verify", "--backup", target.string()});
+    INFO(vout);
+    CHECK(vcode == 0);
+}
+
 TEST_CASE("backup create refuses while another process holds the store without an admin socket, and says why") {
     TempDir dir;
     const auto data = dir / "data";
