@@ -44,6 +44,9 @@ Result<Loaded<State>> load(Store& store, const std::string& stream, Decode decod
     for (StreamVersion from = 1;;) {
         AUD_ASSIGN_OR_RETURN(auto page, store.read_stream(stream, from, Store::Direction::kForward, kPage));
         for (const auto& entry : page) {
+            out.version = entry.version;
+            // Past retention and purged: the snapshot appended before the purge stands for it.
+            if (entry.purged) continue;
             AUD_ASSIGN_OR_RETURN(auto event, decode(stored_event(entry)));
             out.state = domain::evolve(std::move(out.state), event);
             out.version = entry.version;
@@ -277,12 +280,80 @@ Result<Outcome> CommandHandler::cancel_registration(const domain::CancelRegistra
 }
 
 Result<std::optional<domain::Registered>> CommandHandler::registration(const Id& id) {
-    AUD_ASSIGN_OR_RETURN(auto page, store_.read_stream(registration_stream(id), 1, Store::Direction::kForward, 1));
-    if (page.empty()) return std::optional<domain::Registered>();
-    AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(page.front())));
-    const auto* r = std::get_if<domain::Registered>(&event);
-    if (r == nullptr) return corruption("registration " + id.hex() + " does not start with its creation");
-    return std::optional<domain::Registered>(*r);
+    AUD_ASSIGN_OR_RETURN(auto entries, store_.read_stream(registration_stream(id), 1, Store::Direction::kForward, 4096));
+    std::optional<domain::Registered> out;
+    for (const auto& entry : entries) {
+        if (entry.purged) continue;
+        AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(entry)));
+        if (const auto* r = std::get_if<domain::Registered>(&event)) out = *r;
+        if (const auto* snap = std::get_if<domain::RegistrationSnapshotted>(&event)) out = snap->registered;
+    }
+    return out;
+}
+
+namespace {
+
+// A snapshot function: folds what is left of the stream and writes the whole state back.
+template <class State, class Decode, class Snapshot>
+eventstore::SnapshotFunction snapshot_function(Decode decode, Snapshot make, std::function<std::int64_t()> clock) {
+    return [decode, make, clock](std::string_view, const std::vector<eventstore::Entry>& entries)
+               -> Result<std::optional<eventstore::NewEvent>> {
+        State state{};
+        bool any = false;
+        for (const auto& entry : entries) {
+            if (entry.purged) continue;
+            AUD_ASSIGN_OR_RETURN(auto event, decode(stored_event(entry)));
+            state = domain::evolve(std::move(state), event);
+            any = true;
+        }
+        if (!any) return std::optional<eventstore::NewEvent>();
+        auto events = to_entries(std::vector{make(state, clock())}, Id());
+        return std::optional<eventstore::NewEvent>(std::move(events.front()));
+    };
+}
+
+}  // namespace
+
+eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> clock) {
+    using namespace domain;
+    eventstore::SnapshotRegistry r;
+    r["workspace"] = snapshot_function<WorkspaceState>(
+        decode_workspace_event, [](const WorkspaceState& s, std::int64_t now) { return WorkspaceEvent{WorkspaceSnapshotted{s, now}}; },
+        clock);
+    r["webinar"] = snapshot_function<WebinarState>(
+        decode_webinar_event, [](const WebinarState& s, std::int64_t now) { return WebinarEvent{WebinarSnapshotted{s, now}}; },
+        clock);
+    r["session"] = snapshot_function<SessionState>(
+        decode_session_event, [](const SessionState& s, std::int64_t now) { return SessionEvent{SessionSnapshotted{s, now}}; },
+        clock);
+    r["reservation"] = snapshot_function<ReservationState>(
+        decode_reservation_event,
+        [](const ReservationState& s, std::int64_t now) { return ReservationEvent{ReservationSnapshotted{s, now}}; }, clock);
+    // A registration's state for the snapshot is the registration itself, personal data included.
+    struct Whole {
+        std::optional<Registered> registered;
+        bool canceled = false;
+    };
+    r["registration"] = [clock](std::string_view, const std::vector<eventstore::Entry>& entries)
+        -> Result<std::optional<eventstore::NewEvent>> {
+        Whole whole;
+        for (const auto& entry : entries) {
+            if (entry.purged) continue;
+            AUD_ASSIGN_OR_RETURN(auto event, decode_registration_event(stored_event(entry)));
+            std::visit(Overloaded{[&](const Registered& e) { whole.registered = e; },
+                                  [&](const RegistrationCanceled&) { whole.canceled = true; },
+                                  [&](const RegistrationSnapshotted& e) {
+                                      whole.registered = e.registered;
+                                      whole.canceled = e.canceled;
+                                  }},
+                       event);
+        }
+        if (!whole.registered) return std::optional<eventstore::NewEvent>();
+        auto events = to_entries(
+            std::vector{RegistrationEvent{RegistrationSnapshotted{*whole.registered, whole.canceled, clock()}}}, Id());
+        return std::optional<eventstore::NewEvent>(std::move(events.front()));
+    };
+    return r;
 }
 
 bool system_has_time_zone(std::string_view name) {

@@ -108,6 +108,46 @@ Result<WebinarSettings> settings_from_fb(const fb::WebinarSettingsV1* s) {
     return out;
 }
 
+// The personal part of a registration: what is sealed under the person's key.
+std::string registrant_bytes(const Registered& e) {
+    Builder pb;
+    std::vector<flatbuffers::Offset<fb::AnswerV1>> answers;
+    for (const auto& [key, values] : e.answers) {
+        std::vector<flatbuffers::Offset<flatbuffers::String>> vs;
+        for (const auto& v : values) vs.push_back(pb.CreateString(v));
+        answers.push_back(fb::CreateAnswerV1(pb, pb.CreateString(key), pb.CreateVector(vs)));
+    }
+    pb.Finish(fb::CreateRegistrantV1(pb, pb.CreateString(e.email), pb.CreateString(e.first_name),
+                                     pb.CreateString(e.last_name), pb.CreateVector(answers),
+                                     pb.CreateString(e.link_token), pb.CreateString(e.access_key)));
+    return finish(pb);
+}
+
+// Fills `e`'s personal fields from the stored event's personal part, or marks them erased.
+Status read_registrant(const StoredEvent& s, Registered& e) {
+    if (s.erased || !s.personal) {
+        e.erased = true;
+        return Status::ok();
+    }
+    return with_table<fb::RegistrantV1>(*s.personal, [&](const fb::RegistrantV1* t) -> Status {
+        e.email = str(t->email());
+        e.first_name = str(t->first_name());
+        e.last_name = str(t->last_name());
+        e.link_token = str(t->link_token());
+        e.access_key = str(t->access_key());
+        if (t->answers() != nullptr) {
+            for (const auto* a : *t->answers()) {
+                std::vector<std::string> values;
+                if (a->values() != nullptr) {
+                    for (const auto* v : *a->values()) values.push_back(v->str());
+                }
+                e.answers[str(a->key())] = std::move(values);
+            }
+        }
+        return Status::ok();
+    });
+}
+
 }  // namespace
 
 // ---- encoding ----
@@ -147,6 +187,17 @@ EncodedEvent encode(const WorkspaceEvent& event) {
                 b.Finish(fb::CreateMemberRemovedV1(b, &by, &m, e.at_us));
                 return make_event("workspace.member_removed", finish(b));
             },
+            [&](const WorkspaceSnapshotted& e) {
+                std::vector<flatbuffers::Offset<fb::MemberV1>> members;
+                for (const auto& [member, role] : e.state.members) {
+                    const auto m = to_fb(member);
+                    members.push_back(fb::CreateMemberV1(b, &m, u8(role)));
+                }
+                const auto w = to_fb(e.state.id);
+                b.Finish(fb::CreateWorkspaceSnapshotV1(b, &w, b.CreateString(e.state.name), b.CreateString(e.state.slug),
+                                                       e.state.company_page_enabled, b.CreateVector(members), e.at_us));
+                return make_event("workspace.snapshot", finish(b));
+            },
         },
         event);
 }
@@ -182,6 +233,16 @@ EncodedEvent encode(const WebinarEvent& event) {
                 b.Finish(fb::CreateWebinarDeletedV1(b, &by, e.at_us));
                 return make_event("webinar.deleted", finish(b));
             },
+            [&](const WebinarSnapshotted& e) {
+                const WebinarState& st = e.state;
+                const auto settings = settings_to_fb(b, st.settings);
+                std::vector<fb::Id128> moderators;
+                for (const auto& m : st.moderators) moderators.push_back(to_fb(m));
+                const auto mods = b.CreateVectorOfStructs(moderators);
+                const auto w = to_fb(st.id), ws = to_fb(st.workspace), o = to_fb(st.owner);
+                b.Finish(fb::CreateWebinarSnapshotV1(b, &w, &ws, &o, settings, st.published, st.deleted, mods, e.at_us));
+                return make_event("webinar.snapshot", finish(b));
+            },
         },
         event);
 }
@@ -202,6 +263,13 @@ EncodedEvent encode(const SessionEvent& event) {
                 b.Finish(fb::CreateSessionStatusChangedV1(b, u8(e.from), u8(e.to), &by, e.at_us));
                 return make_event("session.status_changed", finish(b));
             },
+            [&](const SessionSnapshotted& e) {
+                const SessionState& st = e.state;
+                const auto s = to_fb(st.id), w = to_fb(st.webinar), ws = to_fb(st.workspace), h = to_fb(st.host);
+                b.Finish(fb::CreateSessionSnapshotV1(b, &s, &w, &ws, &h, st.starts_at_us, b.CreateString(st.time_zone),
+                                                     st.duration_minutes, u8(st.status), e.at_us));
+                return make_event("session.snapshot", finish(b));
+            },
         },
         event);
 }
@@ -215,18 +283,18 @@ EncodedEvent encode(const RegistrationEvent& event) {
                            ws = to_fb(e.workspace);
                 b.Finish(fb::CreateRegisteredV1(b, &r, &p, &s, &w, &ws, e.at_us));
                 EncodedEvent out = make_event("registration.created", finish(b));
-                Builder pb;
-                std::vector<flatbuffers::Offset<fb::AnswerV1>> answers;
-                for (const auto& [key, values] : e.answers) {
-                    std::vector<flatbuffers::Offset<flatbuffers::String>> vs;
-                    for (const auto& v : values) vs.push_back(pb.CreateString(v));
-                    answers.push_back(fb::CreateAnswerV1(pb, pb.CreateString(key), pb.CreateVector(vs)));
-                }
-                pb.Finish(fb::CreateRegistrantV1(pb, pb.CreateString(e.email), pb.CreateString(e.first_name),
-                                                 pb.CreateString(e.last_name), pb.CreateVector(answers),
-                                                 pb.CreateString(e.link_token), pb.CreateString(e.access_key)));
                 out.subject = e.person;
-                out.personal = finish(pb);
+                out.personal = registrant_bytes(e);
+                return out;
+            },
+            [&](const RegistrationSnapshotted& e) {
+                const Registered& g = e.registered;
+                const auto r = to_fb(g.registration), p = to_fb(g.person), s = to_fb(g.session), w = to_fb(g.webinar),
+                           ws = to_fb(g.workspace);
+                b.Finish(fb::CreateRegistrationSnapshotV1(b, &r, &p, &s, &w, &ws, g.at_us, e.canceled, e.at_us));
+                EncodedEvent out = make_event("registration.snapshot", finish(b));
+                out.subject = g.person;
+                if (!g.erased) out.personal = registrant_bytes(g);  // an erased person's data stays gone
                 return out;
             },
             [&](const RegistrationCanceled& e) {
@@ -250,6 +318,11 @@ EncodedEvent encode(const ReservationEvent& event) {
                               const auto r = to_fb(e.registration);
                               b.Finish(fb::CreateEmailReleasedV1(b, &r, e.at_us));
                               return make_event("registration.email_released", finish(b));
+                          },
+                          [&](const ReservationSnapshotted& e) {
+                              const auto h = to_fb(e.state.holder.value_or(Id()));
+                              b.Finish(fb::CreateReservationSnapshotV1(b, &h, e.at_us));
+                              return make_event("registration.reservation_snapshot", finish(b));
                           },
                       },
                       event);
@@ -290,6 +363,24 @@ Result<WorkspaceEvent> decode_workspace_event(const StoredEvent& s) {
                 return WorkspaceEvent{MemberRoleChanged{from_fb(t->by()), from_fb(t->member()), from, to, t->at_us()}};
             });
     }
+    if (s.type == "workspace.snapshot") {
+        return with_table<fb::WorkspaceSnapshotV1>(s.clear, [](const fb::WorkspaceSnapshotV1* t) -> Result<WorkspaceEvent> {
+            WorkspaceSnapshotted e;
+            e.state.exists = true;
+            e.state.id = from_fb(t->workspace());
+            e.state.name = str(t->name());
+            e.state.slug = str(t->slug());
+            e.state.company_page_enabled = t->company_page_enabled();
+            if (t->members() != nullptr) {
+                for (const auto* m : *t->members()) {
+                    AUD_ASSIGN_OR_RETURN(WorkspaceRole role, role_of(m->role()));
+                    e.state.members[from_fb(m->member())] = role;
+                }
+            }
+            e.at_us = t->at_us();
+            return WorkspaceEvent{std::move(e)};
+        });
+    }
     if (s.type == "workspace.member_removed") {
         return with_table<fb::MemberRemovedV1>(s.clear, [](const fb::MemberRemovedV1* t) -> Result<WorkspaceEvent> {
             return WorkspaceEvent{MemberRemoved{from_fb(t->by()), from_fb(t->member()), t->at_us()}};
@@ -323,6 +414,23 @@ Result<WebinarEvent> decode_webinar_event(const StoredEvent& s) {
             return WebinarEvent{ModeratorAssigned{from_fb(t->by()), from_fb(t->member()), t->at_us()}};
         });
     }
+    if (s.type == "webinar.snapshot") {
+        return with_table<fb::WebinarSnapshotV1>(s.clear, [](const fb::WebinarSnapshotV1* t) -> Result<WebinarEvent> {
+            WebinarSnapshotted e;
+            AUD_ASSIGN_OR_RETURN(e.state.settings, settings_from_fb(t->settings()));
+            e.state.exists = true;
+            e.state.id = from_fb(t->webinar());
+            e.state.workspace = from_fb(t->workspace());
+            e.state.owner = from_fb(t->owner());
+            e.state.published = t->published();
+            e.state.deleted = t->deleted();
+            if (t->moderators() != nullptr) {
+                for (const auto* m : *t->moderators()) e.state.moderators.insert(from_fb(m));
+            }
+            e.at_us = t->at_us();
+            return WebinarEvent{std::move(e)};
+        });
+    }
     if (s.type == "webinar.deleted") {
         return with_table<fb::WebinarDeletedV1>(s.clear, [](const fb::WebinarDeletedV1* t) -> Result<WebinarEvent> {
             return WebinarEvent{WebinarDeleted{from_fb(t->by()), t->at_us()}};
@@ -338,6 +446,22 @@ Result<SessionEvent> decode_session_event(const StoredEvent& s) {
             return SessionEvent{SessionScheduled{from_fb(t->session()), from_fb(t->webinar()), from_fb(t->workspace()),
                                                  from_fb(t->host()), t->starts_at_us(), str(t->time_zone()),
                                                  t->duration_minutes(), from_fb(t->by()), t->at_us()}};
+        });
+    }
+    if (s.type == "session.snapshot") {
+        return with_table<fb::SessionSnapshotV1>(s.clear, [](const fb::SessionSnapshotV1* t) -> Result<SessionEvent> {
+            SessionSnapshotted e;
+            AUD_ASSIGN_OR_RETURN(e.state.status, status_of(t->status()));
+            e.state.exists = true;
+            e.state.id = from_fb(t->session());
+            e.state.webinar = from_fb(t->webinar());
+            e.state.workspace = from_fb(t->workspace());
+            e.state.host = from_fb(t->host());
+            e.state.starts_at_us = t->starts_at_us();
+            e.state.time_zone = str(t->time_zone());
+            e.state.duration_minutes = t->duration_minutes();
+            e.at_us = t->at_us();
+            return SessionEvent{std::move(e)};
         });
     }
     if (s.type == "session.status_changed") {
@@ -365,28 +489,25 @@ Result<RegistrationEvent> decode_registration_event(const StoredEvent& s) {
                 r.at_us = t->at_us();
                 return r;
             }));
-        if (s.erased || !s.personal) {
-            e.erased = true;
-            return RegistrationEvent{std::move(e)};
-        }
-        AUD_RETURN_IF_ERROR(with_table<fb::RegistrantV1>(*s.personal, [&](const fb::RegistrantV1* t) -> Status {
-            e.email = str(t->email());
-            e.first_name = str(t->first_name());
-            e.last_name = str(t->last_name());
-            e.link_token = str(t->link_token());
-            e.access_key = str(t->access_key());
-            if (t->answers() != nullptr) {
-                for (const auto* a : *t->answers()) {
-                    std::vector<std::string> values;
-                    if (a->values() != nullptr) {
-                        for (const auto* v : *a->values()) values.push_back(v->str());
-                    }
-                    e.answers[str(a->key())] = std::move(values);
-                }
-            }
+        AUD_RETURN_IF_ERROR(read_registrant(s, e));
+        return RegistrationEvent{std::move(e)};
+    }
+    if (s.type == "registration.snapshot") {
+        RegistrationSnapshotted snap;
+        AUD_RETURN_IF_ERROR(with_table<fb::RegistrationSnapshotV1>(s.clear, [&](const fb::RegistrationSnapshotV1* t) -> Status {
+            Registered& r = snap.registered;
+            r.registration = from_fb(t->registration());
+            r.person = from_fb(t->person());
+            r.session = from_fb(t->session());
+            r.webinar = from_fb(t->webinar());
+            r.workspace = from_fb(t->workspace());
+            r.at_us = t->registered_at_us();
+            snap.canceled = t->canceled();
+            snap.at_us = t->at_us();
             return Status::ok();
         }));
-        return RegistrationEvent{std::move(e)};
+        AUD_RETURN_IF_ERROR(read_registrant(s, snap.registered));
+        return RegistrationEvent{std::move(snap)};
     }
     if (s.type == "registration.canceled") {
         return with_table<fb::RegistrationCanceledV1>(
@@ -403,6 +524,16 @@ Result<ReservationEvent> decode_reservation_event(const StoredEvent& s) {
         return with_table<fb::EmailReservedV1>(s.clear, [](const fb::EmailReservedV1* t) -> Result<ReservationEvent> {
             return ReservationEvent{EmailReserved{from_fb(t->registration()), t->at_us()}};
         });
+    }
+    if (s.type == "registration.reservation_snapshot") {
+        return with_table<fb::ReservationSnapshotV1>(
+            s.clear, [](const fb::ReservationSnapshotV1* t) -> Result<ReservationEvent> {
+                ReservationSnapshotted e;
+                const Id holder = from_fb(t->holder());
+                if (!holder.is_none()) e.state.holder = holder;
+                e.at_us = t->at_us();
+                return ReservationEvent{std::move(e)};
+            });
     }
     if (s.type == "registration.email_released") {
         return with_table<fb::EmailReleasedV1>(s.clear, [](const fb::EmailReleasedV1* t) -> Result<ReservationEvent> {

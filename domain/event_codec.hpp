@@ -10,7 +10,9 @@
 //   webinar.created 1, webinar.edited 1, webinar.published 1, webinar.moderator_assigned 1,
 //   webinar.deleted 1, session.scheduled 1, session.status_changed 1,
 //   registration.created 1 (personal: the registrant), registration.canceled 1,
-//   registration.email_reserved 1, registration.email_released 1.
+//   registration.email_reserved 1, registration.email_released 1,
+//   and the snapshots a purge appends: workspace.snapshot 1, webinar.snapshot 1, session.snapshot 1,
+//   registration.snapshot 1 (personal: the registrant), registration.reservation_snapshot 1.
 // Pure functions; thread-safe.
 #pragma once
 

@@ -127,6 +127,7 @@ ReservationState evolve(ReservationState r, const ReservationEvent& event) {
                    [&](const EmailReleased& e) {
                        if (r.holder == e.registration) r.holder.reset();
                    },
+                   [&](const ReservationSnapshotted& e) { r = e.state; },
                },
                event);
     return r;
@@ -141,6 +142,13 @@ RegistrationState evolve(RegistrationState r, const RegistrationEvent& event) {
                        r.session = e.session;
                    },
                    [&](const RegistrationCanceled&) { r.canceled = true; },
+                   [&](const RegistrationSnapshotted& e) {
+                       r.exists = true;
+                       r.id = e.registered.registration;
+                       r.person = e.registered.person;
+                       r.session = e.registered.session;
+                       r.canceled = e.canceled;
+                   },
                },
                event);
     return r;

@@ -62,7 +62,14 @@ struct RegistrationCanceled {
     Id by;
     std::int64_t at_us = 0;
 };
-using RegistrationEvent = std::variant<Registered, RegistrationCanceled>;
+// The registration as written and whether it was canceled, before a purge drops those entries;
+// its personal fields are sealed under the person's key like the original's (never decided).
+struct RegistrationSnapshotted {
+    Registered registered;
+    bool canceled = false;
+    std::int64_t at_us = 0;
+};
+using RegistrationEvent = std::variant<Registered, RegistrationCanceled, RegistrationSnapshotted>;
 
 struct RegistrationState {
     bool exists = false;
@@ -82,10 +89,14 @@ struct EmailReleased {
     Id registration;
     std::int64_t at_us = 0;
 };
-using ReservationEvent = std::variant<EmailReserved, EmailReleased>;
 struct ReservationState {
     std::optional<Id> holder;  // the registration holding the e-mail, if any
 };
+struct ReservationSnapshotted {
+    ReservationState state;
+    std::int64_t at_us = 0;
+};
+using ReservationEvent = std::variant<EmailReserved, EmailReleased, ReservationSnapshotted>;
 ReservationState evolve(ReservationState state, const ReservationEvent& event);
 
 // The detail of an "already registered" rejection (code AlreadyExists, rule "already_registered").

@@ -207,6 +207,7 @@ WebinarState evolve(WebinarState w, const WebinarEvent& event) {
                    [&](const WebinarPublished&) { w.published = true; },
                    [&](const ModeratorAssigned& e) { w.moderators.insert(e.member); },
                    [&](const WebinarDeleted&) { w.deleted = true; },
+                   [&](const WebinarSnapshotted& e) { w = e.state; },
                },
                event);
     return w;
@@ -237,6 +238,7 @@ SessionState evolve(SessionState s, const SessionEvent& event) {
                        s.status = SessionStatus::kDraft;
                    },
                    [&](const SessionStatusChanged& e) { s.status = e.to; },
+                   [&](const SessionSnapshotted& e) { s = e.state; },
                },
                event);
     return s;

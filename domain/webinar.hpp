@@ -105,8 +105,6 @@ struct WebinarDeleted {
     Id by;
     std::int64_t at_us = 0;
 };
-using WebinarEvent = std::variant<WebinarCreated, WebinarEdited, WebinarPublished, ModeratorAssigned, WebinarDeleted>;
-
 struct WebinarState {
     bool exists = false;
     bool deleted = false;
@@ -119,6 +117,14 @@ struct WebinarState {
     // Whether `member` owns the webinar or is assigned to it.
     bool is_team(const Id& member) const { return member == owner || moderators.count(member) != 0; }
 };
+
+// The whole state, written before a purge drops the entries it summarizes (never decided).
+struct WebinarSnapshotted {
+    WebinarState state;
+    std::int64_t at_us = 0;
+};
+using WebinarEvent = std::variant<WebinarCreated, WebinarEdited, WebinarPublished, ModeratorAssigned, WebinarDeleted,
+                                  WebinarSnapshotted>;
 
 WebinarState evolve(WebinarState state, const WebinarEvent& event);
 Result<std::vector<WebinarEvent>> decide(const WebinarState& state, const WebinarCommand& command, std::int64_t now_us);
@@ -175,8 +181,6 @@ struct SessionStatusChanged {
     Id by;  // none for the scheduler
     std::int64_t at_us = 0;
 };
-using SessionEvent = std::variant<SessionScheduled, SessionStatusChanged>;
-
 struct SessionState {
     bool exists = false;
     Id id;
@@ -188,6 +192,12 @@ struct SessionState {
     std::int32_t duration_minutes = 0;
     SessionStatus status = SessionStatus::kDraft;
 };
+
+struct SessionSnapshotted {
+    SessionState state;
+    std::int64_t at_us = 0;
+};
+using SessionEvent = std::variant<SessionScheduled, SessionStatusChanged, SessionSnapshotted>;
 
 // An upcoming session not started this long after its estimated end becomes past_not_started.
 inline constexpr std::int64_t kNotStartedGraceUs = std::int64_t{3600} * 1'000'000;

@@ -117,6 +117,7 @@ WorkspaceState evolve(WorkspaceState s, const WorkspaceEvent& event) {
                    [&](const MemberInvited& e) { s.members[e.member] = e.role; },
                    [&](const MemberRoleChanged& e) { s.members[e.member] = e.to; },
                    [&](const MemberRemoved& e) { s.members.erase(e.member); },
+                   [&](const WorkspaceSnapshotted& e) { s = e.state; },
                },
                event);
     return s;

@@ -91,9 +91,6 @@ struct MemberRemoved {
     Id member;
     std::int64_t at_us = 0;
 };
-using WorkspaceEvent =
-    std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged, MemberRemoved>;
-
 // ---- state ----
 struct WorkspaceState {
     bool exists = false;
@@ -104,6 +101,14 @@ struct WorkspaceState {
     std::map<Id, WorkspaceRole> members;
     // Invariant: once it exists, at least one member is an owner.
 };
+
+// The whole state, written before a purge drops the entries it summarizes (never decided).
+struct WorkspaceSnapshotted {
+    WorkspaceState state;
+    std::int64_t at_us = 0;
+};
+using WorkspaceEvent = std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged,
+                                    MemberRemoved, WorkspaceSnapshotted>;
 
 WorkspaceState evolve(WorkspaceState state, const WorkspaceEvent& event);
 WorkspaceState fold(const std::vector<WorkspaceEvent>& events);

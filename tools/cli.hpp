@@ -25,6 +25,9 @@ int backup_command(const Args& args);
 int keys_escrow_command(const Args& args);
 int keys_unescrow_command(const Args& args);
 
+// Microseconds since the epoch, from the system clock.
+std::int64_t wall_clock_us();
+
 // Prints "auditorium: <context>: <status>" on stderr and returns the exit code for it.
 int report(const std::string& context, const Status& status);
 

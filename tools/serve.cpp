@@ -2,10 +2,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
 #include "base/id.hpp"
+#include "commands/command_handler.hpp"
 #include "tools/admin_socket.hpp"
 #include "tools/backup_targets.hpp"
 #include "tools/cli.hpp"
@@ -13,6 +15,11 @@
 #include "tools/store_commands.hpp"
 
 namespace auditorium::tools {
+
+std::int64_t wall_clock_us() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 int report(const std::string& context, const Status& status) {
     std::fprintf(stderr, "auditorium: %s: %s\n", context.c_str(), status.to_string().c_str());
@@ -67,6 +74,7 @@ Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_
     eventstore::StoreOptions o;
     o.data_dir = vm["data"].as<std::string>();
     if (vm.count("keys")) o.keys_dir = vm["keys"].as<std::string>();
+    o.snapshots = commands::domain_snapshots(wall_clock_us);  // a purge run here snapshots like the server's
     // The server's targets, so an erasure made here reaches every register too.
     AUD_ASSIGN_OR_RETURN(o.backup_targets, recorded_backup_targets(o.data_dir));
     auto store = eventstore::Store::open(o);
@@ -108,6 +116,7 @@ int serve_command(const Args& args) {
     options.keys_dir = keys;
     options.create_if_missing = true;
     options.dev = vm.count("dev") > 0;
+    options.snapshots = commands::domain_snapshots(wall_clock_us);
     if (vm.count("backup-target") && vm.count("no-backup-targets")) {
         return report("serve", invalid_argument("backup-target: cannot be given with --no-backup-targets"));
     }

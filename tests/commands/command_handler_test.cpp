@@ -280,3 +280,83 @@ TEST_CASE("after registrations through the handler, no address or name is in any
     CHECK(files_containing(f.dir.data(), "Hopper").empty());
     CHECK(files_containing(f.dir.data(), "Launch").size() > 0);  // the search finds what is in clear
 }
+
+TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a registrant's data included") {
+    constexpr std::int64_t kDay = 24 * kHour;
+    StoreDir dir;
+    std::atomic<std::int64_t> now{1'800'000'000'000'000};
+    const auto clock = [&now] { return now.load(); };
+    auto o = dir.options();
+    o.dev = true;
+    o.retention = std::chrono::microseconds(kDay);
+    o.snapshots = domain_snapshots(clock);
+    o.clock = clock;
+    auto store = std::move(eventstore::Store::open(o)).value();
+    CommandHandler handler(*store, system_has_time_zone, clock);
+    const Id ws = eventstore::random_id(), owner = eventstore::random_id(), admin = eventstore::random_id();
+    const Id webinar = eventstore::random_id(), session = eventstore::random_id();
+    const Actor by_owner{ws, owner, R::kOwner};
+    REQUIRE(handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme", "acme", owner}}).is_ok());
+    REQUIRE(handler.handle(WorkspaceCommand{InviteMember{ws, owner, admin, R::kAdmin}}).is_ok());
+    WebinarSettings settings;
+    settings.title = "Launch";
+    settings.slug = "launch";
+    REQUIRE(handler.handle(WebinarCommand{CreateWebinar{by_owner, webinar, settings}}).is_ok());
+    REQUIRE(handler.handle(WebinarCommand{AssignModerator{by_owner, webinar, admin, R::kAdmin}}).is_ok());
+    REQUIRE(handler.handle(WebinarCommand{PublishWebinar{by_owner, webinar}}).is_ok());
+    REQUIRE(handler.handle(SessionCommand{ScheduleSession{by_owner, session, now + 7 * kDay, "Europe/Paris", 60, admin,
+                                                           webinar}}).is_ok());
+    REQUIRE(handler.handle(SessionCommand{OpenSession{by_owner, session}}).is_ok());
+    Register reg;
+    reg.registration = eventstore::random_id();
+    reg.person = eventstore::random_id();
+    reg.session = session;
+    reg.email = "katherine@example.org";
+    reg.first_name = "Katherine";
+    reg.last_name = "Johnson";
+    reg.consent = true;
+    reg.link_token = std::string(64, 'd');
+    reg.access_key = "1918";
+    REQUIRE(handler.handle(RegistrationCommand{reg}).is_ok());
+
+    const auto workspace_before = handler.workspace(ws).value();
+    const auto webinar_before = handler.webinar(webinar).value();
+    const auto session_before = handler.session(session).value();
+
+    now += 2 * kDay;  // everything is past retention
+    auto report = store->purge();
+    INFO(report.status().to_string());
+    REQUIRE(report.is_ok());
+    CHECK(report->entries_purged >= 9);
+    CHECK(report->snapshots_appended == 5);  // workspace, webinar, session, registration, reservation
+    CHECK(report->no_snapshot_function.empty());
+
+    const auto workspace_after = handler.workspace(ws).value();
+    CHECK(workspace_after.members == workspace_before.members);
+    CHECK(workspace_after.slug == "acme");
+    const auto webinar_after = handler.webinar(webinar).value();
+    CHECK(webinar_after.settings == webinar_before.settings);
+    CHECK(webinar_after.moderators == webinar_before.moderators);
+    CHECK(webinar_after.published);
+    const auto session_after = handler.session(session).value();
+    CHECK(session_after.status == session_before.status);
+    CHECK(session_after.host == admin);
+    CHECK(session_after.time_zone == "Europe/Paris");
+    const auto registered = handler.registration(reg.registration).value();
+    REQUIRE(registered.has_value());
+    CHECK(registered->email == "katherine@example.org");
+    // The reservation survived too: the address is still taken.
+    Register again = reg;
+    again.registration = eventstore::random_id();
+    auto refused = handler.handle(RegistrationCommand{again});
+    REQUIRE(refused.status().detail<AlreadyRegistered>() != nullptr);
+    CHECK(refused.status().detail<AlreadyRegistered>()->existing == reg.registration);
+    // And commands go on from the snapshots.
+    CHECK(handler.handle(SessionCommand{StartSession{Actor{ws, admin, R::kAdmin}, session}}).is_ok());
+    // After the person's erasure, the snapshot's personal part reads as erased.
+    REQUIRE(store->erase(reg.person, owner).is_ok());
+    const auto erased = handler.registration(reg.registration).value();
+    REQUIRE(erased.has_value());
+    CHECK(erased->erased);
+    CHECK(erased->email.empty());
+}

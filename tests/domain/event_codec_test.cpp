@@ -91,7 +91,40 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     const auto rg = [](const StoredEvent& s) { return decode_registration_event(s); };
     round_trips(RegistrationEvent{registered()}, rg, "registration.created");
     round_trips(RegistrationEvent{RegistrationCanceled{id(2), 19}}, rg, "registration.canceled");
+    WorkspaceState wstate;
+    wstate.exists = true;
+    wstate.id = id(1);
+    wstate.name = "Acme";
+    wstate.slug = "acme";
+    wstate.company_page_enabled = false;
+    wstate.members = {{id(2), WorkspaceRole::kOwner}, {id(3), WorkspaceRole::kCompliance}};
+    round_trips(WorkspaceEvent{WorkspaceSnapshotted{wstate, 30}}, ws, "workspace.snapshot");
+    WebinarState wb_state;
+    wb_state.exists = true;
+    wb_state.published = true;
+    wb_state.id = id(4);
+    wb_state.workspace = id(1);
+    wb_state.owner = id(2);
+    wb_state.settings = settings();
+    wb_state.moderators = {id(3), id(6)};
+    round_trips(WebinarEvent{WebinarSnapshotted{wb_state, 31}}, wb, "webinar.snapshot");
+    SessionState s_state;
+    s_state.exists = true;
+    s_state.id = id(5);
+    s_state.webinar = id(4);
+    s_state.workspace = id(1);
+    s_state.host = id(2);
+    s_state.starts_at_us = 1'800'000'000'000'000;
+    s_state.time_zone = "UTC";
+    s_state.duration_minutes = 30;
+    s_state.status = SessionStatus::kOnDemand;
+    round_trips(SessionEvent{SessionSnapshotted{s_state, 32}}, ss, "session.snapshot");
+    round_trips(RegistrationEvent{RegistrationSnapshotted{registered(), true, 33}}, rg, "registration.snapshot");
     const auto rs = [](const StoredEvent& s) { return decode_reservation_event(s); };
+    round_trips(ReservationEvent{ReservationSnapshotted{ReservationState{id(1)}, 34}}, rs,
+                "registration.reservation_snapshot");
+    round_trips(ReservationEvent{ReservationSnapshotted{ReservationState{}, 35}}, rs,
+                "registration.reservation_snapshot");
     round_trips(ReservationEvent{EmailReserved{id(1), 20}}, rs, "registration.email_reserved");
     round_trips(ReservationEvent{EmailReleased{id(1), 21}}, rs, "registration.email_released");
 }
