@@ -26,17 +26,25 @@ Maintenance::~Maintenance() {
 }
 
 void Maintenance::loop() {
-    auto next = std::chrono::steady_clock::now() + options_.first_delay;
+    using Clock = std::chrono::steady_clock;
+    auto next = Clock::now() + options_.first_delay;
+    auto next_minute = Clock::now() + std::chrono::minutes(1);
     for (;;) {
         {
             std::unique_lock lock(mu_);
-            if (cv_.wait_until(lock, next, [&] { return stop_; })) return;
+            const auto wake = options_.each_minute ? std::min(next, next_minute) : next;
+            if (cv_.wait_until(lock, wake, [&] { return stop_; })) return;
         }
+        if (options_.each_minute && Clock::now() >= next_minute) {
+            options_.each_minute();
+            next_minute = Clock::now() + std::chrono::minutes(1);
+        }
+        if (Clock::now() < next) continue;
         run_once();
         next += options_.interval;
         // A run longer than the interval (a huge backup) starts the next one right after, not a
         // burst of missed ones.
-        next = std::max(next, std::chrono::steady_clock::now());
+        next = std::max(next, Clock::now());
     }
 }
 

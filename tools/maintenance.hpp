@@ -5,7 +5,8 @@
 // ledgered like an operator's command. A failed step is logged at error level with what failed,
 // and the next steps and runs go on.
 //
-// The first run starts `first_delay` after start, then every `interval`.
+// The first run starts `first_delay` after start, then every `interval`. Between runs, the
+// `each_minute` task (the time-driven domain commands) runs once a minute.
 //
 // Thread safety: start() and the destructor from one thread; the runs happen on a thread of the
 // scheduler's own. `store` must outlive the scheduler.
@@ -15,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -30,6 +32,7 @@ public:
         std::chrono::seconds interval{std::chrono::hours(24)};
         std::chrono::seconds first_delay{std::chrono::minutes(1)};
         std::vector<std::filesystem::path> targets;
+        std::function<void()> each_minute;  // may be empty
     };
     // What one run did.
     struct Run {

@@ -8,6 +8,7 @@
 
 #include "base/id.hpp"
 #include "commands/command_handler.hpp"
+#include "commands/due_sessions.hpp"
 #include "tools/admin_socket.hpp"
 #include "tools/backup_targets.hpp"
 #include "tools/cli.hpp"
@@ -164,6 +165,16 @@ int serve_command(const Args& args) {
     maintenance_options.interval = std::chrono::seconds(interval);
     maintenance_options.first_delay = std::chrono::seconds(vm["maintenance-first-delay"].as<std::uint64_t>());
     maintenance_options.targets = options.backup_targets;
+    commands::CommandHandler handler(opened, commands::system_has_time_zone, wall_clock_us);
+    commands::DueSessions due_sessions(opened, handler);
+    maintenance_options.each_minute = [&due_sessions] {
+        auto moved = due_sessions.issue_due(wall_clock_us());
+        if (!moved) {
+            spdlog::error("scheduler: time-driven session commands FAILED: {}", moved.status().to_string());
+        } else if (*moved > 0) {
+            spdlog::info("scheduler: {} sessions marked past_not_started", *moved);
+        }
+    };
     auto maintenance = Maintenance::start(opened, maintenance_options);
     spdlog::info("serve: maintenance every {} s, first in {} s", interval,
                  maintenance_options.first_delay.count());

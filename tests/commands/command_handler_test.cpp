@@ -1,6 +1,7 @@
 // The command handler over a real store: commands become entries in their aggregate's stream,
 // rejections append nothing, conflicting writers are decided again, nothing crosses workspaces.
 #include "commands/command_handler.hpp"
+#include "commands/due_sessions.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -359,4 +360,32 @@ TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a regi
     REQUIRE(erased.has_value());
     CHECK(erased->erased);
     CHECK(erased->email.empty());
+}
+
+TEST_CASE("an upcoming session not started an hour after its estimated end is marked past_not_started, and only it") {
+    Registrations f;  // one open session, starting in 24 h, 60 minutes long
+    const Id held = eventstore::random_id();
+    REQUIRE(f.handler
+                .handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), held, f.now.load() + 24 * kHour, "UTC",
+                                                       60, Id(), f.webinar}})
+                .is_ok());
+    REQUIRE(f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), held}}).is_ok());
+    DueSessions due(*f.store, f.handler);
+    CHECK(due.issue_due(f.now.load()).value() == 0);
+    CHECK(due.watched() == 2);
+    // The second one is held: started, then ended.
+    f.now += 24 * kHour;
+    REQUIRE(f.handler.handle(SessionCommand{StartSession{f.as(f.owner, R::kOwner), held}}).is_ok());
+    f.now += 2 * kHour - 1;  // one microsecond before the first is due
+    CHECK(due.issue_due(f.now.load()).value() == 0);
+    CHECK(due.watched() == 1);
+    f.now += 1;
+    CHECK(due.issue_due(f.now.load()).value() == 1);
+    CHECK(f.handler.session(f.session).value().status == SessionStatus::kPastNotStarted);
+    CHECK(f.handler.session(held).value().status == SessionStatus::kLive);
+    CHECK(due.watched() == 0);
+    // A fresh index (a restarted server) folds the log again and finds nothing more to do.
+    DueSessions restarted(*f.store, f.handler);
+    CHECK(restarted.issue_due(f.now.load()).value() == 0);
+    CHECK(restarted.watched() == 0);
 }
