@@ -145,6 +145,10 @@ int serve_command(const Args& args) {
     std::string listed;
     for (const auto& t : options.backup_targets) listed += (listed.empty() ? "" : ", ") + t.string();
     spdlog::info("serve: backup targets: {}", listed.empty() ? "none" : listed);
+    if (listed.empty()) {
+        spdlog::warn("serve: no backup target, so no backups are taken: give --backup-target DIR (recorded for "
+                     "later runs)");
+    }
 
     const auto tree = (*store)->tree_head();
     spdlog::info("serve: ledger {} open (store {}{}), head position {}, tree size {}, root {}", data,
