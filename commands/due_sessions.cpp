@@ -24,13 +24,12 @@ void DueSessions::apply(const eventstore::Entry& entry) {
     stored.clear = entry.clear;
     auto event = domain::decode_session_event(stored);
     if (!event) return;  // not ours to judge here; the handler reports it when it loads the stream
+    const auto session = Id::from_hex(std::string_view(entry.stream).substr(std::string_view("session-").size()));
+    if (!session) return;
     // The session's own fold decides; this index only needs to know when to ask.
     std::visit(Overloaded{
                    [&](const domain::SessionScheduled&) {},
                    [&](const domain::SessionStatusChanged& e) {
-                       auto id = entry.stream.substr(std::string_view("session-").size());
-                       auto session = Id::from_hex(id);
-                       if (!session) return;
                        if (e.to == domain::SessionStatus::kUpcoming) {
                            auto state = handler_.session(*session);
                            if (state) due_at_[*session] = due_time(*state);
@@ -38,8 +37,9 @@ void DueSessions::apply(const eventstore::Entry& entry) {
                            due_at_.erase(*session);
                        }
                    },
+                   [&](const domain::SessionDeleted&) { due_at_.erase(*session); },
                    [&](const domain::SessionSnapshotted& e) {
-                       if (e.state.status == domain::SessionStatus::kUpcoming) {
+                       if (e.state.status == domain::SessionStatus::kUpcoming && !e.state.deleted) {
                            due_at_[e.state.id] = due_time(e.state);
                        } else {
                            due_at_.erase(e.state.id);

@@ -233,14 +233,34 @@ EncodedEvent encode(const WebinarEvent& event) {
                 b.Finish(fb::CreateWebinarDeletedV1(b, &by, e.at_us));
                 return make_event("webinar.deleted", finish(b));
             },
+            [&](const GuestSpeakerInvited& e) {
+                const auto by = to_fb(e.by), g = to_fb(e.guest);
+                b.Finish(fb::CreateGuestSpeakerInvitedV1(b, &by, &g, e.at_us));
+                EncodedEvent out = make_event("webinar.guest_speaker_invited", finish(b));
+                Builder pb;
+                pb.Finish(fb::CreateGuestV1(pb, pb.CreateString(e.email), pb.CreateString(e.first_name),
+                                            pb.CreateString(e.last_name)));
+                out.subject = e.guest;
+                if (!e.erased) out.personal = finish(pb);
+                return out;
+            },
+            [&](const GuestSpeakerRevoked& e) {
+                const auto by = to_fb(e.by), g = to_fb(e.guest);
+                b.Finish(fb::CreateGuestSpeakerRevokedV1(b, &by, &g, e.at_us));
+                return make_event("webinar.guest_speaker_revoked", finish(b));
+            },
             [&](const WebinarSnapshotted& e) {
                 const WebinarState& st = e.state;
                 const auto settings = settings_to_fb(b, st.settings);
                 std::vector<fb::Id128> moderators;
                 for (const auto& m : st.moderators) moderators.push_back(to_fb(m));
                 const auto mods = b.CreateVectorOfStructs(moderators);
+                std::vector<fb::Id128> guests;
+                for (const auto& g : st.guests) guests.push_back(to_fb(g));
+                const auto gs = b.CreateVectorOfStructs(guests);
                 const auto w = to_fb(st.id), ws = to_fb(st.workspace), o = to_fb(st.owner);
-                b.Finish(fb::CreateWebinarSnapshotV1(b, &w, &ws, &o, settings, st.published, st.deleted, mods, e.at_us));
+                b.Finish(fb::CreateWebinarSnapshotV1(b, &w, &ws, &o, settings, st.published, st.deleted, mods, e.at_us,
+                                                     gs));
                 return make_event("webinar.snapshot", finish(b));
             },
         },
@@ -263,11 +283,16 @@ EncodedEvent encode(const SessionEvent& event) {
                 b.Finish(fb::CreateSessionStatusChangedV1(b, u8(e.from), u8(e.to), &by, e.at_us));
                 return make_event("session.status_changed", finish(b));
             },
+            [&](const SessionDeleted& e) {
+                const auto by = to_fb(e.by);
+                b.Finish(fb::CreateSessionDeletedV1(b, &by, e.at_us));
+                return make_event("session.deleted", finish(b));
+            },
             [&](const SessionSnapshotted& e) {
                 const SessionState& st = e.state;
                 const auto s = to_fb(st.id), w = to_fb(st.webinar), ws = to_fb(st.workspace), h = to_fb(st.host);
                 b.Finish(fb::CreateSessionSnapshotV1(b, &s, &w, &ws, &h, st.starts_at_us, b.CreateString(st.time_zone),
-                                                     st.duration_minutes, u8(st.status), e.at_us));
+                                                     st.duration_minutes, u8(st.status), e.at_us, st.deleted));
                 return make_event("session.snapshot", finish(b));
             },
         },
@@ -427,9 +452,40 @@ Result<WebinarEvent> decode_webinar_event(const StoredEvent& s) {
             if (t->moderators() != nullptr) {
                 for (const auto* m : *t->moderators()) e.state.moderators.insert(from_fb(m));
             }
+            if (t->guests() != nullptr) {
+                for (const auto* g : *t->guests()) e.state.guests.insert(from_fb(g));
+            }
             e.at_us = t->at_us();
             return WebinarEvent{std::move(e)};
         });
+    }
+    if (s.type == "webinar.guest_speaker_invited") {
+        AUD_ASSIGN_OR_RETURN(GuestSpeakerInvited e,
+                             with_table<fb::GuestSpeakerInvitedV1>(
+                                 s.clear, [](const fb::GuestSpeakerInvitedV1* t) -> Result<GuestSpeakerInvited> {
+                                     GuestSpeakerInvited g;
+                                     g.by = from_fb(t->by());
+                                     g.guest = from_fb(t->guest());
+                                     g.at_us = t->at_us();
+                                     return g;
+                                 }));
+        if (s.erased || !s.personal) {
+            e.erased = true;
+        } else {
+            AUD_RETURN_IF_ERROR(with_table<fb::GuestV1>(*s.personal, [&](const fb::GuestV1* t) -> Status {
+                e.email = str(t->email());
+                e.first_name = str(t->first_name());
+                e.last_name = str(t->last_name());
+                return Status::ok();
+            }));
+        }
+        return WebinarEvent{std::move(e)};
+    }
+    if (s.type == "webinar.guest_speaker_revoked") {
+        return with_table<fb::GuestSpeakerRevokedV1>(
+            s.clear, [](const fb::GuestSpeakerRevokedV1* t) -> Result<WebinarEvent> {
+                return WebinarEvent{GuestSpeakerRevoked{from_fb(t->by()), from_fb(t->guest()), t->at_us()}};
+            });
     }
     if (s.type == "webinar.deleted") {
         return with_table<fb::WebinarDeletedV1>(s.clear, [](const fb::WebinarDeletedV1* t) -> Result<WebinarEvent> {
@@ -460,8 +516,14 @@ Result<SessionEvent> decode_session_event(const StoredEvent& s) {
             e.state.starts_at_us = t->starts_at_us();
             e.state.time_zone = str(t->time_zone());
             e.state.duration_minutes = t->duration_minutes();
+            e.state.deleted = t->deleted();
             e.at_us = t->at_us();
             return SessionEvent{std::move(e)};
+        });
+    }
+    if (s.type == "session.deleted") {
+        return with_table<fb::SessionDeletedV1>(s.clear, [](const fb::SessionDeletedV1* t) -> Result<SessionEvent> {
+            return SessionEvent{SessionDeleted{from_fb(t->by()), t->at_us()}};
         });
     }
     if (s.type == "session.status_changed") {

@@ -120,10 +120,32 @@ Result<WebinarEvents> remove(const WebinarState& w, const DeleteWebinar& c, std:
     return WebinarEvents{WebinarDeleted{c.actor.member, now}};
 }
 
+Result<WebinarEvents> invite_guest(const WebinarState& w, const InviteGuestSpeaker& c, std::int64_t now) {
+    AUD_RETURN_IF_ERROR(check_found(w, c.webinar, c.actor));
+    AUD_RETURN_IF_ERROR(check_manage(w, c.actor));
+    if (c.guest.is_none()) return invalid_field("guest", "missing");
+    if (w.guests.count(c.guest) != 0) return broken_rule("already_guest", "already a guest speaker of this webinar");
+    const auto at = c.email.find('@');
+    if (c.email.size() > 254 || at == std::string::npos || at == 0 || c.email.find('.', at) == std::string::npos ||
+        c.email.find(' ') != std::string::npos) {
+        return invalid_field("email", "not an e-mail address");
+    }
+    AUD_RETURN_IF_ERROR(internal::check_length("first_name", c.first_name, 1, 100));
+    AUD_RETURN_IF_ERROR(internal::check_length("last_name", c.last_name, 1, 100));
+    return WebinarEvents{GuestSpeakerInvited{c.actor.member, c.guest, c.email, c.first_name, c.last_name, now}};
+}
+
+Result<WebinarEvents> revoke_guest(const WebinarState& w, const RevokeGuestSpeaker& c, std::int64_t now) {
+    AUD_RETURN_IF_ERROR(check_found(w, c.webinar, c.actor));
+    AUD_RETURN_IF_ERROR(check_manage(w, c.actor));
+    if (w.guests.count(c.guest) == 0) return unknown("guest", "guest speaker of this webinar");
+    return WebinarEvents{GuestSpeakerRevoked{c.actor.member, c.guest, now}};
+}
+
 // ---- sessions ----
 
 Status check_session(const SessionState& s, const Id& session, const Actor& actor) {
-    if (!s.exists || s.id != session || s.workspace != actor.workspace) return unknown("session", "session");
+    if (!s.exists || s.deleted || s.id != session || s.workspace != actor.workspace) return unknown("session", "session");
     return Status::ok();
 }
 
@@ -183,6 +205,17 @@ Result<SessionEvents> cancel(const SessionState& s, const WebinarState& w, const
     return status_change(s, SessionStatus::kCanceled, c.actor.member, now);
 }
 
+Result<SessionEvents> delete_session(const SessionState& s, const WebinarState& w, const DeleteSession& c,
+                                     std::int64_t now) {
+    AUD_RETURN_IF_ERROR(check_session(s, c.session, c.actor));
+    AUD_RETURN_IF_ERROR(check_manage(w, c.actor));
+    if (c.registrants > 0) {
+        return broken_rule("session_has_registrants", "a session with registrants is canceled, never deleted");
+    }
+    if (s.status == SessionStatus::kLive) return broken_rule("session_live", "a live session is ended, not deleted");
+    return SessionEvents{SessionDeleted{c.actor.member, now}};
+}
+
 Result<SessionEvents> not_started(const SessionState& s, const MarkSessionNotStarted& c, std::int64_t now) {
     if (!s.exists || s.id != c.session) return unknown("session", "session");
     const std::int64_t due = s.starts_at_us + std::int64_t{s.duration_minutes} * 60'000'000 + kNotStartedGraceUs;
@@ -207,6 +240,8 @@ WebinarState evolve(WebinarState w, const WebinarEvent& event) {
                    [&](const WebinarPublished&) { w.published = true; },
                    [&](const ModeratorAssigned& e) { w.moderators.insert(e.member); },
                    [&](const WebinarDeleted&) { w.deleted = true; },
+                   [&](const GuestSpeakerInvited& e) { w.guests.insert(e.guest); },
+                   [&](const GuestSpeakerRevoked& e) { w.guests.erase(e.guest); },
                    [&](const WebinarSnapshotted& e) { w = e.state; },
                },
                event);
@@ -220,6 +255,8 @@ Result<std::vector<WebinarEvent>> decide(const WebinarState& w, const WebinarCom
                           [&](const PublishWebinar& c) { return publish(w, c, now_us); },
                           [&](const AssignModerator& c) { return assign(w, c, now_us); },
                           [&](const DeleteWebinar& c) { return remove(w, c, now_us); },
+                          [&](const InviteGuestSpeaker& c) { return invite_guest(w, c, now_us); },
+                          [&](const RevokeGuestSpeaker& c) { return revoke_guest(w, c, now_us); },
                       },
                       command);
 }
@@ -238,6 +275,7 @@ SessionState evolve(SessionState s, const SessionEvent& event) {
                        s.status = SessionStatus::kDraft;
                    },
                    [&](const SessionStatusChanged& e) { s.status = e.to; },
+                   [&](const SessionDeleted&) { s.deleted = true; },
                    [&](const SessionSnapshotted& e) { s = e.state; },
                },
                event);
@@ -252,6 +290,7 @@ Result<std::vector<SessionEvent>> decide(const SessionState& s, const WebinarSta
                           [&](const StartSession& c) { return start(s, c, now_us); },
                           [&](const EndSession& c) { return end(s, c, now_us); },
                           [&](const CancelSession& c) { return cancel(s, w, c, now_us); },
+                          [&](const DeleteSession& c) { return delete_session(s, w, c, now_us); },
                           [&](const MarkSessionNotStarted& c) { return not_started(s, c, now_us); },
                       },
                       command);

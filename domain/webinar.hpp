@@ -78,7 +78,23 @@ struct DeleteWebinar {
     Id webinar;
     std::uint64_t sessions_with_registrants = 0;  // not canceled and not over
 };
-using WebinarCommand = std::variant<CreateWebinar, EditWebinar, PublishWebinar, AssignModerator, DeleteWebinar>;
+// A guest speaker is external: invited by e-mail, known by a pseudonym of their own, their
+// address and name sealed under that pseudonym's key.
+struct InviteGuestSpeaker {
+    Actor actor;
+    Id webinar;
+    Id guest;  // a new pseudonym for the guest
+    std::string email;
+    std::string first_name;
+    std::string last_name;
+};
+struct RevokeGuestSpeaker {
+    Actor actor;
+    Id webinar;
+    Id guest;
+};
+using WebinarCommand = std::variant<CreateWebinar, EditWebinar, PublishWebinar, AssignModerator, DeleteWebinar,
+                                    InviteGuestSpeaker, RevokeGuestSpeaker>;
 
 struct WebinarCreated {
     Id webinar;
@@ -105,6 +121,20 @@ struct WebinarDeleted {
     Id by;
     std::int64_t at_us = 0;
 };
+struct GuestSpeakerInvited {
+    Id by;
+    Id guest;
+    std::string email;  // personal: sealed under the guest's key
+    std::string first_name;
+    std::string last_name;
+    std::int64_t at_us = 0;
+    bool erased = false;  // read back after the guest's erasure: the personal fields are empty
+};
+struct GuestSpeakerRevoked {
+    Id by;
+    Id guest;
+    std::int64_t at_us = 0;
+};
 struct WebinarState {
     bool exists = false;
     bool deleted = false;
@@ -114,6 +144,7 @@ struct WebinarState {
     Id owner;
     WebinarSettings settings;
     std::set<Id> moderators;  // assigned team members
+    std::set<Id> guests;      // guest speakers, by pseudonym
     // Whether `member` owns the webinar or is assigned to it.
     bool is_team(const Id& member) const { return member == owner || moderators.count(member) != 0; }
 };
@@ -124,7 +155,7 @@ struct WebinarSnapshotted {
     std::int64_t at_us = 0;
 };
 using WebinarEvent = std::variant<WebinarCreated, WebinarEdited, WebinarPublished, ModeratorAssigned, WebinarDeleted,
-                                  WebinarSnapshotted>;
+                                  GuestSpeakerInvited, GuestSpeakerRevoked, WebinarSnapshotted>;
 
 WebinarState evolve(WebinarState state, const WebinarEvent& event);
 Result<std::vector<WebinarEvent>> decide(const WebinarState& state, const WebinarCommand& command, std::int64_t now_us);
@@ -158,11 +189,17 @@ struct CancelSession {
     Actor actor;
     Id session;
 };
+// A session nobody registered to may be deleted; one with registrants is canceled, never deleted.
+struct DeleteSession {
+    Actor actor;
+    Id session;
+    std::uint64_t registrants = 0;  // resolved by the handler
+};
 struct MarkSessionNotStarted {  // time-driven: issued by the scheduler
     Id session;
 };
-using SessionCommand =
-    std::variant<ScheduleSession, OpenSession, StartSession, EndSession, CancelSession, MarkSessionNotStarted>;
+using SessionCommand = std::variant<ScheduleSession, OpenSession, StartSession, EndSession, CancelSession,
+                                    DeleteSession, MarkSessionNotStarted>;
 
 struct SessionScheduled {
     Id session;
@@ -172,6 +209,10 @@ struct SessionScheduled {
     std::int64_t starts_at_us = 0;
     std::string time_zone;
     std::int32_t duration_minutes = 0;
+    Id by;
+    std::int64_t at_us = 0;
+};
+struct SessionDeleted {
     Id by;
     std::int64_t at_us = 0;
 };
@@ -191,13 +232,14 @@ struct SessionState {
     std::string time_zone;
     std::int32_t duration_minutes = 0;
     SessionStatus status = SessionStatus::kDraft;
+    bool deleted = false;
 };
 
 struct SessionSnapshotted {
     SessionState state;
     std::int64_t at_us = 0;
 };
-using SessionEvent = std::variant<SessionScheduled, SessionStatusChanged, SessionSnapshotted>;
+using SessionEvent = std::variant<SessionScheduled, SessionStatusChanged, SessionDeleted, SessionSnapshotted>;
 
 // An upcoming session not started this long after its estimated end becomes past_not_started.
 inline constexpr std::int64_t kNotStartedGraceUs = std::int64_t{3600} * 1'000'000;

@@ -80,6 +80,9 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     round_trips(WebinarEvent{WebinarPublished{id(2), 14}}, wb, "webinar.published");
     round_trips(WebinarEvent{ModeratorAssigned{id(2), id(3), 15}}, wb, "webinar.moderator_assigned");
     round_trips(WebinarEvent{WebinarDeleted{id(2), 16}}, wb, "webinar.deleted");
+    round_trips(WebinarEvent{GuestSpeakerInvited{id(2), id(7), "grace@example.org", "Grace", "Hopper", 16, false}}, wb,
+                "webinar.guest_speaker_invited");
+    round_trips(WebinarEvent{GuestSpeakerRevoked{id(2), id(7), 16}}, wb, "webinar.guest_speaker_revoked");
 
     const auto ss = [](const StoredEvent& s) { return decode_session_event(s); };
     round_trips(SessionEvent{SessionScheduled{id(5), id(4), id(1), id(2), 1'800'000'000'000'000, "Europe/Paris", 90,
@@ -87,6 +90,7 @@ TEST_CASE("every domain event type round-trips through its stored form") {
                 ss, "session.scheduled");
     round_trips(SessionEvent{SessionStatusChanged{SessionStatus::kUpcoming, SessionStatus::kLive, id(2), 18}}, ss,
                 "session.status_changed");
+    round_trips(SessionEvent{SessionDeleted{id(2), 18}}, ss, "session.deleted");
 
     const auto rg = [](const StoredEvent& s) { return decode_registration_event(s); };
     round_trips(RegistrationEvent{registered()}, rg, "registration.created");
@@ -107,6 +111,7 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     wb_state.owner = id(2);
     wb_state.settings = settings();
     wb_state.moderators = {id(3), id(6)};
+    wb_state.guests = {id(7)};
     round_trips(WebinarEvent{WebinarSnapshotted{wb_state, 31}}, wb, "webinar.snapshot");
     SessionState s_state;
     s_state.exists = true;
@@ -118,6 +123,7 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     s_state.time_zone = "UTC";
     s_state.duration_minutes = 30;
     s_state.status = SessionStatus::kOnDemand;
+    s_state.deleted = true;
     round_trips(SessionEvent{SessionSnapshotted{s_state, 32}}, ss, "session.snapshot");
     round_trips(RegistrationEvent{RegistrationSnapshotted{registered(), true, 33}}, rg, "registration.snapshot");
     const auto rs = [](const StoredEvent& s) { return decode_reservation_event(s); };

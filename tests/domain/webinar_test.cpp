@@ -239,3 +239,53 @@ TEST_CASE("an upcoming session not started an hour after its estimated end becom
     then_rejected(when(session(S::kLive), MarkSessionNotStarted{kSession}, end + 2 * kHour),
                   StatusCode::kFailedPrecondition, "session_not_overdue");
 }
+
+TEST_CASE("guest speakers are invited by e-mail by the webinar's managers, and revoked") {
+    const Id guest = id(60);
+    auto invited = decide(webinar(), InviteGuestSpeaker{as(kAuthor, R::kMember), kWebinar, guest, "grace@example.org",
+                                                        "Grace", "Hopper"},
+                          kNow);
+    INFO(invited.status().to_string());
+    REQUIRE(invited.is_ok());
+    const auto& e = std::get<GuestSpeakerInvited>(invited->front());
+    CHECK(e.guest == guest);
+    CHECK(e.email == "grace@example.org");
+    const WebinarState with_guest = evolve(webinar(), e);
+    CHECK(with_guest.guests.count(guest) == 1);
+    then_rejected(decide(with_guest, InviteGuestSpeaker{as(kAuthor, R::kMember), kWebinar, guest, "grace@example.org",
+                                                        "Grace", "Hopper"},
+                         kNow),
+                  StatusCode::kFailedPrecondition, "already_guest");
+    then_rejected(decide(webinar(), InviteGuestSpeaker{as(kColleague, R::kMember), kWebinar, guest, "grace@example.org",
+                                                       "Grace", "Hopper"},
+                         kNow),
+                  StatusCode::kPermissionDenied, "access");
+    then_rejected(decide(webinar(), InviteGuestSpeaker{as(kAuthor, R::kMember), kWebinar, guest, "grace.example.org",
+                                                       "Grace", "Hopper"},
+                         kNow),
+                  StatusCode::kInvalidArgument, "email");
+    then_rejected(decide(webinar(), InviteGuestSpeaker{as(kAuthor, R::kMember), kWebinar, guest, "grace@example.org",
+                                                       "", "Hopper"},
+                         kNow),
+                  StatusCode::kInvalidArgument, "first_name");
+    auto revoked = decide(with_guest, RevokeGuestSpeaker{as(kAuthor, R::kMember), kWebinar, guest}, kNow);
+    REQUIRE(revoked.is_ok());
+    CHECK(evolve(with_guest, revoked->front()).guests.empty());
+    then_rejected(decide(webinar(), RevokeGuestSpeaker{as(kAuthor, R::kMember), kWebinar, guest}, kNow),
+                  StatusCode::kNotFound, "guest");
+}
+
+TEST_CASE("a session is deleted only while nobody registered to it; otherwise it is canceled") {
+    then_rejected(when(session(S::kUpcoming), DeleteSession{as(kAuthor, R::kMember), kSession, 3}),
+                  StatusCode::kFailedPrecondition, "session_has_registrants");
+    then_rejected(when(session(S::kLive), DeleteSession{as(kAuthor, R::kMember), kSession, 0}),
+                  StatusCode::kFailedPrecondition, "session_live");
+    auto deleted = when(session(S::kUpcoming), DeleteSession{as(kAuthor, R::kMember), kSession, 0});
+    INFO(deleted.status().to_string());
+    REQUIRE(deleted.is_ok());
+    const SessionState gone = evolve(session(S::kUpcoming), deleted->front());
+    CHECK(gone.deleted);
+    then_rejected(when(gone, StartSession{as(kAuthor, R::kMember), kSession}), StatusCode::kNotFound, "session");
+    then_rejected(when(session(S::kUpcoming), DeleteSession{as(kColleague, R::kMember), kSession, 0}),
+                  StatusCode::kPermissionDenied, "access");
+}
