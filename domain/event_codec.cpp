@@ -187,15 +187,43 @@ EncodedEvent encode(const WorkspaceEvent& event) {
                 b.Finish(fb::CreateMemberRemovedV1(b, &by, &m, e.at_us));
                 return make_event("workspace.member_removed", finish(b));
             },
+            [&](const WorkspaceDeleted& e) {
+                const auto by = to_fb(e.by);
+                b.Finish(fb::CreateWorkspaceDeletedV1(b, &by, e.at_us));
+                return make_event("workspace.deleted", finish(b));
+            },
+            [&](const ApiTokenCreated& e) {
+                const auto by = to_fb(e.by), t = to_fb(e.token);
+                b.Finish(fb::CreateApiTokenCreatedV1(b, &by, &t, b.CreateString(e.name), e.at_us));
+                return make_event("workspace.api_token_created", finish(b));
+            },
+            [&](const ApiTokenRevoked& e) {
+                const auto by = to_fb(e.by), t = to_fb(e.token);
+                b.Finish(fb::CreateApiTokenRevokedV1(b, &by, &t, e.at_us));
+                return make_event("workspace.api_token_revoked", finish(b));
+            },
+            [&](const AuditExportRequested& e) {
+                const auto by = to_fb(e.by), r = to_fb(e.request);
+                b.Finish(fb::CreateAuditExportRequestedV1(b, &by, &r, e.since_us, e.until_us, e.at_us));
+                return make_event("workspace.audit_export_requested", finish(b));
+            },
             [&](const WorkspaceSnapshotted& e) {
                 std::vector<flatbuffers::Offset<fb::MemberV1>> members;
                 for (const auto& [member, role] : e.state.members) {
                     const auto m = to_fb(member);
                     members.push_back(fb::CreateMemberV1(b, &m, u8(role)));
                 }
+                std::vector<flatbuffers::Offset<fb::ApiTokenV1>> tokens;
+                for (const auto& [token, name] : e.state.api_tokens) {
+                    const auto t = to_fb(token);
+                    tokens.push_back(fb::CreateApiTokenV1(b, &t, b.CreateString(name)));
+                }
                 const auto w = to_fb(e.state.id);
-                b.Finish(fb::CreateWorkspaceSnapshotV1(b, &w, b.CreateString(e.state.name), b.CreateString(e.state.slug),
-                                                       e.state.company_page_enabled, b.CreateVector(members), e.at_us));
+                const auto name = b.CreateString(e.state.name), slug = b.CreateString(e.state.slug);
+                const auto member_vec = b.CreateVector(members);
+                const auto token_vec = b.CreateVector(tokens);
+                b.Finish(fb::CreateWorkspaceSnapshotV1(b, &w, name, slug, e.state.company_page_enabled, member_vec,
+                                                       e.at_us, token_vec, e.state.deleted));
                 return make_event("workspace.snapshot", finish(b));
             },
         },
@@ -402,9 +430,35 @@ Result<WorkspaceEvent> decode_workspace_event(const StoredEvent& s) {
                     e.state.members[from_fb(m->member())] = role;
                 }
             }
+            if (t->api_tokens() != nullptr) {
+                for (const auto* k : *t->api_tokens()) e.state.api_tokens[from_fb(k->token())] = str(k->name());
+            }
+            e.state.deleted = t->deleted();
             e.at_us = t->at_us();
             return WorkspaceEvent{std::move(e)};
         });
+    }
+    if (s.type == "workspace.deleted") {
+        return with_table<fb::WorkspaceDeletedV1>(s.clear, [](const fb::WorkspaceDeletedV1* t) -> Result<WorkspaceEvent> {
+            return WorkspaceEvent{WorkspaceDeleted{from_fb(t->by()), t->at_us()}};
+        });
+    }
+    if (s.type == "workspace.api_token_created") {
+        return with_table<fb::ApiTokenCreatedV1>(s.clear, [](const fb::ApiTokenCreatedV1* t) -> Result<WorkspaceEvent> {
+            return WorkspaceEvent{ApiTokenCreated{from_fb(t->by()), from_fb(t->token()), str(t->name()), t->at_us()}};
+        });
+    }
+    if (s.type == "workspace.api_token_revoked") {
+        return with_table<fb::ApiTokenRevokedV1>(s.clear, [](const fb::ApiTokenRevokedV1* t) -> Result<WorkspaceEvent> {
+            return WorkspaceEvent{ApiTokenRevoked{from_fb(t->by()), from_fb(t->token()), t->at_us()}};
+        });
+    }
+    if (s.type == "workspace.audit_export_requested") {
+        return with_table<fb::AuditExportRequestedV1>(
+            s.clear, [](const fb::AuditExportRequestedV1* t) -> Result<WorkspaceEvent> {
+                return WorkspaceEvent{AuditExportRequested{from_fb(t->by()), from_fb(t->request()), t->since_us(),
+                                                           t->until_us(), t->at_us()}};
+            });
     }
     if (s.type == "workspace.member_removed") {
         return with_table<fb::MemberRemovedV1>(s.clear, [](const fb::MemberRemovedV1* t) -> Result<WorkspaceEvent> {

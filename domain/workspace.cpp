@@ -23,7 +23,7 @@ std::size_t owners(const WorkspaceState& s) {
 // The acting member's role: the workspace must exist and the actor must be one of its members
 // (a member of another workspace is nobody here).
 Result<WorkspaceRole> actor_role(const WorkspaceState& s, const Id& workspace, const Id& by) {
-    if (!s.exists || s.id != workspace) return unknown("workspace", "workspace");
+    if (!s.exists || s.deleted || s.id != workspace) return unknown("workspace", "workspace");
     const auto it = s.members.find(by);
     if (it == s.members.end()) return not_allowed("the actor is not a member of this workspace");
     return it->second;
@@ -99,6 +99,42 @@ Result<Events> transfer(const WorkspaceState& s, const TransferOwnership& c, std
                   MemberRoleChanged{c.by, c.by, WorkspaceRole::kOwner, WorkspaceRole::kAdmin, now}};
 }
 
+Result<Events> delete_workspace(const WorkspaceState& s, const DeleteWorkspace& c, std::int64_t now) {
+    AUD_ASSIGN_OR_RETURN(WorkspaceRole role, actor_role(s, c.workspace, c.by));
+    if (!may(role, WorkspaceAction::kRemoveMembers, true)) {  // the same row: remove, delete, transfer
+        return not_allowed("only an owner deletes the workspace");
+    }
+    return Events{WorkspaceDeleted{c.by, now}};
+}
+
+Result<Events> create_token(const WorkspaceState& s, const CreateApiToken& c, std::int64_t now) {
+    AUD_ASSIGN_OR_RETURN(WorkspaceRole role, actor_role(s, c.workspace, c.by));
+    if (!may(role, WorkspaceAction::kManageApiTokens, true)) return not_allowed("only owners and admins make API tokens");
+    if (c.token.is_none()) return invalid_field("token", "missing");
+    if (s.api_tokens.count(c.token) != 0) return broken_rule("token_exists", "the token exists already");
+    AUD_RETURN_IF_ERROR(internal::check_length("name", c.name, 1, 100));
+    return Events{ApiTokenCreated{c.by, c.token, c.name, now}};
+}
+
+Result<Events> revoke_token(const WorkspaceState& s, const RevokeApiToken& c, std::int64_t now) {
+    AUD_ASSIGN_OR_RETURN(WorkspaceRole role, actor_role(s, c.workspace, c.by));
+    if (!may(role, WorkspaceAction::kManageApiTokens, true)) return not_allowed("only owners and admins revoke API tokens");
+    if (s.api_tokens.count(c.token) == 0) return unknown("token", "live API token of this workspace");
+    return Events{ApiTokenRevoked{c.by, c.token, now}};
+}
+
+Result<Events> request_export(const WorkspaceState& s, const RequestAuditExport& c, std::int64_t now) {
+    AUD_ASSIGN_OR_RETURN(WorkspaceRole role, actor_role(s, c.workspace, c.by));
+    if (!may(role, WorkspaceAction::kReadAuditTrail, true)) {
+        return not_allowed("only owners and compliance officers export the audit trail");
+    }
+    if (c.request.is_none()) return invalid_field("request", "missing");
+    if (c.since_us < 0) return invalid_field("since", "before 1970");
+    if (c.until_us != 0 && c.until_us <= c.since_us) return invalid_field("until", "not after since");
+    if (c.until_us > now) return invalid_field("until", "in the future");
+    return Events{AuditExportRequested{c.by, c.request, c.since_us, c.until_us, now}};
+}
+
 }  // namespace
 
 WorkspaceState evolve(WorkspaceState s, const WorkspaceEvent& event) {
@@ -117,6 +153,10 @@ WorkspaceState evolve(WorkspaceState s, const WorkspaceEvent& event) {
                    [&](const MemberInvited& e) { s.members[e.member] = e.role; },
                    [&](const MemberRoleChanged& e) { s.members[e.member] = e.to; },
                    [&](const MemberRemoved& e) { s.members.erase(e.member); },
+                   [&](const WorkspaceDeleted&) { s.deleted = true; },
+                   [&](const ApiTokenCreated& e) { s.api_tokens[e.token] = e.name; },
+                   [&](const ApiTokenRevoked& e) { s.api_tokens.erase(e.token); },
+                   [&](const AuditExportRequested&) {},
                    [&](const WorkspaceSnapshotted& e) { s = e.state; },
                },
                event);
@@ -138,6 +178,10 @@ Result<std::vector<WorkspaceEvent>> decide(const WorkspaceState& state, const Wo
                           [&](const ChangeMemberRole& c) { return change_role(state, c, now_us); },
                           [&](const RemoveMember& c) { return remove(state, c, now_us); },
                           [&](const TransferOwnership& c) { return transfer(state, c, now_us); },
+                          [&](const DeleteWorkspace& c) { return delete_workspace(state, c, now_us); },
+                          [&](const CreateApiToken& c) { return create_token(state, c, now_us); },
+                          [&](const RevokeApiToken& c) { return revoke_token(state, c, now_us); },
+                          [&](const RequestAuditExport& c) { return request_export(state, c, now_us); },
                       },
                       command);
 }

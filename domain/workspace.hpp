@@ -56,8 +56,34 @@ struct TransferOwnership {
     Id by;  // an owner, who becomes an admin
     Id to;  // a member, who becomes an owner
 };
+struct DeleteWorkspace {
+    Id workspace;
+    Id by;  // an owner
+};
+// An API token: the ledger records who made which token, named what; its secret lives only in the
+// gateway's credential store (hashed), never here.
+struct CreateApiToken {
+    Id workspace;
+    Id by;
+    Id token;          // a new pseudonym for the token
+    std::string name;  // 1..100 characters, for people
+};
+struct RevokeApiToken {
+    Id workspace;
+    Id by;
+    Id token;
+};
+// A request for an audit-trail export, recorded before the export is made.
+struct RequestAuditExport {
+    Id workspace;
+    Id by;
+    Id request;               // a new pseudonym for the request
+    std::int64_t since_us = 0;  // the period asked for: recorded at or after
+    std::int64_t until_us = 0;  // and before; 0: up to now
+};
 using WorkspaceCommand = std::variant<CreateWorkspace, ChangeWorkspaceSettings, InviteMember, ChangeMemberRole,
-                                      RemoveMember, TransferOwnership>;
+                                      RemoveMember, TransferOwnership, DeleteWorkspace, CreateApiToken,
+                                      RevokeApiToken, RequestAuditExport>;
 
 // ---- events ----
 struct WorkspaceCreated {
@@ -91,6 +117,28 @@ struct MemberRemoved {
     Id member;
     std::int64_t at_us = 0;
 };
+struct WorkspaceDeleted {
+    Id by;
+    std::int64_t at_us = 0;
+};
+struct ApiTokenCreated {
+    Id by;
+    Id token;
+    std::string name;
+    std::int64_t at_us = 0;
+};
+struct ApiTokenRevoked {
+    Id by;
+    Id token;
+    std::int64_t at_us = 0;
+};
+struct AuditExportRequested {
+    Id by;
+    Id request;
+    std::int64_t since_us = 0;
+    std::int64_t until_us = 0;
+    std::int64_t at_us = 0;
+};
 // ---- state ----
 struct WorkspaceState {
     bool exists = false;
@@ -99,6 +147,8 @@ struct WorkspaceState {
     std::string slug;
     bool company_page_enabled = true;
     std::map<Id, WorkspaceRole> members;
+    std::map<Id, std::string> api_tokens;  // live tokens and their names
+    bool deleted = false;
     // Invariant: once it exists, at least one member is an owner.
 };
 
@@ -107,8 +157,9 @@ struct WorkspaceSnapshotted {
     WorkspaceState state;
     std::int64_t at_us = 0;
 };
-using WorkspaceEvent = std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged,
-                                    MemberRemoved, WorkspaceSnapshotted>;
+using WorkspaceEvent =
+    std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged, MemberRemoved,
+                 WorkspaceDeleted, ApiTokenCreated, ApiTokenRevoked, AuditExportRequested, WorkspaceSnapshotted>;
 
 WorkspaceState evolve(WorkspaceState state, const WorkspaceEvent& event);
 WorkspaceState fold(const std::vector<WorkspaceEvent>& events);

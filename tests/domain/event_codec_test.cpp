@@ -73,6 +73,11 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     round_trips(WorkspaceEvent{MemberRoleChanged{id(2), id(3), WorkspaceRole::kMember, WorkspaceRole::kAdmin, 10}}, ws,
                 "workspace.member_role_changed");
     round_trips(WorkspaceEvent{MemberRemoved{id(2), id(3), 11}}, ws, "workspace.member_removed");
+    round_trips(WorkspaceEvent{WorkspaceDeleted{id(2), 12}}, ws, "workspace.deleted");
+    round_trips(WorkspaceEvent{ApiTokenCreated{id(2), id(8), "CRM sync", 12}}, ws, "workspace.api_token_created");
+    round_trips(WorkspaceEvent{ApiTokenRevoked{id(2), id(8), 12}}, ws, "workspace.api_token_revoked");
+    round_trips(WorkspaceEvent{AuditExportRequested{id(2), id(9), 100, 200, 300}}, ws,
+                "workspace.audit_export_requested");
 
     const auto wb = [](const StoredEvent& s) { return decode_webinar_event(s); };
     round_trips(WebinarEvent{WebinarCreated{id(4), id(1), id(2), settings(), 12}}, wb, "webinar.created");
@@ -102,6 +107,8 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     wstate.slug = "acme";
     wstate.company_page_enabled = false;
     wstate.members = {{id(2), WorkspaceRole::kOwner}, {id(3), WorkspaceRole::kCompliance}};
+    wstate.api_tokens = {{id(8), "CRM sync"}};
+    wstate.deleted = true;
     round_trips(WorkspaceEvent{WorkspaceSnapshotted{wstate, 30}}, ws, "workspace.snapshot");
     WebinarState wb_state;
     wb_state.exists = true;

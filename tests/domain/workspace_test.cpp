@@ -216,3 +216,48 @@ TEST_CASE("no sequence of accepted commands leaves a workspace without an owner"
     }
     CHECK(accepted > 100);
 }
+
+TEST_CASE("only an owner deletes the workspace; afterwards nothing in it can be acted on") {
+    const auto team = a_team();
+    then_rejected(when(team, DeleteWorkspace{kWs, kAdmin}), StatusCode::kPermissionDenied, "access");
+    const auto deleted = only<WorkspaceDeleted>(when(team, DeleteWorkspace{kWs, kOwner}));
+    auto after = team;
+    after.push_back(deleted);
+    then_rejected(when(after, InviteMember{kWs, kOwner, id(51), R::kMember}), StatusCode::kNotFound, "workspace");
+    then_rejected(when(after, DeleteWorkspace{kWs, kOwner}), StatusCode::kNotFound, "workspace");
+}
+
+TEST_CASE("API tokens: owners and admins make and revoke them, by name; the secret is never in an event") {
+    const auto team = a_team();
+    const Id token = id(70);
+    const auto made = only<ApiTokenCreated>(when(team, CreateApiToken{kWs, kAdmin, token, "CRM sync"}));
+    CHECK(made.name == "CRM sync");
+    auto after = team;
+    after.push_back(made);
+    CHECK(fold(after).api_tokens.at(token) == "CRM sync");
+    then_rejected(when(after, CreateApiToken{kWs, kOwner, token, "again"}), StatusCode::kFailedPrecondition,
+                  "token_exists");
+    then_rejected(when(team, CreateApiToken{kWs, kMember, id(71), "mine"}), StatusCode::kPermissionDenied, "access");
+    then_rejected(when(team, CreateApiToken{kWs, kCompliance, id(71), "mine"}), StatusCode::kPermissionDenied,
+                  "access");
+    then_rejected(when(team, CreateApiToken{kWs, kOwner, id(71), ""}), StatusCode::kInvalidArgument, "name");
+    const auto revoked = only<ApiTokenRevoked>(when(after, RevokeApiToken{kWs, kOwner, token}));
+    after.push_back(revoked);
+    CHECK(fold(after).api_tokens.empty());
+    then_rejected(when(after, RevokeApiToken{kWs, kOwner, token}), StatusCode::kNotFound, "token");
+}
+
+TEST_CASE("audit-trail exports are requested, and recorded, by owners and compliance officers only") {
+    const auto team = a_team();
+    const auto asked = only<AuditExportRequested>(
+        when(team, RequestAuditExport{kWs, kCompliance, id(80), kNow - 1'000'000, kNow - 1}));
+    CHECK(asked.by == kCompliance);
+    CHECK(asked.since_us == kNow - 1'000'000);
+    only<AuditExportRequested>(when(team, RequestAuditExport{kWs, kOwner, id(81), 0, 0}));
+    then_rejected(when(team, RequestAuditExport{kWs, kAdmin, id(82), 0, 0}), StatusCode::kPermissionDenied, "access");
+    then_rejected(when(team, RequestAuditExport{kWs, kMember, id(82), 0, 0}), StatusCode::kPermissionDenied, "access");
+    then_rejected(when(team, RequestAuditExport{kWs, kOwner, id(82), 10, 5}), StatusCode::kInvalidArgument, "until");
+    then_rejected(when(team, RequestAuditExport{kWs, kOwner, id(82), 0, kNow + 1}), StatusCode::kInvalidArgument,
+                  "until");
+    then_rejected(when(team, RequestAuditExport{kWs, kOwner, Id(), 0, 0}), StatusCode::kInvalidArgument, "request");
+}
