@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "domain/event_codec.hpp"
+#include "domain/rejection.hpp"
 #include "base/overloaded.hpp"
 
 namespace auditorium::commands {
@@ -354,6 +355,58 @@ eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> cloc
         return std::optional<eventstore::NewEvent>(std::move(events.front()));
     };
     return r;
+}
+
+Result<PrivacyOutcome> CommandHandler::handle_privacy(const Id& workspace, const Id& by, const Id& request,
+                                                      domain::PrivacyRequestKind kind, const PrivacySubject& who) {
+    // Find the person, and the workspace they belong to, from what the request names.
+    domain::RequestPrivacy command{workspace, by, request, kind, Id(), std::nullopt};
+    std::optional<domain::Registered> registrant;
+    switch (who.kind) {
+        case PrivacySubject::Kind::kRegistrant: {
+            AUD_ASSIGN_OR_RETURN(registrant, registration(who.id));
+            if (registrant) {
+                command.subject = registrant->person;
+                command.subject_workspace = registrant->workspace;
+            }
+            break;
+        }
+        case PrivacySubject::Kind::kGuestSpeaker: {
+            AUD_ASSIGN_OR_RETURN(domain::WebinarState w, webinar(who.webinar));
+            if (w.exists && w.guests.count(who.id) != 0) {
+                command.subject = who.id;
+                command.subject_workspace = w.workspace;
+            }
+            break;
+        }
+        case PrivacySubject::Kind::kMember: {
+            AUD_ASSIGN_OR_RETURN(domain::WorkspaceState s, this->workspace(workspace));
+            if (s.members.count(who.id) != 0) {
+                command.subject = who.id;
+                command.subject_workspace = s.id;
+            }
+            break;
+        }
+    }
+    if (kind == domain::PrivacyRequestKind::kAccess && who.kind != PrivacySubject::Kind::kRegistrant) {
+        return domain::broken_rule("access_not_yet", "access requests reach registrants only until the subject index exists");
+    }
+    PrivacyOutcome out;
+    AUD_ASSIGN_OR_RETURN(out.recorded, handle(domain::WorkspaceCommand{command}));
+    switch (kind) {
+        case domain::PrivacyRequestKind::kAccess: out.registrant = registrant; break;
+        case domain::PrivacyRequestKind::kErasure: {
+            AUD_ASSIGN_OR_RETURN(out.carried_out, store_.erase(command.subject, by));
+            break;
+        }
+        case domain::PrivacyRequestKind::kLegalHold:
+        case domain::PrivacyRequestKind::kReleaseHold: {
+            AUD_ASSIGN_OR_RETURN(out.carried_out, store_.set_legal_hold(command.subject, by,
+                                                                        kind == domain::PrivacyRequestKind::kLegalHold));
+            break;
+        }
+    }
+    return out;
 }
 
 bool system_has_time_zone(std::string_view name) {

@@ -35,6 +35,19 @@ struct Outcome {
     std::size_t events = 0;
 };
 
+// Whom a privacy request is about, as a workspace knows them.
+struct PrivacySubject {
+    enum class Kind : std::uint8_t { kRegistrant, kGuestSpeaker, kMember };
+    Kind kind = Kind::kRegistrant;
+    Id id;       // the registration, the guest speaker's pseudonym, or the member
+    Id webinar;  // for a guest speaker: whose webinar
+};
+struct PrivacyOutcome {
+    Outcome recorded;                            // the request, in the workspace's stream
+    eventstore::Position carried_out = 0;        // the store's record (erasure, hold); 0 for access
+    std::optional<domain::Registered> registrant;  // access to a registrant: their data as written
+};
+
 std::string workspace_stream(const Id& workspace);
 std::string webinar_stream(const Id& webinar);
 std::string session_stream(const Id& session);
@@ -61,6 +74,13 @@ public:
     // written; if that fails, the reservation is released again. The "already registered"
     // rejection carries the registration holding the address. Canceling releases the address.
     Result<Outcome> handle(const domain::RegistrationCommand& command);
+
+    // A privacy request by an owner or a compliance officer (access table): the person is found
+    // from what the request names, in this workspace only; the request is recorded, then carried
+    // out through the store (erasure: crypto-shredding, deferred under a legal hold; hold and
+    // release). Access returns a registrant's data; for others it needs the subject index (to come).
+    Result<PrivacyOutcome> handle_privacy(const Id& workspace, const Id& by, const Id& request,
+                                          domain::PrivacyRequestKind kind, const PrivacySubject& subject);
 
     // Current states, folded from their streams (until projections serve them).
     Result<domain::WorkspaceState> workspace(const Id& id);

@@ -202,6 +202,11 @@ EncodedEvent encode(const WorkspaceEvent& event) {
                 b.Finish(fb::CreateApiTokenRevokedV1(b, &by, &t, e.at_us));
                 return make_event("workspace.api_token_revoked", finish(b));
             },
+            [&](const PrivacyRequested& e) {
+                const auto by = to_fb(e.by), r = to_fb(e.request), subject = to_fb(e.subject);
+                b.Finish(fb::CreatePrivacyRequestedV1(b, &by, &r, u8(e.kind), &subject, e.at_us));
+                return make_event("workspace.privacy_requested", finish(b));
+            },
             [&](const AuditExportRequested& e) {
                 const auto by = to_fb(e.by), r = to_fb(e.request);
                 b.Finish(fb::CreateAuditExportRequestedV1(b, &by, &r, e.since_us, e.until_us, e.at_us));
@@ -451,6 +456,14 @@ Result<WorkspaceEvent> decode_workspace_event(const StoredEvent& s) {
     if (s.type == "workspace.api_token_revoked") {
         return with_table<fb::ApiTokenRevokedV1>(s.clear, [](const fb::ApiTokenRevokedV1* t) -> Result<WorkspaceEvent> {
             return WorkspaceEvent{ApiTokenRevoked{from_fb(t->by()), from_fb(t->token()), t->at_us()}};
+        });
+    }
+    if (s.type == "workspace.privacy_requested") {
+        return with_table<fb::PrivacyRequestedV1>(s.clear, [](const fb::PrivacyRequestedV1* t) -> Result<WorkspaceEvent> {
+            if (t->kind() > u8(PrivacyRequestKind::kReleaseHold)) return corruption("unknown privacy request kind");
+            return WorkspaceEvent{PrivacyRequested{from_fb(t->by()), from_fb(t->request()),
+                                                   static_cast<PrivacyRequestKind>(t->kind()), from_fb(t->subject()),
+                                                   t->at_us()}};
         });
     }
     if (s.type == "workspace.audit_export_requested") {

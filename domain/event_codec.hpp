@@ -8,6 +8,7 @@
 //   workspace.created 1, workspace.settings_changed 1, workspace.member_invited 1,
 //   workspace.member_role_changed 1, workspace.member_removed 1, workspace.deleted 1,
 //   workspace.api_token_created 1, workspace.api_token_revoked 1, workspace.audit_export_requested 1,
+//   workspace.privacy_requested 1,
 //   webinar.created 1, webinar.edited 1, webinar.published 1, webinar.moderator_assigned 1,
 //   webinar.deleted 1, webinar.guest_speaker_invited 1 (personal: the guest),
 //   webinar.guest_speaker_revoked 1, session.scheduled 1, session.status_changed 1, session.deleted 1,

@@ -135,6 +135,17 @@ Result<Events> request_export(const WorkspaceState& s, const RequestAuditExport&
     return Events{AuditExportRequested{c.by, c.request, c.since_us, c.until_us, now}};
 }
 
+Result<Events> request_privacy(const WorkspaceState& s, const RequestPrivacy& c, std::int64_t now) {
+    AUD_ASSIGN_OR_RETURN(WorkspaceRole role, actor_role(s, c.workspace, c.by));
+    if (!may(role, WorkspaceAction::kPrivacyRequests, true)) {
+        return not_allowed("only owners and compliance officers handle privacy requests and legal holds");
+    }
+    if (c.request.is_none()) return invalid_field("request", "missing");
+    if (c.subject.is_none() || c.subject_workspace != s.id) return unknown("subject", "person known to this workspace");
+    if (c.kind > PrivacyRequestKind::kReleaseHold) return invalid_field("kind", "unknown kind of request");
+    return Events{PrivacyRequested{c.by, c.request, c.kind, c.subject, now}};
+}
+
 }  // namespace
 
 WorkspaceState evolve(WorkspaceState s, const WorkspaceEvent& event) {
@@ -157,6 +168,7 @@ WorkspaceState evolve(WorkspaceState s, const WorkspaceEvent& event) {
                    [&](const ApiTokenCreated& e) { s.api_tokens[e.token] = e.name; },
                    [&](const ApiTokenRevoked& e) { s.api_tokens.erase(e.token); },
                    [&](const AuditExportRequested&) {},
+                   [&](const PrivacyRequested&) {},
                    [&](const WorkspaceSnapshotted& e) { s = e.state; },
                },
                event);
@@ -182,6 +194,7 @@ Result<std::vector<WorkspaceEvent>> decide(const WorkspaceState& state, const Wo
                           [&](const CreateApiToken& c) { return create_token(state, c, now_us); },
                           [&](const RevokeApiToken& c) { return revoke_token(state, c, now_us); },
                           [&](const RequestAuditExport& c) { return request_export(state, c, now_us); },
+                          [&](const RequestPrivacy& c) { return request_privacy(state, c, now_us); },
                       },
                       command);
 }

@@ -81,9 +81,23 @@ struct RequestAuditExport {
     std::int64_t since_us = 0;  // the period asked for: recorded at or after
     std::int64_t until_us = 0;  // and before; 0: up to now
 };
+// A privacy request about a person this workspace knows (a registrant, a guest speaker, a member):
+// recorded in the workspace's stream, then carried out by the command handler through the store
+// (erasure: crypto-shredding; hold and release: legal holds). The handler resolves the person and
+// the workspace they belong to from what the request names; a person of another workspace is
+// unknown here.
+enum class PrivacyRequestKind : std::uint8_t { kAccess, kErasure, kLegalHold, kReleaseHold };
+struct RequestPrivacy {
+    Id workspace;
+    Id by;
+    Id request;                   // a new pseudonym for the request
+    PrivacyRequestKind kind = PrivacyRequestKind::kAccess;
+    Id subject;                   // the person (resolved by the handler)
+    std::optional<Id> subject_workspace;  // where the handler found them; nullopt: nowhere
+};
 using WorkspaceCommand = std::variant<CreateWorkspace, ChangeWorkspaceSettings, InviteMember, ChangeMemberRole,
                                       RemoveMember, TransferOwnership, DeleteWorkspace, CreateApiToken,
-                                      RevokeApiToken, RequestAuditExport>;
+                                      RevokeApiToken, RequestAuditExport, RequestPrivacy>;
 
 // ---- events ----
 struct WorkspaceCreated {
@@ -132,6 +146,13 @@ struct ApiTokenRevoked {
     Id token;
     std::int64_t at_us = 0;
 };
+struct PrivacyRequested {
+    Id by;
+    Id request;
+    PrivacyRequestKind kind = PrivacyRequestKind::kAccess;
+    Id subject;
+    std::int64_t at_us = 0;
+};
 struct AuditExportRequested {
     Id by;
     Id request;
@@ -159,7 +180,8 @@ struct WorkspaceSnapshotted {
 };
 using WorkspaceEvent =
     std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged, MemberRemoved,
-                 WorkspaceDeleted, ApiTokenCreated, ApiTokenRevoked, AuditExportRequested, WorkspaceSnapshotted>;
+                 WorkspaceDeleted, ApiTokenCreated, ApiTokenRevoked, AuditExportRequested, PrivacyRequested,
+                 WorkspaceSnapshotted>;
 
 WorkspaceState evolve(WorkspaceState state, const WorkspaceEvent& event);
 WorkspaceState fold(const std::vector<WorkspaceEvent>& events);

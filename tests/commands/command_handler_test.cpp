@@ -389,3 +389,54 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
     CHECK(restarted.issue_due(f.now.load()).value() == 0);
     CHECK(restarted.watched() == 0);
 }
+
+TEST_CASE("privacy requests: compliance officers and owners erase, hold and read a person of their workspace only") {
+    Registrations f;
+    const Id compliance = eventstore::random_id();
+    const Id admin = eventstore::random_id();
+    REQUIRE(f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, compliance, R::kCompliance}}).is_ok());
+    REQUIRE(f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}}).is_ok());
+    const Register ada = f.registration("ada@example.org", f.session);
+    REQUIRE(f.handler.handle(RegistrationCommand{ada}).is_ok());
+    const PrivacySubject who{PrivacySubject::Kind::kRegistrant, ada.registration, Id()};
+
+    // Access: the registrant's data, and the request is on record.
+    auto access = f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kAccess, who);
+    INFO(access.status().to_string());
+    REQUIRE(access.is_ok());
+    REQUIRE(access->registrant.has_value());
+    CHECK(access->registrant->email == "ada@example.org");
+
+    // An admin may not; another workspace's owner does not even find the person.
+    const auto head = f.store->head();
+    auto by_admin = f.handler.handle_privacy(f.ws, admin, eventstore::random_id(), PrivacyRequestKind::kErasure, who);
+    CHECK(by_admin.status().code() == StatusCode::kPermissionDenied);
+    const Id other_ws = eventstore::random_id(), other_owner = eventstore::random_id();
+    REQUIRE(f.handler.handle(WorkspaceCommand{CreateWorkspace{other_ws, "Other", "other", other_owner}}).is_ok());
+    const auto head_other = f.store->head();
+    auto cross = f.handler.handle_privacy(other_ws, other_owner, eventstore::random_id(), PrivacyRequestKind::kErasure, who);
+    CHECK(cross.status().code() == StatusCode::kNotFound);
+    CHECK(rejection_of(cross.status())->fields == std::vector<std::string>{"subject"});
+    CHECK(f.store->head() == head_other);
+    CHECK(head_other == head + 1);  // only the other workspace's creation
+    CHECK_FALSE(f.store->is_erased(ada.person).value());
+
+    // A legal hold defers the erasure until it is released.
+    REQUIRE(f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kLegalHold, who).is_ok());
+    auto erase = f.handler.handle_privacy(f.ws, f.owner, eventstore::random_id(), PrivacyRequestKind::kErasure, who);
+    INFO(erase.status().to_string());
+    REQUIRE(erase.is_ok());
+    CHECK(f.store->is_erasure_deferred(ada.person).value());
+    CHECK(f.handler.registration(ada.registration).value()->email == "ada@example.org");
+    REQUIRE(f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kReleaseHold, who).is_ok());
+    CHECK(f.store->is_erased(ada.person).value());
+    const auto gone = f.handler.registration(ada.registration).value();
+    REQUIRE(gone.has_value());
+    CHECK(gone->erased);
+    CHECK(gone->email.empty());
+    // Every request is on record in the workspace's stream.
+    const auto entries =
+        f.store->read_stream(workspace_stream(f.ws), 1, eventstore::Store::Direction::kForward, 100).value();
+    CHECK(std::count_if(entries.begin(), entries.end(),
+                        [](const auto& e) { return e.type == "workspace.privacy_requested"; }) == 4);
+}

@@ -78,6 +78,8 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     round_trips(WorkspaceEvent{ApiTokenRevoked{id(2), id(8), 12}}, ws, "workspace.api_token_revoked");
     round_trips(WorkspaceEvent{AuditExportRequested{id(2), id(9), 100, 200, 300}}, ws,
                 "workspace.audit_export_requested");
+    round_trips(WorkspaceEvent{PrivacyRequested{id(2), id(9), PrivacyRequestKind::kLegalHold, id(7), 301}}, ws,
+                "workspace.privacy_requested");
 
     const auto wb = [](const StoredEvent& s) { return decode_webinar_event(s); };
     round_trips(WebinarEvent{WebinarCreated{id(4), id(1), id(2), settings(), 12}}, wb, "webinar.created");

@@ -261,3 +261,23 @@ TEST_CASE("audit-trail exports are requested, and recorded, by owners and compli
                   "until");
     then_rejected(when(team, RequestAuditExport{kWs, kOwner, Id(), 0, 0}), StatusCode::kInvalidArgument, "request");
 }
+
+TEST_CASE("privacy requests: owners and compliance officers, about a person of this workspace only") {
+    const auto team = a_team();
+    const Id person = id(90);
+    const auto ok = only<PrivacyRequested>(
+        when(team, RequestPrivacy{kWs, kCompliance, id(91), PrivacyRequestKind::kErasure, person, kWs}));
+    CHECK(ok.subject == person);
+    CHECK(ok.kind == PrivacyRequestKind::kErasure);
+    only<PrivacyRequested>(when(team, RequestPrivacy{kWs, kOwner, id(91), PrivacyRequestKind::kLegalHold, person, kWs}));
+    then_rejected(when(team, RequestPrivacy{kWs, kAdmin, id(91), PrivacyRequestKind::kErasure, person, kWs}),
+                  StatusCode::kPermissionDenied, "access");
+    then_rejected(when(team, RequestPrivacy{kWs, kMember, id(91), PrivacyRequestKind::kAccess, person, kWs}),
+                  StatusCode::kPermissionDenied, "access");
+    then_rejected(when(team, RequestPrivacy{kWs, kOwner, id(91), PrivacyRequestKind::kErasure, person, id(2)}),
+                  StatusCode::kNotFound, "subject");
+    then_rejected(when(team, RequestPrivacy{kWs, kOwner, id(91), PrivacyRequestKind::kErasure, person, std::nullopt}),
+                  StatusCode::kNotFound, "subject");
+    then_rejected(when(team, RequestPrivacy{kWs, kOwner, Id(), PrivacyRequestKind::kErasure, person, kWs}),
+                  StatusCode::kInvalidArgument, "request");
+}
