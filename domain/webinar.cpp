@@ -205,6 +205,15 @@ Result<SessionEvents> cancel(const SessionState& s, const WebinarState& w, const
     return status_change(s, SessionStatus::kCanceled, c.actor.member, now);
 }
 
+Result<SessionEvents> on_demand(const SessionState& s, const WebinarState& w, const MakeSessionOnDemand& c,
+                                std::int64_t now) {
+    AUD_RETURN_IF_ERROR(check_session(s, c.session, c.actor));
+    AUD_RETURN_IF_ERROR(check_manage(w, c.actor));
+    if (s.status != SessionStatus::kPast) return broken_rule("session_not_past", "only a past session goes on demand");
+    if (!w.settings.replay_enabled) return broken_rule("replay_off", "the webinar's replay is off");
+    return status_change(s, SessionStatus::kOnDemand, c.actor.member, now);
+}
+
 Result<SessionEvents> delete_session(const SessionState& s, const WebinarState& w, const DeleteSession& c,
                                      std::int64_t now) {
     AUD_RETURN_IF_ERROR(check_session(s, c.session, c.actor));
@@ -290,6 +299,7 @@ Result<std::vector<SessionEvent>> decide(const SessionState& s, const WebinarSta
                           [&](const StartSession& c) { return start(s, c, now_us); },
                           [&](const EndSession& c) { return end(s, c, now_us); },
                           [&](const CancelSession& c) { return cancel(s, w, c, now_us); },
+                          [&](const MakeSessionOnDemand& c) { return on_demand(s, w, c, now_us); },
                           [&](const DeleteSession& c) { return delete_session(s, w, c, now_us); },
                           [&](const MarkSessionNotStarted& c) { return not_started(s, c, now_us); },
                       },

@@ -189,6 +189,11 @@ struct CancelSession {
     Actor actor;
     Id session;
 };
+// A past session whose replay is on becomes on demand: watched at any time, registrations open again.
+struct MakeSessionOnDemand {
+    Actor actor;
+    Id session;
+};
 // A session nobody registered to may be deleted; one with registrants is canceled, never deleted.
 struct DeleteSession {
     Actor actor;
@@ -199,7 +204,7 @@ struct MarkSessionNotStarted {  // time-driven: issued by the scheduler
     Id session;
 };
 using SessionCommand = std::variant<ScheduleSession, OpenSession, StartSession, EndSession, CancelSession,
-                                    DeleteSession, MarkSessionNotStarted>;
+                                    MakeSessionOnDemand, DeleteSession, MarkSessionNotStarted>;
 
 struct SessionScheduled {
     Id session;

@@ -289,3 +289,18 @@ TEST_CASE("a session is deleted only while nobody registered to it; otherwise it
     then_rejected(when(session(S::kUpcoming), DeleteSession{as(kColleague, R::kMember), kSession, 0}),
                   StatusCode::kPermissionDenied, "access");
 }
+
+TEST_CASE("a past session with its replay on goes on demand, and takes registrations again") {
+    CHECK(status_after(when(session(S::kPast), MakeSessionOnDemand{as(kAuthor, R::kMember), kSession})) ==
+          S::kOnDemand);
+    then_rejected(when(session(S::kLive), MakeSessionOnDemand{as(kAuthor, R::kMember), kSession}),
+                  StatusCode::kFailedPrecondition, "session_not_past");
+    WebinarState no_replay = webinar();
+    WebinarSettings off = no_replay.settings;
+    off.replay_enabled = false;
+    no_replay = evolve(std::move(no_replay), WebinarEdited{kAuthor, off, 9});
+    then_rejected(when(session(S::kPast), MakeSessionOnDemand{as(kAuthor, R::kMember), kSession}, kNow, no_replay),
+                  StatusCode::kFailedPrecondition, "replay_off");
+    then_rejected(when(session(S::kPast), MakeSessionOnDemand{as(kColleague, R::kMember), kSession}),
+                  StatusCode::kPermissionDenied, "access");
+}
