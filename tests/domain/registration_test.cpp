@@ -5,21 +5,18 @@
 #include <catch2/catch.hpp>
 
 #include "domain/rejection.hpp"
+#include "tests/domain/given_when_then.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
+using testing::then_rejected;
 using S = SessionStatus;
 
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000'000'000;
 
-Id id(std::uint8_t n) {
-    Id::Bytes b{};
-    b[15] = n;
-    b[0] = 0xC0;
-    return Id(b);
-}
+Id id(std::uint8_t n) { return testing::test_id(n); }
 
 const Id kWs = id(1);
 const Id kWebinar = id(3);
@@ -64,17 +61,6 @@ Register a_registration() {
 Result<std::vector<RegistrationEvent>> when(const Register& c, S status = S::kUpcoming,
                                             const WebinarState& w = webinar()) {
     return decide(RegistrationState{}, session(status), w, c, kNow);
-}
-
-void then_rejected(const Result<std::vector<RegistrationEvent>>& r, StatusCode code, const std::string& rule_or_field) {
-    INFO(r.status().to_string());
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(r.status().code() == code);
-    const Rejection* why = rejection_of(r.status());
-    REQUIRE(why != nullptr);
-    const bool named = why->rule == rule_or_field ||
-                       std::find(why->fields.begin(), why->fields.end(), rule_or_field) != why->fields.end();
-    CHECK(named);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Who comes into a session's room: the audience a visitor resolves to, and registrant credentials.
 #include "domain/room.hpp"
+#include "tests/domain/given_when_then.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -11,12 +12,7 @@ using E = RoomAccess::Entry;
 
 namespace {
 
-Id id(std::uint8_t n) {
-    Id::Bytes b{};
-    b[15] = n;
-    b[0] = 0xD0;
-    return Id(b);
-}
+Id id(std::uint8_t n) { return testing::test_id(n); }
 
 const Id kWs = id(1), kWebinar = id(2), kSession = id(3), kOwner = id(10), kAdmin = id(11), kModerator = id(12),
          kHost = id(13), kColleague = id(14), kGuest = id(20), kRegistration = id(30);

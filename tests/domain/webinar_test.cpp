@@ -4,9 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include "domain/rejection.hpp"
+#include "tests/domain/given_when_then.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
+using testing::then_rejected;
 using R = WorkspaceRole;
 using S = SessionStatus;
 
@@ -15,12 +17,7 @@ namespace {
 constexpr std::int64_t kHour = std::int64_t{3600} * 1'000'000;
 constexpr std::int64_t kNow = 1'800'000'000'000'000;
 
-Id id(std::uint8_t n) {
-    Id::Bytes b{};
-    b[15] = n;
-    b[0] = 0xB0;
-    return Id(b);
-}
+Id id(std::uint8_t n) { return testing::test_id(n); }
 
 const Id kWs = id(1);
 const Id kOtherWs = id(2);
@@ -56,18 +53,6 @@ SessionState session(S status = S::kUpcoming) {
                                                  60, kAuthor, 3});
     if (status != S::kDraft) s = evolve(std::move(s), SessionStatusChanged{S::kDraft, status, kAuthor, 4});
     return s;
-}
-
-template <class V>
-void then_rejected(const Result<V>& r, StatusCode code, const std::string& rule_or_field) {
-    INFO(r.status().to_string());
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(r.status().code() == code);
-    const Rejection* why = rejection_of(r.status());
-    REQUIRE(why != nullptr);
-    const bool named = why->rule == rule_or_field ||
-                       std::find(why->fields.begin(), why->fields.end(), rule_or_field) != why->fields.end();
-    CHECK(named);
 }
 
 Result<std::vector<SessionEvent>> when(const SessionState& s, const SessionCommand& c, std::int64_t now = kNow,

@@ -6,21 +6,18 @@
 #include <random>
 
 #include "domain/rejection.hpp"
+#include "tests/domain/given_when_then.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
+using testing::then_rejected;
 using R = WorkspaceRole;
 
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000'000'000;
 
-Id id(std::uint8_t n) {
-    Id::Bytes b{};
-    b[15] = n;
-    b[0] = 0xA0;
-    return Id(b);
-}
+Id id(std::uint8_t n) { return testing::test_id(n); }
 
 const Id kWs = id(1);
 const Id kOwner = id(10);
@@ -37,17 +34,6 @@ std::vector<WorkspaceEvent> a_team() {
 
 Result<std::vector<WorkspaceEvent>> when(const std::vector<WorkspaceEvent>& given, const WorkspaceCommand& c) {
     return decide(fold(given), c, kNow);
-}
-
-void then_rejected(const Result<std::vector<WorkspaceEvent>>& r, StatusCode code, const std::string& rule_or_field) {
-    INFO(r.status().to_string());
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(r.status().code() == code);
-    const Rejection* why = rejection_of(r.status());
-    REQUIRE(why != nullptr);
-    const bool named = why->rule == rule_or_field ||
-                       std::find(why->fields.begin(), why->fields.end(), rule_or_field) != why->fields.end();
-    CHECK(named);
 }
 
 // By value: the result is usually a temporary.
