@@ -203,6 +203,7 @@ public:
         std::uint64_t tree_heads = 0;
         std::uint64_t sections_opened = 0;
         std::uint64_t sections_erased = 0;
+        std::uint64_t sections_expired = 0;  // retention keys gone with their month; purge is due
         std::uint64_t entries_purged = 0;  // past retention: checked by their stored leaf hash
     };
     virtual Result<VerifyReport> verify(const VerifyOptions& options) = 0;

@@ -84,6 +84,7 @@ struct Section {
     enum class State : std::uint8_t {
         kOpen,    // plaintext holds the decrypted bytes
         kErased,  // the subject was erased: the ledger holds an erasure record for it
+        kExpired,  // a retention key destroyed once its month passed retention (the next purge drops it)
         kSealed,  // not opened: the store was read without keys (an auditor's read)
     };
     Id subject;

@@ -128,6 +128,10 @@ int verify(const Args& args) {
         std::printf(", %llu sections opened, %llu erased",
                     static_cast<unsigned long long>(result->sections_opened),
                     static_cast<unsigned long long>(result->sections_erased));
+        if (result->sections_expired != 0) {
+            std::printf(", %llu past retention with their keys gone (purge is due)",
+                        static_cast<unsigned long long>(result->sections_expired));
+        }
     }
     if (options.previous) {
         std::printf(", extends the previous tree head of size %llu",

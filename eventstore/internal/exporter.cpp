@@ -77,6 +77,7 @@ json::value payload_value(const Entry& e) {
         so["key_class"] = key_class_name(s.key_class);
         switch (s.state) {
             case Section::State::kErased: so["state"] = "erased"; break;
+            case Section::State::kExpired: so["state"] = "expired"; break;
             case Section::State::kSealed: so["state"] = "sealed"; break;
             case Section::State::kOpen:
                 so["state"] = "open";

@@ -9,20 +9,12 @@
 #include <unordered_map>
 
 #include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/months.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
 
 namespace auditorium::eventstore::internal {
 namespace {
-
-// The first microsecond after month `yyyymm` (UTC).
-std::int64_t month_end_us(std::uint32_t yyyymm) {
-    std::tm tm{};
-    tm.tm_year = static_cast<int>(yyyymm / 100) - 1900;
-    tm.tm_mon = static_cast<int>(yyyymm % 100);  // the next month (0-based), normalized by timegm
-    tm.tm_mday = 1;
-    return static_cast<std::int64_t>(timegm(&tm)) * 1'000'000;
-}
 
 constexpr int kSnapshotAttempts = 5;
 

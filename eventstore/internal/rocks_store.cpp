@@ -18,6 +18,7 @@
 #include <unordered_set>
 
 #include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/months.hpp"
 #include "eventstore/internal/point_lookup_memtable.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
@@ -63,14 +64,6 @@ Status validate_events(const std::vector<NewEvent>& events) {
         }
     }
     return Status::ok();
-}
-
-// Retained keys rotate monthly: the key id is yyyymm (UTC) of the time the key is asked for.
-std::uint32_t month_key_id(std::int64_t now_us) {
-    const std::time_t t = static_cast<std::time_t>(now_us / 1'000'000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    return static_cast<std::uint32_t>((tm.tm_year + 1900) * 100 + tm.tm_mon + 1);
 }
 
 std::string be64(std::uint64_t v) { return layout::position_key(v); }
@@ -931,6 +924,14 @@ Result<Entry> RocksStore::materialize(std::string_view bytes, Position expected_
             out.plaintext = std::move(plain).value();
             out.state = Section::State::kOpen;
         } else {
+            // A retention key goes once its month has passed retention (purge); a ledger restored
+            // from before that purge still holds the records it sealed, now unreadable by design.
+            if (s.key_class == KeyClass::kRetained &&
+                month_end_us(s.key_id) + retention_.count() <= now_us()) {
+                out.state = Section::State::kExpired;
+                e.sections.push_back(std::move(out));
+                continue;
+            }
             AUD_ASSIGN_OR_RETURN(bool erased, s.key_class == KeyClass::kPersonal
                                                   ? is_erased(s.subject)
                                                   : Result<bool>(false));

@@ -235,7 +235,11 @@ private:
         if (store_.vault_ && decoded->sections != 0) {
             AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
             for (const auto& s : e.sections) {
-                ++(s.state == Section::State::kErased ? report_.sections_erased : report_.sections_opened);
+                switch (s.state) {
+                    case Section::State::kErased: ++report_.sections_erased; break;
+                    case Section::State::kExpired: ++report_.sections_expired; break;
+                    default: ++report_.sections_opened; break;
+                }
             }
         }
         return Status::ok();

@@ -599,3 +599,72 @@ TEST_CASE("every backup is ledgered once complete, naming its id, target and tre
     // Written after the backup was complete: the backup holds the ledger as it was before it.
     CHECK(records[0].position > m.head.size);
 }
+
+TEST_CASE("a ledger backup from before a purge restores with a later vault: records whose retention key "
+          "went with their month read as expired, not as data loss") {
+    Site site;
+    std::int64_t now = std::int64_t{1'768'435'200} * 1'000'000;  // 2026-01-15, in the past of any run
+    auto options = [&](bool create) {
+        StoreOptions o = site.options(create);
+        o.dev = true;
+        o.retention = std::chrono::hours(24);
+        o.clock = [&now] { return now; };
+        // Sign-ins need no snapshot: nothing of them is needed to rebuild a state.
+        o.snapshots["signins"] = [](std::string_view, const std::vector<Entry>&) {
+            return Result<std::optional<NewEvent>>(std::optional<NewEvent>());
+        };
+        return o;
+    };
+    const Id admin = random_id();
+    BackupManifest before_purge;
+    {
+        auto store = Store::open(options(true));
+        REQUIRE(store.is_ok());
+        NewEvent signin = make_event("member.signed_in");
+        signin.subject = admin;
+        signin.sections.push_back({admin, KeyClass::kRetained, "from 203.0.113.9, Firefox"});
+        must_append(**store, "signins-a", {std::move(signin)});
+        before_purge = must_back_up(**store, {site.target});
+        now += 45 * kDayUs;  // 2026-03-01: January has passed the day of retention
+        auto purged = (*store)->purge();
+        INFO(purged.status().to_string());
+        REQUIRE(purged.is_ok());
+        REQUIRE(purged->retention_keys_destroyed == 1);
+        must_back_up(**store, {site.target});  // its vault no longer holds January's key
+    }
+    const RestoreReport r = must_restore(site.restore_options(before_purge.id));
+    CHECK(r.vault_id != before_purge.id);
+    auto restored = site.open_restored();
+    const auto entries = restored->read_all(1, 1).value();
+    REQUIRE(entries.at(0).sections.size() == 1);
+    CHECK(entries[0].sections[0].state == Section::State::kExpired);
+    CHECK(entries[0].sections[0].plaintext.empty());
+    auto report = restored->verify({});
+    INFO(report.status().to_string());
+    REQUIRE(report.is_ok());
+    CHECK(report->sections_expired == 1);
+    CHECK(report->sections_erased == 0);
+}
+
+TEST_CASE("a retention key missing before its month has passed retention is data loss") {
+    StoreDir dir;
+    const Id admin = random_id();
+    std::uint32_t month = 0;
+    {
+        auto store = dir.open();
+        NewEvent signin = make_event("member.signed_in");
+        signin.subject = admin;
+        signin.sections.push_back({admin, KeyClass::kRetained, "from 203.0.113.9"});
+        must_append(*store, "signins-a", {std::move(signin)});
+        month = store->read_all(1, 1).value().at(0).sections.at(0).key_id;
+    }
+    {
+        RawDb vault((dir.keys() / "vault").string());
+        vault.remove("default", layout::vault_key(admin, 2, month));
+    }
+    auto store = dir.open();
+    auto r = store->read_all(1, 1);
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kDataLoss);
+    CHECK_THAT(r.status().message(), Contains(admin.hex()));
+}
