@@ -33,7 +33,7 @@ $(ASAN_BUILD)/build.ninja: | setup
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Asan $(CMAKE_FLAGS)
 
 # Unit tests and the named integration subset under ASan+UBSan (never browser or media end-to-end).
-ASAN_TESTS ?= base_tests|domain_tests|commands_tests|eventstore_tests|tools_tests
+ASAN_TESTS ?= base_tests|domain_tests|commands_tests|projections_tests|eventstore_tests|tools_tests
 test-asan: setup $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

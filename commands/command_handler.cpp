@@ -9,6 +9,7 @@
 #include "domain/event_codec.hpp"
 #include "domain/rejection.hpp"
 #include "base/overloaded.hpp"
+#include "projections/stored_event.hpp"
 
 namespace auditorium::commands {
 
@@ -23,19 +24,7 @@ struct Loaded {
     StreamVersion version = 0;
 };
 
-// The event as the codec reads it back from an entry: the clear part and the personal section.
-domain::StoredEvent stored_event(const eventstore::Entry& e) {
-    domain::StoredEvent s;
-    s.type = e.type;
-    s.schema_version = e.schema_version;
-    s.clear = e.clear;
-    for (const auto& section : e.sections) {
-        if (section.key_class != eventstore::KeyClass::kPersonal) continue;
-        if (section.state == eventstore::Section::State::kOpen) s.personal = std::string_view(section.plaintext);
-        if (section.state == eventstore::Section::State::kErased) s.erased = true;
-    }
-    return s;
-}
+using projections::stored_event;
 
 // Folds every entry of `stream` into a State.
 template <class State, class Decode>
@@ -140,14 +129,6 @@ std::string session_stream(const Id& session) { return "session-" + session.hex(
 std::string registration_stream(const Id& registration) { return "registration-" + registration.hex(); }
 std::string reservation_stream(const Id& session, std::string_view blind) {
     return "reservation-" + session.hex() + "-" + std::string(blind);
-}
-
-std::string normalized_email(std::string_view email) {
-    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.remove_prefix(1);
-    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.remove_suffix(1);
-    std::string out(email);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 CommandHandler::CommandHandler(Store& store, domain::TimeZoneCheck zones, std::function<std::int64_t()> clock)

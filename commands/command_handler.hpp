@@ -54,8 +54,7 @@ std::string session_stream(const Id& session);
 std::string registration_stream(const Id& registration);
 // The e-mail reservation stream of `session` for the address whose blind index is `blind`.
 std::string reservation_stream(const Id& session, std::string_view blind);
-// An address as reservations compare it: trimmed and lowercased.
-std::string normalized_email(std::string_view email);
+using domain::normalized_email;  // an address as reservations compare it
 
 class CommandHandler {
 public:

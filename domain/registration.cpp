@@ -1,12 +1,23 @@
 #include "domain/registration.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 
 #include "domain/internal/checks.hpp"
 #include "domain/rejection.hpp"
 
 namespace auditorium::domain {
+
+std::string normalized_email(std::string_view email) {
+    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.remove_prefix(1);
+    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.remove_suffix(1);
+    std::string out(email);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
 
 namespace {
 

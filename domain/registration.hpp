@@ -99,6 +99,9 @@ struct ReservationSnapshotted {
 using ReservationEvent = std::variant<EmailReserved, EmailReleased, ReservationSnapshotted>;
 ReservationState evolve(ReservationState state, const ReservationEvent& event);
 
+// An e-mail address as registrations compare it (reservations, room entry): trimmed, lowercased.
+std::string normalized_email(std::string_view email);
+
 // The detail of an "already registered" rejection (code AlreadyExists, rule "already_registered").
 struct AlreadyRegistered : Rejection {
     Id existing;

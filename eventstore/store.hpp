@@ -124,6 +124,21 @@ public:
     // store. FailedPrecondition when the store was opened without its keys.
     virtual Result<std::string> blind_index(std::string_view purpose, std::string_view value) = 0;
 
+    // ---- personal fields of read models (projections) ----
+
+    // Seals `plaintext` for a read model kept outside the ledger, under `subject`'s personal key,
+    // so that the subject's erasure makes it unreadable too. XChaCha20-Poly1305 with a random
+    // nonce; the associated data binds the subject and `context` (the model and row it belongs to),
+    // so a sealed field cannot be moved to another row or person. Never creates a key: nullopt when
+    // the subject has none (erased, or never sealed anything), and the model then keeps nothing of
+    // it. Works on a read-only store too. FailedPrecondition when opened without keys.
+    virtual Result<std::optional<std::string>> seal_for_model(const Id& subject, std::string_view context,
+                                                              std::string_view plaintext) = 0;
+    // Opens what seal_for_model made: nullopt when the subject's key is gone (erased); Corruption
+    // when the bytes were changed or belong to another subject or context.
+    virtual Result<std::optional<std::string>> open_for_model(const Id& subject, std::string_view context,
+                                                              std::string_view sealed) = 0;
+
     // ---- retention and legal holds ----
 
     // Drops the payload bytes of entries past retention, keeping their leaf hashes, so verify

@@ -64,6 +64,10 @@ public:
     Result<std::string> root_at(std::uint64_t tree_size) override;
     Result<std::string> leaf_hash(Position position) override;
     Result<std::string> blind_index(std::string_view purpose, std::string_view value) override;
+    Result<std::optional<std::string>> seal_for_model(const Id& subject, std::string_view context,
+                                                      std::string_view plaintext) override;
+    Result<std::optional<std::string>> open_for_model(const Id& subject, std::string_view context,
+                                                      std::string_view sealed) override;
     Result<VerifyReport> verify(const VerifyOptions& options) override;
     Result<ExportSummary> export_ledger(const ExportOptions& options) override;
     Result<BackupManifest> create_backup(const BackupOptions& options) override;

@@ -1,0 +1,123 @@
+// The read models' own RocksDB, in a directory beside the ledger ("models" next to "data" and
+// "keys"), one key space for all models:
+//   'm' model 0x00 row-key          -> Row          the rows of each model
+//   'c' model                       -> BE64         each model's checkpoint (last position folded)
+//   'p' subject(16) model 0x00 key  -> "" | "x"     the rows holding a sealed field of `subject`
+//                                                   ("x": a row that goes at their erasure)
+// A Batch gathers the rows of many entries and every model's checkpoint; commit() writes them in one
+// RocksDB write batch, so a model and its checkpoint never disagree, whatever the crash. Batches are
+// not synced: a lost tail is folded again from the checkpoint (the ledger is the durable copy).
+//
+// A row keeps a person's data only sealed under that person's key (Store::seal_for_model), so an
+// erasure makes it unreadable at once; the projection then removes it (Batch::erase_subject).
+//
+// Thread safety: the ModelStore's reads may be called from any thread; one thread at a time
+// builds and commits Batches (the runner).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include "base/id.hpp"
+#include "base/result.hpp"
+#include "base/status.hpp"
+#include "eventstore/store.hpp"
+
+
+namespace auditorium::projections {
+
+// The default models directory for a ledger directory: its sibling named "models".
+std::filesystem::path default_models_dir(const std::filesystem::path& data_dir);
+
+// A row as stored: its clear part and, when it holds a person's data, that part sealed.
+struct Row {
+    std::string clear;
+    Id subject;          // whose data `sealed` is; none when the row holds no person's data
+    std::string sealed;  // Store::seal_for_model output; empty when none
+};
+
+// A row as read: the personal part opened (nullopt when none, or when its key is gone).
+struct OpenRow {
+    std::string clear;
+    Id subject;
+    std::optional<std::string> personal;
+};
+
+class ModelStore {
+public:
+    enum class Mode {
+        kReadWrite,  // the live models (serve); created when missing
+        kScratch,    // a rebuild in a fresh directory, deleted by its owner: no write-ahead log
+        kReadOnly,   // beside a running server (digest): a RocksDB secondary instance
+    };
+    static Result<std::unique_ptr<ModelStore>> open(const std::filesystem::path& dir, Mode mode);
+    ~ModelStore();
+    ModelStore(const ModelStore&) = delete;
+    ModelStore& operator=(const ModelStore&) = delete;
+
+    // Read-only mode: sees what the writer has committed since.
+    Status catch_up();
+
+    // The last position folded into `model` (0: none).
+    Result<eventstore::Position> checkpoint(std::string_view model) const;
+    Result<std::optional<Row>> get(std::string_view model, std::string_view key) const;
+    // Every row of `model` whose key starts with `prefix`, in key order, until `visit` says false.
+    Status scan(std::string_view model, std::string_view prefix,
+                const std::function<bool(std::string_view key, const Row&)>& visit) const;
+
+    class Batch;
+    std::unique_ptr<Batch> batch(eventstore::Store& store);
+    Status commit(Batch& batch);
+
+private:
+    explicit ModelStore(Mode mode) : mode_(mode) {}
+    Mode mode_;
+    std::filesystem::path scratch_;  // the secondary instance's own directory
+    std::unique_ptr<rocksdb::DB> db_;
+};
+
+// Rows and checkpoints on their way to one write batch; reads see the batch's own writes.
+class ModelStore::Batch {
+public:
+    ~Batch();
+    Result<std::optional<Row>> get(std::string_view model, std::string_view key);
+    Status scan(std::string_view model, std::string_view prefix,
+                const std::function<bool(std::string_view key, const Row&)>& visit);
+    void put(std::string_view model, std::string_view key, std::string_view clear);
+    // A row with a person's data: `personal` is sealed under `subject`'s key, bound to the model
+    // and key. When the subject has no key any more (erased), the row is written without it.
+    Status put_personal(std::string_view model, std::string_view key, std::string_view clear,
+                        const Id& subject, std::string_view personal);
+    // A row that exists only because of `subject`'s data (an index by their address or link): it
+    // holds nothing personal itself, and goes entirely at their erasure.
+    void put_erasable(std::string_view model, std::string_view key, std::string_view clear, const Id& subject);
+    void remove(std::string_view model, std::string_view key);
+    // Removes `subject`'s sealed fields from every row of every model (the rows stay), and their
+    // erasable rows.
+    Status erase_subject(const Id& subject);
+    void set_checkpoint(std::string_view model, eventstore::Position position);
+    std::size_t size() const;
+
+private:
+    friend class ModelStore;
+    Batch(ModelStore& models, eventstore::Store& store);
+    ModelStore& models_;
+    eventstore::Store& store_;
+    std::unique_ptr<rocksdb::WriteBatchWithIndex> writes_;
+};
+
+// The context a sealed field of `model`'s row `key` is bound to.
+std::string sealing_context(std::string_view model, std::string_view key);
+
+// Opens a row's personal part with `store`'s keys.
+Result<OpenRow> open_row(eventstore::Store& store, std::string_view model, std::string_view key, const Row& row);
+
+}  // namespace auditorium::projections

@@ -1,0 +1,591 @@
+#include "projections/read_models.hpp"
+
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+#include "base/overloaded.hpp"
+#include "domain/event_codec.hpp"
+#include "projections/stored_event.hpp"
+
+namespace auditorium::projections {
+namespace {
+
+using domain::RegistrationEvent;
+using domain::SessionEvent;
+using domain::WebinarEvent;
+using domain::WorkspaceEvent;
+using eventstore::Entry;
+using eventstore::Position;
+
+// Row keys. Ids are their 16 raw bytes; numbers big-endian, so keys sort by them.
+std::string be64(std::uint64_t v) {
+    std::string out(8, '\0');
+    for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
+    return out;
+}
+std::uint64_t get_be64(std::string_view s) {
+    std::uint64_t v = 0;
+    for (unsigned char c : s.substr(0, 8)) v = (v << 8) | c;
+    return v;
+}
+std::string key(char tag, const Id& a) { return tag + std::string(a.view()); }
+std::string key(char tag, const Id& a, const Id& b) { return key(tag, a) + std::string(b.view()); }
+std::string key(char tag, const Id& a, std::string_view rest) { return key(tag, a) + std::string(rest); }
+
+// The 16-byte index of a room link: the link's secret is 32 random bytes, so a hash of it names
+// it without revealing it.
+std::string link_index(std::string_view token) {
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(token.data()), token.size());
+    return std::string(reinterpret_cast<const char*>(h), 16);
+}
+
+constexpr std::string_view kEmailPurpose = "registration-email";
+
+// States are kept as the domain's own snapshot encoding (canonical: same state, same bytes).
+std::string state_bytes(const domain::WorkspaceState& s) {
+    return domain::encode(WorkspaceEvent{domain::WorkspaceSnapshotted{s, 0}}).clear;
+}
+std::string state_bytes(const domain::WebinarState& s) {
+    return domain::encode(WebinarEvent{domain::WebinarSnapshotted{s, 0}}).clear;
+}
+std::string state_bytes(const domain::SessionState& s) {
+    return domain::encode(SessionEvent{domain::SessionSnapshotted{s, 0}}).clear;
+}
+
+domain::StoredEvent snapshot_of(std::string_view type, std::string_view bytes) {
+    domain::StoredEvent e;
+    e.type = type;
+    e.clear = bytes;
+    return e;
+}
+
+template <class State, class Event, class Snapshot, class Decode>
+Result<State> state_from(std::string_view type, std::string_view bytes, Decode decode) {
+    AUD_ASSIGN_OR_RETURN(Event e, decode(snapshot_of(type, bytes)));
+    if (!std::holds_alternative<Snapshot>(e)) return corruption("a read-model row holds no state");
+    return std::get<Snapshot>(e).state;
+}
+
+Result<domain::WorkspaceState> workspace_from(std::string_view bytes) {
+    return state_from<domain::WorkspaceState, WorkspaceEvent, domain::WorkspaceSnapshotted>(
+        "workspace.snapshot", bytes, domain::decode_workspace_event);
+}
+Result<domain::WebinarState> webinar_from(std::string_view bytes) {
+    return state_from<domain::WebinarState, WebinarEvent, domain::WebinarSnapshotted>(
+        "webinar.snapshot", bytes, domain::decode_webinar_event);
+}
+Result<domain::SessionState> session_from(std::string_view bytes) {
+    return state_from<domain::SessionState, SessionEvent, domain::SessionSnapshotted>(
+        "session.snapshot", bytes, domain::decode_session_event);
+}
+
+// A registration row: 1 byte canceled, then the registration's clear encoding; the personal part
+// is the registrant's fields in their canonical encoding.
+Result<RegistrationRow> registration_from(std::string_view clear, const std::optional<std::string>& personal) {
+    if (clear.empty()) return corruption("an empty registration row");
+    domain::StoredEvent e;
+    e.type = "registration.created";
+    e.clear = clear.substr(1);
+    if (personal) e.personal = std::string_view(*personal);
+    AUD_ASSIGN_OR_RETURN(RegistrationEvent decoded, domain::decode_registration_event(e));
+    if (!std::holds_alternative<domain::Registered>(decoded)) return corruption("a registration row holds no registration");
+    return RegistrationRow{std::get<domain::Registered>(std::move(decoded)), clear[0] == 1};
+}
+
+Id id_of_stream(std::string_view stream, std::string_view prefix) {
+    if (!stream.starts_with(prefix)) return Id();
+    return Id::from_hex(stream.substr(prefix.size())).value_or(Id());
+}
+
+// ---- folding ----
+
+class Folder {
+public:
+    Folder(eventstore::Store& store, const Entry& entry, ModelStore::Batch& batch)
+        : store_(store), entry_(entry), batch_(batch) {}
+
+    Status run() {
+        AUD_RETURN_IF_ERROR(index_audit());
+        const std::string_view type = entry_.type;
+        const domain::StoredEvent stored = stored_event(entry_);
+        if (type.starts_with("workspace.")) {
+            AUD_ASSIGN_OR_RETURN(auto e, domain::decode_workspace_event(stored));
+            return on_workspace(e);
+        }
+        if (type.starts_with("webinar.")) {
+            AUD_ASSIGN_OR_RETURN(auto e, domain::decode_webinar_event(stored));
+            return on_webinar(e);
+        }
+        if (type.starts_with("session.")) {
+            AUD_ASSIGN_OR_RETURN(auto e, domain::decode_session_event(stored));
+            return on_session(e);
+        }
+        if (type == "registration.created" || type == "registration.canceled" || type == "registration.snapshot") {
+            AUD_ASSIGN_OR_RETURN(auto e, domain::decode_registration_event(stored));
+            return on_registration(e);
+        }
+        if (type == "store.subject_erased") return batch_.erase_subject(entry_.subject);
+        if (type == "store.purged") return on_purge();
+        return Status::ok();
+    }
+
+private:
+    // ---- audit and subject indexes ----
+    Status index_audit() {
+        const std::string pos = be64(entry_.position);
+        std::set<Id> subjects;
+        for (const auto& s : entry_.sections) {
+            if (!s.subject.is_none()) subjects.insert(s.subject);
+        }
+        // The time row names the others, so a purge can remove them all.
+        std::string names(entry_.actor.view());
+        names.push_back(static_cast<char>(subjects.size()));
+        for (const auto& s : subjects) names.append(s.view());
+        names.append(entry_.type);
+        batch_.put(kAudit, 'h' + be64(static_cast<std::uint64_t>(entry_.recorded_at_us)) + pos, names);
+        batch_.put(kAudit, 't' + entry_.type + '\0' + pos, "");
+        if (!entry_.actor.is_none()) batch_.put(kAudit, key('a', entry_.actor, pos), "");
+        for (const auto& s : subjects) batch_.put(kSubjects, std::string(s.view()) + pos, entry_.type);
+        return Status::ok();
+    }
+
+    // The purge dropped the payloads of entries before its cutoff (held ones excepted): their index
+    // rows go too, as a rebuild would never have made them.
+    Status on_purge() {
+        const char* cutoff_at = std::strstr(entry_.clear.c_str(), "\"cutoff_us\":");
+        if (cutoff_at == nullptr) return corruption("a purge record without its cutoff");
+        const std::int64_t cutoff = std::strtoll(cutoff_at + std::strlen("\"cutoff_us\":"), nullptr, 10);
+        struct Indexed {
+            std::string time_key;
+            Position position;
+            std::string names;
+        };
+        std::vector<Indexed> before;
+        AUD_RETURN_IF_ERROR(batch_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
+            if (static_cast<std::int64_t>(get_be64(k.substr(1))) >= cutoff) return false;
+            before.push_back({std::string(k), get_be64(k.substr(9)), row.clear});
+            return true;
+        }));
+        for (const auto& i : before) {
+            AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(i.position, 1));
+            if (read.empty() || !read[0].purged) continue;
+            const std::string pos = be64(i.position);
+            const std::string_view names = i.names;
+            if (names.size() < 17) return corruption("a malformed audit row");
+            const Id actor = *Id::from_bytes(names.substr(0, 16));
+            const std::size_t n = static_cast<unsigned char>(names[16]);
+            if (names.size() < 17 + 16 * n) return corruption("a malformed audit row");
+            const std::string type(names.substr(17 + 16 * n));
+            batch_.remove(kAudit, i.time_key);
+            batch_.remove(kAudit, 't' + type + '\0' + pos);
+            if (!actor.is_none()) batch_.remove(kAudit, key('a', actor, pos));
+            for (std::size_t s = 0; s < n; ++s) {
+                batch_.remove(kSubjects, std::string(names.substr(17 + 16 * s, 16)) + pos);
+            }
+        }
+        return Status::ok();
+    }
+
+    // ---- workspaces ----
+    Status on_workspace(const WorkspaceEvent& e) {
+        const Id ws = id_of_stream(entry_.stream, "workspace-");
+        if (ws.is_none()) return corruption("a workspace event outside a workspace stream: " + entry_.stream);
+        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kMembers, key('w', ws)));
+        domain::WorkspaceState state;
+        if (row) {
+            AUD_ASSIGN_OR_RETURN(state, workspace_from(row->clear));
+        }
+        state = domain::evolve(std::move(state), e);
+        batch_.put(kMembers, key('w', ws), state_bytes(state));
+        return Status::ok();
+    }
+
+    // ---- webinars ----
+    Status on_webinar(const WebinarEvent& e) {
+        const Id webinar = id_of_stream(entry_.stream, "webinar-");
+        if (webinar.is_none()) return corruption("a webinar event outside a webinar stream: " + entry_.stream);
+        AUD_ASSIGN_OR_RETURN(auto state, webinar_state(webinar));
+        domain::WebinarState next = domain::evolve(state.value_or(domain::WebinarState{}), e);
+        if (next.workspace.is_none()) return corruption("a webinar without its workspace: " + entry_.stream);
+        batch_.put(kCatalog, key('w', next.workspace, webinar), state_bytes(next));
+        batch_.put(kCatalog, key('x', webinar), std::string(next.workspace.view()));
+        // The grants of its sessions follow its team, guests and replay switch.
+        std::vector<Id> sessions;
+        AUD_RETURN_IF_ERROR(batch_.scan(kRegistrationPages, key('s', webinar), [&](std::string_view k, const Row&) {
+            sessions.push_back(*Id::from_bytes(k.substr(17, 16)));
+            return true;
+        }));
+        for (const auto& s : sessions) {
+            AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRooms, key('s', s)));
+            if (!row) continue;
+            AUD_ASSIGN_OR_RETURN(auto session, session_from(row->clear));
+            put_grant(next, session);
+        }
+        return Status::ok();
+    }
+
+    Result<std::optional<domain::WebinarState>> webinar_state(const Id& webinar) {
+        AUD_ASSIGN_OR_RETURN(auto ws, batch_.get(kCatalog, key('x', webinar)));
+        if (!ws) return std::optional<domain::WebinarState>();
+        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kCatalog, key('w', *Id::from_bytes(ws->clear), webinar)));
+        if (!row) return corruption("the catalog indexes a webinar it does not hold");
+        AUD_ASSIGN_OR_RETURN(auto state, webinar_from(row->clear));
+        return std::optional<domain::WebinarState>(std::move(state));
+    }
+
+    // ---- sessions ----
+    Status on_session(const SessionEvent& e) {
+        const Id session = id_of_stream(entry_.stream, "session-");
+        if (session.is_none()) return corruption("a session event outside a session stream: " + entry_.stream);
+        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRooms, key('s', session)));
+        domain::SessionState state;
+        if (row) {
+            AUD_ASSIGN_OR_RETURN(state, session_from(row->clear));
+        }
+        state = domain::evolve(std::move(state), e);
+        const std::string bytes = state_bytes(state);
+        batch_.put(kRooms, key('s', session), bytes);
+        batch_.put(kRegistrationPages, key('s', state.webinar, session), bytes);
+        AUD_ASSIGN_OR_RETURN(auto webinar, webinar_state(state.webinar));
+        put_grant(webinar.value_or(domain::WebinarState{}), state);
+        return Status::ok();
+    }
+
+    void put_grant(const domain::WebinarState& webinar, const domain::SessionState& session) {
+        std::string g;
+        g.push_back(static_cast<char>(session.status));
+        g.push_back(webinar.settings.replay_enabled ? 1 : 0);
+        for (auto audience : domain::kRoomAudiences) {
+            const auto a = domain::room_access(session.status, webinar.settings.replay_enabled, audience);
+            g.push_back(static_cast<char>(a.entry));
+            g.push_back(static_cast<char>((a.publish ? 1 : 0) | (a.publish_when_invited ? 2 : 0)));
+        }
+        std::set<Id> team(webinar.moderators.begin(), webinar.moderators.end());
+        if (!webinar.owner.is_none()) team.insert(webinar.owner);
+        if (!session.host.is_none()) team.insert(session.host);
+        g.push_back(static_cast<char>(team.size() > 255 ? 255 : team.size()));
+        std::size_t n = 0;
+        for (const auto& t : team) {
+            if (n++ == 255) break;
+            g.append(t.view());
+        }
+        for (const auto& guest : webinar.guests) g.append(guest.view());
+        batch_.put(kMediaGrants, key('g', session.id), g);
+    }
+
+    // ---- registrations ----
+    Status on_registration(const RegistrationEvent& e) {
+        const Id id = id_of_stream(entry_.stream, "registration-");
+        if (id.is_none()) return corruption("a registration event outside a registration stream: " + entry_.stream);
+        AUD_ASSIGN_OR_RETURN(auto where, batch_.get(kRegistrations, key('i', id)));
+        std::optional<RegistrationRow> before;
+        Id session;
+        if (where) {
+            session = *Id::from_bytes(where->clear);
+            AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRegistrations, key('r', session, id)));
+            if (row) {
+                AUD_ASSIGN_OR_RETURN(auto open, open_row(store_, kRegistrations, key('r', session, id), *row));
+                AUD_ASSIGN_OR_RETURN(before, registration_from(open.clear, open.personal));
+            }
+        }
+        std::optional<RegistrationRow> after = before;
+        std::visit(Overloaded{
+                       [&](const domain::Registered& r) { after = RegistrationRow{r, false}; },
+                       [&](const domain::RegistrationSnapshotted& s) { after = RegistrationRow{s.registered, s.canceled}; },
+                       [&](const domain::RegistrationCanceled&) {
+                           if (after) after->canceled = true;
+                       },
+                   },
+                   e);
+        if (!after) return Status::ok();  // a cancellation of nothing known: nothing to show
+        session = after->registered.session;
+        const std::string row_key = key('r', session, id);
+        std::string clear(1, after->canceled ? 1 : 0);
+        domain::Registered clear_only = after->registered;
+        const auto encoded = domain::encode(RegistrationEvent{clear_only});
+        clear += encoded.clear;
+        batch_.put(kRegistrations, key('i', id), std::string(session.view()));
+        if (!after->registered.erased && encoded.personal) {
+            AUD_RETURN_IF_ERROR(
+                batch_.put_personal(kRegistrations, row_key, clear, after->registered.person, *encoded.personal));
+        } else {
+            batch_.put(kRegistrations, row_key, clear);
+        }
+        AUD_RETURN_IF_ERROR(count(session, before, *after));
+        return index_credentials(session, id, *after);
+    }
+
+    Status count(const Id& session, const std::optional<RegistrationRow>& before, const RegistrationRow& after) {
+        const int was = !before ? 0 : (before->canceled ? 2 : 1);
+        const int is = after.canceled ? 2 : 1;
+        if (was == is) return Status::ok();
+        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRegistrations, key('n', session)));
+        std::uint64_t active = row ? get_be64(row->clear) : 0;
+        std::uint64_t canceled = row ? get_be64(std::string_view(row->clear).substr(8)) : 0;
+        if (was == 1) --active;
+        if (was == 2) --canceled;
+        if (is == 1) ++active;
+        if (is == 2) ++canceled;
+        batch_.put(kRegistrations, key('n', session), be64(active) + be64(canceled));
+        return Status::ok();
+    }
+
+    // The room finds a registrant by the link's secret or by their address; neither is kept in clear.
+    Status index_credentials(const Id& session, const Id& id, const RegistrationRow& r) {
+        if (r.registered.erased) return Status::ok();
+        if (!r.registered.link_token.empty()) {
+            batch_.put_erasable(kRooms, key('l', session, link_index(r.registered.link_token)),
+                                std::string(id.view()), r.registered.person);
+        }
+        if (!r.registered.email.empty()) {
+            AUD_ASSIGN_OR_RETURN(auto blind,
+                                 store_.blind_index(kEmailPurpose, domain::normalized_email(r.registered.email)));
+            batch_.put_erasable(kRooms, key('k', session, blind), std::string(id.view()), r.registered.person);
+        }
+        return Status::ok();
+    }
+
+    eventstore::Store& store_;
+    const Entry& entry_;
+    ModelStore::Batch& batch_;
+};
+
+}  // namespace
+
+Status fold(eventstore::Store& store, const Entry& entry, ModelStore::Batch& batch) {
+    if (entry.purged) return Status::ok();
+    return Folder(store, entry, batch).run().with_context("folding position " + std::to_string(entry.position));
+}
+
+// ---- reads ----
+
+Result<std::optional<domain::WorkspaceState>> ReadModels::workspace(const Id& workspace) const {
+    AUD_ASSIGN_OR_RETURN(auto row, models_.get(kMembers, key('w', workspace)));
+    if (!row) return std::optional<domain::WorkspaceState>();
+    AUD_ASSIGN_OR_RETURN(auto state, workspace_from(row->clear));
+    if (state.deleted) return std::optional<domain::WorkspaceState>();
+    return std::optional<domain::WorkspaceState>(std::move(state));
+}
+
+Result<std::vector<domain::WebinarState>> ReadModels::webinars(const Id& workspace) const {
+    std::vector<domain::WebinarState> out;
+    Status failed = Status::ok();
+    AUD_RETURN_IF_ERROR(models_.scan(kCatalog, key('w', workspace), [&](std::string_view, const Row& row) {
+        auto state = webinar_from(row.clear);
+        if (!state) {
+            failed = state.status();
+            return false;
+        }
+        if (!state->deleted) out.push_back(std::move(state).value());
+        return true;
+    }));
+    AUD_RETURN_IF_ERROR(failed);
+    return out;
+}
+
+Result<std::optional<domain::WebinarState>> ReadModels::webinar(const Id& workspace, const Id& webinar) const {
+    AUD_ASSIGN_OR_RETURN(auto row, models_.get(kCatalog, key('w', workspace, webinar)));
+    if (!row) return std::optional<domain::WebinarState>();
+    AUD_ASSIGN_OR_RETURN(auto state, webinar_from(row->clear));
+    if (state.deleted) return std::optional<domain::WebinarState>();
+    return std::optional<domain::WebinarState>(std::move(state));
+}
+
+Result<std::optional<domain::WebinarState>> ReadModels::webinar_any(const Id& webinar) const {
+    AUD_ASSIGN_OR_RETURN(auto ws, models_.get(kCatalog, key('x', webinar)));
+    if (!ws) return std::optional<domain::WebinarState>();
+    return this->webinar(*Id::from_bytes(ws->clear), webinar);
+}
+
+Result<std::optional<std::vector<domain::WebinarState>>> ReadModels::company_page(const Id& workspace) const {
+    using Page = std::optional<std::vector<domain::WebinarState>>;
+    AUD_ASSIGN_OR_RETURN(auto ws, this->workspace(workspace));
+    if (!ws || !ws->company_page_enabled) return Page();
+    AUD_ASSIGN_OR_RETURN(auto all, webinars(workspace));
+    std::vector<domain::WebinarState> listed;
+    for (auto& w : all) {
+        if (w.published && w.settings.is_public) listed.push_back(std::move(w));
+    }
+    return Page(std::move(listed));
+}
+
+Result<std::optional<RegistrationPage>> ReadModels::registration_page(const Id& webinar) const {
+    AUD_ASSIGN_OR_RETURN(auto w, webinar_any(webinar));
+    if (!w || !w->published || !w->settings.is_public || !w->settings.registration_page_enabled) {
+        return std::optional<RegistrationPage>();
+    }
+    AUD_ASSIGN_OR_RETURN(auto ws, workspace(w->workspace));
+    if (!ws) return std::optional<RegistrationPage>();
+    RegistrationPage page{*w, {}};
+    Status failed = Status::ok();
+    AUD_RETURN_IF_ERROR(models_.scan(kRegistrationPages, key('s', webinar), [&](std::string_view, const Row& row) {
+        auto s = session_from(row.clear);
+        if (!s) {
+            failed = s.status();
+            return false;
+        }
+        using domain::SessionStatus;
+        const bool open = s->status == SessionStatus::kUpcoming || s->status == SessionStatus::kLive ||
+                          s->status == SessionStatus::kOnDemand;
+        if (open && !s->deleted) page.sessions.push_back(std::move(s).value());
+        return true;
+    }));
+    AUD_RETURN_IF_ERROR(failed);
+    return std::optional<RegistrationPage>(std::move(page));
+}
+
+Result<std::optional<domain::SessionState>> ReadModels::session_any(const Id& session) const {
+    AUD_ASSIGN_OR_RETURN(auto row, models_.get(kRooms, key('s', session)));
+    if (!row) return std::optional<domain::SessionState>();
+    AUD_ASSIGN_OR_RETURN(auto state, session_from(row->clear));
+    if (state.deleted) return std::optional<domain::SessionState>();
+    return std::optional<domain::SessionState>(std::move(state));
+}
+
+Result<std::optional<domain::SessionState>> ReadModels::session(const Id& workspace, const Id& session) const {
+    AUD_ASSIGN_OR_RETURN(auto s, session_any(session));
+    if (!s || s->workspace != workspace) return std::optional<domain::SessionState>();
+    return s;
+}
+
+Result<std::vector<RegistrationRow>> ReadModels::registrations(const Id& workspace, const Id& session) const {
+    std::vector<RegistrationRow> out;
+    AUD_ASSIGN_OR_RETURN(auto s, this->session(workspace, session));
+    if (!s) return out;
+    Status failed = Status::ok();
+    AUD_RETURN_IF_ERROR(models_.scan(kRegistrations, key('r', session), [&](std::string_view k, const Row& row) {
+        auto open = open_row(store_, kRegistrations, k, row);
+        auto r = open ? registration_from(open->clear, open->personal) : Result<RegistrationRow>(open.status());
+        if (!r) {
+            failed = r.status();
+            return false;
+        }
+        out.push_back(std::move(r).value());
+        return true;
+    }));
+    AUD_RETURN_IF_ERROR(failed);
+    return out;
+}
+
+Result<std::optional<SessionCounts>> ReadModels::counts(const Id& workspace, const Id& session) const {
+    AUD_ASSIGN_OR_RETURN(auto s, this->session(workspace, session));
+    if (!s) return std::optional<SessionCounts>();
+    AUD_ASSIGN_OR_RETURN(auto row, models_.get(kRegistrations, key('n', session)));
+    if (!row) return std::optional<SessionCounts>(SessionCounts{});
+    return std::optional<SessionCounts>(
+        SessionCounts{get_be64(row->clear), get_be64(std::string_view(row->clear).substr(8))});
+}
+
+namespace {
+Result<std::optional<domain::RegistrationState>> registrant_state(const ModelStore& models, eventstore::Store& store,
+                                                                  const Id& session, const Row& index,
+                                                                  const std::function<bool(const domain::Registered&)>& check) {
+    using Out = std::optional<domain::RegistrationState>;
+    const std::string k = key('r', session, index.clear);
+    AUD_ASSIGN_OR_RETURN(auto row, models.get(kRegistrations, k));
+    if (!row) return Out();
+    AUD_ASSIGN_OR_RETURN(auto open, open_row(store, kRegistrations, k, *row));
+    AUD_ASSIGN_OR_RETURN(auto r, registration_from(open.clear, open.personal));
+    if (!check(r.registered)) return Out();
+    return Out(domain::RegistrationState{true, r.canceled, r.registered.registration, r.registered.person,
+                                         r.registered.session});
+}
+}  // namespace
+
+Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_link(const Id& session,
+                                                                                std::string_view token) const {
+    AUD_ASSIGN_OR_RETURN(auto index, models_.get(kRooms, key('l', session, link_index(token))));
+    if (!index) return std::optional<domain::RegistrationState>();
+    return registrant_state(models_, store_, session, *index,
+                            [&](const domain::Registered& r) { return domain::link_matches(r, token); });
+}
+
+Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_email(const Id& session,
+                                                                                 std::string_view email,
+                                                                                 std::string_view access_key) const {
+    AUD_ASSIGN_OR_RETURN(auto blind, store_.blind_index(kEmailPurpose, domain::normalized_email(email)));
+    AUD_ASSIGN_OR_RETURN(auto index, models_.get(kRooms, key('k', session, blind)));
+    if (!index) return std::optional<domain::RegistrationState>();
+    return registrant_state(models_, store_, session, *index, [&](const domain::Registered& r) {
+        return domain::email_and_key_match(r, email, access_key);
+    });
+}
+
+Result<domain::RoomAccess> ReadModels::admission(const Id& session, const domain::Visitor& visitor) const {
+    AUD_ASSIGN_OR_RETURN(auto s, session_any(session));
+    if (!s) return domain::RoomAccess{};
+    AUD_ASSIGN_OR_RETURN(auto w, webinar_any(s->webinar));
+    if (!w) return domain::RoomAccess{};
+    return domain::admission(*w, *s, visitor);
+}
+
+Result<std::optional<MediaGrant>> ReadModels::media_grant(const Id& session) const {
+    AUD_ASSIGN_OR_RETURN(auto row, models_.get(kMediaGrants, key('g', session)));
+    if (!row) return std::optional<MediaGrant>();
+    const std::string_view g = row->clear;
+    constexpr std::size_t kHead = 2 + 2 * std::size(domain::kRoomAudiences) + 1;
+    if (g.size() < kHead) return corruption("a malformed media grant");
+    MediaGrant m;
+    m.status = static_cast<domain::SessionStatus>(g[0]);
+    m.replay_enabled = g[1] == 1;
+    for (std::size_t i = 0; i < m.by_audience.size(); ++i) {
+        m.by_audience[i].entry = static_cast<domain::RoomAccess::Entry>(g[2 + 2 * i]);
+        m.by_audience[i].publish = (g[3 + 2 * i] & 1) != 0;
+        m.by_audience[i].publish_when_invited = (g[3 + 2 * i] & 2) != 0;
+    }
+    const std::size_t team = static_cast<unsigned char>(g[kHead - 1]);
+    std::size_t at = kHead;
+    for (std::size_t i = 0; i < team && at + 16 <= g.size(); ++i, at += 16) m.team.push_back(*Id::from_bytes(g.substr(at, 16)));
+    for (; at + 16 <= g.size(); at += 16) m.guests.push_back(*Id::from_bytes(g.substr(at, 16)));
+    return std::optional<MediaGrant>(std::move(m));
+}
+
+Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix) const {
+    std::vector<Position> positions;
+    AUD_RETURN_IF_ERROR(models_.scan(kAudit, prefix, [&](std::string_view k, const Row&) {
+        positions.push_back(get_be64(k.substr(k.size() - 8)));
+        return true;
+    }));
+    std::vector<AuditRef> out;
+    for (Position p : positions) {
+        AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(p, 1));
+        if (read.empty() || read[0].purged) continue;
+        out.push_back(AuditRef{p, read[0].recorded_at_us, read[0].type});
+    }
+    return out;
+}
+
+Result<std::vector<AuditRef>> ReadModels::by_actor(const Id& actor) const { return audit_refs(key('a', actor)); }
+
+Result<std::vector<AuditRef>> ReadModels::by_type(std::string_view type) const {
+    return audit_refs('t' + std::string(type) + '\0');
+}
+
+Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int64_t until_us) const {
+    std::vector<AuditRef> out;
+    AUD_RETURN_IF_ERROR(models_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
+        const auto t = static_cast<std::int64_t>(get_be64(k.substr(1)));
+        if (t >= until_us) return false;
+        if (t >= from_us) {
+            const std::size_t n = static_cast<unsigned char>(row.clear[16]);
+            out.push_back(AuditRef{get_be64(k.substr(9)), t, row.clear.substr(17 + 16 * n)});
+        }
+        return true;
+    }));
+    return out;
+}
+
+Result<std::vector<eventstore::Position>> ReadModels::entries_of(const Id& subject) const {
+    std::vector<Position> out;
+    AUD_RETURN_IF_ERROR(models_.scan(kSubjects, subject.view(), [&](std::string_view k, const Row&) {
+        out.push_back(get_be64(k.substr(16)));
+        return true;
+    }));
+    return out;
+}
+
+}  // namespace auditorium::projections

@@ -1,0 +1,102 @@
+#include "projections/runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "projections/read_models.hpp"
+
+namespace auditorium::projections {
+
+using eventstore::Position;
+using Clock = std::chrono::steady_clock;
+
+ProjectionRunner::ProjectionRunner(eventstore::Store& store, ModelStore& models) : store_(store), models_(models) {}
+
+ProjectionRunner::~ProjectionRunner() { stop(); }
+
+Status ProjectionRunner::open_subscription() {
+    if (log_) return Status::ok();
+    std::optional<Position> common;
+    for (auto model : kModels) {
+        AUD_ASSIGN_OR_RETURN(Position p, models_.checkpoint(model));
+        if (common && *common != p) {
+            return failed_precondition("the read models' checkpoints disagree (" + std::string(model) + " at " +
+                                       std::to_string(p) + ", others at " + std::to_string(*common) +
+                                       "): rebuild them");
+        }
+        common = p;
+    }
+    position_ = *common;
+    log_ = store_.subscribe(*common + 1);
+    return Status::ok();
+}
+
+Status ProjectionRunner::fold_and_commit(const std::vector<eventstore::Entry>& entries) {
+    if (entries.empty()) return Status::ok();
+    auto batch = models_.batch(store_);
+    for (const auto& e : entries) AUD_RETURN_IF_ERROR(fold(store_, e, *batch));
+    const Position last = entries.back().position;
+    for (auto model : kModels) batch->set_checkpoint(model, last);
+    AUD_RETURN_IF_ERROR(models_.commit(*batch));
+    {
+        std::lock_guard lock(mu_);
+        position_ = last;
+    }
+    advanced_.notify_all();
+    return Status::ok();
+}
+
+Result<Position> ProjectionRunner::catch_up(Position to) {
+    AUD_RETURN_IF_ERROR(open_subscription());
+    to = std::min(to, store_.head());
+    while (position_ < to) {
+        const std::size_t want = static_cast<std::size_t>(std::min<Position>(kBatchEntries, to - position_));
+        AUD_ASSIGN_OR_RETURN(auto entries, log_->next(want, Clock::now()));
+        if (entries.empty()) break;
+        AUD_RETURN_IF_ERROR(fold_and_commit(entries));
+    }
+    return position_.load();
+}
+
+void ProjectionRunner::start() {
+    if (thread_.joinable()) return;
+    stop_ = false;
+    thread_ = std::thread([this] { follow(); });
+}
+
+void ProjectionRunner::stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+}
+
+void ProjectionRunner::follow() {
+    while (!stop_) {
+        Status s = open_subscription();
+        if (s.is_ok()) {
+            auto entries = log_->next(kBatchEntries, Clock::now() + std::chrono::milliseconds(200));
+            s = entries ? fold_and_commit(*entries) : entries.status();
+        }
+        {
+            std::lock_guard lock(mu_);
+            if (!s.is_ok() && error_.is_ok()) spdlog::error("projections: {}", s.to_string());
+            error_ = s;
+        }
+        if (!s.is_ok()) {
+            // Start again from the last committed checkpoint, after a pause.
+            log_.reset();
+            for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+}
+
+Position ProjectionRunner::wait_for(Position position, Clock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    advanced_.wait_until(lock, deadline, [&] { return position_ >= position; });
+    return position_;
+}
+
+Status ProjectionRunner::last_error() const {
+    std::lock_guard lock(mu_);
+    return error_;
+}
+
+}  // namespace auditorium::projections
