@@ -9,6 +9,10 @@ namespace auditorium::projections {
 using eventstore::Position;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+constexpr Position kLogEvery = 10'000;  // progress lines while catching up at start
+}  // namespace
+
 ProjectionRunner::ProjectionRunner(eventstore::Store& store, ModelStore& models) : store_(store), models_(models) {}
 
 ProjectionRunner::~ProjectionRunner() { stop(); }
@@ -69,11 +73,20 @@ void ProjectionRunner::stop() {
 }
 
 void ProjectionRunner::follow() {
+    bool caught_up = false;
+    Position logged = 0;
     while (!stop_) {
         Status s = open_subscription();
         if (s.is_ok()) {
             auto entries = log_->next(kBatchEntries, Clock::now() + std::chrono::milliseconds(200));
             s = entries ? fold_and_commit(*entries) : entries.status();
+            if (s.is_ok() && entries->empty() && !caught_up) {
+                caught_up = true;
+                spdlog::info("projections: caught up at position {}", position_.load());
+            } else if (s.is_ok() && !caught_up && position_ / kLogEvery != logged / kLogEvery) {
+                logged = position_;
+                spdlog::info("projections: folded up to position {}", logged);
+            }
         }
         {
             std::lock_guard lock(mu_);

@@ -24,6 +24,8 @@ int privacy_command(const Args& args);
 int backup_command(const Args& args);
 int keys_escrow_command(const Args& args);
 int keys_unescrow_command(const Args& args);
+int projections_command(const Args& args);
+int ledger_replay(const Args& args);  // `ledger replay`
 
 // Microseconds since the epoch, from the system clock.
 std::int64_t wall_clock_us();

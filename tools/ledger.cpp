@@ -254,8 +254,8 @@ int digest(const Args& args) {
 }
 
 // The entries in order, one JSON object per line (eventstore/export.hpp, entry_to_json), opened
-// with the keys when --keys is given: what an auditor reads to follow what happened. (`ledger
-// replay`, which folds the entries into fresh read models, comes with the projections.)
+// with the keys when --keys is given: what an auditor reads to follow what happened (`ledger
+// replay`, tools/projections.cpp, folds them into fresh read models).
 int entries(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
@@ -400,9 +400,9 @@ Result<std::string> trusted_key_option(const po::variables_map& vm) { return pin
 int ledger_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
         {"verify", verify}, {"proof", proof},   {"tree-head", tree_head}, {"digest", digest},
-        {"entries", entries}, {"export", export_command}, {"purge", purge_command}};
+        {"entries", entries}, {"export", export_command}, {"purge", purge_command}, {"replay", ledger_replay}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|digest|entries|export|purge [options]\n");
+        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|digest|entries|export|purge|replay [options]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -9,6 +9,8 @@
 #include "base/id.hpp"
 #include "commands/command_handler.hpp"
 #include "commands/due_sessions.hpp"
+#include "projections/model_store.hpp"
+#include "projections/runner.hpp"
 #include "tools/admin_socket.hpp"
 #include "tools/backup_targets.hpp"
 #include "tools/cli.hpp"
@@ -157,6 +159,12 @@ int serve_command(const Args& args) {
     spdlog::info("serve: keys in {}; stop with Ctrl-C",
                  keys.empty() ? eventstore::default_keys_dir(data).string() : keys);
     eventstore::Store& opened = **store;
+    const auto models_dir = projections::default_models_dir(data);
+    auto models = projections::ModelStore::open(models_dir, projections::ModelStore::Mode::kReadWrite);
+    if (!models) return report("opening the read models at " + models_dir.string(), models.status());
+    projections::ProjectionRunner projection_runner(opened, **models);
+    projection_runner.start();
+    spdlog::info("serve: read models in {}, following the log", models_dir.string());
     auto admin = AdminServer::start(admin_socket_path(data), [&opened](const boost::json::object& request) {
         spdlog::info("serve: admin command {}", boost::json::serialize(request.at("command")));
         return run_store_command(opened, request);
@@ -187,6 +195,9 @@ int serve_command(const Args& args) {
     spdlog::info("serve: signal {} received, closing the store", signal_number);
     maintenance.reset();
     admin->reset();
+    projection_runner.stop();
+    spdlog::info("serve: read models at position {}", projection_runner.position());
+    models->reset();
     store->reset();
     spdlog::info("serve: stopped");
     return 0;
