@@ -380,17 +380,7 @@ int run_append(const AppendConfig& c) {
 int append_command(const Args& args) {
     const po::options_description desc = append_options();
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::fprintf(stderr, "%s: %s (see --help)\n", kName, e.what());
-        return 2;
-    }
+    if (auto stop = parse_bench_options(kName, desc, args, vm)) return *stop;
     auto config = to_config(vm);
     if (!config) return fail("arguments", config.status());
     return run_append(*config);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <latch>
 #include <thread>
 
@@ -118,6 +119,24 @@ void append_be64(std::string& out, std::uint64_t v) {
 
 std::uint64_t share_of(std::uint64_t total, unsigned parts, unsigned index) {
     return total / parts + (index < total % parts ? 1 : 0);
+}
+
+std::optional<int> parse_bench_options(const char* name, const boost::program_options::options_description& desc,
+                                       const std::vector<std::string>& args,
+                                       boost::program_options::variables_map& vm) {
+    namespace po = boost::program_options;
+    try {
+        po::store(po::command_line_parser(args).options(desc).run(), vm);
+        if (vm.count("help")) {
+            std::cout << desc << "\n";
+            return 0;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::fprintf(stderr, "%s: %s (see --help)\n", name, e.what());
+        return 2;
+    }
+    return std::nullopt;
 }
 
 }  // namespace auditorium::bench

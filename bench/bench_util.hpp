@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <boost/program_options.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +67,12 @@ Status prepare_fresh_dir(const std::filesystem::path& dir, bool force);
 // Runs body(thread_index) on `threads` threads. Every thread first signals it is ready; the clock
 // starts when all are, and stops when the last body returns. Returns the wall time in seconds.
 double run_timed_threads(unsigned threads, const std::function<void(unsigned)>& body);
+
+// Parses `args` against `desc` (which has --help) into `vm`: an exit code to stop with (help shown:
+// 0; bad arguments: 2, the message on stderr after `name`), or nullopt to go on.
+std::optional<int> parse_bench_options(const char* name, const boost::program_options::options_description& desc,
+                                       const std::vector<std::string>& args,
+                                       boost::program_options::variables_map& vm);
 
 // 8 bytes, most significant first, so keys sort in numeric order.
 void append_be64(std::string& out, std::uint64_t v);

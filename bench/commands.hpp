@@ -24,4 +24,8 @@ int verify_command(const Args& args);
 // against one raw RocksDB point read (verify_bench.cpp).
 int proof_command(const Args& args);
 
+// Rebuilding every read model from a ledger of domain events, against reading and decrypting the
+// same entries without folding (replay_bench.cpp).
+int replay_command(const Args& args);
+
 }  // namespace auditorium::bench

@@ -15,6 +15,8 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
                     "concurrent appends to a fresh store vs raw RocksDB synced writes"}},
         {"proof", {auditorium::bench::proof_command,
                    "inclusion and consistency proof latency at 10 million entries vs a RocksDB point read"}},
+        {"replay", {auditorium::bench::replay_command,
+                    "rebuilding every read model from 1M domain events vs reading and decrypting them"}},
         {"verify", {auditorium::bench::verify_command,
                     "hash-only verification vs OpenSSL SHA-256; export vs raw read; proof latency"}},
     };

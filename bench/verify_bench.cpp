@@ -115,17 +115,7 @@ int verify_command(const Args& args) {
         "payload-bytes", po::value<std::size_t>()->default_value(500), "sealed payload per entry")(
         "proofs", po::value<unsigned>()->default_value(2000), "proofs to time");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::fprintf(stderr, "auditorium-bench verify: %s\n", e.what());
-        return 2;
-    }
+    if (auto stop = parse_bench_options("auditorium-bench verify", desc, args, vm)) return *stop;
     const std::filesystem::path data = vm["data"].as<std::string>();
     if (!std::filesystem::exists(data / "CURRENT")) {
         std::fprintf(stderr, "verify: writing %llu entries into %s (untimed)\n",
@@ -227,17 +217,7 @@ int proof_command(const Args& args) {
         "sealed payload per entry (proofs read only the tree; small entries keep the ledger small)")(
         "proofs", po::value<unsigned>()->default_value(5000), "proofs of each kind to time");
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(desc).run(), vm);
-        if (vm.count("help")) {
-            std::cout << desc << "\n";
-            return 0;
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::fprintf(stderr, "auditorium-bench proof: %s\n", e.what());
-        return 2;
-    }
+    if (auto stop = parse_bench_options("auditorium-bench proof", desc, args, vm)) return *stop;
     const std::filesystem::path data = vm["data"].as<std::string>();
     if (!std::filesystem::exists(data / "CURRENT")) {
         std::fprintf(stderr, "proof: writing %llu entries into %s (untimed)\n",

@@ -21,7 +21,7 @@ Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventst
     std::vector<ModelDigest> out;
     for (auto model : kModels) {
         ModelDigest d;
-        d.model = std::string(model);
+        d.model = std::string(model.name);
         AUD_ASSIGN_OR_RETURN(d.position, models.checkpoint(model));
         crypto_hash_sha256_state h;
         crypto_hash_sha256_init(&h);

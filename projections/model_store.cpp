@@ -1,12 +1,17 @@
 #include "projections/model_store.hpp"
 
 #include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
+#include <rocksdb/table.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/write_batch.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
 #include <system_error>
+
+#include "projections/big_endian.hpp"
 
 namespace auditorium::projections {
 namespace fs = std::filesystem;
@@ -24,38 +29,25 @@ Status from_rocks(const rocksdb::Status& s, std::string_view context) {
     return internal_error(std::move(m));
 }
 
-std::string row_key(std::string_view model, std::string_view key) {
+std::string row_key(Model model, std::string_view key) {
     std::string k;
-    k.reserve(2 + model.size() + key.size());
+    k.reserve(2 + key.size());
     k.push_back('m');
-    k.append(model);
-    k.push_back('\0');
+    k.push_back(model.code);
     k.append(key);
     return k;
 }
 
-std::string checkpoint_key(std::string_view model) { return "c" + std::string(model); }
+std::string checkpoint_key(Model model) { return std::string("c") + model.code; }
 
-std::string personal_key(const Id& subject, std::string_view model, std::string_view key) {
+std::string personal_key(const Id& subject, Model model, std::string_view key) {
     std::string k = "p";
     k.append(subject.view());
-    k.append(model);
-    k.push_back('\0');
+    k.push_back(model.code);
     k.append(key);
     return k;
 }
 
-std::string be64(std::uint64_t v) {
-    std::string out(8, '\0');
-    for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
-    return out;
-}
-
-std::uint64_t get_be64(std::string_view s) {
-    std::uint64_t v = 0;
-    for (unsigned char c : s.substr(0, 8)) v = (v << 8) | c;
-    return v;
-}
 
 std::string encode_row(std::string_view clear, const Id& subject, std::string_view sealed) {
     std::string out;
@@ -85,16 +77,26 @@ Result<Row> decode_row(std::string_view bytes) {
     return row;
 }
 
-// Visits the rows of `model` under `prefix` through `it` (positioned by this function).
-Status scan_rows(rocksdb::Iterator& it, std::string_view model, std::string_view prefix,
-                 const std::function<bool(std::string_view, const Row&)>& visit) {
-    const std::string start = row_key(model, prefix);
-    const std::size_t strip = 2 + model.size();
-    for (it.Seek(start); it.Valid() && it.key().starts_with(start); it.Next()) {
-        AUD_ASSIGN_OR_RETURN(Row row, decode_row(it.value().ToStringView()));
-        if (!visit(it.key().ToStringView().substr(strip), row)) break;
+// Visits the stored keys under `prefix` through `it` (positioned by this function).
+Status scan_stored(rocksdb::Iterator& it, std::string_view prefix,
+                   const std::function<bool(std::string_view, std::string_view)>& visit) {
+    for (it.Seek(rocksdb::Slice(prefix.data(), prefix.size())); it.Valid() && it.key().starts_with(prefix); it.Next()) {
+        if (!visit(it.key().ToStringView(), it.value().ToStringView())) break;
     }
     return from_rocks(it.status(), "reading the read models");
+}
+
+// Adapts a row visitor to raw keys and values of one model.
+std::function<bool(std::string_view, std::string_view)> as_rows(
+    const std::function<bool(std::string_view, const Row&)>& visit, Status& failed) {
+    return [&visit, &failed](std::string_view key, std::string_view value) {
+        auto row = decode_row(value);
+        if (!row) {
+            failed = row.status();
+            return false;
+        }
+        return visit(key.substr(2), *row);
+    };
 }
 
 }  // namespace
@@ -105,9 +107,9 @@ fs::path default_models_dir(const fs::path& data_dir) {
     return d.parent_path() / "models";
 }
 
-std::string sealing_context(std::string_view model, std::string_view key) { return row_key(model, key); }
+std::string sealing_context(Model model, std::string_view key) { return row_key(model, key); }
 
-Result<OpenRow> open_row(eventstore::Store& store, std::string_view model, std::string_view key, const Row& row) {
+Result<OpenRow> open_row(eventstore::Store& store, Model model, std::string_view key, const Row& row) {
     OpenRow out{row.clear, row.subject, std::nullopt};
     if (row.subject.is_none()) return out;
     AUD_ASSIGN_OR_RETURN(out.personal, store.open_for_model(row.subject, sealing_context(model, key), row.sealed));
@@ -118,6 +120,22 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
     std::unique_ptr<ModelStore> models(new ModelStore(mode));
     rocksdb::Options o;
     o.compression = rocksdb::kNoCompression;  // sealed fields and ids do not compress
+    // A batch is written in key order: each insert starts from the previous one of its model
+    // instead of searching the whole skiplist.
+    o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(2));
+    // Folding asks mostly for rows that do not exist yet (a new registration's): bloom filters in
+    // the memtable and the SSTs answer those without a search.
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    o.memtable_prefix_bloom_size_ratio = 0.05;
+    o.memtable_whole_key_filtering = true;
+    if (mode == Mode::kScratch) {
+        // A rebuild lives minutes and is then deleted: no compaction competing with the fold for
+        // the cores (bloom filters keep lookups across the level-0 files cheap), bigger memtables.
+        o.disable_auto_compactions = true;
+        o.write_buffer_size = 128 << 20;
+    }
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s;
     if (mode == Mode::kReadOnly) {
@@ -156,16 +174,16 @@ Status ModelStore::catch_up() {
     return from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the read models");
 }
 
-Result<eventstore::Position> ModelStore::checkpoint(std::string_view model) const {
+Result<eventstore::Position> ModelStore::checkpoint(Model model) const {
     std::string v;
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_key(model), &v);
     if (s.IsNotFound()) return eventstore::Position{0};
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading a read model's checkpoint"));
-    if (v.size() != 8) return corruption("the checkpoint of read model " + std::string(model) + " is malformed");
+    if (v.size() != 8) return corruption("the checkpoint of read model " + std::string(model.name) + " is malformed");
     return eventstore::Position{get_be64(v)};
 }
 
-Result<std::optional<Row>> ModelStore::get(std::string_view model, std::string_view key) const {
+Result<std::optional<Row>> ModelStore::get(Model model, std::string_view key) const {
     std::string v;
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), row_key(model, key), &v);
     if (s.IsNotFound()) return std::optional<Row>();
@@ -174,10 +192,12 @@ Result<std::optional<Row>> ModelStore::get(std::string_view model, std::string_v
     return std::optional<Row>(std::move(row));
 }
 
-Status ModelStore::scan(std::string_view model, std::string_view prefix,
+Status ModelStore::scan(Model model, std::string_view prefix,
                         const std::function<bool(std::string_view, const Row&)>& visit) const {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-    return scan_rows(*it, model, prefix, visit);
+    Status failed = Status::ok();
+    AUD_RETURN_IF_ERROR(scan_stored(*it, row_key(model, prefix), as_rows(visit, failed)));
+    return failed;
 }
 
 std::unique_ptr<ModelStore::Batch> ModelStore::batch(eventstore::Store& store) {
@@ -186,103 +206,132 @@ std::unique_ptr<ModelStore::Batch> ModelStore::batch(eventstore::Store& store) {
 
 Status ModelStore::commit(Batch& batch) {
     if (mode_ == Mode::kReadOnly) return failed_precondition("the read models are open read-only");
+    rocksdb::WriteBatch writes(64 * batch.pending_.size());
+    // In key order, so the memtable's skiplist inserts walk forward from the last one.
+    for (const auto& [key, value] : batch.pending_) {
+        if (value) {
+            writes.Put(key, *value);
+        } else {
+            writes.Delete(key);
+        }
+    }
     rocksdb::WriteOptions wo;
     wo.disableWAL = mode_ == Mode::kScratch;
-    AUD_RETURN_IF_ERROR(from_rocks(db_->Write(wo, batch.writes_->GetWriteBatch()), "writing the read models"));
-    batch.writes_->Clear();
+    AUD_RETURN_IF_ERROR(from_rocks(db_->Write(wo, &writes), "writing the read models"));
+    batch.pending_.clear();
     return Status::ok();
 }
 
-ModelStore::Batch::Batch(ModelStore& models, eventstore::Store& store)
-    : models_(models),
-      store_(store),
-      writes_(std::make_unique<rocksdb::WriteBatchWithIndex>(rocksdb::BytewiseComparator(), 0, true)) {}
+ModelStore::Batch::Batch(ModelStore& models, eventstore::Store& store) : models_(models), store_(store) {}
 
 ModelStore::Batch::~Batch() = default;
 
-std::size_t ModelStore::Batch::size() const { return writes_->GetWriteBatch()->Count(); }
+std::size_t ModelStore::Batch::size() const { return pending_.size(); }
 
-Result<std::optional<Row>> ModelStore::Batch::get(std::string_view model, std::string_view key) {
+Result<std::optional<std::string>> ModelStore::Batch::get_raw(const std::string& key) {
+    if (auto p = pending_.find(key); p != pending_.end()) return p->second;
     std::string v;
-    const rocksdb::Status s =
-        writes_->GetFromBatchAndDB(models_.db_.get(), rocksdb::ReadOptions(), row_key(model, key), &v);
-    if (s.IsNotFound()) return std::optional<Row>();
+    const rocksdb::Status s = models_.db_->Get(rocksdb::ReadOptions(), key, &v);
+    if (s.IsNotFound()) return std::optional<std::string>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the read models"));
-    AUD_ASSIGN_OR_RETURN(Row row, decode_row(v));
+    return std::optional<std::string>(std::move(v));
+}
+
+// The stored keys under `prefix` merged with the pending ones (which win; deletes hide).
+Status ModelStore::Batch::scan_raw(std::string_view prefix,
+                                   const std::function<bool(std::string_view, std::string_view)>& visit) {
+    std::unique_ptr<rocksdb::Iterator> it(models_.db_->NewIterator(rocksdb::ReadOptions()));
+    it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
+    auto p = pending_.lower_bound(prefix);
+    for (;;) {
+        const bool stored = it->Valid() && it->key().starts_with(prefix);
+        const bool ours = p != pending_.end() && std::string_view(p->first).starts_with(prefix);
+        if (!stored && !ours) break;
+        const int order = !stored ? 1 : !ours ? -1 : it->key().ToStringView().compare(p->first);
+        if (order < 0) {
+            if (!visit(it->key().ToStringView(), it->value().ToStringView())) return Status::ok();
+            it->Next();
+            continue;
+        }
+        if (order == 0) it->Next();
+        const auto& [key, value] = *p++;
+        if (value && !visit(key, *value)) return Status::ok();
+    }
+    return from_rocks(it->status(), "reading the read models");
+}
+
+Result<std::optional<Row>> ModelStore::Batch::get(Model model, std::string_view key) {
+    AUD_ASSIGN_OR_RETURN(auto v, get_raw(row_key(model, key)));
+    if (!v) return std::optional<Row>();
+    AUD_ASSIGN_OR_RETURN(Row row, decode_row(*v));
     return std::optional<Row>(std::move(row));
 }
 
-Status ModelStore::Batch::scan(std::string_view model, std::string_view prefix,
-                               const std::function<bool(std::string_view, const Row&)>& visit) {
-    std::unique_ptr<rocksdb::Iterator> it(
-        writes_->NewIteratorWithBase(models_.db_->NewIterator(rocksdb::ReadOptions())));
-    return scan_rows(*it, model, prefix, visit);
+Status ModelStore::Batch::scan(Model model, std::string_view prefix,
+                               const std::function<bool(std::string_view key, const Row&)>& visit) {
+    Status failed = Status::ok();
+    AUD_RETURN_IF_ERROR(scan_raw(row_key(model, prefix), as_rows(visit, failed)));
+    return failed;
 }
 
-void ModelStore::Batch::put(std::string_view model, std::string_view key, std::string_view clear) {
-    writes_->Put(row_key(model, key), encode_row(clear, Id(), {}));
+void ModelStore::Batch::put(Model model, std::string_view key, std::string_view clear) {
+    pending_[row_key(model, key)] = encode_row(clear, Id(), {});
 }
 
-Status ModelStore::Batch::put_personal(std::string_view model, std::string_view key, std::string_view clear,
-                                       const Id& subject, std::string_view personal) {
+Status ModelStore::Batch::put_personal(Model model, std::string_view key, std::string_view clear,
+                                       const Id& subject, std::string_view personal,
+                                       const std::vector<Dependent>& dependents) {
     AUD_ASSIGN_OR_RETURN(auto sealed, store_.seal_for_model(subject, sealing_context(model, key), personal));
     if (!sealed) {
         put(model, key, clear);
         return Status::ok();
     }
-    writes_->Put(row_key(model, key), encode_row(clear, subject, *sealed));
-    writes_->Put(personal_key(subject, model, key), "");
+    pending_[row_key(model, key)] = encode_row(clear, subject, *sealed);
+    // The marker lists the dependents' keys (BE16 length, key), for erase_subject.
+    std::string marker;
+    for (const auto& d : dependents) {
+        const std::string k = row_key(d.model, d.key);
+        marker.push_back(static_cast<char>(k.size() >> 8));
+        marker.push_back(static_cast<char>(k.size() & 0xff));
+        marker.append(k);
+        pending_[k] = encode_row(d.clear, Id(), {});
+    }
+    pending_[personal_key(subject, model, key)] = std::move(marker);
     return Status::ok();
 }
 
-void ModelStore::Batch::put_erasable(std::string_view model, std::string_view key, std::string_view clear,
-                                     const Id& subject) {
-    put(model, key, clear);
-    writes_->Put(personal_key(subject, model, key), "x");
-}
-
-void ModelStore::Batch::remove(std::string_view model, std::string_view key) {
-    writes_->Delete(row_key(model, key));
-    // A row's sealed-field marker goes with it; the subject is not known here, so the marker is
-    // left to erase_subject, which skips rows that are gone.
+void ModelStore::Batch::remove(Model model, std::string_view key) {
+    // A row's sealed-field marker stays; erase_subject skips rows that are gone or changed hands.
+    pending_[row_key(model, key)] = std::nullopt;
 }
 
 Status ModelStore::Batch::erase_subject(const Id& subject) {
     const std::string prefix = "p" + std::string(subject.view());
-    std::unique_ptr<rocksdb::Iterator> it(
-        writes_->NewIteratorWithBase(models_.db_->NewIterator(rocksdb::ReadOptions())));
-    struct Marked {
-        std::string marker;
-        std::string row;
-        bool whole;  // the row goes, not only its sealed field
-    };
-    std::vector<Marked> rows;
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-        const std::string_view rest = it->key().ToStringView().substr(prefix.size());
-        rows.push_back({it->key().ToString(), "m" + std::string(rest), it->value() == "x"});
-    }
-    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading the read models"));
-    it.reset();
-    for (const auto& [marker, key, whole] : rows) {
-        writes_->Delete(marker);
-        if (whole) {
-            writes_->Delete(key);
-            continue;
+    std::vector<std::pair<std::string, std::string>> marked;  // (marker, its value)
+    AUD_RETURN_IF_ERROR(scan_raw(prefix, [&](std::string_view key, std::string_view value) {
+        marked.emplace_back(std::string(key), std::string(value));
+        return true;
+    }));
+    for (const auto& [marker, dependents] : marked) {
+        pending_[marker] = std::nullopt;
+        for (std::size_t at = 0; at + 2 <= dependents.size();) {
+            const std::size_t n = (static_cast<unsigned char>(dependents[at]) << 8) |
+                                  static_cast<unsigned char>(dependents[at + 1]);
+            if (at + 2 + n > dependents.size()) return corruption("a malformed erasure marker in the read models");
+            pending_[dependents.substr(at + 2, n)] = std::nullopt;
+            at += 2 + n;
         }
-        std::string v;
-        const rocksdb::Status s = writes_->GetFromBatchAndDB(models_.db_.get(), rocksdb::ReadOptions(), key, &v);
-        if (s.ok()) {
-            AUD_ASSIGN_OR_RETURN(Row row, decode_row(v));
-            if (row.subject == subject) writes_->Put(key, encode_row(row.clear, Id(), {}));
-        } else if (!s.IsNotFound()) {
-            return from_rocks(s, "reading the read models");
-        }
+        const std::string key = "m" + marker.substr(prefix.size());
+        AUD_ASSIGN_OR_RETURN(auto v, get_raw(key));
+        if (!v) continue;
+        AUD_ASSIGN_OR_RETURN(Row row, decode_row(*v));
+        if (row.subject == subject) pending_[key] = encode_row(row.clear, Id(), {});
     }
     return Status::ok();
 }
 
-void ModelStore::Batch::set_checkpoint(std::string_view model, eventstore::Position position) {
-    writes_->Put(checkpoint_key(model), be64(position));
+void ModelStore::Batch::set_checkpoint(Model model, eventstore::Position position) {
+    pending_[checkpoint_key(model)] = be64(position);
 }
 
 }  // namespace auditorium::projections

@@ -1,12 +1,13 @@
 // The read models' own RocksDB, in a directory beside the ledger ("models" next to "data" and
 // "keys"), one key space for all models:
-//   'm' model 0x00 row-key          -> Row          the rows of each model
-//   'c' model                       -> BE64         each model's checkpoint (last position folded)
-//   'p' subject(16) model 0x00 key  -> "" | "x"     the rows holding a sealed field of `subject`
-//                                                   ("x": a row that goes at their erasure)
-// A Batch gathers the rows of many entries and every model's checkpoint; commit() writes them in one
-// RocksDB write batch, so a model and its checkpoint never disagree, whatever the crash. Batches are
-// not synced: a lost tail is folded again from the checkpoint (the ledger is the durable copy).
+//   'm' code row-key                -> Row          the rows of each model (code: one byte a model)
+//   'c' code                        -> BE64         each model's checkpoint (last position folded)
+//   'p' subject(16) code row-key    -> dependents   the rows holding a sealed field of `subject`,
+//                                                   and the rows that go with it at their erasure
+// A Batch gathers the rows of many entries and every model's checkpoint in memory (reads see them)
+// and commit() writes them, in key order, in one RocksDB write batch, so a model and its
+// checkpoint never disagree, whatever the crash. Batches are not synced: a lost tail is folded
+// again from the checkpoint (the ledger is the durable copy).
 //
 // A row keeps a person's data only sealed under that person's key (Store::seal_for_model), so an
 // erasure makes it unreadable at once; the projection then removes it (Batch::erase_subject).
@@ -18,13 +19,14 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 #include <string>
 #include <string_view>
 
 #include <rocksdb/db.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "base/id.hpp"
 #include "base/result.hpp"
@@ -36,6 +38,12 @@ namespace auditorium::projections {
 
 // The default models directory for a ledger directory: its sibling named "models".
 std::filesystem::path default_models_dir(const std::filesystem::path& data_dir);
+
+// A read model: its name (digests, messages) and the one byte that prefixes its rows on disk.
+struct Model {
+    std::string_view name;
+    char code;
+};
 
 // A row as stored: its clear part and, when it holds a person's data, that part sealed.
 struct Row {
@@ -67,10 +75,10 @@ public:
     Status catch_up();
 
     // The last position folded into `model` (0: none).
-    Result<eventstore::Position> checkpoint(std::string_view model) const;
-    Result<std::optional<Row>> get(std::string_view model, std::string_view key) const;
+    Result<eventstore::Position> checkpoint(Model model) const;
+    Result<std::optional<Row>> get(Model model, std::string_view key) const;
     // Every row of `model` whose key starts with `prefix`, in key order, until `visit` says false.
-    Status scan(std::string_view model, std::string_view prefix,
+    Status scan(Model model, std::string_view prefix,
                 const std::function<bool(std::string_view key, const Row&)>& visit) const;
 
     class Batch;
@@ -88,22 +96,27 @@ private:
 class ModelStore::Batch {
 public:
     ~Batch();
-    Result<std::optional<Row>> get(std::string_view model, std::string_view key);
-    Status scan(std::string_view model, std::string_view prefix,
+    Result<std::optional<Row>> get(Model model, std::string_view key);
+    Status scan(Model model, std::string_view prefix,
                 const std::function<bool(std::string_view key, const Row&)>& visit);
-    void put(std::string_view model, std::string_view key, std::string_view clear);
+    void put(Model model, std::string_view key, std::string_view clear);
+    // Rows that exist only because of a person's data (an index by their address or link): they
+    // hold nothing personal themselves, and go entirely at the person's erasure.
+    struct Dependent {
+        Model model;
+        std::string key;
+        std::string clear;
+    };
     // A row with a person's data: `personal` is sealed under `subject`'s key, bound to the model
-    // and key. When the subject has no key any more (erased), the row is written without it.
-    Status put_personal(std::string_view model, std::string_view key, std::string_view clear,
-                        const Id& subject, std::string_view personal);
-    // A row that exists only because of `subject`'s data (an index by their address or link): it
-    // holds nothing personal itself, and goes entirely at their erasure.
-    void put_erasable(std::string_view model, std::string_view key, std::string_view clear, const Id& subject);
-    void remove(std::string_view model, std::string_view key);
+    // and key, and `dependents` are written with it. When the subject has no key any more
+    // (erased), the row is written without its personal part and without the dependents.
+    Status put_personal(Model model, std::string_view key, std::string_view clear, const Id& subject,
+                        std::string_view personal, const std::vector<Dependent>& dependents = {});
+    void remove(Model model, std::string_view key);
     // Removes `subject`'s sealed fields from every row of every model (the rows stay), and their
     // erasable rows.
     Status erase_subject(const Id& subject);
-    void set_checkpoint(std::string_view model, eventstore::Position position);
+    void set_checkpoint(Model model, eventstore::Position position);
     std::size_t size() const;
 
 private:
@@ -111,13 +124,17 @@ private:
     Batch(ModelStore& models, eventstore::Store& store);
     ModelStore& models_;
     eventstore::Store& store_;
-    std::unique_ptr<rocksdb::WriteBatchWithIndex> writes_;
+    // Pending writes in key order (nullopt: a delete), whole keys as on disk.
+    std::map<std::string, std::optional<std::string>, std::less<>> pending_;
+    Status scan_raw(std::string_view prefix,
+                    const std::function<bool(std::string_view key, std::string_view value)>& visit);
+    Result<std::optional<std::string>> get_raw(const std::string& key);
 };
 
 // The context a sealed field of `model`'s row `key` is bound to.
-std::string sealing_context(std::string_view model, std::string_view key);
+std::string sealing_context(Model model, std::string_view key);
 
 // Opens a row's personal part with `store`'s keys.
-Result<OpenRow> open_row(eventstore::Store& store, std::string_view model, std::string_view key, const Row& row);
+Result<OpenRow> open_row(eventstore::Store& store, Model model, std::string_view key, const Row& row);
 
 }  // namespace auditorium::projections

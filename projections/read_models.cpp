@@ -8,6 +8,7 @@
 
 #include "base/overloaded.hpp"
 #include "domain/event_codec.hpp"
+#include "projections/big_endian.hpp"
 #include "projections/stored_event.hpp"
 
 namespace auditorium::projections {
@@ -21,16 +22,6 @@ using eventstore::Entry;
 using eventstore::Position;
 
 // Row keys. Ids are their 16 raw bytes; numbers big-endian, so keys sort by them.
-std::string be64(std::uint64_t v) {
-    std::string out(8, '\0');
-    for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<std::size_t>(i)] = static_cast<char>(v & 0xff);
-    return out;
-}
-std::uint64_t get_be64(std::string_view s) {
-    std::uint64_t v = 0;
-    for (unsigned char c : s.substr(0, 8)) v = (v << 8) | c;
-    return v;
-}
 std::string key(char tag, const Id& a) { return tag + std::string(a.view()); }
 std::string key(char tag, const Id& a, const Id& b) { return key(tag, a) + std::string(b.view()); }
 std::string key(char tag, const Id& a, std::string_view rest) { return key(tag, a) + std::string(rest); }
@@ -281,16 +272,25 @@ private:
     Status on_registration(const RegistrationEvent& e) {
         const Id id = id_of_stream(entry_.stream, "registration-");
         if (id.is_none()) return corruption("a registration event outside a registration stream: " + entry_.stream);
-        AUD_ASSIGN_OR_RETURN(auto where, batch_.get(kRegistrations, key('i', id)));
-        std::optional<RegistrationRow> before;
         Id session;
-        if (where) {
-            session = *Id::from_bytes(where->clear);
-            AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRegistrations, key('r', session, id)));
-            if (row) {
-                AUD_ASSIGN_OR_RETURN(auto open, open_row(store_, kRegistrations, key('r', session, id), *row));
-                AUD_ASSIGN_OR_RETURN(before, registration_from(open.clear, open.personal));
-            }
+        std::visit(Overloaded{
+                       [&](const domain::Registered& r) { session = r.session; },
+                       [&](const domain::RegistrationSnapshotted& s) { session = s.registered.session; },
+                       [&](const domain::RegistrationCanceled&) {},
+                   },
+                   e);
+        if (session.is_none()) {
+            // A cancellation names no session: the registration's own stream does (cancellations are
+            // rare, so no index of registrations is kept for them).
+            AUD_ASSIGN_OR_RETURN(session, session_of_registration());
+            if (session.is_none()) return Status::ok();  // a cancellation of nothing known
+        }
+        const std::string row_key = key('r', session, id);
+        std::optional<RegistrationRow> before;
+        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRegistrations, row_key));
+        if (row) {
+            AUD_ASSIGN_OR_RETURN(auto open, open_row(store_, kRegistrations, row_key, *row));
+            AUD_ASSIGN_OR_RETURN(before, registration_from(open.clear, open.personal));
         }
         std::optional<RegistrationRow> after = before;
         std::visit(Overloaded{
@@ -301,22 +301,32 @@ private:
                        },
                    },
                    e);
-        if (!after) return Status::ok();  // a cancellation of nothing known: nothing to show
-        session = after->registered.session;
-        const std::string row_key = key('r', session, id);
+        if (!after) return Status::ok();
         std::string clear(1, after->canceled ? 1 : 0);
-        domain::Registered clear_only = after->registered;
-        const auto encoded = domain::encode(RegistrationEvent{clear_only});
+        const auto encoded = domain::encode(RegistrationEvent{after->registered});
         clear += encoded.clear;
-        batch_.put(kRegistrations, key('i', id), std::string(session.view()));
         if (!after->registered.erased && encoded.personal) {
-            AUD_RETURN_IF_ERROR(
-                batch_.put_personal(kRegistrations, row_key, clear, after->registered.person, *encoded.personal));
+            AUD_ASSIGN_OR_RETURN(auto dependents, credentials(session, id, after->registered));
+            AUD_RETURN_IF_ERROR(batch_.put_personal(kRegistrations, row_key, clear, after->registered.person,
+                                                    *encoded.personal, dependents));
         } else {
             batch_.put(kRegistrations, row_key, clear);
         }
-        AUD_RETURN_IF_ERROR(count(session, before, *after));
-        return index_credentials(session, id, *after);
+        return count(session, before, *after);
+    }
+
+    Result<Id> session_of_registration() {
+        for (eventstore::StreamVersion from = 1;;) {
+            AUD_ASSIGN_OR_RETURN(auto page, store_.read_stream(entry_.stream, from, eventstore::Store::Direction::kForward, 16));
+            for (const auto& e : page) {
+                if (e.purged || e.type == "registration.canceled") continue;
+                AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(e)));
+                if (const auto* r = std::get_if<domain::Registered>(&event)) return r->session;
+                if (const auto* s = std::get_if<domain::RegistrationSnapshotted>(&event)) return s->registered.session;
+            }
+            if (page.size() < 16) return Id();
+            from = page.back().version + 1;
+        }
     }
 
     Status count(const Id& session, const std::optional<RegistrationRow>& before, const RegistrationRow& after) {
@@ -334,19 +344,19 @@ private:
         return Status::ok();
     }
 
-    // The room finds a registrant by the link's secret or by their address; neither is kept in clear.
-    Status index_credentials(const Id& session, const Id& id, const RegistrationRow& r) {
-        if (r.registered.erased) return Status::ok();
-        if (!r.registered.link_token.empty()) {
-            batch_.put_erasable(kRooms, key('l', session, link_index(r.registered.link_token)),
-                                std::string(id.view()), r.registered.person);
+    // The room finds a registrant by the link's secret or by their address; neither is kept in
+    // clear, and both rows go with the person's data at their erasure.
+    Result<std::vector<ModelStore::Batch::Dependent>> credentials(const Id& session, const Id& id,
+                                                                  const domain::Registered& r) {
+        std::vector<ModelStore::Batch::Dependent> rows;
+        if (!r.link_token.empty()) {
+            rows.push_back({kRooms, key('l', session, link_index(r.link_token)), std::string(id.view())});
         }
-        if (!r.registered.email.empty()) {
-            AUD_ASSIGN_OR_RETURN(auto blind,
-                                 store_.blind_index(kEmailPurpose, domain::normalized_email(r.registered.email)));
-            batch_.put_erasable(kRooms, key('k', session, blind), std::string(id.view()), r.registered.person);
+        if (!r.email.empty()) {
+            AUD_ASSIGN_OR_RETURN(auto blind, store_.blind_index(kEmailPurpose, domain::normalized_email(r.email)));
+            rows.push_back({kRooms, key('k', session, blind), std::string(id.view())});
         }
-        return Status::ok();
+        return rows;
     }
 
     eventstore::Store& store_;
@@ -358,7 +368,9 @@ private:
 
 Status fold(eventstore::Store& store, const Entry& entry, ModelStore::Batch& batch) {
     if (entry.purged) return Status::ok();
-    return Folder(store, entry, batch).run().with_context("folding position " + std::to_string(entry.position));
+    Status s = Folder(store, entry, batch).run();
+    if (!s.is_ok()) return s.with_context("folding position " + std::to_string(entry.position));
+    return s;
 }
 
 // ---- reads ----

@@ -33,17 +33,18 @@
 
 namespace auditorium::projections {
 
-inline constexpr std::string_view kMembers = "members";
-inline constexpr std::string_view kCatalog = "catalog";
-inline constexpr std::string_view kRegistrationPages = "registration_pages";
-inline constexpr std::string_view kRegistrations = "registrations";
-inline constexpr std::string_view kRooms = "rooms";
-inline constexpr std::string_view kMediaGrants = "media_grants";
-inline constexpr std::string_view kAudit = "audit";
-inline constexpr std::string_view kSubjects = "subjects";
-inline constexpr std::array<std::string_view, 8> kModels = {kMembers,       kCatalog, kRegistrationPages,
-                                                            kRegistrations, kRooms,   kMediaGrants,
-                                                            kAudit,         kSubjects};
+// The codes are on disk: a new model takes a new code, and a code is never reused.
+inline constexpr Model kMembers{"members", 'a'};
+inline constexpr Model kCatalog{"catalog", 'b'};
+inline constexpr Model kRegistrationPages{"registration_pages", 'c'};
+inline constexpr Model kRegistrations{"registrations", 'd'};
+inline constexpr Model kRooms{"rooms", 'e'};
+inline constexpr Model kMediaGrants{"media_grants", 'f'};
+inline constexpr Model kAudit{"audit", 'g'};
+inline constexpr Model kSubjects{"subjects", 'h'};
+inline constexpr std::array<Model, 8> kModels = {kMembers,       kCatalog, kRegistrationPages,
+                                                 kRegistrations, kRooms,   kMediaGrants,
+                                                 kAudit,         kSubjects};
 
 // Folds one entry into every model, through `batch` (which seals personal fields with the store's
 // keys). Domain events decode by the event codec (every schema version); an entry of a type no

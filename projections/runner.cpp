@@ -23,7 +23,7 @@ Status ProjectionRunner::open_subscription() {
     for (auto model : kModels) {
         AUD_ASSIGN_OR_RETURN(Position p, models_.checkpoint(model));
         if (common && *common != p) {
-            return failed_precondition("the read models' checkpoints disagree (" + std::string(model) + " at " +
+            return failed_precondition("the read models' checkpoints disagree (" + std::string(model.name) + " at " +
                                        std::to_string(p) + ", others at " + std::to_string(*common) +
                                        "): rebuild them");
         }
