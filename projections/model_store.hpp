@@ -112,6 +112,9 @@ public:
     // (erased), the row is written without its personal part and without the dependents.
     Status put_personal(Model model, std::string_view key, std::string_view clear, const Id& subject,
                         std::string_view personal, const std::vector<Dependent>& dependents = {});
+    // Appends `bytes` to the clear part of a row without a personal part (created when absent):
+    // posting lists, grown in place so a batch appends to one row a thousand times cheaply.
+    Status append(Model model, std::string_view key, std::string_view bytes);
     void remove(Model model, std::string_view key);
     // Removes `subject`'s sealed fields from every row of every model (the rows stay), and their
     // erasable rows.

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -92,6 +93,66 @@ Id id_of_stream(std::string_view stream, std::string_view prefix) {
     return Id::from_hex(stream.substr(prefix.size())).value_or(Id());
 }
 
+// ---- the audit and subject indexes: posting lists ----
+//   audit    'h' BE64(second)                        -> records of the entries of that second
+//            't' type 0x00 BE64(position >> 10)        -> BE64 positions of that type
+//            'a' actor(16) BE64(position >> 10)        -> BE64 positions by that actor
+//   subjects subject(16) BE64(position >> 10)          -> BE64 positions holding their data
+// A record: BE64 position, BE64 time, actor(16), count, subjects(16 each), type.
+constexpr std::int64_t kSecond = 1'000'000;
+constexpr int kBucketShift = 10;  // lists of up to 1024 positions (8 KiB)
+
+struct AuditRecord {
+    Position position = 0;
+    std::int64_t time_us = 0;
+    Id actor;
+    std::vector<Id> subjects;
+    std::string type;
+};
+
+std::string time_bucket(std::int64_t time_us) { return 'h' + be64(static_cast<std::uint64_t>(time_us / kSecond)); }
+std::string type_bucket(std::string_view type, Position p) {
+    return 't' + std::string(type) + '\0' + be64(p >> kBucketShift);
+}
+std::string actor_bucket(const Id& actor, Position p) { return key('a', actor, be64(p >> kBucketShift)); }
+std::string subject_bucket(const Id& subject, Position p) { return std::string(subject.view()) + be64(p >> kBucketShift); }
+
+std::string encode_record(const AuditRecord& r) {
+    std::string out = be64(r.position) + be64(static_cast<std::uint64_t>(r.time_us));
+    out.append(r.actor.view());
+    out.push_back(static_cast<char>(r.subjects.size()));
+    for (const auto& s : r.subjects) out.append(s.view());
+    out.push_back(static_cast<char>(r.type.size()));
+    out.append(r.type);
+    return out;
+}
+
+Result<std::vector<AuditRecord>> decode_records(std::string_view list) {
+    std::vector<AuditRecord> out;
+    while (!list.empty()) {
+        if (list.size() < 33) return corruption("a malformed audit record");
+        AuditRecord r;
+        r.position = get_be64(list);
+        r.time_us = static_cast<std::int64_t>(get_be64(list.substr(8)));
+        r.actor = *Id::from_bytes(list.substr(16, 16));
+        const std::size_t n = static_cast<unsigned char>(list[32]);
+        if (list.size() < 33 + 16 * n + 1) return corruption("a malformed audit record");
+        for (std::size_t i = 0; i < n; ++i) r.subjects.push_back(*Id::from_bytes(list.substr(33 + 16 * i, 16)));
+        const std::size_t t = static_cast<unsigned char>(list[33 + 16 * n]);
+        if (list.size() < 34 + 16 * n + t) return corruption("a malformed audit record");
+        r.type = std::string(list.substr(34 + 16 * n, t));
+        list.remove_prefix(34 + 16 * n + t);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<Position> decode_positions(std::string_view list) {
+    std::vector<Position> out;
+    for (std::size_t at = 0; at + 8 <= list.size(); at += 8) out.push_back(get_be64(list.substr(at)));
+    return out;
+}
+
 // ---- folding ----
 
 class Folder {
@@ -126,56 +187,87 @@ public:
 
 private:
     // ---- audit and subject indexes ----
+    // Posting lists, not a row per entry: a batch of a thousand entries touches a few rows of each
+    // index instead of four thousand (audit_index below).
     Status index_audit() {
-        const std::string pos = be64(entry_.position);
-        std::set<Id> subjects;
+        std::vector<Id> subjects;
         for (const auto& s : entry_.sections) {
-            if (!s.subject.is_none()) subjects.insert(s.subject);
+            if (!s.subject.is_none() && std::find(subjects.begin(), subjects.end(), s.subject) == subjects.end()) {
+                subjects.push_back(s.subject);
+            }
         }
-        // The time row names the others, so a purge can remove them all.
-        std::string names(entry_.actor.view());
-        names.push_back(static_cast<char>(subjects.size()));
-        for (const auto& s : subjects) names.append(s.view());
-        names.append(entry_.type);
-        batch_.put(kAudit, 'h' + be64(static_cast<std::uint64_t>(entry_.recorded_at_us)) + pos, names);
-        batch_.put(kAudit, 't' + entry_.type + '\0' + pos, "");
-        if (!entry_.actor.is_none()) batch_.put(kAudit, key('a', entry_.actor, pos), "");
-        for (const auto& s : subjects) batch_.put(kSubjects, std::string(s.view()) + pos, entry_.type);
+        const AuditRecord record{entry_.position, entry_.recorded_at_us, entry_.actor, subjects, entry_.type};
+        AUD_RETURN_IF_ERROR(append_to(kAudit, time_bucket(entry_.recorded_at_us), encode_record(record)));
+        AUD_RETURN_IF_ERROR(append_to(kAudit, type_bucket(entry_.type, entry_.position), be64(entry_.position)));
+        if (!entry_.actor.is_none()) {
+            AUD_RETURN_IF_ERROR(append_to(kAudit, actor_bucket(entry_.actor, entry_.position), be64(entry_.position)));
+        }
+        for (const auto& s : subjects) {
+            AUD_RETURN_IF_ERROR(append_to(kSubjects, subject_bucket(s, entry_.position), be64(entry_.position)));
+        }
+        return Status::ok();
+    }
+
+    Status append_to(Model model, const std::string& bucket, std::string_view item) {
+        return batch_.append(model, bucket, item);
+    }
+
+    // Removes `position` from a list of positions; the row goes when the list is empty.
+    Status remove_from(Model model, const std::string& bucket, Position position) {
+        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(model, bucket));
+        if (!row) return Status::ok();
+        std::string kept;
+        const std::string_view list = row->clear;
+        for (std::size_t at = 0; at + 8 <= list.size(); at += 8) {
+            if (get_be64(list.substr(at)) != position) kept.append(list.substr(at, 8));
+        }
+        if (kept.empty()) {
+            batch_.remove(model, bucket);
+        } else {
+            batch_.put(model, bucket, kept);
+        }
         return Status::ok();
     }
 
     // The purge dropped the payloads of entries before its cutoff (held ones excepted): their index
-    // rows go too, as a rebuild would never have made them.
+    // entries go too, as a rebuild would never have made them.
     Status on_purge() {
         const char* cutoff_at = std::strstr(entry_.clear.c_str(), "\"cutoff_us\":");
         if (cutoff_at == nullptr) return corruption("a purge record without its cutoff");
         const std::int64_t cutoff = std::strtoll(cutoff_at + std::strlen("\"cutoff_us\":"), nullptr, 10);
-        struct Indexed {
-            std::string time_key;
-            Position position;
-            std::string names;
-        };
-        std::vector<Indexed> before;
+        std::vector<std::pair<std::string, std::vector<AuditRecord>>> buckets;
+        Status bad = Status::ok();
         AUD_RETURN_IF_ERROR(batch_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
-            if (static_cast<std::int64_t>(get_be64(k.substr(1))) >= cutoff) return false;
-            before.push_back({std::string(k), get_be64(k.substr(9)), row.clear});
+            if (static_cast<std::int64_t>(get_be64(k.substr(1))) * kSecond >= cutoff) return false;
+            auto records = decode_records(row.clear);
+            if (!records) {
+                bad = records.status();
+                return false;
+            }
+            buckets.emplace_back(std::string(k), std::move(records).value());
             return true;
         }));
-        for (const auto& i : before) {
-            AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(i.position, 1));
-            if (read.empty() || !read[0].purged) continue;
-            const std::string pos = be64(i.position);
-            const std::string_view names = i.names;
-            if (names.size() < 17) return corruption("a malformed audit row");
-            const Id actor = *Id::from_bytes(names.substr(0, 16));
-            const std::size_t n = static_cast<unsigned char>(names[16]);
-            if (names.size() < 17 + 16 * n) return corruption("a malformed audit row");
-            const std::string type(names.substr(17 + 16 * n));
-            batch_.remove(kAudit, i.time_key);
-            batch_.remove(kAudit, 't' + type + '\0' + pos);
-            if (!actor.is_none()) batch_.remove(kAudit, key('a', actor, pos));
-            for (std::size_t s = 0; s < n; ++s) {
-                batch_.remove(kSubjects, std::string(names.substr(17 + 16 * s, 16)) + pos);
+        AUD_RETURN_IF_ERROR(bad);
+        for (auto& [bucket, records] : buckets) {
+            std::string kept;
+            for (const auto& r : records) {
+                AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(r.position, 1));
+                if (read.empty() || !read[0].purged) {
+                    kept += encode_record(r);
+                    continue;
+                }
+                AUD_RETURN_IF_ERROR(remove_from(kAudit, type_bucket(r.type, r.position), r.position));
+                if (!r.actor.is_none()) {
+                    AUD_RETURN_IF_ERROR(remove_from(kAudit, actor_bucket(r.actor, r.position), r.position));
+                }
+                for (const auto& s : r.subjects) {
+                    AUD_RETURN_IF_ERROR(remove_from(kSubjects, subject_bucket(s, r.position), r.position));
+                }
+            }
+            if (kept.empty()) {
+                batch_.remove(kAudit, bucket);
+            } else {
+                batch_.put(kAudit, bucket, kept);
             }
         }
         return Status::ok();
@@ -558,8 +650,8 @@ Result<std::optional<MediaGrant>> ReadModels::media_grant(const Id& session) con
 
 Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix) const {
     std::vector<Position> positions;
-    AUD_RETURN_IF_ERROR(models_.scan(kAudit, prefix, [&](std::string_view k, const Row&) {
-        positions.push_back(get_be64(k.substr(k.size() - 8)));
+    AUD_RETURN_IF_ERROR(models_.scan(kAudit, prefix, [&](std::string_view, const Row& row) {
+        for (Position p : decode_positions(row.clear)) positions.push_back(p);
         return true;
     }));
     std::vector<AuditRef> out;
@@ -579,22 +671,32 @@ Result<std::vector<AuditRef>> ReadModels::by_type(std::string_view type) const {
 
 Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int64_t until_us) const {
     std::vector<AuditRef> out;
+    Status bad = Status::ok();
     AUD_RETURN_IF_ERROR(models_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
-        const auto t = static_cast<std::int64_t>(get_be64(k.substr(1)));
-        if (t >= until_us) return false;
-        if (t >= from_us) {
-            const std::size_t n = static_cast<unsigned char>(row.clear[16]);
-            out.push_back(AuditRef{get_be64(k.substr(9)), t, row.clear.substr(17 + 16 * n)});
+        const auto second = static_cast<std::int64_t>(get_be64(k.substr(1)));
+        if (second * kSecond >= until_us) return false;
+        if ((second + 1) * kSecond <= from_us) return true;
+        auto records = decode_records(row.clear);
+        if (!records) {
+            bad = records.status();
+            return false;
+        }
+        for (auto& r : *records) {
+            if (r.time_us >= from_us && r.time_us < until_us) out.push_back(AuditRef{r.position, r.time_us, std::move(r.type)});
         }
         return true;
     }));
+    AUD_RETURN_IF_ERROR(bad);
+    std::sort(out.begin(), out.end(), [](const AuditRef& a, const AuditRef& b) {
+        return a.time_us != b.time_us ? a.time_us < b.time_us : a.position < b.position;
+    });
     return out;
 }
 
 Result<std::vector<eventstore::Position>> ReadModels::entries_of(const Id& subject) const {
     std::vector<Position> out;
-    AUD_RETURN_IF_ERROR(models_.scan(kSubjects, subject.view(), [&](std::string_view k, const Row&) {
-        out.push_back(get_be64(k.substr(16)));
+    AUD_RETURN_IF_ERROR(models_.scan(kSubjects, subject.view(), [&](std::string_view, const Row& row) {
+        for (Position p : decode_positions(row.clear)) out.push_back(p);
         return true;
     }));
     return out;
