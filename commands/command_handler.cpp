@@ -369,13 +369,27 @@ Result<PrivacyOutcome> CommandHandler::handle_privacy(const Id& workspace, const
             break;
         }
     }
-    if (kind == domain::PrivacyRequestKind::kAccess && who.kind != PrivacySubject::Kind::kRegistrant) {
-        return domain::broken_rule("access_not_yet", "access requests reach registrants only until the subject index exists");
+    if (kind == domain::PrivacyRequestKind::kAccess && who.kind != PrivacySubject::Kind::kRegistrant &&
+        read_models_ == nullptr) {
+        return domain::broken_rule("access_needs_read_models",
+                                   "access to guest speakers and members reads the subject index of the read models");
     }
     PrivacyOutcome out;
     AUD_ASSIGN_OR_RETURN(out.recorded, handle(domain::WorkspaceCommand{command}));
     switch (kind) {
-        case domain::PrivacyRequestKind::kAccess: out.registrant = registrant; break;
+        case domain::PrivacyRequestKind::kAccess: {
+            out.registrant = registrant;
+            if (read_models_ != nullptr && !command.subject.is_none()) {
+                AUD_ASSIGN_OR_RETURN(auto positions, read_models_->entries_of(command.subject));
+                for (eventstore::Position p : positions) {
+                    AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(p, 1));
+                    for (auto& e : read) {
+                        if (!e.purged) out.entries.push_back(std::move(e));
+                    }
+                }
+            }
+            break;
+        }
         case domain::PrivacyRequestKind::kErasure: {
             AUD_ASSIGN_OR_RETURN(out.carried_out, store_.erase(command.subject, by));
             break;

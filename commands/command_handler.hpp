@@ -23,6 +23,7 @@
 #include "domain/webinar.hpp"
 #include "domain/workspace.hpp"
 #include "eventstore/store.hpp"
+#include "projections/read_models.hpp"
 
 namespace auditorium::commands {
 
@@ -46,6 +47,9 @@ struct PrivacyOutcome {
     Outcome recorded;                            // the request, in the workspace's stream
     eventstore::Position carried_out = 0;        // the store's record (erasure, hold); 0 for access
     std::optional<domain::Registered> registrant;  // access to a registrant: their data as written
+    // Access, with the read models: every entry holding the person's data (the subject index),
+    // their sections opened, in ledger order.
+    std::vector<eventstore::Entry> entries;
 };
 
 std::string workspace_stream(const Id& workspace);
@@ -77,11 +81,16 @@ public:
     // A privacy request by an owner or a compliance officer (access table): the person is found
     // from what the request names, in this workspace only; the request is recorded, then carried
     // out through the store (erasure: crypto-shredding, deferred under a legal hold; hold and
-    // release). Access returns a registrant's data; for others it needs the subject index (to come).
+    // release). Access returns a registrant's data, and with the read models every entry holding
+    // the person's data (the subject index, as of the models' position).
     Result<PrivacyOutcome> handle_privacy(const Id& workspace, const Id& by, const Id& request,
                                           domain::PrivacyRequestKind kind, const PrivacySubject& subject);
 
-    // Current states, folded from their streams (until projections serve them).
+    // The read models, for what a command needs of them (access requests: the subject index).
+    // Not owned; must outlive the handler. Without them, access reaches registrants only.
+    void use_read_models(const projections::ReadModels* models) { read_models_ = models; }
+
+    // Current states, folded from their streams (the state a command is decided on).
     Result<domain::WorkspaceState> workspace(const Id& id);
     Result<domain::WebinarState> webinar(const Id& id);
     Result<domain::SessionState> session(const Id& id);
@@ -96,6 +105,7 @@ private:
     eventstore::Store& store_;
     domain::TimeZoneCheck zones_;
     std::function<std::int64_t()> clock_;
+    const projections::ReadModels* read_models_ = nullptr;
 };
 
 // The snapshot functions of the domain's stream types (workspace, webinar, session, registration,

@@ -10,6 +10,7 @@
 #include "commands/command_handler.hpp"
 #include "commands/due_sessions.hpp"
 #include "projections/model_store.hpp"
+#include "projections/read_models.hpp"
 #include "projections/runner.hpp"
 #include "tools/admin_socket.hpp"
 #include "tools/backup_targets.hpp"
@@ -178,6 +179,8 @@ int serve_command(const Args& args) {
     maintenance_options.first_delay = std::chrono::seconds(vm["maintenance-first-delay"].as<std::uint64_t>());
     maintenance_options.targets = options.backup_targets;
     commands::CommandHandler handler(opened, commands::system_has_time_zone, wall_clock_us);
+    projections::ReadModels read_models(**models, opened);
+    handler.use_read_models(&read_models);
     commands::DueSessions due_sessions(opened, handler);
     maintenance_options.each_minute = [&due_sessions] {
         auto moved = due_sessions.issue_due(wall_clock_us());

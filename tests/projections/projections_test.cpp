@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "commands/command_handler.hpp"
+#include "domain/rejection.hpp"
 #include "domain/event_codec.hpp"
 #include "domain/room.hpp"
 #include "projections/digest.hpp"
@@ -140,12 +141,13 @@ struct Scenario {
     Live live;
     Tenant a = open_tenant(live, "acme");
     Tenant b = open_tenant(live, "globex");
+    Id guest = eventstore::random_id();
     std::vector<Register> people;
     Scenario() {
         live.run(WorkspaceCommand{InviteMember{a.ws, a.owner, eventstore::random_id(), R::kAdmin}});
         live.run(WorkspaceCommand{ChangeWorkspaceSettings{b.ws, b.owner, std::nullopt, false}});
-        live.run(WebinarCommand{InviteGuestSpeaker{a.as_owner(), a.webinar, eventstore::random_id(),
-                                                   "grace@example.org", "Grace", "Hopper"}});
+        live.run(WebinarCommand{InviteGuestSpeaker{a.as_owner(), a.webinar, guest, "grace@example.org", "Grace",
+                                                   "Hopper"}});
         for (int i = 0; i < 6; ++i) {
             const Tenant& t = i % 3 == 2 ? b : a;
             people.push_back(registration(t.session, "person" + std::to_string(i) + "@example.org",
@@ -444,4 +446,40 @@ TEST_CASE("the first schema version's fixture ledger folds into the read models"
     CHECK_FALSE(rows[0].registered.email.empty());
     CHECK(must(read.counts(ws, session))->registered == 1);
     CHECK(must(read.media_grant(session)).has_value());
+}
+
+TEST_CASE("an access request finds every entry holding the person's data through the subject index") {
+    Scenario s;
+    const Id compliance = eventstore::random_id();
+    s.live.run(WorkspaceCommand{InviteMember{s.a.ws, s.a.owner, compliance, R::kCompliance}});
+    const PrivacySubject grace{PrivacySubject::Kind::kGuestSpeaker, s.guest, s.a.webinar};
+    // Without the read models the handler says what it lacks, and records nothing.
+    const auto head = s.live.store->head();
+    auto refused = s.live.handler.handle_privacy(s.a.ws, compliance, eventstore::random_id(),
+                                                 PrivacyRequestKind::kAccess, grace);
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(rejection_of(refused.status())->rule == "access_needs_read_models");
+    CHECK(s.live.store->head() == head);
+
+    s.live.handler.use_read_models(&s.live.read);
+    auto access = s.live.handler.handle_privacy(s.a.ws, compliance, eventstore::random_id(),
+                                                PrivacyRequestKind::kAccess, grace);
+    INFO(access.status().to_string());
+    REQUIRE(access.is_ok());
+    REQUIRE(access->entries.size() == 1);
+    CHECK(access->entries[0].type == "webinar.guest_speaker_invited");
+    REQUIRE(access->entries[0].sections.size() == 1);
+    CHECK(access->entries[0].sections[0].plaintext.find("grace@example.org") != std::string::npos);
+    // A registrant: their registration, through the index too.
+    auto registrant = s.live.handler.handle_privacy(
+        s.a.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kAccess,
+        PrivacySubject{PrivacySubject::Kind::kRegistrant, s.people[1].registration, Id()});
+    REQUIRE(registrant.is_ok());
+    REQUIRE(registrant->registrant.has_value());
+    REQUIRE(registrant->entries.size() == 1);
+    CHECK(registrant->entries[0].type == "registration.created");
+    // Another workspace's owner finds nobody.
+    auto cross = s.live.handler.handle_privacy(s.b.ws, s.b.owner, eventstore::random_id(), PrivacyRequestKind::kAccess,
+                                               grace);
+    CHECK(cross.status().code() == StatusCode::kNotFound);
 }
