@@ -136,6 +136,7 @@ int verify_command(const Args& args) {
     ro.data_dir = data;
     ro.read_only = true;
     ro.with_keys = false;
+    ro.map_files = true;  // as `ledger verify` and `ledger export` open it
     auto reader = Store::open(ro);
     if (!reader) {
         std::fprintf(stderr, "verify: %s\n", reader.status().to_string().c_str());

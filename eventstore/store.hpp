@@ -47,6 +47,9 @@ struct StoreOptions {
     // as a RocksDB secondary instance, and the vault too when `with_keys`; nothing is written.
     bool read_only = false;
     bool with_keys = true;  // false: sections read back as kSealed; no keys directory needed
+    // Read-only: map the ledger's files instead of reading them, for whole scans (verify, export):
+    // no copy of each block, but the mapped pages count in the process's resident size.
+    bool map_files = false;
 
     // Backup targets (directories; mounted remote volumes in production). Every erasure is written
     // at once to the erasure register of each, not only at the next backup.

@@ -110,7 +110,7 @@ int verify(const Args& args) {
         };
     }
     const auto start = std::chrono::steady_clock::now();
-    auto store = open_for_reading(vm, false);
+    auto store = open_for_reading(vm, false, true);
     if (!store) return report("opening the ledger", store.status());
     auto result = (*store)->verify(options);
     if (terminal) std::fprintf(stderr, "\n");
@@ -373,7 +373,7 @@ int export_command(const Args& args) {
         o.actor = *actor;
     }
     o.decrypt = vm.count("decrypt") > 0;
-    auto store = open_for_reading(vm, true);
+    auto store = open_for_reading(vm, true, true);
     if (!store) return report("opening the ledger", store.status());
     auto summary = (*store)->export_ledger(o);
     if (!summary) return report("export", summary.status());

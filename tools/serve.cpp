@@ -65,12 +65,13 @@ void add_store_options(po::options_description& desc) {
 }
 
 Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_map& vm,
-                                                            bool need_keys) {
+                                                            bool need_keys, bool whole_scan) {
     eventstore::StoreOptions o;
     o.data_dir = vm["data"].as<std::string>();
     if (vm.count("keys")) o.keys_dir = vm["keys"].as<std::string>();
     o.read_only = true;
     o.with_keys = need_keys || vm.count("keys") > 0;
+    o.map_files = whole_scan;
     return eventstore::Store::open(o);
 }
 

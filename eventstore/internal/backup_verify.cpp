@@ -64,6 +64,7 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
     StoreOptions so;
     so.data_dir = copy;
     so.read_only = true;
+    so.map_files = true;  // a whole scan
     so.with_keys = false;
     AUD_ASSIGN_OR_RETURN(auto store, Store::open(so));
     if (store->store_id() != m.store_id) {

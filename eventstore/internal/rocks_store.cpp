@@ -365,8 +365,7 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
 Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
     rocksdb::DBOptions o;
     o.max_open_files = -1;  // required by secondary instances
-    // Readers scan (verify, export, replay): mapped files spare a copy of every block.
-    o.allow_mmap_reads = true;
+    o.allow_mmap_reads = options.map_files;
     if (options.env != nullptr) o.env = options.env;
     cf_ = std::make_unique<Handles>();
     rocksdb::DB* raw = nullptr;
