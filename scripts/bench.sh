@@ -60,5 +60,12 @@ out=$("$bench" proof --data "$pdir/data")
 results+=("$(tail -n 1 <<<"$out")")
 rm -rf -- "$pdir"
 
+echo "== rebuilding the read models from 1,000,000 domain events (writing them takes about three minutes)" >&2
+rdir=$(mktemp -d "$parent/auditorium-bench.XXXXXX")
+dirs+=("$rdir")
+out=$("$bench" replay --data "$rdir/data" --events 1000000)
+results+=("$(tail -n 1 <<<"$out")")
+rm -rf -- "$rdir"
+
 echo "== results" >&2
 printf '%s\n' "${results[@]}"
