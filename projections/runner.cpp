@@ -29,6 +29,13 @@ Status ProjectionRunner::open_subscription() {
         }
         common = p;
     }
+    if (*common > store_.head()) {
+        // Models of a history the ledger no longer has (it was restored from a backup): folding on
+        // would mix two histories.
+        return failed_precondition("the read models are at position " + std::to_string(*common) +
+                                   " but the ledger ends at " + std::to_string(store_.head()) +
+                                   " (restored from a backup?): delete the models directory to rebuild them");
+    }
     position_ = *common;
     log_ = store_.subscribe(*common + 1);
     return Status::ok();
@@ -70,6 +77,7 @@ void ProjectionRunner::start() {
 void ProjectionRunner::stop() {
     stop_ = true;
     if (thread_.joinable()) thread_.join();
+    log_.reset();  // the store may go next
 }
 
 void ProjectionRunner::follow() {

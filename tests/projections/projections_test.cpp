@@ -483,3 +483,20 @@ TEST_CASE("an access request finds every entry holding the person's data through
                                                grace);
     CHECK(cross.status().code() == StatusCode::kNotFound);
 }
+
+TEST_CASE("read models ahead of the ledger (a restored ledger) are refused, not mixed") {
+    Live live;
+    open_tenant(live, "acme");
+    live.settle();
+    live.runner->stop();
+    {
+        auto batch = live.models->batch(*live.store);
+        for (auto model : kModels) batch->set_checkpoint(model, live.store->head() + 5);
+        REQUIRE(live.models->commit(*batch).is_ok());
+    }
+    ProjectionRunner again(*live.store, *live.models);
+    auto r = again.catch_up();
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kFailedPrecondition);
+    CHECK_THAT(r.status().message(), Catch::Matchers::Contains("delete the models directory"));
+}
