@@ -28,44 +28,35 @@ cleanup() {
 trap cleanup EXIT
 
 results=()
-# run NAME ARGS...: one `append` run in a fresh directory; keeps its JSON line.
+# once TITLE BENCHMARK ARGS...: one run in a fresh directory; keeps its JSON line.
+once() {
+    local title=$1
+    shift
+    echo "== $title" >&2
+    local d
+    d=$(mktemp -d "$parent/auditorium-bench.XXXXXX")
+    dirs+=("$d")
+    local out
+    out=$("$bench" "$1" --data "$d/data" "${@:2}")
+    results+=("$(tail -n 1 <<<"$out")")
+    rm -rf -- "$d"
+}
+
+# run NAME ARGS...: one `append` run.
 run() {
     local name=$1
     shift
-    local dir
-    dir=$(mktemp -d "$parent/auditorium-bench.XXXXXX")
-    dirs+=("$dir")
-    echo "== $name" >&2
-    local out
-    out=$("$bench" append --data "$dir/data" "$@")
-    results+=("$(tail -n 1 <<<"$out")")
-    rm -rf -- "$dir"
+    once "$name" append "$@"
 }
 
 run "64 appenders, one event per append" --appenders 64 --events 200000
 run "1 appender, one event per append" --appenders 1 --events 20000
 run "4 appenders, 1000 events per append" --appenders 4 --events 1000000 --batch 1000
 
-echo "== verification, export and proofs on 200,000 entries" >&2
-vdir=$(mktemp -d "$parent/auditorium-bench.XXXXXX")
-dirs+=("$vdir")
-out=$("$bench" verify --data "$vdir/data" --entries 200000)
-results+=("$(tail -n 1 <<<"$out")")
-rm -rf -- "$vdir"
-
-echo "== proofs on 10,000,000 entries (writing them takes about two minutes)" >&2
-pdir=$(mktemp -d "$parent/auditorium-bench.XXXXXX")
-dirs+=("$pdir")
-out=$("$bench" proof --data "$pdir/data")
-results+=("$(tail -n 1 <<<"$out")")
-rm -rf -- "$pdir"
-
-echo "== rebuilding the read models from 1,000,000 domain events (writing them takes about three minutes)" >&2
-rdir=$(mktemp -d "$parent/auditorium-bench.XXXXXX")
-dirs+=("$rdir")
-out=$("$bench" replay --data "$rdir/data" --events 1000000)
-results+=("$(tail -n 1 <<<"$out")")
-rm -rf -- "$rdir"
+once "verification, export and proofs on 200,000 entries" verify --entries 200000
+once "proofs on 10,000,000 entries (writing them takes about two minutes)" proof
+once "rebuilding the read models from 1,000,000 domain events (writing them takes about three minutes)" \
+    replay --events 1000000
 
 echo "== results" >&2
 printf '%s\n' "${results[@]}"

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "commands/command_handler.hpp"
@@ -329,20 +330,27 @@ TEST_CASE("the audit index finds entries by actor, type and time; the subject in
     CHECK(must(s.live.store->read_all(of_ada[0], 1))[0].type == "registration.created");
 }
 
-TEST_CASE("models whose checkpoints disagree are refused, not half-fed") {
-    Live live;
-    open_tenant(live, "acme");
+namespace {
+// Stops the live runner, sets checkpoints as `set` says, and checks a new runner refuses to go on.
+void refused_after(Live& live, const std::function<void(ModelStore::Batch&)>& set, const std::string& says) {
     live.runner->stop();
     {
         auto batch = live.models->batch(*live.store);
-        batch->set_checkpoint(kAudit, 1);
+        set(*batch);
         REQUIRE(live.models->commit(*batch).is_ok());
     }
     ProjectionRunner again(*live.store, *live.models);
     auto r = again.catch_up();
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().code() == StatusCode::kFailedPrecondition);
-    CHECK_THAT(r.status().message(), Catch::Matchers::Contains("rebuild"));
+    CHECK_THAT(r.status().message(), Catch::Matchers::Contains(says));
+}
+}  // namespace
+
+TEST_CASE("models whose checkpoints disagree are refused, not half-fed") {
+    Live live;
+    open_tenant(live, "acme");
+    refused_after(live, [](ModelStore::Batch& b) { b.set_checkpoint(kAudit, 1); }, "rebuild");
 }
 
 TEST_CASE("after a purge the live models and a rebuild, which starts from the snapshots, are equal") {
@@ -488,15 +496,8 @@ TEST_CASE("read models ahead of the ledger (a restored ledger) are refused, not 
     Live live;
     open_tenant(live, "acme");
     live.settle();
-    live.runner->stop();
-    {
-        auto batch = live.models->batch(*live.store);
-        for (auto model : kModels) batch->set_checkpoint(model, live.store->head() + 5);
-        REQUIRE(live.models->commit(*batch).is_ok());
-    }
-    ProjectionRunner again(*live.store, *live.models);
-    auto r = again.catch_up();
-    REQUIRE_FALSE(r.is_ok());
-    CHECK(r.status().code() == StatusCode::kFailedPrecondition);
-    CHECK_THAT(r.status().message(), Catch::Matchers::Contains("delete the models directory"));
+    const auto beyond = live.store->head() + 5;
+    refused_after(live, [beyond](ModelStore::Batch& b) {
+        for (auto model : kModels) b.set_checkpoint(model, beyond);
+    }, "delete the models directory");
 }
