@@ -16,7 +16,6 @@
 // store. The baseline runs before and after the rebuild and the faster run counts. Peak RSS is
 // the process's VmHWM, reset (/proc/self/clear_refs) after the ledger is written.
 #include <malloc.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <boost/program_options.hpp>
@@ -25,6 +24,7 @@
 #include <iostream>
 #include <thread>
 
+#include "base/temp_directory.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/commands.hpp"
 #include "commands/command_handler.hpp"
@@ -208,14 +208,14 @@ int replay_command(const Args& args) {
         std::fprintf(stderr, "replay: baseline: %s\n", baseline_first.status().to_string().c_str());
         return 1;
     }
-    std::string scratch = (data.parent_path() / "replay-models-XXXXXX").string();
-    if (::mkdtemp(scratch.data()) == nullptr) {
-        std::fprintf(stderr, "replay: cannot create a scratch directory beside %s\n", data.c_str());
+    auto scratch = TempDirectory::make(data.parent_path(), "replay-models-");
+    if (!scratch) {
+        std::fprintf(stderr, "replay: %s\n", scratch.status().to_string().c_str());
         return 1;
     }
     double fold_seconds = 0;
     {
-        auto models = projections::ModelStore::open(fs::path(scratch) / "models", projections::ModelStore::Mode::kScratch);
+        auto models = projections::ModelStore::open(scratch->path() / "models", projections::ModelStore::Mode::kScratch);
         if (!models) {
             std::fprintf(stderr, "replay: %s\n", models.status().to_string().c_str());
             return 1;
@@ -230,8 +230,6 @@ int replay_command(const Args& args) {
             return 1;
         }
     }
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
     auto baseline_again = read_all_seconds(**store, sections);
     if (!baseline_again) {
         std::fprintf(stderr, "replay: baseline: %s\n", baseline_again.status().to_string().c_str());

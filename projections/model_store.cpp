@@ -6,7 +6,6 @@
 #include <rocksdb/table.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <system_error>
@@ -139,11 +138,11 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
         if (!fs::exists(dir / "CURRENT")) {
             return not_found("no read models in " + dir.string() + " (has `serve` run?)");
         }
-        std::string tmpl = (fs::temp_directory_path() / "auditorium-models-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) return unavailable("creating a scratch directory");
-        models->scratch_ = tmpl;
+        auto scratch = TempDirectory::make(fs::temp_directory_path(), "auditorium-models-");
+        if (!scratch) return scratch.status();
+        models->scratch_.emplace(std::move(scratch).value());
         o.max_open_files = -1;  // required by secondary instances
-        s = rocksdb::DB::OpenAsSecondary(o, dir.string(), models->scratch_.string(), &raw);
+        s = rocksdb::DB::OpenAsSecondary(o, dir.string(), models->scratch_->path().string(), &raw);
     } else {
         std::error_code ec;
         fs::create_directories(dir, ec);
@@ -159,11 +158,7 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
 
 ModelStore::~ModelStore() {
     if (db_ && mode_ == Mode::kReadWrite) (void)db_->FlushWAL(true);
-    db_.reset();
-    if (!scratch_.empty()) {
-        std::error_code ec;
-        fs::remove_all(scratch_, ec);
-    }
+    db_.reset();  // before its scratch directory goes
 }
 
 Status ModelStore::catch_up() {

@@ -30,6 +30,7 @@
 
 #include "base/id.hpp"
 #include "base/result.hpp"
+#include "base/temp_directory.hpp"
 #include "base/status.hpp"
 #include "eventstore/store.hpp"
 
@@ -88,8 +89,8 @@ public:
 private:
     explicit ModelStore(Mode mode) : mode_(mode) {}
     Mode mode_;
-    std::filesystem::path scratch_;  // the secondary instance's own directory
-    std::unique_ptr<rocksdb::DB> db_;
+    std::optional<TempDirectory> scratch_;  // the secondary instance's own directory
+    std::unique_ptr<rocksdb::DB> db_;       // declared after scratch_: closed before it goes
 };
 
 // Rows and checkpoints on their way to one write batch; reads see the batch's own writes.

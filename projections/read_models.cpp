@@ -98,7 +98,7 @@ Id id_of_stream(std::string_view stream, std::string_view prefix) {
 //            't' type 0x00 BE64(position >> 10)        -> BE64 positions of that type
 //            'a' actor(16) BE64(position >> 10)        -> BE64 positions by that actor
 //   subjects subject(16) BE64(position >> 10)          -> BE64 positions holding their data
-// A record: BE64 position, BE64 time, actor(16), count, subjects(16 each), type.
+// A record: BE64 position, BE64 time, actor(16), BE64 count, subjects(16 each), type length, type.
 constexpr std::int64_t kSecond = 1'000'000;
 constexpr int kBucketShift = 10;  // lists of up to 1024 positions (8 KiB)
 
@@ -120,7 +120,7 @@ std::string subject_bucket(const Id& subject, Position p) { return std::string(s
 std::string encode_record(const AuditRecord& r) {
     std::string out = be64(r.position) + be64(static_cast<std::uint64_t>(r.time_us));
     out.append(r.actor.view());
-    out.push_back(static_cast<char>(r.subjects.size()));
+    out.append(be64(r.subjects.size()));
     for (const auto& s : r.subjects) out.append(s.view());
     out.push_back(static_cast<char>(r.type.size()));
     out.append(r.type);
@@ -128,20 +128,22 @@ std::string encode_record(const AuditRecord& r) {
 }
 
 Result<std::vector<AuditRecord>> decode_records(std::string_view list) {
+    constexpr std::size_t kFixed = 8 + 8 + 16 + 8;  // position, time, actor, subject count
     std::vector<AuditRecord> out;
     while (!list.empty()) {
-        if (list.size() < 33) return corruption("a malformed audit record");
+        if (list.size() < kFixed + 1) return corruption("a malformed audit record");
         AuditRecord r;
         r.position = get_be64(list);
         r.time_us = static_cast<std::int64_t>(get_be64(list.substr(8)));
         r.actor = *Id::from_bytes(list.substr(16, 16));
-        const std::size_t n = static_cast<unsigned char>(list[32]);
-        if (list.size() < 33 + 16 * n + 1) return corruption("a malformed audit record");
-        for (std::size_t i = 0; i < n; ++i) r.subjects.push_back(*Id::from_bytes(list.substr(33 + 16 * i, 16)));
-        const std::size_t t = static_cast<unsigned char>(list[33 + 16 * n]);
-        if (list.size() < 34 + 16 * n + t) return corruption("a malformed audit record");
-        r.type = std::string(list.substr(34 + 16 * n, t));
-        list.remove_prefix(34 + 16 * n + t);
+        const std::uint64_t n = get_be64(list.substr(32));
+        if (n > (list.size() - kFixed - 1) / 16) return corruption("a malformed audit record");
+        for (std::size_t i = 0; i < n; ++i) r.subjects.push_back(*Id::from_bytes(list.substr(kFixed + 16 * i, 16)));
+        const std::size_t type_at = kFixed + 16 * n;
+        const std::size_t t = static_cast<unsigned char>(list[type_at]);
+        if (list.size() < type_at + 1 + t) return corruption("a malformed audit record");
+        r.type = std::string(list.substr(type_at + 1, t));
+        list.remove_prefix(type_at + 1 + t);
         out.push_back(std::move(r));
     }
     return out;
@@ -350,12 +352,8 @@ private:
         std::set<Id> team(webinar.moderators.begin(), webinar.moderators.end());
         if (!webinar.owner.is_none()) team.insert(webinar.owner);
         if (!session.host.is_none()) team.insert(session.host);
-        g.push_back(static_cast<char>(team.size() > 255 ? 255 : team.size()));
-        std::size_t n = 0;
-        for (const auto& t : team) {
-            if (n++ == 255) break;
-            g.append(t.view());
-        }
+        g.append(be64(team.size()));
+        for (const auto& t : team) g.append(t.view());
         for (const auto& guest : webinar.guests) g.append(guest.view());
         batch_.put(kMediaGrants, key('g', session.id), g);
     }
@@ -631,7 +629,7 @@ Result<std::optional<MediaGrant>> ReadModels::media_grant(const Id& session) con
     AUD_ASSIGN_OR_RETURN(auto row, models_.get(kMediaGrants, key('g', session)));
     if (!row) return std::optional<MediaGrant>();
     const std::string_view g = row->clear;
-    constexpr std::size_t kHead = 2 + 2 * std::size(domain::kRoomAudiences) + 1;
+    constexpr std::size_t kHead = 2 + 2 * std::size(domain::kRoomAudiences) + 8;
     if (g.size() < kHead) return corruption("a malformed media grant");
     MediaGrant m;
     m.status = static_cast<domain::SessionStatus>(g[0]);
@@ -641,7 +639,7 @@ Result<std::optional<MediaGrant>> ReadModels::media_grant(const Id& session) con
         m.by_audience[i].publish = (g[3 + 2 * i] & 1) != 0;
         m.by_audience[i].publish_when_invited = (g[3 + 2 * i] & 2) != 0;
     }
-    const std::size_t team = static_cast<unsigned char>(g[kHead - 1]);
+    const std::uint64_t team = get_be64(g.substr(kHead - 8));
     std::size_t at = kHead;
     for (std::size_t i = 0; i < team && at + 16 <= g.size(); ++i, at += 16) m.team.push_back(*Id::from_bytes(g.substr(at, 16)));
     for (; at + 16 <= g.size(); at += 16) m.guests.push_back(*Id::from_bytes(g.substr(at, 16)));

@@ -1,14 +1,13 @@
 // `auditorium ledger replay` (the auditor's replay) and `auditorium projections digest`: one
 // digest per read model over its plaintext content (projections/digest.hpp), as JSON lines in
 // the same format, so the two outputs compare line by line.
-#include <stdlib.h>
-
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
 
+#include "base/temp_directory.hpp"
 #include "projections/digest.hpp"
 #include "projections/model_store.hpp"
 #include "projections/runner.hpp"
@@ -30,26 +29,6 @@ void print_digests(const std::vector<projections::ModelDigest>& digests) {
         std::cout << json::serialize(line) << "\n";
     }
 }
-
-// A fresh directory for a rebuild, removed with everything in it when done.
-class ScratchDir {
-public:
-    static Result<ScratchDir> make() {
-        std::string tmpl = (fs::temp_directory_path() / "auditorium-replay-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) return unavailable("creating a temporary directory");
-        return ScratchDir(tmpl);
-    }
-    ScratchDir(ScratchDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
-    ~ScratchDir() {
-        std::error_code ec;
-        if (!path_.empty()) fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    explicit ScratchDir(fs::path p) : path_(std::move(p)) {}
-    fs::path path_;
-};
 
 int models_digest(const Args& args) {
     po::options_description desc("options");
@@ -87,7 +66,7 @@ int ledger_replay(const Args& args) {
         return report("--to", invalid_argument("to: the ledger holds " + std::to_string(head) + " entries, not " +
                                                std::to_string(to)));
     }
-    auto scratch = ScratchDir::make();
+    auto scratch = TempDirectory::make(fs::temp_directory_path(), "auditorium-replay-");
     if (!scratch) return report("replay", scratch.status());
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t folded = 0;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "base/temp_directory.hpp"
 #include "eventstore/backup.hpp"
 
 namespace auditorium::eventstore::internal::file_util {
@@ -20,20 +21,7 @@ Status sync_file(const std::filesystem::path& file);
 // Creates `dir` (and missing parents) with mode 0700 for what it creates.
 Status make_private_dirs(const std::filesystem::path& dir);
 
-// A fresh directory `<parent>/<prefix>XXXXXX` (mkdtemp, mode 0700), removed with everything in it
-// when destroyed. Move-only; one owner.
-class TempDirectory {
-public:
-    static Result<TempDirectory> make(const std::filesystem::path& parent, std::string_view prefix);
-    TempDirectory(TempDirectory&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
-    TempDirectory& operator=(TempDirectory&&) = delete;
-    ~TempDirectory();
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    explicit TempDirectory(std::filesystem::path p) : path_(std::move(p)) {}
-    std::filesystem::path path_;
-};
+using auditorium::TempDirectory;  // base/temp_directory.hpp
 
 // NotFound when the file does not exist.
 Result<std::string> read_file(const std::filesystem::path& file);
