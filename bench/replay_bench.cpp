@@ -16,6 +16,7 @@
 // store. The baseline runs before and after the rebuild and the faster run counts. Peak RSS is
 // the process's VmHWM, reset (/proc/self/clear_refs) after the ledger is written.
 #include <malloc.h>
+#include <rocksdb/perf_level.h>
 
 #include <atomic>
 #include <boost/program_options.hpp>
@@ -193,6 +194,9 @@ int replay_command(const Args& args) {
         std::fprintf(stderr, "replay: written in %.0f s\n", seconds_between(start, Clock::now()));
     }
     reset_peak_rss();
+    // The rebuild's threads switch RocksDB's per-thread statistics off (runner.cpp); the baseline
+    // runs on this thread, so it gets the same.
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
     eventstore::StoreOptions ro;
     ro.data_dir = data;
     ro.read_only = true;

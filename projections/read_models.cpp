@@ -377,7 +377,12 @@ private:
         }
         const std::string row_key = key('r', session, id);
         std::optional<RegistrationRow> before;
-        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRegistrations, row_key));
+        // A registration's row comes from its own stream: before the stream's first event there is
+        // none to read (half of all entries are registrations; the lookup would miss every time).
+        std::optional<Row> row;
+        if (entry_.version > 1) {
+            AUD_ASSIGN_OR_RETURN(row, batch_.get(kRegistrations, row_key));
+        }
         if (row) {
             AUD_ASSIGN_OR_RETURN(auto open, open_row(store_, kRegistrations, row_key, *row));
             AUD_ASSIGN_OR_RETURN(before, registration_from(open.clear, open.personal));

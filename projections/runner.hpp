@@ -1,8 +1,9 @@
 // Feeds the read models from the log: a subscription from the models' checkpoint (so a restart
 // resumes where the last committed batch ended), each entry folded by fold() (read_models.hpp),
 // and every batch of up to kBatchEntries entries committed with every model's checkpoint in one
-// write batch. A command's result carries its position; wait_for() lets a read wait, bounded,
-// until the models have reached it.
+// write batch. The log is read ahead on a thread of its own (read_ahead.hpp), so reading and
+// decrypting the next page overlaps folding this one. A command's result carries its position;
+// wait_for() lets a read wait, bounded, until the models have reached it.
 //
 // Two ways to run: catch_up() on the caller's thread (rebuilds, tests, the auditor's replay), or
 // start() for a thread of its own that follows live appends (serve).

@@ -1,0 +1,138 @@
+// The read-ahead subscription over a real store: every entry once and in order, whatever the
+// caller asks for at a time and while appends race the reader; a failing log's error comes after
+// the entries read before it; it can be destroyed while its reader waits.
+#include "projections/read_ahead.hpp"
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "tests/eventstore/store_fixture.hpp"
+
+using namespace auditorium;
+using namespace auditorium::projections;
+using namespace auditorium::testing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const auto kWait = std::chrono::seconds(30);
+
+// Appends `n` events in appends of `per_append`, each carrying its ordinal in its clear part.
+void append_numbered(eventstore::Store& store, std::uint64_t first, std::uint64_t n, std::uint64_t per_append) {
+    for (std::uint64_t done = 0; done < n;) {
+        std::vector<eventstore::NewEvent> events;
+        for (std::uint64_t i = 0; i < per_append && done < n; ++i, ++done) {
+            events.push_back(make_event("test.numbered", std::to_string(first + done)));
+        }
+        must_append(store, "numbers-" + std::to_string(first % 7), std::move(events));
+    }
+}
+
+// Drains `log` up to `last`, asking for `max` entries at a time; checks density as it goes.
+std::vector<eventstore::Entry> drain(eventstore::Subscription& log, eventstore::Position last, std::size_t max) {
+    std::vector<eventstore::Entry> out;
+    while (out.size() < last) {
+        auto page = log.next(max, Clock::now() + kWait);
+        INFO(page.status().to_string());
+        REQUIRE(page.is_ok());
+        REQUIRE(!page->empty());
+        REQUIRE(page->size() <= max);
+        for (auto& e : *page) {
+            REQUIRE(e.position == out.size() + 1);
+            out.push_back(std::move(e));
+        }
+        REQUIRE(log.last_position() == out.size());
+    }
+    return out;
+}
+
+// A log that gives `good` entries of `inner`, then fails.
+class FailingAfter final : public eventstore::Subscription {
+public:
+    FailingAfter(std::unique_ptr<eventstore::Subscription> inner, eventstore::Position good)
+        : inner_(std::move(inner)), good_(good) {}
+    Result<std::vector<eventstore::Entry>> next(std::size_t max, Clock::time_point deadline) override {
+        if (inner_->last_position() >= good_) return unavailable("the disk went away");
+        return inner_->next(std::min<std::size_t>(max, good_ - inner_->last_position()), deadline);
+    }
+    eventstore::Position last_position() const override { return inner_->last_position(); }
+
+private:
+    std::unique_ptr<eventstore::Subscription> inner_;
+    eventstore::Position good_;
+};
+
+}  // namespace
+
+TEST_CASE("read-ahead gives every entry once, in order, whatever the page size asked for") {
+    StoreDir dir;
+    auto store = dir.open();
+    append_numbered(*store, 1, 2'500, 100);
+    for (std::size_t max : {std::size_t{1}, std::size_t{7}, std::size_t{300}, std::size_t{1000}, std::size_t{5000}}) {
+        INFO("max " << max);
+        ReadAheadSubscription log(store->subscribe(1), 300);
+        REQUIRE(log.last_position() == 0);
+        const auto entries = drain(log, 2'500, max);
+        for (std::size_t i = 0; i < entries.size(); ++i) REQUIRE(entries[i].clear == std::to_string(i + 1));
+        // Nothing after the head: an empty page at the deadline.
+        auto more = log.next(max, Clock::now() + std::chrono::milliseconds(50));
+        REQUIRE(more.is_ok());
+        REQUIRE(more->empty());
+    }
+}
+
+TEST_CASE("read-ahead starts where its subscription starts") {
+    StoreDir dir;
+    auto store = dir.open();
+    append_numbered(*store, 1, 50, 10);
+    ReadAheadSubscription log(store->subscribe(21), 8);
+    REQUIRE(log.last_position() == 20);
+    auto page = log.next(100, Clock::now() + kWait);
+    REQUIRE(page.is_ok());
+    REQUIRE(!page->empty());
+    REQUIRE(page->front().position == 21);
+    REQUIRE(page->front().clear == "21");
+}
+
+TEST_CASE("read-ahead follows appends that race it, with no gap and no duplicate") {
+    StoreDir dir;
+    auto store = dir.open();
+    append_numbered(*store, 1, 500, 50);
+    ReadAheadSubscription log(store->subscribe(1), 64);
+    std::thread writer([&] {
+        for (std::uint64_t first = 501; first <= 5'000; first += 250) append_numbered(*store, first, 250, 25);
+    });
+    const auto entries = drain(log, 5'000, 100);
+    writer.join();
+    for (std::size_t i = 0; i < entries.size(); ++i) REQUIRE(entries[i].clear == std::to_string(i + 1));
+}
+
+TEST_CASE("read-ahead returns a failing log's error after the entries read before it, and keeps it") {
+    StoreDir dir;
+    auto store = dir.open();
+    append_numbered(*store, 1, 100, 10);
+    ReadAheadSubscription log(std::make_unique<FailingAfter>(store->subscribe(1), 42), 16);
+    const auto entries = drain(log, 42, 16);
+    REQUIRE(entries.back().clear == "42");
+    for (int i = 0; i < 2; ++i) {
+        auto failed = log.next(16, Clock::now() + kWait);
+        REQUIRE(!failed.is_ok());
+        REQUIRE(failed.status().code() == StatusCode::kUnavailable);
+        REQUIRE(failed.status().message().find("the disk went away") != std::string::npos);
+    }
+    REQUIRE(log.last_position() == 42);
+}
+
+TEST_CASE("read-ahead can be destroyed while its reader waits for the caller") {
+    StoreDir dir;
+    auto store = dir.open();
+    append_numbered(*store, 1, 2'000, 100);
+    // The reader fills its pages and then waits for a caller who takes five entries and leaves;
+    // a reader that missed the stop would hang this test (ctest's timeout fails it).
+    ReadAheadSubscription log(store->subscribe(1), 10);
+    auto first = log.next(5, Clock::now() + kWait);
+    REQUIRE(first.is_ok());
+    REQUIRE(first->size() == 5);
+    REQUIRE(first->back().clear == "5");
+    REQUIRE(log.last_position() == 5);
+}
