@@ -39,6 +39,8 @@ std::string row_key(Model model, std::string_view key) {
 
 std::string checkpoint_key(Model model) { return std::string("c") + model.code; }
 
+constexpr std::string_view kFormatKey = "f";
+
 std::string personal_key(const Id& subject, Model model, std::string_view key) {
     std::string k = "p";
     k.append(subject.view());
@@ -125,6 +127,7 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
     // Folding asks mostly for rows that do not exist yet (a new registration's): bloom filters in
     // the memtable and the SSTs answer those without a search.
     rocksdb::BlockBasedTableOptions table;
+    table.checksum = rocksdb::kXXH3;  // not Debian's table-driven CRC32C (as the ledger's)
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     o.memtable_prefix_bloom_size_ratio = 0.05;
@@ -153,7 +156,34 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
     }
     if (!s.ok()) return from_rocks(s, "opening the read models in " + dir.string());
     models->db_.reset(raw);
+    AUD_RETURN_IF_ERROR(models->check_format(dir));
     return models;
+}
+
+Status ModelStore::check_format(const fs::path& dir) {
+    std::string format;
+    const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), kFormatKey, &format);
+    if (!s.IsNotFound()) AUD_RETURN_IF_ERROR(from_rocks(s, "reading the read models' format"));
+    if (s.IsNotFound()) {
+        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+        it->SeekToFirst();
+        AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading the read models"));
+        if (it->Valid()) {
+            format = "1";  // rows from before the format was recorded
+        } else if (mode_ == Mode::kReadOnly) {
+            return Status::ok();  // a writer that has not written yet
+        } else {
+            rocksdb::WriteOptions wo;
+            wo.sync = mode_ == Mode::kReadWrite;
+            wo.disableWAL = mode_ == Mode::kScratch;
+            return from_rocks(db_->Put(wo, kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())),
+                              "recording the read models' format");
+        }
+    }
+    if (format == kFormat) return Status::ok();
+    return failed_precondition("the read models in " + dir.string() + " have format " + format +
+                               "; this version writes format " + std::string(kFormat) +
+                               ": delete that directory and they are folded again from the ledger");
 }
 
 ModelStore::~ModelStore() {

@@ -4,6 +4,9 @@
 //   'c' code                        -> BE64         each model's checkpoint (last position folded)
 //   'p' subject(16) code row-key    -> dependents   the rows holding a sealed field of `subject`,
 //                                                   and the rows that go with it at their erasure
+//   'f'                             -> kFormat      the layout of the rows (read_models.cpp)
+// Models of another format are refused at open, naming what to do: they are derived data, so the
+// answer is always to delete them and fold the ledger again.
 // A Batch gathers the rows of many entries and every model's checkpoint in memory (reads see them)
 // and commit() writes them, in key order, in one RocksDB write batch, so a model and its
 // checkpoint never disagree, whatever the crash. Batches are not synced: a lost tail is folded
@@ -62,6 +65,10 @@ struct OpenRow {
 
 class ModelStore {
 public:
+    // Raised whenever a model's keys or rows change meaning. 1: the first (no 'f' key);
+    // 2: actors and subjects indexed by a key per entry instead of posting lists.
+    static constexpr std::string_view kFormat = "2";
+
     enum class Mode {
         kReadWrite,  // the live models (serve); created when missing
         kScratch,    // a rebuild in a fresh directory, deleted by its owner: no write-ahead log
@@ -88,6 +95,8 @@ public:
 
 private:
     explicit ModelStore(Mode mode) : mode_(mode) {}
+    // Writes the format into fresh models; refuses models of another format.
+    Status check_format(const std::filesystem::path& dir);
     Mode mode_;
     std::optional<TempDirectory> scratch_;  // the secondary instance's own directory
     std::unique_ptr<rocksdb::DB> db_;       // declared after scratch_: closed before it goes

@@ -93,11 +93,14 @@ Id id_of_stream(std::string_view stream, std::string_view prefix) {
     return Id::from_hex(stream.substr(prefix.size())).value_or(Id());
 }
 
-// ---- the audit and subject indexes: posting lists ----
+// ---- the audit and subject indexes ----
 //   audit    'h' BE64(second)                        -> records of the entries of that second
 //            't' type 0x00 BE64(position >> 10)        -> BE64 positions of that type
-//            'a' actor(16) BE64(position >> 10)        -> BE64 positions by that actor
-//   subjects subject(16) BE64(position >> 10)          -> BE64 positions holding their data
+//            'a' actor(16) BE64(position)              -> (empty) an entry by that actor
+//   subjects subject(16) BE64(position)                -> (empty) an entry holding their data
+// Times and types are posting lists (a batch of a thousand entries touches a few rows, not a
+// thousand); actors and subjects are a key per entry, because most of them (registrants) appear
+// once or twice: a list would cost a lookup that misses for every new person, a key costs none.
 // A record: BE64 position, BE64 time, actor(16), BE64 count, subjects(16 each), type length, type.
 constexpr std::int64_t kSecond = 1'000'000;
 constexpr int kBucketShift = 10;  // lists of up to 1024 positions (8 KiB)
@@ -114,8 +117,8 @@ std::string time_bucket(std::int64_t time_us) { return 'h' + be64(static_cast<st
 std::string type_bucket(std::string_view type, Position p) {
     return 't' + std::string(type) + '\0' + be64(p >> kBucketShift);
 }
-std::string actor_bucket(const Id& actor, Position p) { return key('a', actor, be64(p >> kBucketShift)); }
-std::string subject_bucket(const Id& subject, Position p) { return std::string(subject.view()) + be64(p >> kBucketShift); }
+std::string actor_key(const Id& actor, Position p) { return key('a', actor, be64(p)); }
+std::string subject_key(const Id& subject, Position p) { return std::string(subject.view()) + be64(p); }
 
 std::string encode_record(const AuditRecord& r) {
     std::string out = be64(r.position) + be64(static_cast<std::uint64_t>(r.time_us));
@@ -201,12 +204,8 @@ private:
         const AuditRecord record{entry_.position, entry_.recorded_at_us, entry_.actor, subjects, entry_.type};
         AUD_RETURN_IF_ERROR(append_to(kAudit, time_bucket(entry_.recorded_at_us), encode_record(record)));
         AUD_RETURN_IF_ERROR(append_to(kAudit, type_bucket(entry_.type, entry_.position), be64(entry_.position)));
-        if (!entry_.actor.is_none()) {
-            AUD_RETURN_IF_ERROR(append_to(kAudit, actor_bucket(entry_.actor, entry_.position), be64(entry_.position)));
-        }
-        for (const auto& s : subjects) {
-            AUD_RETURN_IF_ERROR(append_to(kSubjects, subject_bucket(s, entry_.position), be64(entry_.position)));
-        }
+        if (!entry_.actor.is_none()) batch_.put(kAudit, actor_key(entry_.actor, entry_.position), "");
+        for (const auto& s : subjects) batch_.put(kSubjects, subject_key(s, entry_.position), "");
         return Status::ok();
     }
 
@@ -259,12 +258,8 @@ private:
                     continue;
                 }
                 AUD_RETURN_IF_ERROR(remove_from(kAudit, type_bucket(r.type, r.position), r.position));
-                if (!r.actor.is_none()) {
-                    AUD_RETURN_IF_ERROR(remove_from(kAudit, actor_bucket(r.actor, r.position), r.position));
-                }
-                for (const auto& s : r.subjects) {
-                    AUD_RETURN_IF_ERROR(remove_from(kSubjects, subject_bucket(s, r.position), r.position));
-                }
+                if (!r.actor.is_none()) batch_.remove(kAudit, actor_key(r.actor, r.position));
+                for (const auto& s : r.subjects) batch_.remove(kSubjects, subject_key(s, r.position));
             }
             if (kept.empty()) {
                 batch_.remove(kAudit, bucket);
@@ -651,9 +646,13 @@ Result<std::optional<MediaGrant>> ReadModels::media_grant(const Id& session) con
     return std::optional<MediaGrant>(std::move(m));
 }
 
-Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix) const {
+Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix, IndexForm form) const {
     std::vector<Position> positions;
-    AUD_RETURN_IF_ERROR(models_.scan(kAudit, prefix, [&](std::string_view, const Row& row) {
+    AUD_RETURN_IF_ERROR(models_.scan(kAudit, prefix, [&](std::string_view k, const Row& row) {
+        if (form == IndexForm::kKeyPerEntry) {
+            if (k.size() == prefix.size() + 8) positions.push_back(get_be64(k.substr(prefix.size())));
+            return true;
+        }
         for (Position p : decode_positions(row.clear)) positions.push_back(p);
         return true;
     }));
@@ -666,10 +665,12 @@ Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix) co
     return out;
 }
 
-Result<std::vector<AuditRef>> ReadModels::by_actor(const Id& actor) const { return audit_refs(key('a', actor)); }
+Result<std::vector<AuditRef>> ReadModels::by_actor(const Id& actor) const {
+    return audit_refs(key('a', actor), IndexForm::kKeyPerEntry);
+}
 
 Result<std::vector<AuditRef>> ReadModels::by_type(std::string_view type) const {
-    return audit_refs('t' + std::string(type) + '\0');
+    return audit_refs('t' + std::string(type) + '\0', IndexForm::kPostingLists);
 }
 
 Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int64_t until_us) const {
@@ -698,8 +699,8 @@ Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int
 
 Result<std::vector<eventstore::Position>> ReadModels::entries_of(const Id& subject) const {
     std::vector<Position> out;
-    AUD_RETURN_IF_ERROR(models_.scan(kSubjects, subject.view(), [&](std::string_view, const Row& row) {
-        for (Position p : decode_positions(row.clear)) out.push_back(p);
+    AUD_RETURN_IF_ERROR(models_.scan(kSubjects, subject.view(), [&](std::string_view k, const Row&) {
+        if (k.size() == 24) out.push_back(get_be64(k.substr(16)));
         return true;
     }));
     return out;

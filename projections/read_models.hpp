@@ -115,7 +115,8 @@ public:
 private:
     Result<std::optional<domain::SessionState>> session_any(const Id& session) const;
     Result<std::optional<domain::WebinarState>> webinar_any(const Id& webinar) const;
-    Result<std::vector<AuditRef>> audit_refs(std::string_view prefix) const;
+    enum class IndexForm { kPostingLists, kKeyPerEntry };  // read_models.cpp, "the audit and subject indexes"
+    Result<std::vector<AuditRef>> audit_refs(std::string_view prefix, IndexForm form) const;
 
     const ModelStore& models_;
     eventstore::Store& store_;

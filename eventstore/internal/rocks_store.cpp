@@ -90,6 +90,10 @@ rocksdb::ColumnFamilyOptions cf_options(bool point_lookups, bool sequential, boo
     rocksdb::ColumnFamilyOptions o;
     rocksdb::BlockBasedTableOptions t;
     t.block_size = block_size;
+    // Debian's RocksDB is built for any x86-64, so its CRC32C (the default block checksum) is the
+    // table-driven one, 1.3 GB/s here; XXH3 checks the same blocks several times faster, on every
+    // flush, compaction and read. Each SST records its own checksum type: older files still read.
+    t.checksum = rocksdb::kXXH3;
     if (point_lookups) {
         t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
         o.memtable_prefix_bloom_size_ratio = 0.1;

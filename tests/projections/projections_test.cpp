@@ -3,6 +3,8 @@
 // what the data directory holds in clear.
 #include "projections/runner.hpp"
 
+#include <rocksdb/db.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <functional>
@@ -500,4 +502,45 @@ TEST_CASE("read models ahead of the ledger (a restored ledger) are refused, not 
     refused_after(live, [beyond](ModelStore::Batch& b) {
         for (auto model : kModels) b.set_checkpoint(model, beyond);
     }, "delete the models directory");
+}
+
+TEST_CASE("read models of another format are refused at open, naming the directory and what to do") {
+    TempDir scratch;
+    const auto dir = scratch / "models";
+    const auto refused = [&](ModelStore::Mode mode, const std::string& format) {
+        auto m = ModelStore::open(dir, mode);
+        REQUIRE_FALSE(m.is_ok());
+        CHECK(m.status().code() == StatusCode::kFailedPrecondition);
+        CHECK_THAT(m.status().message(), Catch::Matchers::Contains(dir.string()));
+        CHECK_THAT(m.status().message(), Catch::Matchers::Contains("have format " + format));
+        CHECK_THAT(m.status().message(), Catch::Matchers::Contains("delete that directory"));
+    };
+    const auto raw_put = [&](const std::string& key, const std::string& value) {
+        rocksdb::DB* raw = nullptr;
+        REQUIRE(rocksdb::DB::Open(rocksdb::Options(), dir.string(), &raw).ok());
+        std::unique_ptr<rocksdb::DB> db(raw);
+        REQUIRE(db->Put(rocksdb::WriteOptions(), key, value).ok());
+    };
+
+    // Fresh models record this version's format and open again.
+    open_models(dir).reset();
+    open_models(dir).reset();
+    open_models(dir, ModelStore::Mode::kReadOnly).reset();
+
+    // Another version's format.
+    raw_put("f", "7");
+    refused(ModelStore::Mode::kReadWrite, "7");
+    refused(ModelStore::Mode::kReadOnly, "7");
+
+    // Rows from before the format was recorded are the first format.
+    std::filesystem::remove_all(dir);
+    {
+        rocksdb::Options o;
+        o.create_if_missing = true;
+        rocksdb::DB* raw = nullptr;
+        REQUIRE(rocksdb::DB::Open(o, dir.string(), &raw).ok());
+        std::unique_ptr<rocksdb::DB> db(raw);
+        REQUIRE(db->Put(rocksdb::WriteOptions(), std::string("mh") + std::string(24, '\1'), "").ok());
+    }
+    refused(ModelStore::Mode::kReadWrite, "1");
 }
