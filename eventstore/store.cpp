@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include "eventstore/internal/public_random.hpp"
 #include "eventstore/internal/rocks_store.hpp"
 
 namespace auditorium::eventstore {
@@ -25,7 +26,7 @@ std::optional<VersionConflict> conflict_of(const Status& status) {
 Id random_id() {
     if (sodium_init() < 0) std::abort();  // cannot happen after the first successful init
     Id::Bytes b;
-    randombytes_buf(b.data(), b.size());
+    internal::public_random(b.data(), b.size());
     return Id(b);
 }
 

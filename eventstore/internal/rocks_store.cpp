@@ -20,6 +20,7 @@
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/months.hpp"
 #include "eventstore/internal/point_lookup_memtable.hpp"
+#include "eventstore/internal/public_random.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
 namespace auditorium::eventstore::internal {
@@ -679,7 +680,7 @@ void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
                          const std::vector<SectionKey>& keys, const Sequencer::Decision& d) {
     slot.entries.resize(events.size());
     std::string nonces(keys.size() * kNonceSize, '\0');
-    randombytes_buf(nonces.data(), nonces.size());  // one draw for the whole append
+    public_random(reinterpret_cast<std::uint8_t*>(nonces.data()), nonces.size());  // one draw for the whole append
     std::size_t key_index = 0;
     std::vector<StoredSection> sections;
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -1402,7 +1403,7 @@ Result<std::optional<std::string>> RocksStore::seal_for_model(const Id& subject,
                         crypto_aead_xchacha20poly1305_ietf_ABYTES,
                     '\0');
     auto* nonce = reinterpret_cast<unsigned char*>(out.data());
-    randombytes_buf(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+    public_random(nonce, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
     unsigned long long written = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
         nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &written,

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/public_random.hpp"
 
 namespace auditorium::eventstore::internal {
 namespace {
@@ -58,7 +59,7 @@ std::string associated_data(const SectionBinding& b) {
 
 SealedSection seal(const DataKey& key, const SectionBinding& binding, std::string_view plaintext) {
     std::array<std::uint8_t, kNonceSize> nonce;
-    randombytes_buf(nonce.data(), nonce.size());
+    public_random(nonce.data(), nonce.size());
     return seal(key, binding, plaintext, nonce.data());
 }
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/public_random.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
 namespace auditorium::eventstore::internal {
@@ -39,7 +40,7 @@ std::string aead_seal(const DataKey& key, std::string_view plain, std::string_vi
     std::string out(1 + kNonceSize + plain.size() + kTagSize, '\0');
     out[0] = kWrapFormat;
     auto* nonce = reinterpret_cast<unsigned char*>(out.data() + 1);
-    randombytes_buf(nonce, kNonceSize);
+    public_random(nonce, kNonceSize);
     unsigned long long n = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
         nonce + kNonceSize, &n, reinterpret_cast<const unsigned char*>(plain.data()), plain.size(),
