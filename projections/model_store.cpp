@@ -8,6 +8,7 @@
 #include <rocksdb/write_batch.h>
 #include <sys/stat.h>
 
+#include <cassert>
 #include <system_error>
 
 #include "projections/big_endian.hpp"
@@ -78,10 +79,11 @@ Result<Row> decode_row(std::string_view bytes) {
     return row;
 }
 
-// Visits the stored keys under `prefix` through `it` (positioned by this function).
+// Visits the stored keys under `prefix`, from `start` (at or after `prefix`), through `it`.
 Status scan_stored(rocksdb::Iterator& it, std::string_view prefix,
-                   const std::function<bool(std::string_view, std::string_view)>& visit) {
-    for (it.Seek(rocksdb::Slice(prefix.data(), prefix.size())); it.Valid() && it.key().starts_with(prefix); it.Next()) {
+                   const std::function<bool(std::string_view, std::string_view)>& visit,
+                   std::string_view start) {
+    for (it.Seek(rocksdb::Slice(start.data(), start.size())); it.Valid() && it.key().starts_with(prefix); it.Next()) {
         if (!visit(it.key().ToStringView(), it.value().ToStringView())) break;
     }
     return from_rocks(it.status(), "reading the read models");
@@ -224,10 +226,13 @@ Result<std::optional<Row>> ModelStore::get(Model model, std::string_view key) co
 }
 
 Status ModelStore::scan(Model model, std::string_view prefix,
-                        const std::function<bool(std::string_view, const Row&)>& visit) const {
+                        const std::function<bool(std::string_view, const Row&)>& visit,
+                        std::string_view start) const {
+    assert(start.empty() || start.starts_with(prefix));
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     Status failed = Status::ok();
-    AUD_RETURN_IF_ERROR(scan_stored(*it, row_key(model, prefix), as_rows(visit, failed)));
+    const std::string from = row_key(model, start.empty() ? prefix : start);
+    AUD_RETURN_IF_ERROR(scan_stored(*it, row_key(model, prefix), as_rows(visit, failed), from));
     return failed;
 }
 

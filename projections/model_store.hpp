@@ -85,9 +85,11 @@ public:
     // The last position folded into `model` (0: none).
     Result<eventstore::Position> checkpoint(Model model) const;
     Result<std::optional<Row>> get(Model model, std::string_view key) const;
-    // Every row of `model` whose key starts with `prefix`, in key order, until `visit` says false.
+    // Every row of `model` whose key starts with `prefix`, in key order, until `visit` says false;
+    // from the first key at or after `start` when it is given (REQUIRES: it starts with `prefix`).
     Status scan(Model model, std::string_view prefix,
-                const std::function<bool(std::string_view key, const Row&)>& visit) const;
+                const std::function<bool(std::string_view key, const Row&)>& visit,
+                std::string_view start = {}) const;
 
     class Batch;
     std::unique_ptr<Batch> batch(eventstore::Store& store);

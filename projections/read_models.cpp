@@ -676,7 +676,9 @@ Result<std::vector<AuditRef>> ReadModels::by_type(std::string_view type) const {
 Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int64_t until_us) const {
     std::vector<AuditRef> out;
     Status bad = Status::ok();
-    AUD_RETURN_IF_ERROR(models_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
+    // Seek to the second `from_us` falls in: a day's audit trail reads that day, not the years before.
+    const std::string start = from_us > 0 ? time_bucket(from_us) : std::string();
+    const auto visit = [&](std::string_view k, const Row& row) {
         const auto second = static_cast<std::int64_t>(get_be64(k.substr(1)));
         if (second * kSecond >= until_us) return false;
         if ((second + 1) * kSecond <= from_us) return true;
@@ -689,7 +691,8 @@ Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int
             if (r.time_us >= from_us && r.time_us < until_us) out.push_back(AuditRef{r.position, r.time_us, std::move(r.type)});
         }
         return true;
-    }));
+    };
+    AUD_RETURN_IF_ERROR(models_.scan(kAudit, "h", visit, start));
     AUD_RETURN_IF_ERROR(bad);
     std::sort(out.begin(), out.end(), [](const AuditRef& a, const AuditRef& b) {
         return a.time_us != b.time_us ? a.time_us < b.time_us : a.position < b.position;

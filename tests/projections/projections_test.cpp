@@ -332,6 +332,29 @@ TEST_CASE("the audit index finds entries by actor, type and time; the subject in
     CHECK(must(s.live.store->read_all(of_ada[0], 1))[0].type == "registration.created");
 }
 
+TEST_CASE("the time index answers a window from the second it starts at") {
+    Live live;
+    open_tenant(live, "acme");
+    live.settle();
+    const auto early_head = live.store->head();
+    const std::int64_t early = live.now;
+    live.now += kHour;
+    open_tenant(live, "globex");
+    live.settle();
+    const std::int64_t late = live.now;
+
+    const auto before = must(live.read.between(early, late));
+    CHECK(before.size() == early_head);
+    for (const auto& r : before) CHECK((r.position <= early_head && r.time_us == early));
+    const auto after = must(live.read.between(late, INT64_MAX));
+    CHECK(after.size() == live.store->head() - early_head);
+    for (const auto& r : after) CHECK((r.position > early_head && r.time_us == late));
+    // Inside a second: only what was recorded from that microsecond on.
+    CHECK(must(live.read.between(late + 1, INT64_MAX)).empty());
+    CHECK(must(live.read.between(early + 1, late + 1)).size() == after.size());
+    CHECK(must(live.read.between(late - kHour / 2, late)).empty());
+}
+
 namespace {
 // Stops the live runner, sets checkpoints as `set` says, and checks a new runner refuses to go on.
 void refused_after(Live& live, const std::function<void(ModelStore::Batch&)>& set, const std::string& says) {
