@@ -174,7 +174,7 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
 Status ModelStore::check_format(const fs::path& dir) {
     std::string format;
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), kFormatKey, &format);
-    if (!s.IsNotFound()) AUD_RETURN_IF_ERROR(from_rocks(s, "reading the read models' format"));
+    if (!s.ok() && !s.IsNotFound()) return from_rocks(s, "reading the read models' format");
     if (s.IsNotFound()) {
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
         it->SeekToFirst();

@@ -59,25 +59,23 @@ Result<std::vector<eventstore::Entry>> ReadAheadSubscription::next(std::size_t m
         return error_;
     }
     if (max == 0) return std::vector<eventstore::Entry>();
-    std::vector<eventstore::Entry> out;
     auto& front = pages_.front();
-    if (front_taken_ == 0 && max >= front.size()) {
+    const std::size_t page = front.size();
+    const std::size_t n = std::min(max, page - front_taken_);  // at least one: pages are never empty
+    std::vector<eventstore::Entry> out;
+    if (n == page) {
         out = std::move(front);  // the usual case: the whole page, no copy
     } else {
-        const std::size_t n = std::min(max, front.size() - front_taken_);
         const auto first = front.begin() + static_cast<std::ptrdiff_t>(front_taken_);
         out.assign(std::make_move_iterator(first), std::make_move_iterator(first + static_cast<std::ptrdiff_t>(n)));
-        front_taken_ += n;
-        if (front_taken_ < front.size()) {
-            last_returned_ = out.back().position;
-            return out;
-        }
     }
+    front_taken_ += n;
+    last_returned_ = out.back().position;
+    if (front_taken_ < page) return out;
     pages_.pop_front();
     front_taken_ = 0;
     lock.unlock();
     changed_.notify_all();
-    if (!out.empty()) last_returned_ = out.back().position;
     return out;
 }
 

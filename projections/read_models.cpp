@@ -191,9 +191,7 @@ public:
     }
 
 private:
-    // ---- audit and subject indexes ----
-    // Posting lists, not a row per entry: a batch of a thousand entries touches a few rows of each
-    // index instead of four thousand (audit_index below).
+    // ---- audit and subject indexes (their layout: "the audit and subject indexes" above) ----
     Status index_audit() {
         std::vector<Id> subjects;
         for (const auto& s : entry_.sections) {
@@ -202,15 +200,11 @@ private:
             }
         }
         const AuditRecord record{entry_.position, entry_.recorded_at_us, entry_.actor, subjects, entry_.type};
-        AUD_RETURN_IF_ERROR(append_to(kAudit, time_bucket(entry_.recorded_at_us), encode_record(record)));
-        AUD_RETURN_IF_ERROR(append_to(kAudit, type_bucket(entry_.type, entry_.position), be64(entry_.position)));
+        AUD_RETURN_IF_ERROR(batch_.append(kAudit, time_bucket(entry_.recorded_at_us), encode_record(record)));
+        AUD_RETURN_IF_ERROR(batch_.append(kAudit, type_bucket(entry_.type, entry_.position), be64(entry_.position)));
         if (!entry_.actor.is_none()) batch_.put(kAudit, actor_key(entry_.actor, entry_.position), "");
         for (const auto& s : subjects) batch_.put(kSubjects, subject_key(s, entry_.position), "");
         return Status::ok();
-    }
-
-    Status append_to(Model model, const std::string& bucket, std::string_view item) {
-        return batch_.append(model, bucket, item);
     }
 
     // Removes `position` from a list of positions; the row goes when the list is empty.

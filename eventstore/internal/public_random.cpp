@@ -41,7 +41,6 @@ void public_random(std::uint8_t* out, std::size_t n) {
         pool.generation = generation;
     }
     std::memcpy(out, pool.bytes.data() + pool.used, n);
-    sodium_memzero(pool.bytes.data() + pool.used, n);  // handed out: not kept
     pool.used += n;
 }
 
