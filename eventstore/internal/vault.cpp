@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/write_batch.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -171,7 +172,7 @@ Status Vault::rotate_master(const MasterKey& next) {
     batch.Put(layout::vault_meta_key(kMetaCheck), aead_seal(next.key(), kCheckPlaintext, check_ad(store_id_)));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->Write(wo, &batch), "re-wrapping the vault")));
+    AUD_RETURN_IF_ERROR(write(wo, batch, "re-wrapping the vault"));
     master_ = next;
     // The old wrappings must not linger in files either.
     return force_off_disk(std::string(1, '\0'), std::string(1, '\xff'));
@@ -323,6 +324,12 @@ std::mutex& Vault::stripe(const Id& subject) {
     return stripes_[std::hash<Id>()(subject) % kStripes];
 }
 
+Status Vault::write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
+                    std::string_view what) {
+    std::shared_lock gate(write_gate_);
+    return remember_failure(from_rocks(db_->Write(options, &batch), std::string(what)));
+}
+
 Status Vault::remember_failure(Status s) {
     if (s.is_ok()) return s;
     std::lock_guard lock(failure_mu_);
@@ -348,8 +355,9 @@ Result<DataKey> Vault::key_for_sealing(const Id& subject, KeyClass key_class, st
     const std::string k = layout::vault_key(subject, ck.key_class, key_id);
     // Not synced here: sync_if_dirty() makes it durable, once for many keys, before any entry
     // sealed under it is committed.
-    rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), k, wrap(key, subject, key_class, key_id));
-    if (!s.ok()) return remember_failure(from_rocks(s, "storing a new key in the vault"));
+    rocksdb::WriteBatch batch;
+    batch.Put(k, wrap(key, subject, key_class, key_id));
+    AUD_RETURN_IF_ERROR(write(rocksdb::WriteOptions(), batch, "storing a new key in the vault"));
     created_.fetch_add(1, std::memory_order_release);
     remember(ck, key);
     return key;
@@ -374,6 +382,8 @@ Status Vault::sync_if_dirty() {
     const std::uint64_t created = created_.load(std::memory_order_acquire);
     AUD_RETURN_IF_ERROR(failure());
     if (created == synced_) return Status::ok();
+    std::unique_lock gate(write_gate_);  // no write in flight: one that fails now is seen below
+    AUD_RETURN_IF_ERROR(failure());
     AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->SyncWAL(), "syncing the key vault")));
     synced_ = created;
     return Status::ok();
@@ -383,8 +393,13 @@ Status Vault::write_synced(std::string_view key, std::string_view value, bool re
     AUD_RETURN_IF_ERROR(failure());
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    rocksdb::Status s = remove ? db_->Delete(wo, key) : db_->Put(wo, key, value);
-    return remember_failure(from_rocks(s, "writing the key vault"));
+    rocksdb::WriteBatch batch;
+    if (remove) {
+        batch.Delete(key);
+    } else {
+        batch.Put(key, value);
+    }
+    return write(wo, batch, "writing the key vault");
 }
 
 Status Vault::mark_pending_shred(const Id& subject) {
@@ -424,7 +439,7 @@ Status Vault::destroy_personal_keys(const Id& subject) {
         AUD_RETURN_IF_ERROR(from_rocks(it->status(), "listing keys to destroy"));
         rocksdb::WriteOptions wo;
         wo.sync = true;
-        AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->Write(wo, &batch), "destroying keys")));
+        AUD_RETURN_IF_ERROR(write(wo, batch, "destroying keys"));
         CacheShard& cache = shard(subject);
         std::lock_guard cache_lock(cache.mu);
         std::erase_if(cache.keys, [&](const auto& kv) {
@@ -476,7 +491,7 @@ Status Vault::destroy_retained_keys(const std::vector<RetainedKey>& keys) {
     }
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->Write(wo, &batch), "destroying retention keys")));
+    AUD_RETURN_IF_ERROR(write(wo, batch, "destroying retention keys"));
     return force_off_disk(std::string(1, layout::kVaultKeyTag), std::string(1, layout::kVaultKeyTag + 1));
 }
 

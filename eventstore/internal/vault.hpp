@@ -18,8 +18,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <unordered_map>
 #include <vector>
 
@@ -31,6 +31,8 @@
 namespace rocksdb {
 class DB;
 class Env;
+class WriteBatch;
+struct WriteOptions;
 }  // namespace rocksdb
 
 namespace auditorium::eventstore::internal {
@@ -168,6 +170,11 @@ private:
     std::mutex failure_mu_;
     Status failure_;  // GUARDED_BY(failure_mu_)
     Status remember_failure(Status s);
+    // Every write holds the gate shared and SyncWAL holds it exclusive, so a write failing on
+    // another thread (a new key, while the commit queue syncs the vault) is remembered before the
+    // sync starts instead of racing it into RocksDB's assertion.
+    std::shared_mutex write_gate_;
+    Status write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch, std::string_view what);
     Status failure();
 };
 
