@@ -119,9 +119,10 @@ Result<OpenRow> open_row(eventstore::Store& store, Model model, std::string_view
     return out;
 }
 
-Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode mode) {
+Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode mode, rocksdb::Env* env) {
     std::unique_ptr<ModelStore> models(new ModelStore(mode));
     rocksdb::Options o;
+    if (env != nullptr) o.env = env;
     o.compression = rocksdb::kNoCompression;  // sealed fields and ids do not compress
     // A batch is written in key order: each insert starts from the previous one of its model
     // instead of searching the whole skiplist.
@@ -187,8 +188,10 @@ Status ModelStore::check_format(const fs::path& dir) {
             rocksdb::WriteOptions wo;
             wo.sync = mode_ == Mode::kReadWrite;
             wo.disableWAL = mode_ == Mode::kScratch;
-            return from_rocks(db_->Put(wo, kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())),
-                              "recording the read models' format");
+            const Status written = from_rocks(db_->Put(wo, kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())),
+                                              "recording the read models' format");
+            if (!written.is_ok()) write_failed_ = true;
+            return written;
         }
     }
     if (format == kFormat) return Status::ok();
@@ -198,7 +201,7 @@ Status ModelStore::check_format(const fs::path& dir) {
 }
 
 ModelStore::~ModelStore() {
-    if (db_ && mode_ == Mode::kReadWrite) (void)db_->FlushWAL(true);
+    if (db_ && mode_ == Mode::kReadWrite && !write_failed_) (void)db_->FlushWAL(true);
     db_.reset();  // before its scratch directory goes
 }
 
@@ -253,7 +256,10 @@ Status ModelStore::commit(Batch& batch) {
     }
     rocksdb::WriteOptions wo;
     wo.disableWAL = mode_ == Mode::kScratch;
-    AUD_RETURN_IF_ERROR(from_rocks(db_->Write(wo, &writes), "writing the read models"));
+    if (Status s = from_rocks(db_->Write(wo, &writes), "writing the read models"); !s.is_ok()) {
+        write_failed_ = true;
+        return s;
+    }
     batch.pending_.clear();
     return Status::ok();
 }

@@ -19,6 +19,7 @@
 // builds and commits Batches (the runner).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -74,7 +75,9 @@ public:
         kScratch,    // a rebuild in a fresh directory, deleted by its owner: no write-ahead log
         kReadOnly,   // beside a running server (digest): a RocksDB secondary instance
     };
-    static Result<std::unique_ptr<ModelStore>> open(const std::filesystem::path& dir, Mode mode);
+    // `env`: tests only, the file system RocksDB uses (not owned; must outlive the ModelStore).
+    static Result<std::unique_ptr<ModelStore>> open(const std::filesystem::path& dir, Mode mode,
+                                                    rocksdb::Env* env = nullptr);
     ~ModelStore();
     ModelStore(const ModelStore&) = delete;
     ModelStore& operator=(const ModelStore&) = delete;
@@ -100,6 +103,10 @@ private:
     // Writes the format into fresh models; refuses models of another format.
     Status check_format(const std::filesystem::path& dir);
     Mode mode_;
+    // Set by a failed commit. Debian's RocksDB keeps its assertions, and syncing a log whose
+    // write failed aborts the process: the destructor then leaves the log as it is (the ledger
+    // folds the lost tail again).
+    std::atomic<bool> write_failed_{false};
     std::optional<TempDirectory> scratch_;  // the secondary instance's own directory
     std::unique_ptr<rocksdb::DB> db_;       // declared after scratch_: closed before it goes
 };
