@@ -227,8 +227,7 @@ Result<SessionEvents> delete_session(const SessionState& s, const WebinarState& 
 
 Result<SessionEvents> not_started(const SessionState& s, const MarkSessionNotStarted& c, std::int64_t now) {
     if (!s.exists || s.id != c.session) return unknown("session", "session");
-    const std::int64_t due = s.starts_at_us + std::int64_t{s.duration_minutes} * 60'000'000 + kNotStartedGraceUs;
-    if (s.status != SessionStatus::kUpcoming || now < due) {
+    if (s.status != SessionStatus::kUpcoming || now < not_started_due_us(s)) {
         return broken_rule("session_not_overdue", "only an upcoming session an hour past its estimated end");
     }
     return status_change(s, SessionStatus::kPastNotStarted, Id(), now);

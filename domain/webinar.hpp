@@ -248,6 +248,10 @@ using SessionEvent = std::variant<SessionScheduled, SessionStatusChanged, Sessio
 
 // An upcoming session not started this long after its estimated end becomes past_not_started.
 inline constexpr std::int64_t kNotStartedGraceUs = std::int64_t{3600} * 1'000'000;
+// When `session`, if still upcoming then, may be marked past_not_started (MarkSessionNotStarted).
+inline std::int64_t not_started_due_us(const SessionState& session) {
+    return session.starts_at_us + std::int64_t{session.duration_minutes} * 60'000'000 + kNotStartedGraceUs;
+}
 
 SessionState evolve(SessionState state, const SessionEvent& event);
 Result<std::vector<SessionEvent>> decide(const SessionState& state, const WebinarState& webinar,

@@ -67,8 +67,9 @@ struct OpenRow {
 class ModelStore {
 public:
     // Raised whenever a model's keys or rows change meaning. 1: the first (no 'f' key);
-    // 2: actors and subjects indexed by a key per entry instead of posting lists.
-    static constexpr std::string_view kFormat = "2";
+    // 2: actors and subjects indexed by a key per entry instead of posting lists;
+    // 3: rooms index upcoming sessions by when they fall due.
+    static constexpr std::string_view kFormat = "3";
 
     enum class Mode {
         kReadWrite,  // the live models (serve); created when missing

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <optional>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -36,6 +37,14 @@ std::string link_index(std::string_view token) {
 }
 
 constexpr std::string_view kEmailPurpose = "registration-email";
+
+// The scheduler's index in `rooms`: 'u' BE64(due) session(16) -> (empty), for each upcoming session,
+// by when it may be marked past_not_started (domain::not_started_due_us; times before 1970 as 0).
+std::optional<std::string> due_key(const domain::SessionState& s) {
+    if (!s.exists || s.deleted || s.status != domain::SessionStatus::kUpcoming) return std::nullopt;
+    const std::int64_t due = std::max<std::int64_t>(0, domain::not_started_due_us(s));
+    return 'u' + be64(static_cast<std::uint64_t>(due)) + std::string(s.id.view());
+}
 
 // States are kept as the domain's own snapshot encoding (canonical: same state, same bytes).
 std::string state_bytes(const domain::WorkspaceState& s) {
@@ -320,9 +329,14 @@ private:
         if (row) {
             AUD_ASSIGN_OR_RETURN(state, session_from(row->clear));
         }
+        const auto due_before = due_key(state);
         state = domain::evolve(std::move(state), e);
         const std::string bytes = state_bytes(state);
         batch_.put(kRooms, key('s', session), bytes);
+        if (const auto due = due_key(state); due != due_before) {
+            if (due_before) batch_.remove(kRooms, *due_before);
+            if (due) batch_.put(kRooms, *due, "");
+        }
         batch_.put(kRegistrationPages, key('s', state.webinar, session), bytes);
         AUD_ASSIGN_OR_RETURN(auto webinar, webinar_state(state.webinar));
         put_grant(webinar.value_or(domain::WebinarState{}), state);
@@ -532,6 +546,18 @@ Result<std::optional<RegistrationPage>> ReadModels::registration_page(const Id& 
     }));
     AUD_RETURN_IF_ERROR(failed);
     return std::optional<RegistrationPage>(std::move(page));
+}
+
+Result<std::vector<Id>> ReadModels::due_sessions(std::int64_t until_us) const {
+    std::vector<Id> out;
+    const std::string last = be64(static_cast<std::uint64_t>(std::max<std::int64_t>(0, until_us)));
+    AUD_RETURN_IF_ERROR(models_.scan(kRooms, "u", [&](std::string_view k, const Row&) {
+        if (k.size() != 1 + 8 + 16) return true;  // not a due key (none other starts with 'u')
+        if (k.substr(1, 8) > last) return false;
+        out.push_back(*Id::from_bytes(k.substr(9)));
+        return true;
+    }));
+    return out;
 }
 
 Result<std::optional<domain::SessionState>> ReadModels::session_any(const Id& session) const {

@@ -4,7 +4,8 @@
 //   catalog             the events of each workspace (the dashboard list and the company page)
 //   registration_pages  each event's sessions, for its public registration page
 //   registrations       the registrations of each session (the person's data sealed), with counts
-//   rooms               each session's state and its registrants' credentials (link, e-mail index)
+//   rooms               each session's state and its registrants' credentials (link, e-mail index);
+//                       upcoming sessions by when they fall due (the scheduler's)
 //   media_grants        per session: who may enter and publish, by the room table, for the media node
 //   audit               every entry by actor, by type and by time
 //   subjects            every entry that holds a person's data, by person (access and erasure)
@@ -106,6 +107,9 @@ public:
     // when the session is unknown.
     Result<domain::RoomAccess> admission(const Id& session, const domain::Visitor& visitor) const;
     Result<std::optional<MediaGrant>> media_grant(const Id& session) const;
+    // The upcoming sessions that may be marked past_not_started at `until_us`, soonest due first,
+    // across workspaces (for the scheduler, which sends the command; the domain decides).
+    Result<std::vector<Id>> due_sessions(std::int64_t until_us) const;
 
     Result<std::vector<AuditRef>> by_actor(const Id& actor) const;
     Result<std::vector<AuditRef>> by_type(std::string_view type) const;

@@ -182,7 +182,7 @@ int serve_command(const Args& args) {
     commands::CommandHandler handler(opened, commands::system_has_time_zone, wall_clock_us);
     projections::ReadModels read_models(**models, opened);
     handler.use_read_models(&read_models);
-    commands::DueSessions due_sessions(opened, handler);
+    commands::DueSessions due_sessions(read_models, handler);
     maintenance_options.each_minute = [&due_sessions] {
         auto moved = due_sessions.issue_due(wall_clock_us());
         if (!moved) {
