@@ -3,7 +3,10 @@
 #include "eventstore/store.hpp"
 
 #include <catch2/catch.hpp>
+#include <atomic>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <random>
 #include <set>
@@ -99,51 +102,59 @@ TEST_CASE("a full disk fails the append cleanly and loses nothing acknowledged")
     expect_all_present(*store, acked);
 }
 
-TEST_CASE("after a power cut every acknowledged append survives") {
-    std::mt19937_64 rng(Catch::rngSeed());
-    for (int round = 0; round < 3; ++round) {
-        FaultyStore f;
-        std::map<Position, Id> acked;
-        std::mutex mu;
-        std::size_t cut_after = 30 + rng() % 200;
-        {
-            auto store = f.dir.open(f.env.get());
-            std::atomic<bool> stop{false};
-            std::vector<std::thread> writers;
-            for (int w = 0; w < 4; ++w) {
-                writers.emplace_back([&, w] {
-                    while (!stop) {
-                        auto e = personal_event(random_id(), "payload");
-                        const Id id = e.event_id;
-                        auto r = store->append("event-w" + std::to_string(w), ExpectedVersion::any(),
-                                               {std::move(e)});
-                        if (!r) return;
-                        std::lock_guard lock(mu);
-                        acked[r->first_position] = id;
-                    }
-                });
-            }
-            for (;;) {
-                {
-                    std::lock_guard lock(mu);
-                    if (acked.size() >= cut_after) break;
+namespace {
+
+// Appenders running until the power is cut, recording what each append acknowledged.
+class PowerCutRun {
+public:
+    using NextAppend = std::function<std::vector<NewEvent>(int writer)>;
+
+    PowerCutRun(Store& store, int writers, NextAppend next) {
+        for (int w = 0; w < writers; ++w) {
+            writers_.emplace_back([this, &store, w, next] {
+                while (!stop_) {
+                    std::vector<NewEvent> events = next(w);
+                    std::vector<Id> ids;
+                    for (const auto& e : events) ids.push_back(e.event_id);
+                    auto r = store.append("event-w" + std::to_string(w), ExpectedVersion::any(), std::move(events));
+                    if (!r) return;
+                    std::lock_guard lock(mu_);
+                    for (std::size_t i = 0; i < ids.size(); ++i) acked_[r->first_position + i] = ids[i];
                 }
-                store->wait_for(store->head() + 1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
-            }
-            f.fs->cut_power();
-            stop = true;
-            for (auto& t : writers) t.join();
+            });
         }
+    }
+    ~PowerCutRun() { stop_writers(); }
+
+    std::size_t acknowledged() {
+        std::lock_guard lock(mu_);
+        return acked_.size();
+    }
+    // Cuts the power, stops the writers, closes `store` and opens it again on what a real power
+    // cut would have left on disk.
+    std::unique_ptr<Store> cut_and_reopen(FaultyStore& f, std::unique_ptr<Store>& store) {
+        f.fs->cut_power();
+        stop_writers();
+        store.reset();
         auto dropped = f.fs->drop_unsynced_data();
         INFO(dropped.ToString());
         REQUIRE(dropped.ok());
-        auto store = f.dir.open();
-        INFO("round " << round << ", acknowledged " << acked.size() << ", head " << store->head());
-        expect_all_present(*store, acked);
+        return f.dir.open();
     }
-}
+    const std::map<Position, Id>& acked() const { return acked_; }  // REQUIRES: writers stopped
 
-namespace {
+private:
+    void stop_writers() {
+        stop_ = true;
+        for (auto& t : writers_) {
+            if (t.joinable()) t.join();
+        }
+    }
+    std::mutex mu_;
+    std::map<Position, Id> acked_;  // GUARDED_BY(mu_)
+    std::atomic<bool> stop_{false};
+    std::vector<std::thread> writers_;
+};
 
 // The numbers of the ledger's write-ahead log files (NNNNNN.log) now in the directory.
 std::set<std::string> wal_files(const std::filesystem::path& dir) {
@@ -156,58 +167,52 @@ std::set<std::string> wal_files(const std::filesystem::path& dir) {
 
 }  // namespace
 
-// Appends are written unsynced and synced afterwards, several batches to a sync, by another thread
-// for large ones (internal/commit_queue.hpp); the write-ahead log moves to a new file whenever a
-// memtable fills. Large appends (a megabyte each) fill the ledger's 64 MiB memtable while small
-// ones go on beside them; the power goes after the log has moved to a new file.
+TEST_CASE("after a power cut every acknowledged append survives") {
+    std::mt19937_64 rng(Catch::rngSeed());
+    for (int round = 0; round < 3; ++round) {
+        FaultyStore f;
+        const std::size_t cut_after = 30 + rng() % 200;
+        auto store = f.dir.open(f.env.get());
+        PowerCutRun run(*store, 4, [](int) {
+            std::vector<NewEvent> events;
+            events.push_back(personal_event(random_id(), "payload"));
+            return events;
+        });
+        while (run.acknowledged() < cut_after) {
+            store->wait_for(store->head() + 1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+        }
+        auto reopened = run.cut_and_reopen(f, store);
+        INFO("round " << round << ", acknowledged " << run.acked().size() << ", head " << reopened->head());
+        expect_all_present(*reopened, run.acked());
+    }
+}
+
+// The write-ahead log moves to a new file whenever a memtable fills, and the key vault, synced
+// once per commit, takes new keys from other threads meanwhile. Large appends (a megabyte each)
+// fill the ledger's 64 MiB memtable while small ones go on beside them; the power goes after the
+// log has moved to a new file.
 TEST_CASE("after a power cut every acknowledged append survives a switch of the write-ahead log") {
     std::mt19937_64 rng(Catch::rngSeed());
     FaultyStore f;
-    std::map<Position, Id> acked;
-    std::mutex mu;
-    std::set<std::string> first_logs;
-    {
-        auto store = f.dir.open(f.env.get());
-        first_logs = wal_files(f.dir.data());
-        REQUIRE(first_logs.size() == 1);
-        std::atomic<bool> stop{false};
-        std::vector<std::thread> writers;
-        for (int w = 0; w < 4; ++w) {
-            writers.emplace_back([&, w] {
-                const bool large = w == 0;
-                while (!stop) {
-                    std::vector<NewEvent> events;
-                    for (int i = 0; i < (large ? 50 : 1); ++i) {
-                        events.push_back(personal_event(random_id(), std::string(large ? 20'000 : 100, 'p')));
-                    }
-                    std::vector<Id> ids;
-                    for (const auto& e : events) ids.push_back(e.event_id);
-                    auto r = store->append("event-w" + std::to_string(w), ExpectedVersion::any(), std::move(events));
-                    if (!r) return;
-                    std::lock_guard lock(mu);
-                    for (std::size_t i = 0; i < ids.size(); ++i) acked[r->first_position + i] = ids[i];
-                }
-            });
+    auto store = f.dir.open(f.env.get());
+    const std::set<std::string> first_logs = wal_files(f.dir.data());
+    REQUIRE(first_logs.size() == 1);
+    PowerCutRun run(*store, 4, [](int writer) {
+        const bool large = writer == 0;
+        std::vector<NewEvent> events;
+        for (int i = 0; i < (large ? 50 : 1); ++i) {
+            events.push_back(personal_event(random_id(), std::string(large ? 20'000 : 100, 'p')));
         }
-        // Past the switch, then a random number of further acknowledged entries.
-        std::size_t cut_at = 0;
-        for (;;) {
-            {
-                std::lock_guard lock(mu);
-                if (cut_at == 0 && wal_files(f.dir.data()) != first_logs) cut_at = acked.size() + 1 + rng() % 300;
-                if (cut_at != 0 && acked.size() >= cut_at) break;
-            }
-            store->wait_for(store->head() + 1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
-        }
-        f.fs->cut_power();
-        stop = true;
-        for (auto& t : writers) t.join();
+        return events;
+    });
+    // Past the switch, then a random number of further acknowledged entries.
+    std::size_t cut_at = 0;
+    while (cut_at == 0 || run.acknowledged() < cut_at) {
+        if (cut_at == 0 && wal_files(f.dir.data()) != first_logs) cut_at = run.acknowledged() + 1 + rng() % 300;
+        store->wait_for(store->head() + 1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
     }
-    auto dropped = f.fs->drop_unsynced_data();
-    INFO(dropped.ToString());
-    REQUIRE(dropped.ok());
-    auto store = f.dir.open();
-    INFO("acknowledged " << acked.size() << ", head " << store->head());
-    CHECK(acked.size() > 3'000);  // the large appends alone: 64 MiB of 20 kB sections
-    expect_all_present(*store, acked);
+    auto reopened = run.cut_and_reopen(f, store);
+    INFO("acknowledged " << run.acked().size() << ", head " << reopened->head());
+    CHECK(run.acked().size() > 3'000);  // the large appends alone: 64 MiB of 20 kB sections
+    expect_all_present(*reopened, run.acked());
 }
