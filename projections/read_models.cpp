@@ -40,10 +40,10 @@ constexpr std::string_view kEmailPurpose = "registration-email";
 
 // The scheduler's index in `rooms`: 'u' BE64(due) session(16) -> (empty), for each upcoming session,
 // by when it may be marked past_not_started (domain::not_started_due_us; times before 1970 as 0).
-std::optional<std::string> due_key(const domain::SessionState& s) {
+std::optional<std::string> due_key(const Id& session, const domain::SessionState& s) {
     if (!s.exists || s.deleted || s.status != domain::SessionStatus::kUpcoming) return std::nullopt;
     const std::int64_t due = std::max<std::int64_t>(0, domain::not_started_due_us(s));
-    return 'u' + be64(static_cast<std::uint64_t>(due)) + std::string(s.id.view());
+    return 'u' + be64(static_cast<std::uint64_t>(due)) + std::string(session.view());
 }
 
 // States are kept as the domain's own snapshot encoding (canonical: same state, same bytes).
@@ -329,11 +329,11 @@ private:
         if (row) {
             AUD_ASSIGN_OR_RETURN(state, session_from(row->clear));
         }
-        const auto due_before = due_key(state);
+        const auto due_before = due_key(session, state);
         state = domain::evolve(std::move(state), e);
         const std::string bytes = state_bytes(state);
         batch_.put(kRooms, key('s', session), bytes);
-        if (const auto due = due_key(state); due != due_before) {
+        if (const auto due = due_key(session, state); due != due_before) {
             if (due_before) batch_.remove(kRooms, *due_before);
             if (due) batch_.put(kRooms, *due, "");
         }

@@ -326,7 +326,9 @@ std::mutex& Vault::stripe(const Id& subject) {
 
 Status Vault::write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
                     std::string_view what) {
+    std::unique_lock turn(gate_turnstile_);
     std::shared_lock gate(write_gate_);
+    turn.unlock();
     return remember_failure(from_rocks(db_->Write(options, &batch), std::string(what)));
 }
 
@@ -382,7 +384,9 @@ Status Vault::sync_if_dirty() {
     const std::uint64_t created = created_.load(std::memory_order_acquire);
     AUD_RETURN_IF_ERROR(failure());
     if (created == synced_) return Status::ok();
-    std::unique_lock gate(write_gate_);  // no write in flight: one that fails now is seen below
+    std::unique_lock turn(gate_turnstile_);  // new writes wait here, so a stream of them cannot starve the sync
+    std::unique_lock gate(write_gate_);      // no write in flight: one that fails now is seen below
+    turn.unlock();
     AUD_RETURN_IF_ERROR(failure());
     AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->SyncWAL(), "syncing the key vault")));
     synced_ = created;

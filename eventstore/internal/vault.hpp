@@ -173,6 +173,8 @@ private:
     // Every write holds the gate shared and SyncWAL holds it exclusive, so a write failing on
     // another thread (a new key, while the commit queue syncs the vault) is remembered before the
     // sync starts instead of racing it into RocksDB's assertion.
+    // Writes pass the turnstile on their way in; the sync holds it while it waits for the gate.
+    std::mutex gate_turnstile_;
     std::shared_mutex write_gate_;
     Status write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch, std::string_view what);
     Status failure();

@@ -443,6 +443,20 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
     CHECK(restarted.issue_due(f.now.load()).value() == 0);
     m.fold();
     CHECK(m.due(INT64_MAX).empty());
+    // A deleted upcoming session leaves the index too.
+    const Id deleted = eventstore::random_id();
+    REQUIRE(f.handler
+                .handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), deleted, f.now.load() + kHour, "UTC",
+                                                       30, Id(), f.webinar}})
+                .is_ok());
+    REQUIRE(f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), deleted}}).is_ok());
+    m.fold();
+    CHECK(m.due(INT64_MAX) == std::vector<Id>{deleted});
+    auto gone = f.handler.handle(SessionCommand{DeleteSession{f.as(f.owner, R::kOwner), deleted}});
+    INFO(gone.status().to_string());
+    REQUIRE(gone.is_ok());
+    m.fold();
+    CHECK(m.due(INT64_MAX).empty());
 }
 
 TEST_CASE("privacy requests: compliance officers and owners erase, hold and read a person of their workspace only") {
