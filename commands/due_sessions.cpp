@@ -5,18 +5,20 @@ namespace auditorium::commands {
 DueSessions::DueSessions(const projections::ReadModels& models, CommandHandler& handler)
     : models_(models), handler_(handler) {}
 
-Result<std::size_t> DueSessions::issue_due(std::int64_t now_us) {
+Result<DueSessions::Issued> DueSessions::issue_due(std::int64_t now_us) {
     AUD_ASSIGN_OR_RETURN(auto due, models_.due_sessions(now_us));
-    std::size_t moved = 0;
+    Issued issued;
     for (const Id& session : due) {
         auto r = handler_.handle(domain::SessionCommand{domain::MarkSessionNotStarted{session}});
         if (r) {
-            ++moved;
-        } else if (r.status().code() != StatusCode::kFailedPrecondition) {
+            ++issued.moved;
+        } else if (r.status().code() == StatusCode::kFailedPrecondition) {
+            ++issued.refused;
+        } else {
             return r.status().with_context("marking session " + session.hex() + " past_not_started");
         }
     }
-    return moved;
+    return issued;
 }
 
 }  // namespace auditorium::commands

@@ -23,9 +23,13 @@ class DueSessions {
 public:
     DueSessions(const projections::ReadModels& models, CommandHandler& handler);
 
-    // Issues the command for every session due at `now_us`. Returns how many sessions it moved;
-    // a refusal (someone started the session meanwhile) is not an error.
-    Result<std::size_t> issue_due(std::int64_t now_us);
+    struct Issued {
+        std::size_t moved = 0;    // marked past_not_started
+        std::size_t refused = 0;  // refused by the domain: started meanwhile, or a lagging index
+    };
+    // Issues the command for every session due at `now_us`. A refusal is not an error, but a
+    // refusal that comes back minute after minute means the read models stopped following.
+    Result<Issued> issue_due(std::int64_t now_us);
 
 private:
     const projections::ReadModels& models_;

@@ -184,11 +184,15 @@ int serve_command(const Args& args) {
     handler.use_read_models(&read_models);
     commands::DueSessions due_sessions(read_models, handler);
     maintenance_options.each_minute = [&due_sessions] {
-        auto moved = due_sessions.issue_due(wall_clock_us());
-        if (!moved) {
-            spdlog::error("scheduler: time-driven session commands FAILED: {}", moved.status().to_string());
-        } else if (*moved > 0) {
-            spdlog::info("scheduler: {} sessions marked past_not_started", *moved);
+        auto issued = due_sessions.issue_due(wall_clock_us());
+        if (!issued) {
+            spdlog::error("scheduler: time-driven session commands FAILED: {}", issued.status().to_string());
+            return;
+        }
+        if (issued->moved > 0) spdlog::info("scheduler: {} sessions marked past_not_started", issued->moved);
+        if (issued->refused > 0) {
+            spdlog::warn("scheduler: {} sessions listed as due were refused (started meanwhile, or the read models lag)",
+                         issued->refused);
         }
     };
     auto maintenance = Maintenance::start(opened, maintenance_options);

@@ -419,7 +419,7 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
     FoldedModels m{f.dir.dir / "models", *f.store};
     m.fold();
     DueSessions due(*m.reads, f.handler);
-    CHECK(due.issue_due(f.now.load()).value() == 0);
+    CHECK(due.issue_due(f.now.load()).value().moved == 0);
     // Both upcoming sessions are indexed, soonest due first; the draft is not.
     CHECK(m.due(INT64_MAX) == std::vector<Id>{f.session, held});
     CHECK(m.due(first_due - 1).empty());
@@ -433,14 +433,20 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
     m.reopen();
     DueSessions restarted(*m.reads, f.handler);
     f.now = first_due - 1;  // one microsecond before the first is due
-    CHECK(restarted.issue_due(f.now.load()).value() == 0);
+    const auto early = restarted.issue_due(f.now.load()).value();
+    CHECK(early.moved == 0);
+    CHECK(early.refused == 0);
     f.now += 1;
-    CHECK(restarted.issue_due(f.now.load()).value() == 1);
+    const auto on_time = restarted.issue_due(f.now.load()).value();
+    CHECK(on_time.moved == 1);
+    CHECK(on_time.refused == 0);
     CHECK(f.handler.session(f.session).value().status == SessionStatus::kPastNotStarted);
     CHECK(f.handler.session(held).value().status == SessionStatus::kLive);
     CHECK(f.handler.session(draft).value().status == SessionStatus::kDraft);
     // Before the runner folds the change, the index still lists it: the command refuses, nothing moves.
-    CHECK(restarted.issue_due(f.now.load()).value() == 0);
+    const auto stale = restarted.issue_due(f.now.load()).value();
+    CHECK(stale.moved == 0);
+    CHECK(stale.refused == 1);
     m.fold();
     CHECK(m.due(INT64_MAX).empty());
     // A deleted upcoming session leaves the index too.
