@@ -77,6 +77,48 @@ TEST_CASE("a failed sync makes the store refuse every later append until reopene
     CHECK(must_append(*store, "event-b", {make_event()}).first_position == before + 1);
 }
 
+TEST_CASE("after a full disk a backup is refused cleanly, and the store closes") {
+    FaultyStore f;
+    {
+        auto store = f.dir.open(f.env.get());
+        for (int i = 0; i < 5; ++i) must_append(*store, "event-a", {personal_event(random_id(), "p")});
+        f.fs->set_space_limit(f.fs->bytes_appended() + 100);
+        REQUIRE_FALSE(store->append("event-a", ExpectedVersion::any(),
+                                    {personal_event(random_id(), std::string(10'000, 'x'))})
+                          .is_ok());
+        f.fs->clear_space_limit();
+        BackupOptions o;
+        o.target = f.dir.dir / "backups";
+        auto backup = store->create_backup(o);
+        REQUIRE_FALSE(backup.is_ok());
+        CHECK(backup.status().code() == StatusCode::kUnavailable);
+        CHECK_THAT(backup.status().message(), Contains("reopened"));
+    }
+    auto store = f.dir.open();
+    CHECK(store->head() == 5);
+}
+
+TEST_CASE("after a new key failed to reach a full disk a backup is refused cleanly, and the store closes") {
+    FaultyStore f;
+    {
+        auto store = f.dir.open(f.env.get());
+        for (int i = 0; i < 5; ++i) must_append(*store, "event-a", {personal_event(random_id(), "p")});
+        f.fs->set_space_limit(f.fs->bytes_appended());  // the new person's key is the first write
+        auto failed = store->append("event-a", ExpectedVersion::any(), {personal_event(random_id(), "p")});
+        REQUIRE_FALSE(failed.is_ok());
+        CHECK_THAT(failed.status().message(), Contains("vault"));
+        f.fs->clear_space_limit();
+        BackupOptions o;
+        o.target = f.dir.dir / "backups";
+        auto backup = store->create_backup(o);
+        INFO(backup.status().to_string());
+        REQUIRE_FALSE(backup.is_ok());
+        CHECK(backup.status().code() == StatusCode::kUnavailable);
+    }
+    auto store = f.dir.open();
+    CHECK(store->head() == 5);
+}
+
 TEST_CASE("a full disk fails the append cleanly and loses nothing acknowledged") {
     FaultyStore f;
     std::map<Position, Id> acked;
