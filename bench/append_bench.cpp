@@ -80,9 +80,11 @@ private:
     Status status_;  // GUARDED_BY(mu_)
 };
 
-// A timed phase: its wall time and one latency sample per append or write.
+// A timed phase: its wall time, the CPU time the process used meanwhile (background flushes and
+// compactions included), and one latency sample per append or write.
 struct Timed {
     double seconds = 0;
+    double cpu_seconds = 0;
     std::vector<std::uint32_t> latencies_us;
 };
 
@@ -206,6 +208,7 @@ Result<Timed> time_store(eventstore::Store& store, const AppendConfig& c,
     std::vector<std::vector<std::uint32_t>> latencies(c.appenders);
     FirstError error;
     Timed out;
+    const double cpu_before = process_cpu_seconds();
     out.seconds = run_timed_threads(c.appenders, [&](unsigned t) {
         const std::uint64_t mine = share_of(c.events, c.appenders, t);
         std::vector<std::string> streams;
@@ -234,6 +237,7 @@ Result<Timed> time_store(eventstore::Store& store, const AppendConfig& c,
             done += n;
         }
     });
+    out.cpu_seconds = process_cpu_seconds() - cpu_before;
     if (error.failed()) return error.get();
     for (auto& l : latencies) out.latencies_us.insert(out.latencies_us.end(), l.begin(), l.end());
     return out;
@@ -254,6 +258,7 @@ Result<Timed> time_baseline(const AppendConfig& c) {
     std::vector<std::vector<std::uint32_t>> latencies(c.appenders);
     FirstError error;
     Timed out;
+    const double cpu_before = process_cpu_seconds();
     out.seconds = run_timed_threads(c.appenders, [&](unsigned t) {
         const std::uint64_t mine = share_of(c.events, c.appenders, t);
         auto rng = seeded_rng();
@@ -282,6 +287,7 @@ Result<Timed> time_baseline(const AppendConfig& c) {
             if (!s.ok()) error.set(unavailable("baseline write: " + s.ToString()));
         }
     });
+    out.cpu_seconds = process_cpu_seconds() - cpu_before;
     const rocksdb::Status closed = db->Close();
     db.reset();
     if (error.failed()) return error.get();
@@ -296,14 +302,18 @@ double per_second(std::uint64_t events, double seconds) {
     return seconds > 0 ? static_cast<double>(events) / seconds : 0;
 }
 
+double cpu_us_per_event(const Timed& timed, std::uint64_t events) {
+    return events > 0 ? timed.cpu_seconds * 1e6 / static_cast<double>(events) : 0;
+}
+
 void print_phase(const char* name, const char* unit, const AppendConfig& c, Timed& timed) {
     const LatencySummary l = summarize(timed.latencies_us);
     std::fprintf(stderr,
-                 "  %-8s %llu events in %.2f s = %.0f events/s\n"
+                 "  %-8s %llu events in %.2f s = %.0f events/s, %.1f us of CPU per event\n"
                  "           per %s (%zu): p50 %.0f us, p90 %.0f us, p99 %.0f us, p99.9 %.0f us, "
                  "max %.0f us\n",
                  name, static_cast<unsigned long long>(c.events), timed.seconds,
-                 per_second(c.events, timed.seconds), unit, l.count, l.p50_us, l.p90_us, l.p99_us,
+                 per_second(c.events, timed.seconds), cpu_us_per_event(timed, c.events), unit, l.count, l.p50_us, l.p90_us, l.p99_us,
                  l.p999_us, l.max_us);
 }
 
@@ -370,7 +380,9 @@ int run_append(const AppendConfig& c) {
         .add("baseline_events_per_s", baseline_per_s, 1)
         .add("ratio", ratio, 3)
         .add("p50_us", store_latency.p50_us, 0)
-        .add("p99_us", store_latency.p99_us, 0);
+        .add("p99_us", store_latency.p99_us, 0)
+        .add("cpu_us_per_event", cpu_us_per_event(store_run, c.events), 1)
+        .add("baseline_cpu_us_per_event", cpu_us_per_event(*baseline, c.events), 1);
     std::printf("%s\n", json.str().c_str());
     return 0;
 }

@@ -1,5 +1,7 @@
 #include "bench/bench_util.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cmath>
@@ -74,6 +76,13 @@ double peak_rss_mib() {
         if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // in kB
     }
     return -1;
+}
+
+double process_cpu_seconds() {
+    rusage u{};
+    if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
 Status prepare_fresh_dir(const fs::path& dir, bool force) {

@@ -60,6 +60,10 @@ private:
 // The process's peak resident set (VmHWM) in MiB, or -1 when /proc does not say.
 double peak_rss_mib();
 
+// CPU time the whole process has used so far (user + system, every thread), in seconds. On a
+// shared VM whose speed moves from minute to minute, CPU per event is steadier than events/s.
+double process_cpu_seconds();
+
 // Makes `dir` ready for a fresh run: absent (fine), or an empty directory (fine), or else refused
 // with FailedPrecondition naming it, unless `force`, which deletes everything under it.
 Status prepare_fresh_dir(const std::filesystem::path& dir, bool force);
