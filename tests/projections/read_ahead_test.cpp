@@ -17,14 +17,21 @@ namespace {
 
 const auto kWait = std::chrono::seconds(30);
 
-// Appends `n` events in appends of `per_append`, each carrying its ordinal in its clear part.
-void append_numbered(eventstore::Store& store, std::uint64_t first, std::uint64_t n, std::uint64_t per_append) {
+// Appends `n` events in appends of `per_append`, each carrying its ordinal in its clear part. From
+// a thread other than the test's, pass `failures`: Catch's assertions are not thread-safe.
+void append_numbered(eventstore::Store& store, std::uint64_t first, std::uint64_t n, std::uint64_t per_append,
+                     ThreadFailures* failures = nullptr) {
     for (std::uint64_t done = 0; done < n;) {
         std::vector<eventstore::NewEvent> events;
         for (std::uint64_t i = 0; i < per_append && done < n; ++i, ++done) {
             events.push_back(make_event("test.numbered", std::to_string(first + done)));
         }
-        must_append(store, "numbers-" + std::to_string(first % 7), std::move(events));
+        const std::string stream = "numbers-" + std::to_string(first % 7);
+        if (failures != nullptr) {
+            append_in_thread(store, stream, std::move(events), *failures);
+        } else {
+            must_append(store, stream, std::move(events));
+        }
     }
 }
 
@@ -99,11 +106,15 @@ TEST_CASE("read-ahead follows appends that race it, with no gap and no duplicate
     auto store = dir.open();
     append_numbered(*store, 1, 500, 50);
     ReadAheadSubscription log(store->subscribe(1), 64);
+    ThreadFailures failures;
     std::thread writer([&] {
-        for (std::uint64_t first = 501; first <= 5'000; first += 250) append_numbered(*store, first, 250, 25);
+        for (std::uint64_t first = 501; first <= 5'000; first += 250) {
+            append_numbered(*store, first, 250, 25, &failures);
+        }
     });
     const auto entries = drain(log, 5'000, 100);
     writer.join();
+    REQUIRE(failures.first().empty());
     for (std::size_t i = 0; i < entries.size(); ++i) REQUIRE(entries[i].clear == std::to_string(i + 1));
 }
 
