@@ -313,8 +313,8 @@ void print_phase(const char* name, const char* unit, const AppendConfig& c, Time
                  "           per %s (%zu): p50 %.0f us, p90 %.0f us, p99 %.0f us, p99.9 %.0f us, "
                  "max %.0f us\n",
                  name, static_cast<unsigned long long>(c.events), timed.seconds,
-                 per_second(c.events, timed.seconds), cpu_us_per_event(timed, c.events), unit, l.count, l.p50_us, l.p90_us, l.p99_us,
-                 l.p999_us, l.max_us);
+                 per_second(c.events, timed.seconds), cpu_us_per_event(timed, c.events), unit, l.count,
+                 l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us);
 }
 
 int fail(const std::string& context, const Status& status) {

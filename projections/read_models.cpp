@@ -3,9 +3,9 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <optional>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <set>
 
 #include "base/overloaded.hpp"
@@ -550,13 +550,15 @@ Result<std::optional<RegistrationPage>> ReadModels::registration_page(const Id& 
 
 Result<std::vector<Id>> ReadModels::due_sessions(std::int64_t until_us) const {
     std::vector<Id> out;
+    bool malformed = false;
     const std::string last = be64(static_cast<std::uint64_t>(std::max<std::int64_t>(0, until_us)));
     AUD_RETURN_IF_ERROR(models_.scan(kRooms, "u", [&](std::string_view k, const Row&) {
-        if (k.size() != 1 + 8 + 16) return true;  // not a due key (none other starts with 'u')
-        if (k.substr(1, 8) > last) return false;
+        malformed = k.size() != 1 + 8 + 16;
+        if (malformed || k.substr(1, 8) > last) return false;
         out.push_back(*Id::from_bytes(k.substr(9)));
         return true;
     }));
+    if (malformed) return corruption("a malformed row in the rooms model's index of sessions falling due");
     return out;
 }
 
