@@ -11,13 +11,19 @@
 //   event per pool subject (streams "warmup-<thread>"), so every subject's key exists and the
 //   timed run measures sealing under an existing (cached) key. The warm-up events stay in the
 //   ledger and are not counted.
-// - Thread t appends to its own streams "bench-<t>-<k>", k rotating over --streams-per-appender,
-//   with ExpectedVersion::any().
-// - Wall time runs from the moment every thread is ready until the last append returns; building
-//   the events is inside it. Latency is per append() call (B events), building excluded.
+// - Appender t appends to its own streams "bench-<t>-<k>", k rotating over
+//   --streams-per-appender, with ExpectedVersion::any(). Each appender has one append in flight
+//   at a time. By default each appender is a thread calling the blocking append(); with
+//   --threads T < N, T threads run the N appenders through append_async(), as a server does that
+//   serves many clients on few threads: an appender's next append starts on whichever thread is
+//   free once its previous one is acknowledged.
+// - Wall time runs from the moment every thread is ready until the last append is acknowledged;
+//   building the events is inside it. Latency is per append (B events), from the call to the
+//   acknowledgement, building excluded.
 // - Baseline, as RocksDB's `db_bench fillseq --sync=1`: default options plus create_if_missing,
 //   one key per event (BE32(thread) || BE64(sequence)), a value of --payload-bytes random bytes,
-//   B keys per WriteBatch, one synced Write per batch, from the same number of threads.
+//   B keys per WriteBatch, one synced Write per batch, from N threads (one per appender: RocksDB's
+//   Write() blocks, so N concurrent writers need N threads, whatever --threads says).
 // The store's data is kept in --data (keys beside it); the baseline's directory is removed.
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
@@ -26,7 +32,9 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/program_options.hpp>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -52,6 +60,7 @@ struct AppendConfig {
     fs::path keys;      // default_keys_dir(data)
     fs::path baseline;  // data + "-baseline"
     unsigned appenders = 0;
+    unsigned threads = 0;  // == appenders: blocking appends; fewer: append_async()
     std::uint64_t events = 0;
     std::uint64_t batch = 1;
     std::size_t payload_bytes = 500;
@@ -118,7 +127,11 @@ po::options_description append_options() {
         "data", po::value<std::string>()->required(),
         "fresh ledger directory (kept afterwards); keys go to 'keys' beside it, the baseline to "
         "DIR-baseline (removed afterwards)")(
-        "appenders", po::value<std::int64_t>()->required(), "appending threads")(
+        "appenders", po::value<std::int64_t>()->required(),
+        "concurrent appenders, each with one append in flight")(
+        "threads", po::value<std::int64_t>()->default_value(0),
+        "threads running the appenders: 0 (the default) for one thread per appender calling the "
+        "blocking append(); 1..N-1 to run them through append_async()")(
         "events", po::value<std::int64_t>()->required(), "timed events in total, split evenly")(
         "payload-bytes", po::value<std::int64_t>()->default_value(500),
         "bytes in each event's sealed section (and each baseline value)")(
@@ -145,6 +158,8 @@ Result<AppendConfig> to_config(const po::variables_map& vm) {
     AUD_ASSIGN_OR_RETURN(const auto subjects, in_range(vm, "subjects-per-appender", 1, 1'000'000));
     AUD_ASSIGN_OR_RETURN(const auto streams, in_range(vm, "streams-per-appender", 1, 1'000'000));
     c.appenders = static_cast<unsigned>(appenders);
+    AUD_ASSIGN_OR_RETURN(const auto threads, in_range(vm, "threads", 0, appenders));
+    c.threads = threads == 0 ? c.appenders : static_cast<unsigned>(threads);
     c.events = static_cast<std::uint64_t>(events);
     c.batch = static_cast<std::uint64_t>(batch);
     c.payload_bytes = static_cast<std::size_t>(payload);
@@ -243,6 +258,88 @@ Result<Timed> time_store(eventstore::Store& store, const AppendConfig& c,
     return out;
 }
 
+// The appenders run by c.threads threads through append_async(): a queue of appenders whose
+// previous append was acknowledged; a free thread takes one, builds its next append and starts it.
+Result<Timed> time_store_async(eventstore::Store& store, const AppendConfig& c,
+                               const std::vector<std::vector<Id>>& pools) {
+    struct Appender {
+        std::uint64_t mine = 0;
+        std::uint64_t done = 0;  // events acknowledged
+        std::size_t appends = 0;
+        std::vector<std::string> streams;
+        std::mt19937_64 rng;
+        std::string payload;
+        std::vector<std::uint32_t> latencies_us;
+    };
+    std::vector<Appender> appenders(c.appenders);
+    for (unsigned t = 0; t < c.appenders; ++t) {
+        Appender& a = appenders[t];
+        a.mine = share_of(c.events, c.appenders, t);
+        for (std::size_t k = 0; k < c.streams_per_appender; ++k) {
+            a.streams.push_back("bench-" + std::to_string(t) + "-" + std::to_string(k));
+        }
+        a.rng = seeded_rng();
+        a.payload = random_bytes(a.rng, c.payload_bytes);
+        a.latencies_us.reserve(a.mine / c.batch + 1);
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<unsigned> ready;  // GUARDED_BY(mu)
+    unsigned unfinished = c.appenders;  // GUARDED_BY(mu)
+    for (unsigned t = 0; t < c.appenders; ++t) ready.push_back(t);
+    FirstError error;
+
+    Timed out;
+    const double cpu_before = process_cpu_seconds();
+    out.seconds = run_timed_threads(c.threads, [&](unsigned) {
+        for (;;) {
+            unsigned t = 0;
+            {
+                std::unique_lock lock(mu);
+                cv.wait(lock, [&] { return !ready.empty() || unfinished == 0; });
+                if (ready.empty()) return;
+                t = ready.front();
+                ready.pop_front();
+            }
+            Appender& a = appenders[t];
+            if (a.done >= a.mine || error.failed()) {
+                std::lock_guard lock(mu);
+                if (--unfinished == 0) cv.notify_all();
+                continue;
+            }
+            const std::uint64_t n = std::min(c.batch, a.mine - a.done);
+            std::uniform_int_distribution<std::size_t> pick(0, pools[t].size() - 1);
+            std::vector<NewEvent> events;
+            events.reserve(n);
+            for (std::uint64_t i = 0; i < n; ++i) {
+                events.push_back(bench_event(random_id(a.rng), pools[t][pick(a.rng)], a.payload,
+                                             "bench.appended", "n=" + std::to_string(a.done + i)));
+            }
+            const std::string& stream = a.streams[a.appends++ % a.streams.size()];
+            const auto start = Clock::now();
+            // Runs on the store's writer thread: only records and requeues.
+            store.append_async(stream, ExpectedVersion::any(), std::move(events),
+                               [&, t, n, start, stream](Result<eventstore::AppendResult> r) {
+                                   Appender& me = appenders[t];
+                                   me.latencies_us.push_back(micros_between(start, Clock::now()));
+                                   if (!r) error.set(r.status().with_context("append to " + stream));
+                                   me.done += n;
+                                   {
+                                       std::lock_guard lock(mu);
+                                       ready.push_back(t);
+                                   }
+                                   cv.notify_one();
+                               });
+        }
+    });
+    out.cpu_seconds = process_cpu_seconds() - cpu_before;
+    if (error.failed()) return error.get();
+    for (auto& a : appenders) {
+        out.latencies_us.insert(out.latencies_us.end(), a.latencies_us.begin(), a.latencies_us.end());
+    }
+    return out;
+}
+
 // ---- the baseline ----
 
 Result<Timed> time_baseline(const AppendConfig& c) {
@@ -334,9 +431,10 @@ int run_append(const AppendConfig& c) {
         if (Status s = prepare_fresh_dir(*dir, c.force); !s.is_ok()) return fail(role, s);
     }
     std::fprintf(stderr,
-                 "append: %u appenders, %llu events, %llu per append, %zu-byte sealed payload; "
-                 "per appender %zu subjects, %zu streams\n",
-                 c.appenders, static_cast<unsigned long long>(c.events),
+                 "append: %u appenders on %u threads (%s), %llu events, %llu per append, "
+                 "%zu-byte sealed payload; per appender %zu subjects, %zu streams\n",
+                 c.appenders, c.threads, c.threads < c.appenders ? "append_async" : "append",
+                 static_cast<unsigned long long>(c.events),
                  static_cast<unsigned long long>(c.batch), c.payload_bytes,
                  c.subjects_per_appender, c.streams_per_appender);
 
@@ -349,7 +447,8 @@ int run_append(const AppendConfig& c) {
         if (!store) return fail("opening the store at " + c.data.string(), store.status());
         auto pools = warm_up(**store, c);
         if (!pools) return fail("warm-up", pools.status());
-        auto timed = time_store(**store, c, *pools);
+        auto timed = c.threads < c.appenders ? time_store_async(**store, c, *pools)
+                                             : time_store(**store, c, *pools);
         if (!timed) return fail("store run", timed.status());
         store_run = std::move(timed).value();
     }  // the store closes here, before the baseline starts
@@ -373,6 +472,7 @@ int run_append(const AppendConfig& c) {
     JsonLine json;
     json.add("bench", std::string_view("append"))
         .add("appenders", std::uint64_t{c.appenders})
+        .add("threads", std::uint64_t{c.threads})
         .add("events", c.events)
         .add("batch", c.batch)
         .add("payload_bytes", std::uint64_t{c.payload_bytes})

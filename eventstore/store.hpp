@@ -88,6 +88,16 @@ public:
     virtual Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
                                         std::vector<NewEvent> events) = 0;
 
+    // The same append without blocking the caller, for servers that run many requests on few
+    // threads. `done` gets the outcome exactly once: on this thread before append_async returns
+    // when it is decided at once (bad input, a conflict, a refusal, a re-send already durable), else
+    // on the store's writer thread right after the batch holding the append is synced (reads then
+    // see it). `done` runs on the writer's critical path: it must be quick, must not throw, and must
+    // not call append() or anything else that waits for the writer; post real work to an executor.
+    using AppendDone = std::function<void(Result<AppendResult>)>;
+    virtual void append_async(std::string_view stream, ExpectedVersion expected,
+                              std::vector<NewEvent> events, AppendDone done) = 0;
+
     // The stream's current version (0 when it does not exist), as of the last acknowledged append.
     virtual Result<StreamVersion> stream_version(std::string_view stream) = 0;
 

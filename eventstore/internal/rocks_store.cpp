@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <ctime>
 #include <optional>
@@ -506,6 +507,12 @@ RocksStore::~RocksStore() {
         signer_->thread.join();
     }
     queue_.reset();  // joins the writer after it commits what is prepared
+    std::vector<DurableWaiter> waiters;
+    {
+        std::lock_guard lock(head_mu_);
+        waiters = release_waiters_locked(true);
+    }
+    for (auto& w : waiters) w(unavailable("the store closed before the entries were synced"));
     if (!read_only_ && signer_ && head() > 0 && refused_.is_ok()) {
         // A clean close leaves a signed head for the final size.
         if (auto h = sign_tree_head(); !h) {
@@ -540,17 +547,45 @@ std::int64_t RocksStore::now_us() const {
 
 // ---- appending ----
 
+namespace {
+
+// Runs an asynchronous append and waits on this thread for its outcome.
+template <typename Start>
+Result<AppendResult> await_append(Start&& start) {
+    struct Outcome {
+        std::atomic<int> ready{0};
+        std::optional<Result<AppendResult>> result;
+    };
+    auto outcome = std::make_shared<Outcome>();  // shared: the writer may still be notifying
+    start([outcome](Result<AppendResult> r) {
+        outcome->result.emplace(std::move(r));
+        outcome->ready.store(1, std::memory_order_release);
+        outcome->ready.notify_one();
+    });
+    outcome->ready.wait(0, std::memory_order_acquire);
+    return std::move(*outcome->result);
+}
+
+}  // namespace
+
 Result<AppendResult> RocksStore::append(std::string_view stream, ExpectedVersion expected,
                                         std::vector<NewEvent> events) {
-    if (read_only_) return failed_precondition("the store is open read-only");
-    AUD_RETURN_IF_ERROR(validate_stream_name(stream));
-    AUD_RETURN_IF_ERROR(validate_events(events));
+    return await_append([&](AppendDone done) {
+        append_async(stream, expected, std::move(events), std::move(done));
+    });
+}
+
+void RocksStore::append_async(std::string_view stream, ExpectedVersion expected,
+                              std::vector<NewEvent> events, AppendDone done) {
+    if (read_only_) return done(failed_precondition("the store is open read-only"));
+    if (Status s = validate_stream_name(stream); !s.is_ok()) return done(std::move(s));
+    if (Status s = validate_events(events); !s.is_ok()) return done(std::move(s));
     for (const NewEvent& e : events) {
         if (e.type.rfind(kStoreTypePrefix, 0) == 0) {
-            return invalid_argument("event type " + e.type + ": types store.* are the store's own");
+            return done(invalid_argument("event type " + e.type + ": types store.* are the store's own"));
         }
     }
-    return append_prepared(stream, expected, std::move(events));
+    submit(stream, expected, std::move(events), {}, std::move(done));
 }
 
 Result<AppendResult> RocksStore::append_store_record(
@@ -561,7 +596,9 @@ Result<AppendResult> RocksStore::append_store_record(
     std::vector<NewEvent> events;
     events.push_back(std::move(record));
     AUD_RETURN_IF_ERROR(validate_events(events));
-    return append_prepared(stream, expected, std::move(events), std::move(index_writes));
+    return await_append([&](AppendDone done) {
+        submit(stream, expected, std::move(events), std::move(index_writes), std::move(done));
+    });
 }
 
 Status RocksStore::refuse_new_key(const Id& subject, KeyClass key_class) {
@@ -616,11 +653,12 @@ Result<Sequencer::Lookups> RocksStore::look_up(std::string_view stream, const st
     return out;
 }
 
-Result<AppendResult> RocksStore::append_prepared(std::string_view stream, ExpectedVersion expected,
-                                                 std::vector<NewEvent> events,
-                                                 std::vector<PreparedEntry::IndexWrite> index_writes) {
+void RocksStore::submit(std::string_view stream, ExpectedVersion expected,
+                        std::vector<NewEvent> events,
+                        std::vector<PreparedEntry::IndexWrite> index_writes, AppendDone done) {
     const std::int64_t now = now_us();
-    AUD_ASSIGN_OR_RETURN(auto keys, keys_for(events, now));
+    auto keys = keys_for(events, now);
+    if (!keys) return done(keys.status());
     std::vector<Id> ids;
     ids.reserve(events.size());
     for (const NewEvent& e : events) ids.push_back(e.event_id);
@@ -629,7 +667,7 @@ Result<AppendResult> RocksStore::append_prepared(std::string_view stream, Expect
     auto lookups = look_up(stream, ids);
     if (!lookups) {
         sequencer_->abandon(ticket);
-        return lookups.status();
+        return done(lookups.status());
     }
     auto slot = std::make_shared<CommitSlot>();
     slot->stream = std::string(stream);
@@ -639,41 +677,51 @@ Result<AppendResult> RocksStore::append_prepared(std::string_view stream, Expect
                                           queue_->enqueue(slot);
                                       });
     using Kind = Sequencer::Decision::Kind;
-    const auto result = [&](bool replay) {
-        return AppendResult{d.first_position, d.first_position + ids.size() - 1, d.first_version,
-                            d.first_version + ids.size() - 1, replay};
+    const AppendResult outcome{d.first_position, d.first_position + ids.size() - 1, d.first_version,
+                               d.first_version + ids.size() - 1, d.kind == Kind::kReplay};
+    // Called once the append's last position is durable, or with why it never will be.
+    auto finish = [done = std::move(done), outcome](const Status& s) {
+        if (s.is_ok()) {
+            done(outcome);
+        } else {
+            done(s);
+        }
     };
     switch (d.kind) {
         case Kind::kRefused: {
-            std::lock_guard lock(head_mu_);
-            return refused_;
+            Status refused;
+            {
+                std::lock_guard lock(head_mu_);
+                refused = refused_;
+            }
+            return finish(refused);
         }
         case Kind::kReusedId:
-            return already_exists("reused event id: " + d.detail);
+            return finish(already_exists("reused event id: " + d.detail));
         case Kind::kConflict: {
             auto c = std::make_shared<VersionConflict>();
             c->stream = std::string(stream);
             c->expected = expected;
             c->actual = d.actual_version;
-            return aborted("stream " + std::string(stream) + " is at version " +
-                           std::to_string(d.actual_version) + ", expected " + expected.to_string())
-                .with_detail(std::move(c));
+            return finish(aborted("stream " + std::string(stream) + " is at version " +
+                                  std::to_string(d.actual_version) + ", expected " +
+                                  expected.to_string())
+                              .with_detail(std::move(c)));
         }
         case Kind::kReplay:
-            AUD_RETURN_IF_ERROR(wait_durable(d.first_position + ids.size() - 1));
-            return result(true);
+            // The original may still be on its way to the disk.
+            return when_durable(outcome.last_position, std::move(finish));
         case Kind::kAppend:
             break;
     }
     try {
-        prepare(*slot, events, keys, d);
+        prepare(*slot, events, *keys, d);
     } catch (const std::exception& ex) {
         slot->prepare_error = internal_error(std::string("preparing an append: ") + ex.what());
     }
     if (!slot->entries.empty()) slot->entries.back().index_writes = std::move(index_writes);
+    slot->on_committed = std::move(finish);
     queue_->mark_prepared(slot);
-    AUD_RETURN_IF_ERROR(queue_->wait(slot));
-    return result(false);
 }
 
 void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
@@ -711,6 +759,8 @@ void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
 }
 
 Status RocksStore::refuse(Status why) {
+    std::vector<DurableWaiter> waiters;
+    Status refused;
     {
         std::lock_guard lock(head_mu_);
         if (refused_.is_ok()) {
@@ -718,11 +768,13 @@ Status RocksStore::refuse(Status why) {
                                    why.to_string());
             spdlog::error("event store: {}", refused_.message());
         }
+        refused = refused_;
+        waiters = release_waiters_locked(true);
     }
     sequencer_->refuse_all();
     head_cv_.notify_all();
-    std::lock_guard lock(head_mu_);
-    return refused_;
+    for (auto& w : waiters) w(refused);
+    return refused;
 }
 
 Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch) {
@@ -794,12 +846,15 @@ Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch)
     frontier_ = std::move(working);
     const Position last = batch.back()->entries.back().position;
     sequencer_->committed(last);
+    std::vector<DurableWaiter> waiters;
     {
         std::lock_guard lock(head_mu_);
         head_ = last;
         tree_head_ = TreeHead{frontier_.size(), merkle::to_string(frontier_.root())};
+        if (!durable_waiters_.empty()) waiters = release_waiters_locked(false);
     }
     head_cv_.notify_all();
+    for (auto& w : waiters) w(Status::ok());
     return Status::ok();
 }
 
@@ -807,11 +862,25 @@ std::unique_ptr<TreePieces> RocksStore::tree_pieces() {
     return std::make_unique<TreePieces>(*db_, *cf_->tree, *cf_->tree_upper, rocksdb::ReadOptions());
 }
 
-Status RocksStore::wait_durable(Position position) {
-    std::unique_lock lock(head_mu_);
-    head_cv_.wait(lock, [&] { return head_ >= position || !refused_.is_ok(); });
-    if (head_ >= position) return Status::ok();
-    return refused_;
+void RocksStore::when_durable(Position position, DurableWaiter then) {
+    Status now;
+    {
+        std::lock_guard lock(head_mu_);
+        if (head_ < position && refused_.is_ok()) {
+            durable_waiters_.emplace(position, std::move(then));
+            return;
+        }
+        if (head_ < position) now = refused_;
+    }
+    then(now);
+}
+
+std::vector<RocksStore::DurableWaiter> RocksStore::release_waiters_locked(bool all) {
+    std::vector<DurableWaiter> out;
+    const auto end = all ? durable_waiters_.end() : durable_waiters_.upper_bound(head_);
+    for (auto it = durable_waiters_.begin(); it != end; ++it) out.push_back(std::move(it->second));
+    durable_waiters_.erase(durable_waiters_.begin(), end);
+    return out;
 }
 
 // ---- reading ----

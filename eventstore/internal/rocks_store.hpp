@@ -7,6 +7,8 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -37,6 +39,8 @@ public:
 
     Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
                                 std::vector<NewEvent> events) override;
+    void append_async(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
+                      AppendDone done) override;
     Result<StreamVersion> stream_version(std::string_view stream) override;
     Result<std::vector<Entry>> read_stream(std::string_view stream, StreamVersion from,
                                            Direction direction, std::size_t max) override;
@@ -141,9 +145,9 @@ private:
     Status finish_pending_shreds();
 
     // Appends after validation; `index_writes` go with the last event (store records only).
-    Result<AppendResult> append_prepared(std::string_view stream, ExpectedVersion expected,
-                                         std::vector<NewEvent> events,
-                                         std::vector<PreparedEntry::IndexWrite> index_writes = {});
+    // `done` as for append_async.
+    void submit(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
+                std::vector<PreparedEntry::IndexWrite> index_writes, AppendDone done);
     // Appends a record of the store's own (erasure, purge, hold, restore ...): types "store.*".
     Result<AppendResult> append_store_record(std::string_view stream, ExpectedVersion expected,
                                              NewEvent record,
@@ -159,7 +163,12 @@ private:
     Result<SignedTreeHead> newest_tree_head();
 
     Result<Entry> materialize(std::string_view bytes, Position expected_position);
-    Status wait_durable(Position position);
+    // Calls `then` once positions up to `position` are durable (at once if they are), or with
+    // the refusal once the store refuses appends.
+    using DurableWaiter = std::function<void(const Status&)>;
+    void when_durable(Position position, DurableWaiter then);
+    // Takes the waiters that head_ (or a refusal, or the close) has released.
+    std::vector<DurableWaiter> release_waiters_locked(bool all);
     Status refuse_new_key(const Id& subject, KeyClass key_class);
 
     std::int64_t now_us() const;
@@ -192,6 +201,8 @@ private:
     Position head_ = 0;             // GUARDED_BY(head_mu_)
     TreeHead tree_head_;            // GUARDED_BY(head_mu_)
     Status refused_;                // GUARDED_BY(head_mu_): set once, after a failed write
+    // Re-sends waiting for the original append's sync, by the last position they need.
+    std::multimap<Position, DurableWaiter> durable_waiters_;  // GUARDED_BY(head_mu_)
 };
 
 }  // namespace auditorium::eventstore::internal

@@ -81,11 +81,14 @@ TEST_CASE("after a full disk a backup is refused cleanly, and the store closes")
     FaultyStore f;
     {
         auto store = f.dir.open(f.env.get());
-        for (int i = 0; i < 5; ++i) must_append(*store, "event-a", {personal_event(random_id(), "p")});
+        const Id person = random_id();
+        for (int i = 0; i < 5; ++i) must_append(*store, "event-a", {personal_event(person, "p")});
+        // The person's key exists: the ledger's write is the one the full disk refuses.
         f.fs->set_space_limit(f.fs->bytes_appended() + 100);
-        REQUIRE_FALSE(store->append("event-a", ExpectedVersion::any(),
-                                    {personal_event(random_id(), std::string(10'000, 'x'))})
-                          .is_ok());
+        auto failed = store->append("event-a", ExpectedVersion::any(),
+                                    {personal_event(person, std::string(10'000, 'x'))});
+        INFO(failed.status().to_string());
+        REQUIRE_FALSE(failed.is_ok());
         f.fs->clear_space_limit();
         BackupOptions o;
         o.target = f.dir.dir / "backups";

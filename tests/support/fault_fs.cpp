@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -71,6 +73,40 @@ std::string parent_of(const std::string& key) {
 
 }  // namespace
 
+// A gate every sync passes before it starts: open, or held shut by the test (a slow disk).
+class SyncGate {
+public:
+    void pass() {
+        std::unique_lock lock(mu_);
+        if (!held_) return;
+        ++waiting_;
+        cv_.notify_all();
+        cv_.wait(lock, [&] { return !held_; });
+        --waiting_;
+    }
+    void hold() {
+        std::lock_guard lock(mu_);
+        held_ = true;
+    }
+    void release() {
+        {
+            std::lock_guard lock(mu_);
+            held_ = false;
+        }
+        cv_.notify_all();
+    }
+    bool wait_for_waiter(std::chrono::steady_clock::time_point deadline) {
+        std::unique_lock lock(mu_);
+        return cv_.wait_until(lock, deadline, [&] { return waiting_ > 0; });
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool held_ = false;  // GUARDED_BY(mu_)
+    int waiting_ = 0;    // GUARDED_BY(mu_)
+};
+
 // The fault switches and the durability bookkeeping behind FaultFileSystem and its files.
 // Thread-safe; one mutex guards everything and is never held across I/O.
 class FaultModel {
@@ -115,6 +151,7 @@ public:
         std::lock_guard lock(mu_);
         return syncs_;
     }
+    SyncGate& gate() { return gate_; }
 
     // Tracking of paths and open handles.
     FileStatePtr track_created(const std::string& path, bool new_entry);
@@ -144,6 +181,7 @@ private:
     int syncs_ = 0;                                 // GUARDED_BY(mu_)
     std::uint64_t epoch_ = 0;                       // GUARDED_BY(mu_)
     std::map<std::string, FileStatePtr> files_;     // GUARDED_BY(mu_), by normalized path
+    SyncGate gate_;  // before mu_: a held sync waits without blocking anything else
 };
 
 IOStatus FaultModel::reserve_append(std::uint64_t n) {
@@ -193,12 +231,14 @@ IOStatus FaultModel::settle_sync_locked(IOStatus result) {
 }
 
 SyncTicket FaultModel::begin_file_sync(const FileState& file) {
+    gate_.pass();
     std::lock_guard lock(mu_);
     if (auto refused = take_sync_budget_locked()) return {*refused, 0};
     return {IOStatus::OK(), file.written};
 }
 
 SyncTicket FaultModel::begin_dir_sync() {
+    gate_.pass();
     std::lock_guard lock(mu_);
     if (auto refused = take_sync_budget_locked()) return {*refused, 0};
     return {IOStatus::OK(), epoch_};
@@ -587,6 +627,12 @@ void FaultFileSystem::fail_syncs_after(int n) {
     model_->set_sync_budget(n);
 }
 void FaultFileSystem::clear_sync_failures() { model_->set_sync_budget(std::nullopt); }
+
+void FaultFileSystem::hold_syncs() { model_->gate().hold(); }
+void FaultFileSystem::release_syncs() { model_->gate().release(); }
+bool FaultFileSystem::wait_for_held_sync(std::chrono::steady_clock::time_point deadline) {
+    return model_->gate().wait_for_waiter(deadline);
+}
 
 std::uint64_t FaultFileSystem::bytes_appended() const { return model_->appended(); }
 int FaultFileSystem::syncs() const { return model_->syncs(); }

@@ -39,6 +39,7 @@
 #include <rocksdb/io_status.h>
 #include <rocksdb/status.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -81,6 +82,13 @@ public:
     // REQUIRES: n >= 0.
     void fail_syncs_after(int n);
     void clear_sync_failures();
+
+    // Slow disk: while held, every Sync/Fsync (files and directories) waits before it starts,
+    // until released; a held sync then goes on as usual (and may still fail as set above).
+    // wait_for_held_sync() returns true once some sync waits, false at the deadline.
+    void hold_syncs();
+    void release_syncs();
+    bool wait_for_held_sync(std::chrono::steady_clock::time_point deadline);
 
     std::uint64_t bytes_appended() const;  // since construction, across all files
     int syncs() const;                     // successful syncs since construction

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -13,6 +14,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace {
 
@@ -240,6 +242,26 @@ TEST_CASE("fail_syncs_after lets n syncs succeed and then fails every sync") {
     fs->clear_sync_failures();
     CHECK(sync(*file).ok());
     CHECK(fs->syncs() == 3);
+    close(*file);
+}
+
+TEST_CASE("a held sync waits until released, then completes as usual") {
+    TempDir dir;
+    auto fs = std::make_shared<FaultFileSystem>();
+    auto file = create_file(*fs, dir.file("a"));
+    REQUIRE(append(*file, "abc").ok());
+    fs->hold_syncs();
+    rocksdb::IOStatus synced = rocksdb::IOStatus::Busy("not run");
+    std::thread syncer([&] { synced = sync(*file); });
+    const bool waited = fs->wait_for_held_sync(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+    const int syncs_while_held = fs->syncs();
+    fs->release_syncs();
+    syncer.join();
+    CHECK(waited);
+    CHECK(syncs_while_held == 0);
+    CHECK(synced.ok());
+    CHECK(fs->syncs() == 1);
+    CHECK(sync(*file).ok());  // released: no longer waits
     close(*file);
 }
 
