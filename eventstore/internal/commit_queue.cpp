@@ -40,6 +40,11 @@ void CommitQueue::mark_prepared(const std::shared_ptr<CommitSlot>& slot) {
     if (wake) work_cv_.notify_one();
 }
 
+Status CommitQueue::wait(const std::shared_ptr<CommitSlot>& slot) {
+    slot->done.wait(0, std::memory_order_acquire);
+    return slot->result;
+}
+
 void CommitQueue::run() {
     std::vector<std::shared_ptr<CommitSlot>> batch;
     for (;;) {
@@ -58,7 +63,15 @@ void CommitQueue::run() {
             }
         }
         const Status result = commit_(batch);
-        for (auto& slot : batch) slot->on_committed(result);
+        for (auto& slot : batch) {
+            if (slot->on_committed) {
+                slot->on_committed(result);
+            } else {
+                slot->result = result;
+                slot->done.store(1, std::memory_order_release);
+                slot->done.notify_one();
+            }
+        }
     }
 }
 

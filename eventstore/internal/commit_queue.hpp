@@ -4,10 +4,11 @@
 // and no leaf hashing: it only batches, computes the few Merkle nodes, writes and syncs.
 //
 // Thread safety: enqueue() is called with the sequencer's lock held (it only takes the queue's
-// own lock); mark_prepared() from the appending thread; the commit function and every slot's
-// on_committed run on the writer thread only.
+// own lock); mark_prepared() and wait() from the appending thread; the commit function and every
+// slot's on_committed run on the writer thread only.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -46,9 +47,13 @@ struct CommitSlot {
     std::string stream;
     Position first_position = 0;
     std::vector<PreparedEntry> entries;  // written by the appender before mark_prepared()
-    // Set by the appender before mark_prepared(); called once by the writer with the outcome of
-    // the batch that held the slot. Runs on the writer's critical path: quick, never throws.
+    // An asynchronous append sets this before mark_prepared(): the writer calls it once with the
+    // outcome of the batch that held the slot, on its critical path (quick, never throws).
     std::function<void(const Status&)> on_committed;
+    // Otherwise the writer sets the outcome, then `done` (released), which wakes only this slot's
+    // waiter.
+    Status result;
+    std::atomic<int> done{0};
     // Set by the appender: preparation failed; the writer refuses this and every later append.
     Status prepare_error;
 };
@@ -64,9 +69,11 @@ public:
     CommitQueue& operator=(const CommitQueue&) = delete;
 
     void enqueue(std::shared_ptr<CommitSlot> slot);
-    // Hands the slot to the writer, which calls its on_committed once the slot is committed
-    // (or refused).
+    // Hands the slot to the writer, which answers it once it is committed (or refused).
     void mark_prepared(const std::shared_ptr<CommitSlot>& slot);
+    // Blocks until the writer has committed (or refused) a slot without on_committed; returns
+    // its outcome.
+    Status wait(const std::shared_ptr<CommitSlot>& slot);
 
 private:
     static constexpr std::size_t kMaxBatchBytes = 32 << 20;

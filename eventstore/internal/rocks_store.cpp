@@ -547,45 +547,54 @@ std::int64_t RocksStore::now_us() const {
 
 // ---- appending ----
 
-namespace {
-
-// Runs an asynchronous append and waits on this thread for its outcome.
-template <typename Start>
-Result<AppendResult> await_append(Start&& start) {
-    struct Outcome {
-        std::atomic<int> ready{0};
-        std::optional<Result<AppendResult>> result;
-    };
-    auto outcome = std::make_shared<Outcome>();  // shared: the writer may still be notifying
-    start([outcome](Result<AppendResult> r) {
-        outcome->result.emplace(std::move(r));
-        outcome->ready.store(1, std::memory_order_release);
-        outcome->ready.notify_one();
-    });
-    outcome->ready.wait(0, std::memory_order_acquire);
-    return std::move(*outcome->result);
-}
-
-}  // namespace
-
 Result<AppendResult> RocksStore::append(std::string_view stream, ExpectedVersion expected,
                                         std::vector<NewEvent> events) {
-    return await_append([&](AppendDone done) {
-        append_async(stream, expected, std::move(events), std::move(done));
-    });
+    AUD_RETURN_IF_ERROR(validate_append(stream, events));
+    return finish_waiting(submit(stream, expected, std::move(events)));
 }
 
 void RocksStore::append_async(std::string_view stream, ExpectedVersion expected,
                               std::vector<NewEvent> events, AppendDone done) {
-    if (read_only_) return done(failed_precondition("the store is open read-only"));
-    if (Status s = validate_stream_name(stream); !s.is_ok()) return done(std::move(s));
-    if (Status s = validate_events(events); !s.is_ok()) return done(std::move(s));
+    if (Status s = validate_append(stream, events); !s.is_ok()) return done(std::move(s));
+    Submitted submitted = submit(stream, expected, std::move(events));
+    if (submitted.answer) return done(std::move(*submitted.answer));
+    // Called once the append's last position is durable, or with why it never will be.
+    auto finish = [done = std::move(done), ok = submitted.if_durable](const Status& s) {
+        if (s.is_ok()) {
+            done(ok);
+        } else {
+            done(s);
+        }
+    };
+    if (submitted.slot) {
+        submitted.slot->on_committed = std::move(finish);
+        queue_->mark_prepared(submitted.slot);
+        return;
+    }
+    when_durable(submitted.if_durable.last_position, std::move(finish));  // the original's sync
+}
+
+Status RocksStore::validate_append(std::string_view stream, const std::vector<NewEvent>& events) const {
+    if (read_only_) return failed_precondition("the store is open read-only");
+    AUD_RETURN_IF_ERROR(validate_stream_name(stream));
+    AUD_RETURN_IF_ERROR(validate_events(events));
     for (const NewEvent& e : events) {
         if (e.type.rfind(kStoreTypePrefix, 0) == 0) {
-            return done(invalid_argument("event type " + e.type + ": types store.* are the store's own"));
+            return invalid_argument("event type " + e.type + ": types store.* are the store's own");
         }
     }
-    submit(stream, expected, std::move(events), {}, std::move(done));
+    return Status::ok();
+}
+
+Result<AppendResult> RocksStore::finish_waiting(Submitted submitted) {
+    if (submitted.answer) return std::move(*submitted.answer);
+    if (submitted.slot) {
+        queue_->mark_prepared(submitted.slot);
+        AUD_RETURN_IF_ERROR(queue_->wait(submitted.slot));
+    } else {
+        AUD_RETURN_IF_ERROR(wait_durable(submitted.if_durable.last_position));
+    }
+    return submitted.if_durable;
 }
 
 Result<AppendResult> RocksStore::append_store_record(
@@ -596,9 +605,7 @@ Result<AppendResult> RocksStore::append_store_record(
     std::vector<NewEvent> events;
     events.push_back(std::move(record));
     AUD_RETURN_IF_ERROR(validate_events(events));
-    return await_append([&](AppendDone done) {
-        submit(stream, expected, std::move(events), std::move(index_writes), std::move(done));
-    });
+    return finish_waiting(submit(stream, expected, std::move(events), std::move(index_writes)));
 }
 
 Status RocksStore::refuse_new_key(const Id& subject, KeyClass key_class) {
@@ -653,12 +660,17 @@ Result<Sequencer::Lookups> RocksStore::look_up(std::string_view stream, const st
     return out;
 }
 
-void RocksStore::submit(std::string_view stream, ExpectedVersion expected,
-                        std::vector<NewEvent> events,
-                        std::vector<PreparedEntry::IndexWrite> index_writes, AppendDone done) {
+RocksStore::Submitted RocksStore::submit(std::string_view stream, ExpectedVersion expected,
+                                         std::vector<NewEvent> events,
+                                         std::vector<PreparedEntry::IndexWrite> index_writes) {
+    const auto answer = [](Result<AppendResult> r) {
+        Submitted out;
+        out.answer.emplace(std::move(r));
+        return out;
+    };
     const std::int64_t now = now_us();
     auto keys = keys_for(events, now);
-    if (!keys) return done(keys.status());
+    if (!keys) return answer(keys.status());
     std::vector<Id> ids;
     ids.reserve(events.size());
     for (const NewEvent& e : events) ids.push_back(e.event_id);
@@ -667,7 +679,7 @@ void RocksStore::submit(std::string_view stream, ExpectedVersion expected,
     auto lookups = look_up(stream, ids);
     if (!lookups) {
         sequencer_->abandon(ticket);
-        return done(lookups.status());
+        return answer(lookups.status());
     }
     auto slot = std::make_shared<CommitSlot>();
     slot->stream = std::string(stream);
@@ -677,40 +689,29 @@ void RocksStore::submit(std::string_view stream, ExpectedVersion expected,
                                           queue_->enqueue(slot);
                                       });
     using Kind = Sequencer::Decision::Kind;
-    const AppendResult outcome{d.first_position, d.first_position + ids.size() - 1, d.first_version,
-                               d.first_version + ids.size() - 1, d.kind == Kind::kReplay};
-    // Called once the append's last position is durable, or with why it never will be.
-    auto finish = [done = std::move(done), outcome](const Status& s) {
-        if (s.is_ok()) {
-            done(outcome);
-        } else {
-            done(s);
-        }
-    };
+    Submitted out;
+    out.if_durable = AppendResult{d.first_position, d.first_position + ids.size() - 1,
+                                  d.first_version, d.first_version + ids.size() - 1,
+                                  d.kind == Kind::kReplay};
     switch (d.kind) {
         case Kind::kRefused: {
-            Status refused;
-            {
-                std::lock_guard lock(head_mu_);
-                refused = refused_;
-            }
-            return finish(refused);
+            std::lock_guard lock(head_mu_);
+            return answer(refused_);
         }
         case Kind::kReusedId:
-            return finish(already_exists("reused event id: " + d.detail));
+            return answer(already_exists("reused event id: " + d.detail));
         case Kind::kConflict: {
             auto c = std::make_shared<VersionConflict>();
             c->stream = std::string(stream);
             c->expected = expected;
             c->actual = d.actual_version;
-            return finish(aborted("stream " + std::string(stream) + " is at version " +
+            return answer(aborted("stream " + std::string(stream) + " is at version " +
                                   std::to_string(d.actual_version) + ", expected " +
                                   expected.to_string())
                               .with_detail(std::move(c)));
         }
         case Kind::kReplay:
-            // The original may still be on its way to the disk.
-            return when_durable(outcome.last_position, std::move(finish));
+            return out;  // answered once the original is durable (at once if it is)
         case Kind::kAppend:
             break;
     }
@@ -720,8 +721,8 @@ void RocksStore::submit(std::string_view stream, ExpectedVersion expected,
         slot->prepare_error = internal_error(std::string("preparing an append: ") + ex.what());
     }
     if (!slot->entries.empty()) slot->entries.back().index_writes = std::move(index_writes);
-    slot->on_committed = std::move(finish);
-    queue_->mark_prepared(slot);
+    out.slot = std::move(slot);
+    return out;
 }
 
 void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
@@ -860,6 +861,13 @@ Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch)
 
 std::unique_ptr<TreePieces> RocksStore::tree_pieces() {
     return std::make_unique<TreePieces>(*db_, *cf_->tree, *cf_->tree_upper, rocksdb::ReadOptions());
+}
+
+Status RocksStore::wait_durable(Position position) {
+    std::unique_lock lock(head_mu_);
+    head_cv_.wait(lock, [&] { return head_ >= position || !refused_.is_ok(); });
+    if (head_ >= position) return Status::ok();
+    return refused_;
 }
 
 void RocksStore::when_durable(Position position, DurableWaiter then) {

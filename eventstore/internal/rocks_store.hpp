@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "eventstore/internal/commit_queue.hpp"
@@ -144,10 +145,22 @@ private:
     Status recover();
     Status finish_pending_shreds();
 
-    // Appends after validation; `index_writes` go with the last event (store records only).
-    // `done` as for append_async.
-    void submit(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
-                std::vector<PreparedEntry::IndexWrite> index_writes, AppendDone done);
+    // What submit() made of an append: answered at once (`answer`); or sealed and queued in `slot`,
+    // which the caller hands to the writer with mark_prepared() (after setting on_committed, for
+    // an asynchronous append); or, neither, a re-send whose original is not durable yet. In the
+    // last two cases `if_durable` is the answer once the positions are durable.
+    struct Submitted {
+        std::optional<Result<AppendResult>> answer;
+        std::shared_ptr<CommitSlot> slot;
+        AppendResult if_durable;
+    };
+    // Decides, reserves and prepares an append that passed validation; `index_writes` go with the
+    // last event (store records only).
+    Submitted submit(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
+                     std::vector<PreparedEntry::IndexWrite> index_writes = {});
+    // For append() and store records: waits for what submit() left pending.
+    Result<AppendResult> finish_waiting(Submitted submitted);
+    Status validate_append(std::string_view stream, const std::vector<NewEvent>& events) const;
     // Appends a record of the store's own (erasure, purge, hold, restore ...): types "store.*".
     Result<AppendResult> append_store_record(std::string_view stream, ExpectedVersion expected,
                                              NewEvent record,
@@ -163,6 +176,7 @@ private:
     Result<SignedTreeHead> newest_tree_head();
 
     Result<Entry> materialize(std::string_view bytes, Position expected_position);
+    Status wait_durable(Position position);
     // Calls `then` once positions up to `position` are durable (at once if they are), or with
     // the refusal once the store refuses appends.
     using DurableWaiter = std::function<void(const Status&)>;
