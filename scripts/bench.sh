@@ -50,6 +50,7 @@ run() {
 }
 
 run "64 appenders, one event per append" --appenders 64 --events 200000
+run "64 appenders on 2 threads (append_async), one event per append" --appenders 64 --threads 2 --events 200000
 run "1 appender, one event per append" --appenders 1 --events 20000
 run "4 appenders, 1000 events per append" --appenders 4 --events 1000000 --batch 1000
 
