@@ -324,10 +324,10 @@ Result<Timed> time_store_async(eventstore::Store& store, const AppendConfig& c,
                                    me.latencies_us.push_back(micros_between(start, Clock::now()));
                                    if (!r) error.set(r.status().with_context("append to " + stream));
                                    me.done += n;
-                                   {
-                                       std::lock_guard lock(mu);
-                                       ready.push_back(t);
-                                   }
+                                   // Notified under the lock: once it is released, the last
+                                   // thread may return and `cv` be gone.
+                                   std::lock_guard lock(mu);
+                                   ready.push_back(t);
                                    cv.notify_one();
                                });
         }

@@ -88,12 +88,16 @@ public:
     virtual Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
                                         std::vector<NewEvent> events) = 0;
 
-    // The same append without blocking the caller, for servers that run many requests on few
-    // threads. `done` gets the outcome exactly once: on this thread before append_async returns
-    // when it is decided at once (bad input, a conflict, a refusal, a re-send already durable), else
-    // on the store's writer thread right after the batch holding the append is synced (reads then
-    // see it). `done` runs on the writer's critical path: it must be quick, must not throw, and must
-    // not call append() or anything else that waits for the writer; post real work to an executor.
+    // The same append without waiting for its sync, for servers that run many requests on few
+    // threads (the call itself still reads RocksDB, and writes a new person's key to the vault).
+    // `done` gets the outcome exactly once: on this thread before append_async returns when it is
+    // decided at once (bad input, a conflict, a refusal, a re-send already durable), else on the
+    // store's writer thread right after the batch holding the append is synced (reads then see
+    // it). A re-send made while its original is in flight is answered in the same batch, possibly
+    // before the original. `done` runs on the writer's critical path: it must be quick, must not
+    // throw, and must not call append() or anything else that waits for the writer; post real work
+    // to an executor. Appends still in flight when the store closes are committed and answered
+    // before the destructor returns.
     using AppendDone = std::function<void(Result<AppendResult>)>;
     virtual void append_async(std::string_view stream, ExpectedVersion expected,
                               std::vector<NewEvent> events, AppendDone done) = 0;

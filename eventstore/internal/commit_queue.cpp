@@ -11,13 +11,15 @@ CommitQueue::CommitQueue(CommitFn commit) : commit_(std::move(commit)) {
     });
 }
 
-CommitQueue::~CommitQueue() {
+CommitQueue::~CommitQueue() { close(); }
+
+void CommitQueue::close() {
     {
         std::lock_guard lock(mu_);
         stopping_ = true;
     }
     work_cv_.notify_all();
-    writer_.join();
+    if (writer_.joinable()) writer_.join();
 }
 
 void CommitQueue::enqueue(std::shared_ptr<CommitSlot> slot) {
@@ -48,7 +50,6 @@ Status CommitQueue::wait(const std::shared_ptr<CommitSlot>& slot) {
 void CommitQueue::run() {
     std::vector<std::shared_ptr<CommitSlot>> batch;
     for (;;) {
-        batch.clear();
         {
             std::unique_lock lock(mu_);
             work_cv_.wait(lock, [&] {
@@ -65,13 +66,16 @@ void CommitQueue::run() {
         const Status result = commit_(batch);
         for (auto& slot : batch) {
             if (slot->on_committed) {
-                slot->on_committed(result);
+                // Moved out, so what the callback holds is released now, not at the next batch.
+                const auto answer = std::move(slot->on_committed);
+                answer(result);
             } else {
                 slot->result = result;
                 slot->done.store(1, std::memory_order_release);
                 slot->done.notify_one();
             }
         }
+        batch.clear();
     }
 }
 

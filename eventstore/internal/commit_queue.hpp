@@ -64,7 +64,10 @@ public:
     using CommitFn = std::function<Status(const std::vector<std::shared_ptr<CommitSlot>>&)>;
 
     explicit CommitQueue(CommitFn commit);
-    ~CommitQueue();  // stops the writer after committing what is prepared
+    ~CommitQueue();  // close()
+    // Stops the writer once it has committed every slot enqueued, including any that a slot's
+    // on_committed enqueues meanwhile; then joins it. Idempotent; from one thread only.
+    void close();
     CommitQueue(const CommitQueue&) = delete;
     CommitQueue& operator=(const CommitQueue&) = delete;
 

@@ -506,7 +506,10 @@ RocksStore::~RocksStore() {
         signer_->cv.notify_all();
         signer_->thread.join();
     }
-    queue_.reset();  // joins the writer after it commits what is prepared
+    // Joins the writer after it commits what is queued; queue_ stays valid meanwhile, for an
+    // append_async made by the answer to another.
+    if (queue_) queue_->close();
+    queue_.reset();
     std::vector<DurableWaiter> waiters;
     {
         std::lock_guard lock(head_mu_);

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,6 +33,7 @@ class Answers {
         std::optional<Result<AppendResult>> result;
         Position head_when_answered = 0;  // the store's head as the answer arrived
         std::thread::id thread;
+        std::size_t order = 0;  // 1 for the first answer of all, 2 for the next, ...
     };
 
     explicit Answers(std::size_t count) : answers_(count) {}
@@ -45,6 +48,7 @@ class Answers {
             a.result.emplace(std::move(r));
             a.head_when_answered = head;
             a.thread = std::this_thread::get_id();
+            a.order = ++given_;
             cv_.notify_all();
         };
     }
@@ -74,18 +78,19 @@ class Answers {
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::vector<Answer> answers_;  // GUARDED_BY(mu_)
+    std::size_t given_ = 0;        // GUARDED_BY(mu_)
 };
 
 }  // namespace
 
 TEST_CASE(
-    "asynchronous appends from one thread are answered once each, in call order, after their "
-    "sync") {
-    StoreDir dir;
-    auto store = dir.open();
+    "asynchronous appends from one thread take positions in call order and are answered once "
+    "each, in that order, after their sync") {
     constexpr std::size_t kAppends = 400;
     constexpr std::size_t kStreams = 8;
-    Answers answers(kAppends);
+    Answers answers(kAppends);  // before the store: it must outlive the store's last answer
+    StoreDir dir;
+    auto store = dir.open();
     std::vector<StreamVersion> next_version(kStreams, 0);
     for (std::size_t i = 0; i < kAppends; ++i) {
         const std::size_t s = i % kStreams;
@@ -109,6 +114,7 @@ TEST_CASE(
         CHECK_FALSE(r.idempotent_replay);
         CHECK(a.head_when_answered >= r.last_position);  // readable when answered
         CHECK(a.thread != std::this_thread::get_id());   // answered by the writer
+        CHECK(a.order == i + 1);
         expected_first += 2;
     }
     CHECK(store->head() == 2 * kAppends);
@@ -120,12 +126,16 @@ TEST_CASE(
 }
 
 TEST_CASE("an asynchronous append decided at once is answered before append_async returns") {
+    Answers answers(6);
     StoreDir dir;
     auto store = dir.open();
     must_append(*store, "decided", {make_event()});
     const NewEvent stored = make_event();
     must_append(*store, "other", {stored});
-    Answers answers(5);
+    const Id erased = random_id();
+    must_append(*store, "person", {personal_event(erased, "a name")});
+    REQUIRE(store->erase(erased, random_id()).is_ok());
+    const Position head = store->head();
 
     store->append_async("decided", ExpectedVersion::exact(7), {make_event()},
                         answers.callback(0, store.get()));
@@ -142,6 +152,9 @@ TEST_CASE("an asynchronous append decided at once is answered before append_asyn
     store->append_async("other", ExpectedVersion::exact(99), {stored},
                         answers.callback(4, store.get()));
     CHECK(answers.answered(4));
+    store->append_async("person", ExpectedVersion::any(), {personal_event(erased, "again")},
+                        answers.callback(5, store.get()));
+    CHECK(answers.answered(5));
 
     const auto conflict = answers.get(0);
     REQUIRE_FALSE(conflict.result->is_ok());
@@ -155,37 +168,54 @@ TEST_CASE("an asynchronous append decided at once is answered before append_asyn
     REQUIRE(replay.result->is_ok());
     CHECK(replay.result->value().idempotent_replay);
     CHECK(replay.result->value().first_position == 2);
-    for (std::size_t i = 0; i < 5; ++i) CHECK(answers.get(i).calls == 1);
-    CHECK(store->head() == 2);
+    // No new personal data for an erased person: refused before anything is sequenced.
+    CHECK(answers.get(5).result->status().code() == StatusCode::kFailedPrecondition);
+    for (std::size_t i = 0; i < 6; ++i) CHECK(answers.get(i).calls == 1);
+    CHECK(store->head() == head);
 }
 
-TEST_CASE("an asynchronous append waits for its sync, and a re-send waits for the original's") {
+namespace {
+
+// A store on the test file system with one entry in `stream`, and an append whose sync is held:
+// answer 0 is that append's, answer 1 a re-send's, made while the sync waits.
+struct HeldAppend {
+    Answers answers;  // first: it must outlive the store's last answer
     StoreDir dir;
-    auto fs = std::make_shared<FaultFileSystem>();
-    auto env = make_env(fs);
-    auto store = dir.open(env.get());
-    must_append(*store, "slow", {make_event()});
-    Answers answers(2);
-    const NewEvent event = make_event();
+    std::shared_ptr<FaultFileSystem> fs = std::make_shared<FaultFileSystem>();
+    std::unique_ptr<rocksdb::Env> env = make_env(fs);
+    std::unique_ptr<Store> store = dir.open(env.get());
+    bool writer_at_sync = false;
+    bool answered_while_held = false;
+    Position head_while_held = 0;
 
-    fs->hold_syncs();
-    store->append_async("slow", ExpectedVersion::exact(1), {event},
-                        answers.callback(0, store.get()));
-    const bool writer_at_sync = fs->wait_for_held_sync(soon());
-    // The original is sequenced but not durable: the re-send must wait for it, not answer now.
-    store->append_async("slow", ExpectedVersion::any(), {event}, answers.callback(1, store.get()));
-    const bool original_answered_early = answers.answered(0);
-    const bool resend_answered_early = answers.answered(1);
-    const Position head_while_held = store->head();
-    fs->release_syncs();
+    HeldAppend(const std::string& stream, std::size_t answer_count) : answers(answer_count) {
+        must_append(*store, stream, {make_event()});
+        const NewEvent event = make_event();
+        fs->hold_syncs();
+        store->append_async(stream, ExpectedVersion::exact(1), {event},
+                            answers.callback(0, store.get()));
+        writer_at_sync = fs->wait_for_held_sync(soon());
+        // The original is sequenced but not durable: the re-send must wait for it.
+        store->append_async(stream, ExpectedVersion::any(), {event},
+                            answers.callback(1, store.get()));
+        answered_while_held = answers.answered(0) || answers.answered(1);
+        head_while_held = store->head();
+    }
+    ~HeldAppend() { fs->release_syncs(); }  // before the store closes, even after a failed check
+};
 
-    CHECK(writer_at_sync);
-    CHECK_FALSE(original_answered_early);
-    CHECK_FALSE(resend_answered_early);
-    CHECK(head_while_held == 1);
-    REQUIRE(answers.wait_all(soon()));
-    const auto original = answers.get(0);
-    const auto resend = answers.get(1);
+}  // namespace
+
+TEST_CASE("an asynchronous append waits for its sync, and a re-send waits for the original's") {
+    HeldAppend f("slow", 2);
+    f.fs->release_syncs();
+
+    CHECK(f.writer_at_sync);
+    CHECK_FALSE(f.answered_while_held);
+    CHECK(f.head_while_held == 1);
+    REQUIRE(f.answers.wait_all(soon()));
+    const auto original = f.answers.get(0);
+    const auto resend = f.answers.get(1);
     REQUIRE(original.result->is_ok());
     REQUIRE(resend.result->is_ok());
     CHECK(original.result->value().first_position == 2);
@@ -194,52 +224,49 @@ TEST_CASE("an asynchronous append waits for its sync, and a re-send waits for th
     CHECK(resend.result->value().first_version == 2);
     CHECK(resend.result->value().idempotent_replay);
     CHECK(resend.head_when_answered >= 2);
-    CHECK(store->head() == 2);
+    CHECK(f.store->head() == 2);
 }
 
 TEST_CASE("a failed sync answers the pending asynchronous append and the re-send waiting for it") {
+    HeldAppend f("failing", 3);
+    f.fs->fail_syncs_after(0);
+    f.fs->release_syncs();
+
+    CHECK(f.writer_at_sync);
+    CHECK_FALSE(f.answered_while_held);
+    REQUIRE(f.answers.wait_first(2, soon()));
+    f.store->append_async("failing", ExpectedVersion::any(), {make_event()},
+                          f.answers.callback(2, f.store.get()));
+    CHECK(f.answers.answered(2));  // refused at once: the store refuses appends until reopened
+    for (std::size_t i = 0; i < 3; ++i) {
+        INFO("append " << i);
+        CHECK(f.answers.get(i).calls == 1);
+        CHECK(f.answers.get(i).result->status().code() == StatusCode::kUnavailable);
+    }
+    CHECK(f.store->head() == 1);
+}
+
+TEST_CASE("closing the store answers every asynchronous append in flight, and keeps them") {
+    constexpr std::size_t kAppends = 200;
+    Answers answers(kAppends);
     StoreDir dir;
     auto fs = std::make_shared<FaultFileSystem>();
     auto env = make_env(fs);
     auto store = dir.open(env.get());
-    must_append(*store, "failing", {make_event()});
-    Answers answers(3);
-    const NewEvent event = make_event();
-
     fs->hold_syncs();
-    store->append_async("failing", ExpectedVersion::any(), {event},
-                        answers.callback(0, store.get()));
+    for (std::size_t i = 0; i < kAppends; ++i) {
+        store->append_async("closing", ExpectedVersion::any(), {make_event()}, answers.callback(i));
+    }
     const bool writer_at_sync = fs->wait_for_held_sync(soon());
-    store->append_async("failing", ExpectedVersion::any(), {event},
-                        answers.callback(1, store.get()));
-    fs->fail_syncs_after(0);
+    std::size_t answered_before_close = 0;
+    for (std::size_t i = 0; i < kAppends; ++i) answered_before_close += answers.answered(i) ? 1 : 0;
+    // The close starts while every append waits behind the held sync; the sync goes on after.
+    std::thread closer([&] { store.reset(); });
     fs->release_syncs();
+    closer.join();
 
     CHECK(writer_at_sync);
-    REQUIRE(answers.wait_first(2, soon()));
-    store->append_async("failing", ExpectedVersion::any(), {make_event()},
-                        answers.callback(2, store.get()));
-    CHECK(answers.answered(2));  // refused at once: the store refuses appends until reopened
-    REQUIRE(answers.wait_all(soon()));
-    for (std::size_t i = 0; i < 3; ++i) {
-        INFO("append " << i);
-        CHECK(answers.get(i).calls == 1);
-        CHECK(answers.get(i).result->status().code() == StatusCode::kUnavailable);
-    }
-    CHECK(store->head() == 1);
-}
-
-TEST_CASE("closing the store answers every asynchronous append in flight, and keeps them") {
-    StoreDir dir;
-    constexpr std::size_t kAppends = 200;
-    Answers answers(kAppends);
-    {
-        auto store = dir.open();
-        for (std::size_t i = 0; i < kAppends; ++i) {
-            store->append_async("closing", ExpectedVersion::any(), {make_event()},
-                                answers.callback(i));
-        }
-    }  // closed at once, with appends still queued for the writer
+    CHECK(answered_before_close == 0);
     for (std::size_t i = 0; i < kAppends; ++i) {
         INFO("append " << i);
         CHECK(answers.get(i).calls == 1);
