@@ -1,5 +1,7 @@
 // Store::append_async: each append is answered exactly once, never before its sync, in the order
 // its positions were given; re-sends wait for the original; failures and the close answer too.
+#include "eventstore/store.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -11,7 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include "eventstore/store.hpp"
 #include "tests/eventstore/store_fixture.hpp"
 #include "tests/support/fault_fs.hpp"
 
