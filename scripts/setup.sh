@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libboost-program-options1.81-dev
   librocksdb-dev rocksdb-tools libflatbuffers-dev flatbuffers-compiler
-  libsodium-dev libsrtp2-dev libspdlog-dev catch2 libssl-dev
+  libsodium-dev libsrtp2-dev libspdlog-dev catch2 libssl-dev libjemalloc-dev
   clang-14 libclang-rt-14-dev
   minisign openssl tzdata
 )
