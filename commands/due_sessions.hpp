@@ -26,9 +26,13 @@ public:
     struct Issued {
         std::size_t moved = 0;    // marked past_not_started
         std::size_t refused = 0;  // refused by the domain: started meanwhile, or a lagging index
+        std::size_t failed = 0;   // any other error (a session the log does not know, a conflict)
+        Status first_failure;     // the first of those, naming its session
     };
     // Issues the command for every session due at `now_us`. A refusal is not an error, but a
-    // refusal that comes back minute after minute means the read models stopped following.
+    // refusal that comes back minute after minute means the read models stopped following. A
+    // session that fails does not hold back the others; only a store that refuses appends (or
+    // an unreadable index) stops the round, as an error.
     Result<Issued> issue_due(std::int64_t now_us);
 
 private:

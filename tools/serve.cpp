@@ -190,6 +190,10 @@ int serve_command(const Args& args) {
             return;
         }
         if (issued->moved > 0) spdlog::info("scheduler: {} sessions marked past_not_started", issued->moved);
+        if (issued->failed > 0) {
+            spdlog::error("scheduler: {} sessions listed as due could not be marked past_not_started; the first: {}",
+                          issued->failed, issued->first_failure.to_string());
+        }
         if (issued->refused > 0) {
             spdlog::warn("scheduler: {} sessions listed as due were refused (started meanwhile, or the read models lag)",
                          issued->refused);

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "domain/rejection.hpp"
+#include "projections/big_endian.hpp"
+#include "projections/read_models.hpp"
 #include "projections/runner.hpp"
 #include "tests/eventstore/store_fixture.hpp"
 
@@ -463,6 +465,34 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
     REQUIRE(gone.is_ok());
     m.fold();
     CHECK(m.due(INT64_MAX).empty());
+}
+
+TEST_CASE("a due session the log does not know fails alone: the others are still marked") {
+    Registrations f;  // one open session, starting in 24 h, 60 minutes long: due at +26 h
+    const std::int64_t due_at = f.now.load() + 26 * kHour;
+    FoldedModels m{f.dir.dir / "models", *f.store};
+    m.fold();
+    // An index row for a session the log never had (a stale or damaged index), due first.
+    const Id ghost = eventstore::random_id();
+    {
+        auto batch = m.models->batch(*f.store);
+        batch->put(projections::kRooms,
+                   'u' + projections::be64(static_cast<std::uint64_t>(due_at - 1)) + std::string(ghost.view()),
+                   "");
+        REQUIRE(m.models->commit(*batch).is_ok());
+    }
+    REQUIRE(m.due(INT64_MAX) == std::vector<Id>{ghost, f.session});
+    DueSessions due(*m.reads, f.handler);
+    f.now = due_at;
+    const auto issued = due.issue_due(f.now.load());
+    INFO(issued.status().to_string());
+    REQUIRE(issued.is_ok());
+    CHECK(issued->moved == 1);
+    CHECK(issued->refused == 0);
+    CHECK(issued->failed == 1);
+    CHECK(issued->first_failure.code() == StatusCode::kNotFound);
+    CHECK_THAT(issued->first_failure.message(), Catch::Matchers::Contains(ghost.hex()));
+    CHECK(f.handler.session(f.session).value().status == SessionStatus::kPastNotStarted);
 }
 
 TEST_CASE("privacy requests: compliance officers and owners erase, hold and read a person of their workspace only") {
