@@ -6,8 +6,11 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "eventstore/internal/merkle.hpp"
 #include "tests/eventstore/store_fixture.hpp"
@@ -175,35 +178,42 @@ TEST_CASE("concurrent appenders to one stream: exactly one wins per version") {
     auto store = dir.open();
     constexpr int kThreads = 8;
     constexpr int kRounds = 40;
+    // The workers only record what they saw; the test asserts on its own thread after joining.
     std::mutex mu;
-    std::map<StreamVersion, int> winners;  // version -> how many appends won it
-    std::atomic<int> conflicts{0};
+    std::vector<std::pair<StreamVersion, StreamVersion>> wins;  // (version seen, first version won)
+    std::vector<std::pair<StreamVersion, StreamVersion>> conflicts;  // (version seen, actual)
+    ThreadFailures failures;
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < kRounds; ++i) {
-                const StreamVersion seen = store->stream_version("event-hot").value();
-                auto r = store->append("event-hot", ExpectedVersion::exact(seen), {make_event()});
-                if (r.is_ok()) {
-                    std::lock_guard lock(mu);
-                    CHECK(r->first_version == seen + 1);
-                    ++winners[r->first_version];
+                const auto seen = store->stream_version("event-hot");
+                if (!seen) return failures.record("stream_version: " + seen.status().to_string());
+                auto r = store->append("event-hot", ExpectedVersion::exact(*seen), {make_event()});
+                const auto conflict = r ? std::nullopt : conflict_of(r.status());
+                if (!r && !conflict) return failures.record("append: " + r.status().to_string());
+                std::lock_guard lock(mu);
+                if (r) {
+                    wins.emplace_back(*seen, r->first_version);
                 } else {
-                    auto c = conflict_of(r.status());
-                    std::lock_guard lock(mu);
-                    REQUIRE(c);
-                    CHECK(c->actual > seen);
-                    ++conflicts;
+                    conflicts.emplace_back(*seen, conflict->actual);
                 }
             }
         });
     }
     for (auto& t : threads) t.join();
+    REQUIRE(failures.first().empty());
+    std::map<StreamVersion, int> winners;  // version -> how many appends won it
+    for (const auto& [seen, first] : wins) {
+        CHECK(first == seen + 1);
+        ++winners[first];
+    }
+    for (const auto& [seen, actual] : conflicts) CHECK(actual > seen);
     const StreamVersion final_version = store->stream_version("event-hot").value();
     CHECK(winners.size() == final_version);
     for (const auto& [version, count] : winners) CHECK(count == 1);
-    CHECK(final_version + conflicts.load() == kThreads * kRounds);
-    CHECK(conflicts.load() > 0);
+    CHECK(final_version + conflicts.size() == kThreads * kRounds);
+    CHECK_FALSE(conflicts.empty());
     CHECK(store->head() == final_version);
 }
 
