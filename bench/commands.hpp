@@ -28,4 +28,8 @@ int proof_command(const Args& args);
 // same entries without folding (replay_bench.cpp).
 int replay_command(const Args& args);
 
+// The CPU an append spends per event before the write (bind, seal, commit, encode, leaf hash),
+// against libsodium's AEAD and OpenSSL's SHA-256 alone (seal_bench.cpp).
+int seal_command(const Args& args);
+
 }  // namespace auditorium::bench

@@ -17,6 +17,8 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
                    "inclusion and consistency proof latency at 10 million entries vs a RocksDB point read"}},
         {"replay", {auditorium::bench::replay_command,
                     "rebuilding every read model from 1M domain events vs reading and decrypting them"}},
+        {"seal", {auditorium::bench::seal_command,
+                  "per-event sealing, encoding and leaf hashing vs libsodium's AEAD and OpenSSL's SHA-256"}},
         {"verify", {auditorium::bench::verify_command,
                     "hash-only verification vs OpenSSL SHA-256; export vs raw read; proof latency"}},
     };

@@ -54,6 +54,8 @@ run "64 appenders on 2 threads (append_async), one event per append" --appenders
 run "1 appender, one event per append" --appenders 1 --events 20000
 run "4 appenders, 1000 events per append" --appenders 4 --events 1000000 --batch 1000
 
+echo "== sealing, encoding and hashing per event, on one thread" >&2
+results+=("$("$bench" seal | tail -n 1)")
 once "verification, export and proofs on 200,000 entries" verify --entries 200000
 once "proofs on 10,000,000 entries (writing them takes about two minutes)" proof
 once "rebuilding the read models from 1,000,000 domain events (writing them takes about three minutes)" \
