@@ -119,8 +119,10 @@ Result<OpenRow> open_row(eventstore::Store& store, Model model, std::string_view
     return out;
 }
 
-Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode mode, rocksdb::Env* env) {
-    std::unique_ptr<ModelStore> models(new ModelStore(mode));
+namespace {
+
+rocksdb::Options model_options(ModelStore::Mode mode, rocksdb::Env* env) {
+    using Mode = ModelStore::Mode;
     rocksdb::Options o;
     if (env != nullptr) o.env = env;
     o.compression = rocksdb::kNoCompression;  // sealed fields and ids do not compress
@@ -147,6 +149,20 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
         o.level0_slowdown_writes_trigger = 48;
         o.level0_stop_writes_trigger = 64;
     }
+    o.create_if_missing = mode != Mode::kReadOnly;
+    if (mode == Mode::kReadOnly) o.max_open_files = -1;  // required by secondary instances
+    return o;
+}
+
+Status closed_after_failure() {
+    return unavailable("the read models are closed after a failed write, to be opened again");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode mode, rocksdb::Env* env) {
+    std::unique_ptr<ModelStore> models(new ModelStore(dir, mode, env));
+    const rocksdb::Options o = model_options(mode, env);
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s;
     if (mode == Mode::kReadOnly) {
@@ -156,14 +172,12 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
         auto scratch = TempDirectory::make(fs::temp_directory_path(), "auditorium-models-");
         if (!scratch) return scratch.status();
         models->scratch_.emplace(std::move(scratch).value());
-        o.max_open_files = -1;  // required by secondary instances
         s = rocksdb::DB::OpenAsSecondary(o, dir.string(), models->scratch_->path().string(), &raw);
     } else {
         std::error_code ec;
         fs::create_directories(dir, ec);
         if (ec) return unavailable("creating " + dir.string() + ": " + ec.message());
         ::chmod(dir.c_str(), 0700);
-        o.create_if_missing = true;
         s = rocksdb::DB::Open(o, dir.string(), &raw);
     }
     if (!s.ok()) return from_rocks(s, "opening the read models in " + dir.string());
@@ -207,11 +221,14 @@ ModelStore::~ModelStore() {
 
 Status ModelStore::catch_up() {
     if (mode_ != Mode::kReadOnly) return Status::ok();
+    std::shared_lock lock(db_mu_);
     return from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the read models");
 }
 
 Result<eventstore::Position> ModelStore::checkpoint(Model model) const {
     std::string v;
+    std::shared_lock lock(db_mu_);
+    if (!db_) return closed_after_failure();
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_key(model), &v);
     if (s.IsNotFound()) return eventstore::Position{0};
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading a read model's checkpoint"));
@@ -221,6 +238,8 @@ Result<eventstore::Position> ModelStore::checkpoint(Model model) const {
 
 Result<std::optional<Row>> ModelStore::get(Model model, std::string_view key) const {
     std::string v;
+    std::shared_lock lock(db_mu_);
+    if (!db_) return closed_after_failure();
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), row_key(model, key), &v);
     if (s.IsNotFound()) return std::optional<Row>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the read models"));
@@ -232,6 +251,8 @@ Status ModelStore::scan(Model model, std::string_view prefix,
                         const std::function<bool(std::string_view, const Row&)>& visit,
                         std::string_view start) const {
     assert(start.empty() || start.starts_with(prefix));
+    std::shared_lock lock(db_mu_);
+    if (!db_) return closed_after_failure();
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     Status failed = Status::ok();
     const std::string from = row_key(model, start.empty() ? prefix : start);
@@ -245,6 +266,7 @@ std::unique_ptr<ModelStore::Batch> ModelStore::batch(eventstore::Store& store) {
 
 Status ModelStore::commit(Batch& batch) {
     if (mode_ == Mode::kReadOnly) return failed_precondition("the read models are open read-only");
+    if (!db_) return closed_after_failure();
     rocksdb::WriteBatch writes(64 * batch.pending_.size());
     // In key order, so the memtable's skiplist inserts walk forward from the last one.
     for (const auto& [key, value] : batch.pending_) {
@@ -264,6 +286,20 @@ Status ModelStore::commit(Batch& batch) {
     return Status::ok();
 }
 
+Status ModelStore::recover() {
+    if (!write_failed_) return Status::ok();
+    std::unique_lock lock(db_mu_);
+    // Not FlushWAL, as in the destructor: the log ends at the failed write, and RocksDB's
+    // assertions abort a sync of such a log.
+    db_.reset();
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status s = rocksdb::DB::Open(model_options(mode_, env_), dir_.string(), &raw);
+    AUD_RETURN_IF_ERROR(from_rocks(s, "opening the read models in " + dir_.string() + " again after a failed write"));
+    db_.reset(raw);
+    write_failed_ = false;
+    return Status::ok();
+}
+
 ModelStore::Batch::Batch(ModelStore& models, eventstore::Store& store) : models_(models), store_(store) {}
 
 ModelStore::Batch::~Batch() = default;
@@ -273,6 +309,7 @@ std::size_t ModelStore::Batch::size() const { return pending_.size(); }
 Result<std::optional<std::string>> ModelStore::Batch::get_raw(const std::string& key) {
     if (auto p = pending_.find(key); p != pending_.end()) return p->second;
     std::string v;
+    if (!models_.db_) return closed_after_failure();
     const rocksdb::Status s = models_.db_->Get(rocksdb::ReadOptions(), key, &v);
     if (s.IsNotFound()) return std::optional<std::string>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the read models"));
@@ -282,6 +319,7 @@ Result<std::optional<std::string>> ModelStore::Batch::get_raw(const std::string&
 // The stored keys under `prefix` merged with the pending ones (which win; deletes hide).
 Status ModelStore::Batch::scan_raw(std::string_view prefix,
                                    const std::function<bool(std::string_view, std::string_view)>& visit) {
+    if (!models_.db_) return closed_after_failure();
     std::unique_ptr<rocksdb::Iterator> it(models_.db_->NewIterator(rocksdb::ReadOptions()));
     it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
     auto p = pending_.lower_bound(prefix);

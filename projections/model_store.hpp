@@ -15,8 +15,12 @@
 // A row keeps a person's data only sealed under that person's key (Store::seal_for_model), so an
 // erasure makes it unreadable at once; the projection then removes it (Batch::erase_subject).
 //
-// Thread safety: the ModelStore's reads may be called from any thread; one thread at a time
-// builds and commits Batches (the runner).
+// After a failed commit RocksDB refuses every later write until the database is opened again;
+// recover() does that, and the runner folds again from the last committed checkpoint.
+//
+// Thread safety: the ModelStore's reads may be called from any thread (a scan's visitor must not
+// call back into the ModelStore); one thread at a time builds and commits Batches and calls
+// recover() (the runner).
 #pragma once
 
 #include <atomic>
@@ -26,6 +30,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <vector>
 #include <string>
 #include <string_view>
@@ -98,17 +103,27 @@ public:
     class Batch;
     std::unique_ptr<Batch> batch(eventstore::Store& store);
     Status commit(Batch& batch);
+    // After a failed commit: closes the database, leaving its log as the failed write left it, and
+    // opens it again. A no-op when no commit has failed. While it runs, and after a reopen that
+    // failed (the disk still full), reads and commits return Unavailable; call it again later.
+    Status recover();
 
 private:
-    explicit ModelStore(Mode mode) : mode_(mode) {}
+    ModelStore(std::filesystem::path dir, Mode mode, rocksdb::Env* env)
+        : dir_(std::move(dir)), mode_(mode), env_(env) {}
     // Writes the format into fresh models; refuses models of another format.
     Status check_format(const std::filesystem::path& dir);
-    Mode mode_;
+    const std::filesystem::path dir_;
+    const Mode mode_;
+    rocksdb::Env* const env_;
     // Set by a failed commit. Debian's RocksDB keeps its assertions, and syncing a log whose
     // write failed aborts the process: the destructor then leaves the log as it is (the ledger
     // folds the lost tail again).
     std::atomic<bool> write_failed_{false};
     std::optional<TempDirectory> scratch_;  // the secondary instance's own directory
+    // Replaced only by recover(), under an exclusive lock; reads hold it shared. Batches and
+    // commits run on recover()'s own thread and need no lock.
+    mutable std::shared_mutex db_mu_;
     std::unique_ptr<rocksdb::DB> db_;       // declared after scratch_: closed before it goes
 };
 

@@ -54,6 +54,9 @@ Status ProjectionRunner::fold_and_commit(const std::vector<eventstore::Entry>& e
     {
         std::lock_guard lock(mu_);
         position_ = last;
+        // Cleared with the position it is cleared by: a reader that sees the one sees the other.
+        if (!error_.is_ok()) spdlog::info("projections: folding again, at position {}", last);
+        error_ = Status::ok();
     }
     advanced_.notify_all();
     return Status::ok();
@@ -92,7 +95,9 @@ void ProjectionRunner::follow() {
     bool caught_up = false;
     Position logged = 0;
     while (!stop_) {
-        Status s = open_subscription();
+        // After a failed write the models take no more until opened again.
+        Status s = models_.recover();
+        if (s.is_ok()) s = open_subscription();
         if (s.is_ok()) {
             auto entries = log_->next(kBatchEntries, Clock::now() + std::chrono::milliseconds(200));
             s = entries ? fold_and_commit(*entries) : entries.status();
@@ -107,6 +112,7 @@ void ProjectionRunner::follow() {
         {
             std::lock_guard lock(mu_);
             if (!s.is_ok() && error_.is_ok()) spdlog::error("projections: {}", s.to_string());
+            if (s.is_ok() && !error_.is_ok()) spdlog::info("projections: following again, at position {}", position_.load());
             error_ = s;
         }
         if (!s.is_ok()) {

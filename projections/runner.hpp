@@ -45,7 +45,8 @@ public:
     eventstore::Position position() const { return position_.load(); }
     // Waits until the models reached `position` or `deadline` passed; returns position().
     eventstore::Position wait_for(eventstore::Position position, std::chrono::steady_clock::time_point deadline);
-    // The error that stopped the thread, if one did (it retries after a pause).
+    // The error that stopped the thread, if one did. It retries after a pause, from the models'
+    // checkpoint, reopening them first after a failed write (ModelStore::recover).
     Status last_error() const;
 
 private:

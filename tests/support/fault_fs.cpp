@@ -58,6 +58,7 @@ namespace {
 IOStatus power_cut_error() { return IOStatus::IOError("simulated power cut"); }
 IOStatus sync_error() { return IOStatus::IOError("simulated sync failure"); }
 IOStatus no_space_error() { return IOStatus::NoSpace("simulated disk full"); }
+IOStatus write_error() { return IOStatus::IOError("simulated write failure"); }
 
 // RocksDB names one file in more than one spelling ("db//000001.log", "db/"), so keys are
 // normalized lexically; it never relies on symlinks inside a DB directory.
@@ -128,6 +129,10 @@ public:
         std::lock_guard lock(mu_);
         space_limit_ = limit;
     }
+    void set_appends_fail(bool fail) {
+        std::lock_guard lock(mu_);
+        appends_fail_ = fail;
+    }
     std::uint64_t appended() const {
         std::lock_guard lock(mu_);
         return appended_;
@@ -176,6 +181,7 @@ private:
     mutable std::mutex mu_;
     bool power_cut_ = false;                        // GUARDED_BY(mu_)
     std::optional<std::uint64_t> space_limit_;      // GUARDED_BY(mu_)
+    bool appends_fail_ = false;                     // GUARDED_BY(mu_)
     std::uint64_t appended_ = 0;                    // GUARDED_BY(mu_), includes in-flight appends
     std::optional<int> sync_budget_;                // GUARDED_BY(mu_), nullopt: syncs never fail
     int syncs_ = 0;                                 // GUARDED_BY(mu_)
@@ -187,6 +193,7 @@ private:
 IOStatus FaultModel::reserve_append(std::uint64_t n) {
     std::lock_guard lock(mu_);
     if (power_cut_) return power_cut_error();
+    if (appends_fail_) return write_error();
     if (space_limit_ && (appended_ > *space_limit_ || n > *space_limit_ - appended_))
         return no_space_error();
     appended_ += n;
@@ -621,6 +628,8 @@ rocksdb::Status FaultFileSystem::drop_unsynced_data() {
 
 void FaultFileSystem::set_space_limit(std::uint64_t bytes) { model_->set_space_limit(bytes); }
 void FaultFileSystem::clear_space_limit() { model_->set_space_limit(std::nullopt); }
+void FaultFileSystem::fail_appends() { model_->set_appends_fail(true); }
+void FaultFileSystem::clear_append_failures() { model_->set_appends_fail(false); }
 
 void FaultFileSystem::fail_syncs_after(int n) {
     assert(n >= 0);

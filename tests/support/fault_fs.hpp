@@ -77,6 +77,12 @@ public:
     void set_space_limit(std::uint64_t bytes);
     void clear_space_limit();
 
+    // Failing disk: until cleared, every append is refused with IOError "simulated write
+    // failure" (as for EIO), writing nothing. Unlike a full disk, RocksDB does not recover from
+    // it by itself.
+    void fail_appends();
+    void clear_append_failures();
+
     // Failing fsync: after `n` more successful syncs, every Sync/Fsync (and RangeSync) fails with
     // IOError "simulated sync failure" until cleared. n = 0 fails the next one.
     // REQUIRES: n >= 0.

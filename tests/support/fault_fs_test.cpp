@@ -228,6 +228,23 @@ TEST_CASE("an append that would pass the space limit fails whole with NoSpace") 
     CHECK(read_file(dir.file("a")) == "12345678");
 }
 
+TEST_CASE("failing appends fail with IOError, write nothing, and stop failing when cleared") {
+    TempDir dir;
+    auto fs = std::make_shared<FaultFileSystem>();
+    auto file = create_file(*fs, dir.file("a"));
+    REQUIRE(append(*file, "12").ok());
+    fs->fail_appends();
+    const rocksdb::IOStatus failed = append(*file, "34");
+    CHECK(failed.IsIOError());
+    CHECK_FALSE(failed.IsNoSpace());
+    CHECK(stdfs::file_size(dir.file("a")) == 2);
+    CHECK(fs->bytes_appended() == 2);
+    fs->clear_append_failures();
+    CHECK(append(*file, "34").ok());
+    close(*file);
+    CHECK(read_file(dir.file("a")) == "1234");
+}
+
 TEST_CASE("fail_syncs_after lets n syncs succeed and then fails every sync") {
     TempDir dir;
     auto fs = std::make_shared<FaultFileSystem>();
