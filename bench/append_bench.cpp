@@ -110,16 +110,6 @@ std::mt19937_64 seeded_rng() {
 
 // ---- arguments ----
 
-Result<std::int64_t> in_range(const po::variables_map& vm, const char* name, std::int64_t lo,
-                              std::int64_t hi) {
-    const auto v = vm[name].as<std::int64_t>();
-    if (v < lo || v > hi) {
-        return invalid_argument("--" + std::string(name) + " must be in " + std::to_string(lo) +
-                                ".." + std::to_string(hi) + ", not " + std::to_string(v));
-    }
-    return v;
-}
-
 po::options_description append_options() {
     po::options_description desc(
         "auditorium-bench append --data DIR --appenders N --events M [options]");

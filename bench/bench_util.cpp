@@ -148,4 +148,14 @@ std::optional<int> parse_bench_options(const char* name, const boost::program_op
     return std::nullopt;
 }
 
+Result<std::int64_t> in_range(const boost::program_options::variables_map& vm, const char* name,
+                              std::int64_t lo, std::int64_t hi) {
+    const auto v = vm[name].as<std::int64_t>();
+    if (v < lo || v > hi) {
+        return invalid_argument("--" + std::string(name) + " must be in " + std::to_string(lo) +
+                                ".." + std::to_string(hi) + ", not " + std::to_string(v));
+    }
+    return v;
+}
+
 }  // namespace auditorium::bench

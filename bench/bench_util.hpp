@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.hpp"
 #include "base/status.hpp"
 
 namespace auditorium::bench {
@@ -77,6 +78,11 @@ double run_timed_threads(unsigned threads, const std::function<void(unsigned)>& 
 std::optional<int> parse_bench_options(const char* name, const boost::program_options::options_description& desc,
                                        const std::vector<std::string>& args,
                                        boost::program_options::variables_map& vm);
+
+// The integer option `name` (declared as std::int64_t), or InvalidArgument naming it when it is
+// outside lo..hi.
+Result<std::int64_t> in_range(const boost::program_options::variables_map& vm, const char* name,
+                              std::int64_t lo, std::int64_t hi);
 
 // 8 bytes, most significant first, so keys sort in numeric order.
 void append_be64(std::string& out, std::uint64_t v);

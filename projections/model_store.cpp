@@ -222,6 +222,7 @@ ModelStore::~ModelStore() {
 Status ModelStore::catch_up() {
     if (mode_ != Mode::kReadOnly) return Status::ok();
     std::shared_lock lock(db_mu_);
+    if (!db_) return closed_after_failure();
     return from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the read models");
 }
 
@@ -288,14 +289,23 @@ Status ModelStore::commit(Batch& batch) {
 
 Status ModelStore::recover() {
     if (!write_failed_) return Status::ok();
-    std::unique_lock lock(db_mu_);
+    std::unique_ptr<rocksdb::DB> failed;
+    {
+        // Taken out under the lock, closed and opened again without it: readers meanwhile get
+        // Unavailable instead of waiting on the disk.
+        std::unique_lock lock(db_mu_);
+        failed = std::move(db_);
+    }
     // Not FlushWAL, as in the destructor: the log ends at the failed write, and RocksDB's
     // assertions abort a sync of such a log.
-    db_.reset();
+    failed.reset();
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status s = rocksdb::DB::Open(model_options(mode_, env_), dir_.string(), &raw);
     AUD_RETURN_IF_ERROR(from_rocks(s, "opening the read models in " + dir_.string() + " again after a failed write"));
-    db_.reset(raw);
+    {
+        std::unique_lock lock(db_mu_);
+        db_.reset(raw);
+    }
     write_failed_ = false;
     return Status::ok();
 }

@@ -105,7 +105,7 @@ public:
     Status commit(Batch& batch);
     // After a failed commit: closes the database, leaving its log as the failed write left it, and
     // opens it again. A no-op when no commit has failed. While it runs, and after a reopen that
-    // failed (the disk still full), reads and commits return Unavailable; call it again later.
+    // failed (the disk still failing), reads and commits return Unavailable; call it again later.
     Status recover();
 
 private:
@@ -121,8 +121,8 @@ private:
     // folds the lost tail again).
     std::atomic<bool> write_failed_{false};
     std::optional<TempDirectory> scratch_;  // the secondary instance's own directory
-    // Replaced only by recover(), under an exclusive lock; reads hold it shared. Batches and
-    // commits run on recover()'s own thread and need no lock.
+    // Replaced only by recover(), under an exclusive lock held for the swap alone; reads hold it
+    // shared. Batches and commits run on recover()'s own thread and need no lock.
     mutable std::shared_mutex db_mu_;
     std::unique_ptr<rocksdb::DB> db_;       // declared after scratch_: closed before it goes
 };

@@ -115,6 +115,7 @@ void ProjectionRunner::follow() {
             if (s.is_ok() && !error_.is_ok()) spdlog::info("projections: following again, at position {}", position_.load());
             error_ = s;
         }
+        if (!s.is_ok()) advanced_.notify_all();  // wakes wait_for_error()
         if (!s.is_ok()) {
             // Start again from the last committed checkpoint, after a pause.
             log_.reset();
@@ -127,6 +128,12 @@ Position ProjectionRunner::wait_for(Position position, Clock::time_point deadlin
     std::unique_lock lock(mu_);
     advanced_.wait_until(lock, deadline, [&] { return position_ >= position; });
     return position_;
+}
+
+Status ProjectionRunner::wait_for_error(Clock::time_point deadline) {
+    std::unique_lock lock(mu_);
+    advanced_.wait_until(lock, deadline, [&] { return !error_.is_ok(); });
+    return error_;
 }
 
 Status ProjectionRunner::last_error() const {

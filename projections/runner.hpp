@@ -8,7 +8,7 @@
 // Two ways to run: catch_up() on the caller's thread (rebuilds, tests, the auditor's replay), or
 // start() for a thread of its own that follows live appends (serve).
 //
-// Thread safety: position(), wait_for() and last_error() from any thread; catch_up() from one
+// Thread safety: position(), wait_for(), last_error() and wait_for_error() from any thread; catch_up() from one
 // thread at a time and never while started. `store` and `models` must outlive the runner.
 #pragma once
 
@@ -48,6 +48,8 @@ public:
     // The error that stopped the thread, if one did. It retries after a pause, from the models'
     // checkpoint, reopening them first after a failed write (ModelStore::recover).
     Status last_error() const;
+    // Waits until the thread reports an error or `deadline` passed; returns last_error().
+    Status wait_for_error(std::chrono::steady_clock::time_point deadline);
 
 private:
     Status open_subscription();

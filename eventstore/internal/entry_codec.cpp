@@ -108,6 +108,26 @@ Result<EntrySummary> summarize_entry(std::string_view bytes) {
     return EntrySummary{e->position(), e->sections() == nullptr ? 0 : e->sections()->size()};
 }
 
+std::string seal_and_encode(const EntryHeader& header, std::string_view clear,
+                            const std::vector<SectionInput>& inputs, const SectionKey* keys,
+                            const std::uint8_t* nonces, std::vector<StoredSection>& scratch) {
+    scratch.clear();
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const SectionInput& in = inputs[i];
+        const SectionKey& key = keys[i];
+        SealedSection sealed = seal(key.key, binding_of(header, in.subject, in.key_class, key.key_id), in.plaintext,
+                                    nonces + i * kNonceSize);
+        StoredSection& out = scratch.emplace_back();
+        out.subject = in.subject;
+        out.key_class = in.key_class;
+        out.key_id = key.key_id;
+        out.commitment.assign(reinterpret_cast<const char*>(sealed.commitment.data()), kCommitmentSize);
+        out.nonce.assign(reinterpret_cast<const char*>(sealed.nonce.data()), kNonceSize);
+        out.ciphertext = std::move(sealed.ciphertext);
+    }
+    return encode_entry(header, clear, scratch);
+}
+
 Result<DecodedEntry> decode_entry(std::string_view bytes) {
     std::vector<std::uint64_t> aligned;
     AUD_ASSIGN_OR_RETURN(const fb::Entry* e, checked_entry(bytes, aligned));

@@ -54,6 +54,19 @@ SectionBinding binding_of(const EntryHeader& header, const Id& subject, KeyClass
 std::string encode_entry(const EntryHeader& header, std::string_view clear,
                          const std::vector<StoredSection>& sections);
 
+// The key a section is sealed under, and its id in the vault.
+struct SectionKey {
+    DataKey key;
+    std::uint32_t key_id = 0;
+};
+
+// An event as the ledger stores it: each of `inputs` sealed under the key at the same index of
+// `keys` with the nonce at the same index of `nonces` (kNonceSize bytes each, never reused with
+// that key), then the entry encoded. `scratch` is reused from call to call to spare allocations.
+std::string seal_and_encode(const EntryHeader& header, std::string_view clear,
+                            const std::vector<SectionInput>& inputs, const SectionKey* keys,
+                            const std::uint8_t* nonces, std::vector<StoredSection>& scratch);
+
 Result<DecodedEntry> decode_entry(std::string_view bytes);
 
 // The same checks as decode_entry, copying nothing out: for readers that need only these fields

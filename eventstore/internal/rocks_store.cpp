@@ -621,7 +621,7 @@ Status RocksStore::refuse_new_key(const Id& subject, KeyClass key_class) {
     return Status::ok();
 }
 
-Result<std::vector<RocksStore::SectionKey>> RocksStore::keys_for(const std::vector<NewEvent>& events,
+Result<std::vector<SectionKey>> RocksStore::keys_for(const std::vector<NewEvent>& events,
                                                      std::int64_t now) {
     std::vector<SectionKey> keys;
     const auto refuse = [this](const Id& s, KeyClass c) { return refuse_new_key(s, c); };
@@ -734,30 +734,20 @@ void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
     std::string nonces(keys.size() * kNonceSize, '\0');
     public_random(reinterpret_cast<std::uint8_t*>(nonces.data()), nonces.size());  // one draw for the whole append
     std::size_t key_index = 0;
-    std::vector<StoredSection> sections;
+    std::vector<StoredSection> scratch;
     for (std::size_t i = 0; i < events.size(); ++i) {
         const NewEvent& e = events[i];
         EntryHeader h{d.first_position + i, slot.stream,  d.first_version + i, e.event_id,
                       e.type,               e.schema_version, d.recorded_at_us, e.actor,
                       e.subject,            e.correlation, e.causation};
-        sections.clear();
-        for (const SectionInput& s : e.sections) {
-            const auto* nonce = reinterpret_cast<const std::uint8_t*>(nonces.data()) + key_index * kNonceSize;
-            const SectionKey& key = keys[key_index++];
-            StoredSection out{s.subject, s.key_class, key.key_id, {}, {}, {}};
-            const SealedSection sealed =
-                seal(key.key, binding_of(h, s.subject, s.key_class, key.key_id), s.plaintext, nonce);
-            out.commitment.assign(reinterpret_cast<const char*>(sealed.commitment.data()),
-                                  kCommitmentSize);
-            out.nonce.assign(reinterpret_cast<const char*>(sealed.nonce.data()), kNonceSize);
-            out.ciphertext = sealed.ciphertext;
-            sections.push_back(std::move(out));
-        }
         PreparedEntry& pe = slot.entries[i];
         pe.position = h.position;
         pe.version = h.version;
         pe.event_id = e.event_id;
-        pe.bytes = encode_entry(h, e.clear, sections);
+        pe.bytes = seal_and_encode(h, e.clear, e.sections, keys.data() + key_index,
+                                   reinterpret_cast<const std::uint8_t*>(nonces.data()) + key_index * kNonceSize,
+                                   scratch);
+        key_index += e.sections.size();
         pe.leaf = merkle::leaf_hash(pe.bytes);
     }
 }

@@ -127,10 +127,6 @@ private:
     class BackupWriter;
     // backups and exports: the active signing key, from its seed in the vault (needs the keys).
     Result<minisign::SigningKey> active_signing_key();
-    struct SectionKey {
-        DataKey key;
-        std::uint32_t key_id;
-    };
 
     RocksStore() = default;
     static Result<std::unique_ptr<Store>> open_read_only(const StoreOptions& options);

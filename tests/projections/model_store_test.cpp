@@ -26,131 +26,119 @@ std::unique_ptr<ModelStore> must_open(const std::filesystem::path& dir, rocksdb:
     return std::move(m).value();
 }
 
+// A ledger, and read models beside it on a file system that fails on demand.
+struct FaultyModels {
+    StoreDir ledger;
+    std::unique_ptr<eventstore::Store> store = ledger.open();
+    std::shared_ptr<FaultFileSystem> fs = std::make_shared<FaultFileSystem>();
+    std::unique_ptr<rocksdb::Env> env = make_env(fs);
+    std::filesystem::path dir = ledger.dir / "models";
+    std::unique_ptr<ModelStore> models = must_open(dir, env.get());
+
+    // Commits one row and the test model's checkpoint; returns the outcome.
+    Status commit_row(const std::string& key, const std::string& clear, eventstore::Position checkpoint) {
+        auto batch = models->batch(*store);
+        batch->put(kTest, key, clear);
+        batch->set_checkpoint(kTest, checkpoint);
+        return models->commit(*batch);
+    }
+};
+
+eventstore::Position must_checkpoint(const ModelStore& models, Model model) {
+    auto checkpoint = models.checkpoint(model);
+    INFO(checkpoint.status().to_string());
+    REQUIRE(checkpoint.is_ok());
+    return *checkpoint;
+}
+
+std::optional<Row> must_get(const ModelStore& models, std::string_view key) {
+    auto row = models.get(kTest, key);
+    INFO(row.status().to_string());
+    REQUIRE(row.is_ok());
+    return *row;
+}
+
 }  // namespace
 
 // Debian's RocksDB keeps its assertions: syncing a log whose write failed used to abort the
 // process when the store closed.
 TEST_CASE("a read-model write that fails on a full disk is reported and the models still close") {
-    StoreDir ledger;
-    auto store = ledger.open();
-    const auto models_dir = ledger.dir / "models";
-    auto fs = std::make_shared<FaultFileSystem>();
-    auto env = make_env(fs);
-    {
-        auto models = must_open(models_dir, env.get());
-        auto first = models->batch(*store);
-        first->put(kTest, "kept", "before the disk filled");
-        first->set_checkpoint(kTest, 7);
-        REQUIRE(models->commit(*first).is_ok());
+    FaultyModels f;
+    REQUIRE(f.commit_row("kept", "before the disk filled", 7).is_ok());
+    f.fs->set_space_limit(f.fs->bytes_appended() + 10);
+    const Status failed = f.commit_row("lost", std::string(4096, 'x'), 8);
+    CHECK(failed.code() == StatusCode::kUnavailable);
+    CHECK_THAT(failed.message(), Catch::Matchers::Contains("writing the read models"));
+    f.models.reset();  // closes here: no abort
 
-        fs->set_space_limit(fs->bytes_appended() + 10);
-        auto second = models->batch(*store);
-        second->put(kTest, "lost", std::string(4096, 'x'));
-        second->set_checkpoint(kTest, 8);
-        const Status failed = models->commit(*second);
-        CHECK(failed.code() == StatusCode::kUnavailable);
-        CHECK_THAT(failed.message(), Catch::Matchers::Contains("writing the read models"));
-    }  // closes here: no abort
-    fs->clear_space_limit();
-    auto models = must_open(models_dir);
-    auto checkpoint = models->checkpoint(kTest);
-    REQUIRE(checkpoint.is_ok());
-    CHECK(*checkpoint == 7);
-    auto kept = models->get(kTest, "kept");
-    REQUIRE(kept.is_ok());
-    REQUIRE(kept->has_value());
-    CHECK((*kept)->clear == "before the disk filled");
-    auto lost = models->get(kTest, "lost");
-    REQUIRE(lost.is_ok());
-    CHECK_FALSE(lost->has_value());
+    f.fs->clear_space_limit();
+    auto models = must_open(f.dir);
+    CHECK(must_checkpoint(*models, kTest) == 7);
+    const auto kept = must_get(*models, "kept");
+    REQUIRE(kept.has_value());
+    CHECK(kept->clear == "before the disk filled");
+    CHECK_FALSE(must_get(*models, "lost").has_value());
 }
 
 // RocksDB refuses every write after one has failed, until the database is opened again (it
 // resumes by itself only after a full disk); before recover() the live models stayed behind the
 // ledger after a failed write until the server restarted.
 TEST_CASE("after a failed read-model write, recover() reopens the models and writes go on") {
-    StoreDir ledger;
-    auto store = ledger.open();
-    auto fs = std::make_shared<FaultFileSystem>();
-    auto env = make_env(fs);
-    auto models = must_open(ledger.dir / "models", env.get());
-    auto first = models->batch(*store);
-    first->put(kTest, "kept", "before the disk filled");
-    first->set_checkpoint(kTest, 7);
-    REQUIRE(models->commit(*first).is_ok());
-    CHECK(models->recover().is_ok());  // nothing failed: nothing to do
+    FaultyModels f;
+    REQUIRE(f.commit_row("kept", "before the disk failed", 7).is_ok());
+    CHECK(f.models->recover().is_ok());  // nothing failed: nothing to do
 
-    fs->fail_appends();
-    auto lost = models->batch(*store);
-    lost->put(kTest, "lost", std::string(4096, 'x'));
-    lost->set_checkpoint(kTest, 8);
-    REQUIRE(models->commit(*lost).code() == StatusCode::kUnavailable);
-    fs->clear_append_failures();
-
+    f.fs->fail_appends();
+    REQUIRE(f.commit_row("lost", std::string(4096, 'x'), 8).code() == StatusCode::kUnavailable);
+    f.fs->clear_append_failures();
     // The disk works again, but this database does not write any more.
-    auto refused = models->batch(*store);
-    refused->put(kTest, "refused", "after the disk had room");
-    refused->set_checkpoint(kTest, 8);
-    CHECK_FALSE(models->commit(*refused).is_ok());
+    CHECK_FALSE(f.commit_row("refused", "after the disk worked again", 8).is_ok());
 
-    const Status recovered = models->recover();
+    // While the disk still fails, opening again fails too, and the models answer Unavailable.
+    f.fs->fail_appends();
+    REQUIRE(f.models->recover().code() == StatusCode::kUnavailable);
+    CHECK(f.models->checkpoint(kTest).status().code() == StatusCode::kUnavailable);
+    CHECK(f.models->get(kTest, "kept").status().code() == StatusCode::kUnavailable);
+    CHECK(f.models->scan(kTest, "", [](std::string_view, const Row&) { return true; }).code() ==
+          StatusCode::kUnavailable);
+    CHECK(f.commit_row("closed", "while closed", 8).code() == StatusCode::kUnavailable);
+    f.fs->clear_append_failures();
+
+    const Status recovered = f.models->recover();
     INFO(recovered.to_string());
     REQUIRE(recovered.is_ok());
-    auto checkpoint = models->checkpoint(kTest);
-    REQUIRE(checkpoint.is_ok());
-    CHECK(*checkpoint == 7);  // the failed batch is not there: it is folded again from 7
-    auto again = models->batch(*store);
-    again->put(kTest, "again", "folded again");
-    again->set_checkpoint(kTest, 8);
-    REQUIRE(models->commit(*again).is_ok());
-    checkpoint = models->checkpoint(kTest);
-    REQUIRE(checkpoint.is_ok());
-    CHECK(*checkpoint == 8);
-    for (const char* key : {"kept", "again"}) {
-        auto row = models->get(kTest, key);
-        REQUIRE(row.is_ok());
-        CHECK(row->has_value());
-    }
-    auto gone = models->get(kTest, "lost");
-    REQUIRE(gone.is_ok());
-    CHECK_FALSE(gone->has_value());
+    CHECK(must_checkpoint(*f.models, kTest) == 7);  // the failed batch is not there: folded again from 7
+    REQUIRE(f.commit_row("again", "folded again", 8).is_ok());
+    CHECK(must_checkpoint(*f.models, kTest) == 8);
+    CHECK(must_get(*f.models, "kept").has_value());
+    CHECK(must_get(*f.models, "again").has_value());
+    CHECK_FALSE(must_get(*f.models, "lost").has_value());
 }
 
 // The live runner meets a failed write, reports it, and catches up with the ledger by itself once
 // the disk works again: no restart.
 TEST_CASE("the live runner recovers from a failed read-model write without a restart") {
-    StoreDir ledger;
-    auto store = ledger.open();
-    auto fs = std::make_shared<FaultFileSystem>();
-    auto env = make_env(fs);
-    auto models = must_open(ledger.dir / "models", env.get());
-    ProjectionRunner runner(*store, *models);
+    FaultyModels f;
+    ProjectionRunner runner(*f.store, *f.models);
     runner.start();
     const auto wait = [&](eventstore::Position p) {
         return runner.wait_for(p, std::chrono::steady_clock::now() + std::chrono::seconds(30));
     };
-    const auto first = must_append(*store, "s", {make_event(), make_event()});
+    const auto first = must_append(*f.store, "s", {make_event(), make_event()});
     REQUIRE(wait(first.last_position) == first.last_position);
 
-    fs->fail_appends();
-    const auto during = must_append(*store, "s", {make_event(), make_event(), make_event()});
-    // Waits for the failure to be reported: the runner cannot get past the failing disk.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (runner.last_error().is_ok() && std::chrono::steady_clock::now() < deadline) {
-        runner.wait_for(during.last_position, std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
-    }
-    const Status failed = runner.last_error();
+    f.fs->fail_appends();
+    const auto during = must_append(*f.store, "s", {make_event(), make_event(), make_event()});
+    // The runner cannot get past the failing disk.
+    const Status failed = runner.wait_for_error(std::chrono::steady_clock::now() + std::chrono::seconds(30));
     CHECK(failed.code() == StatusCode::kUnavailable);
     CHECK(runner.position() == first.last_position);
+    CHECK(runner.position() < during.last_position);
 
-    fs->clear_append_failures();
-    const auto after = must_append(*store, "s", {make_event()});
+    f.fs->clear_append_failures();
+    const auto after = must_append(*f.store, "s", {make_event()});
     CHECK(wait(after.last_position) == after.last_position);
     CHECK(runner.last_error().is_ok());
     runner.stop();
-    for (auto model : kModels) {
-        auto checkpoint = models->checkpoint(model);
-        REQUIRE(checkpoint.is_ok());
-        CHECK(*checkpoint == after.last_position);
-    }
+    for (auto model : kModels) CHECK(must_checkpoint(*f.models, model) == after.last_position);
 }
