@@ -3,7 +3,8 @@
 // ordered search through a list of a million entries, a third of the writer's time; RocksDB's
 // hash memtables insert in O(1) but build their order at flush by inserting every entry into a
 // fresh skiplist, the same cost again on the flush thread. This one keeps a hash index for point
-// lookups and an unsorted list, and sorts the list once (std::sort) when the memtable is flushed.
+// lookups (open addressing, see the .cpp) and an unsorted list, and sorts the list once
+// (std::sort) when the memtable is flushed.
 //
 // Lookups go through RocksDB's prefix iterator (GetDynamicPrefixIterator), which RocksDB uses for
 // Get and MultiGet: it yields the entries of exactly the looked-up user key, in order. The column

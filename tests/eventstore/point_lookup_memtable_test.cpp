@@ -114,6 +114,42 @@ TEST_CASE("the point-lookup memtable answers gets, multi-gets and scans as Rocks
     check_all(*reopened, expected, absent);
 }
 
+// The index starts with room for 512 entries and grows by doubling: far past that, in one
+// memtable, every key and the newest version of each rewritten key must still be found.
+TEST_CASE("the point-lookup memtable finds every key after its index has grown") {
+    REQUIRE(sodium_init() >= 0);
+    TempDir dir;
+    auto db = open_db(dir, 64 << 20);  // large enough that nothing is flushed
+    std::map<std::string, std::string> expected;
+    std::vector<std::string> absent;
+    for (int i = 0; i < 200; ++i) absent.push_back(random_key());
+    rocksdb::WriteBatch batch;
+    for (int i = 0; i < 100'000; ++i) {
+        const std::string k = random_key();
+        expected[k] = "v" + std::to_string(i);
+        REQUIRE(batch.Put(k, expected[k]).ok());
+    }
+    REQUIRE(db->Write(rocksdb::WriteOptions(), &batch).ok());
+    rocksdb::WriteBatch rewrites;
+    int n = 0;
+    for (auto it = expected.begin(); it != expected.end() && n < 2000; ++n) {
+        if (n % 2 == 0) {
+            it->second = "rewritten";
+            REQUIRE(rewrites.Put(it->first, it->second).ok());
+            ++it;
+        } else {
+            REQUIRE(rewrites.Delete(it->first).ok());
+            absent.push_back(it->first);
+            it = expected.erase(it);
+        }
+    }
+    REQUIRE(db->Write(rocksdb::WriteOptions(), &rewrites).ok());
+    std::string files;
+    REQUIRE(db->GetProperty("rocksdb.num-files-at-level0", &files));
+    CHECK(files == "0");  // still all in the memtable
+    check_all(*db, expected, absent);
+}
+
 TEST_CASE("the point-lookup memtable serves readers while one writer inserts") {
     REQUIRE(sodium_init() >= 0);
     TempDir dir;
