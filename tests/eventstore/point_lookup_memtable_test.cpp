@@ -74,6 +74,24 @@ void check_all(rocksdb::DB& db, const std::map<std::string, std::string>& expect
     CHECK(want == expected.end());
 }
 
+// Rewrites the first `n` keys of `expected` in `batch`: every other one to `value`, the others
+// deleted (and moved to `absent`), so the memtable holds two versions of each.
+void rewrite_first(int n, const std::string& value, std::map<std::string, std::string>& expected,
+                   std::vector<std::string>& absent, rocksdb::WriteBatch& batch) {
+    int i = 0;
+    for (auto it = expected.begin(); it != expected.end() && i < n; ++i) {
+        if (i % 2 == 0) {
+            it->second = value;
+            REQUIRE(batch.Put(it->first, it->second).ok());
+            ++it;
+        } else {
+            REQUIRE(batch.Delete(it->first).ok());
+            absent.push_back(it->first);
+            it = expected.erase(it);
+        }
+    }
+}
+
 }  // namespace
 
 TEST_CASE("the point-lookup memtable answers gets, multi-gets and scans as RocksDB's own would") {
@@ -92,18 +110,7 @@ TEST_CASE("the point-lookup memtable answers gets, multi-gets and scans as Rocks
             REQUIRE(batch.Put(k, expected[k]).ok());
         }
         // Overwrites and deletes of keys written earlier: the newest version must win.
-        int n = 0;
-        for (auto it = expected.begin(); it != expected.end() && n < 300; ++n) {
-            if (n % 2 == 0) {
-                it->second = "overwritten" + std::to_string(round);
-                REQUIRE(batch.Put(it->first, it->second).ok());
-                ++it;
-            } else {
-                REQUIRE(batch.Delete(it->first).ok());
-                absent.push_back(it->first);
-                it = expected.erase(it);
-            }
-        }
+        rewrite_first(300, "overwritten" + std::to_string(round), expected, absent, batch);
         REQUIRE(db->Write(rocksdb::WriteOptions(), &batch).ok());
         check_all(*db, expected, absent);
     }
@@ -131,18 +138,7 @@ TEST_CASE("the point-lookup memtable finds every key after its index has grown")
     }
     REQUIRE(db->Write(rocksdb::WriteOptions(), &batch).ok());
     rocksdb::WriteBatch rewrites;
-    int n = 0;
-    for (auto it = expected.begin(); it != expected.end() && n < 2000; ++n) {
-        if (n % 2 == 0) {
-            it->second = "rewritten";
-            REQUIRE(rewrites.Put(it->first, it->second).ok());
-            ++it;
-        } else {
-            REQUIRE(rewrites.Delete(it->first).ok());
-            absent.push_back(it->first);
-            it = expected.erase(it);
-        }
-    }
+    rewrite_first(2000, "rewritten", expected, absent, rewrites);
     REQUIRE(db->Write(rocksdb::WriteOptions(), &rewrites).ok());
     std::string files;
     REQUIRE(db->GetProperty("rocksdb.num-files-at-level0", &files));
