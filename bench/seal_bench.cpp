@@ -69,7 +69,7 @@ double time_baseline(const Sample& s, std::size_t ad_bytes, std::size_t entry_by
     const std::string label(eventstore::internal::kCommitmentLabel);
     std::string entry(entry_bytes, 'e');
     std::vector<unsigned char> sealed(payload.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-    unsigned char commitment[32];
+    unsigned char commitment[eventstore::internal::kCommitmentSize];
     unsigned char hash[SHA256_DIGEST_LENGTH];
     const auto start = Clock::now();
     for (std::size_t i = 0; i < s.event_ids.size(); ++i) {
