@@ -62,12 +62,16 @@ inline constexpr std::string_view kMetaFormat = "format";      // "1"
 inline constexpr std::string_view kMetaStoreId = "store_id";   // 16 bytes
 inline constexpr std::string_view kMetaDev = "dev";            // "0" or "1"
 inline constexpr std::string_view kMetaCreatedAt = "created_at_us";
+// "1" once the ledger has a head witness in its keys directory: from then on a missing witness
+// is reported instead of made anew (head_witness.hpp).
+inline constexpr std::string_view kMetaWitness = "head_witness";
 inline constexpr std::string_view kLedgerFormat = "1";
 // "signing_key:" || 16 hex digits -> Ed25519 public key (32) || active (1) || BE64(created_at_us)
 inline constexpr std::string_view kMetaSigningKeyPrefix = "signing_key:";
 
 inline constexpr std::string_view kVaultDir = "vault";
 inline constexpr std::string_view kMasterKeyFile = "master.key";
+inline constexpr std::string_view kHeadWitnessFile = "head.witness";
 inline constexpr char kVaultKeyTag = 'k';
 inline constexpr char kVaultPendingShredTag = 'p';
 inline constexpr char kVaultMetaTag = 'm';

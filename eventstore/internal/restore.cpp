@@ -13,6 +13,7 @@
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/internal/head_witness.hpp"
 #include "eventstore/internal/vault.hpp"
 #include "eventstore/store.hpp"
 #include "eventstore/tree_head_json.hpp"
@@ -245,6 +246,12 @@ private:
         std::error_code ec;
         const bool place_master = !fs::exists(placed_master, ec);
         fs::remove(vault_dir, ec);  // an empty directory, if any
+        // The restored ledger's head witness goes first: a ledger in place without its witness
+        // would be refused at open, and an older witness left there would refuse the restore.
+        const fs::path witness = head_witness::file_in(work.keys());
+        if (::rename(witness.c_str(), head_witness::file_in(keys_dir_).c_str()) != 0) {
+            return unavailable("placing the restored ledger's head witness in " + keys_dir_.string());
+        }
         if (::rename(work.vault().c_str(), vault_dir.c_str()) != 0) {
             return unavailable("moving the restored vault to " + vault_dir.string() +
                                " (keys and data directories must be on one file system as the scratch " +

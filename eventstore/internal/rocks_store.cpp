@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,10 +19,13 @@
 #include <thread>
 #include <unordered_set>
 
+#include "eventstore/internal/head_witness.hpp"
 #include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/log_scan.hpp"
 #include "eventstore/internal/months.hpp"
 #include "eventstore/internal/point_lookup_memtable.hpp"
 #include "eventstore/internal/public_random.hpp"
+#include "eventstore/internal/rocks_logger.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
 namespace auditorium::eventstore::internal {
@@ -133,6 +137,23 @@ Status make_private_dir(const fs::path& dir) {
     return Status::ok();
 }
 
+// The keys directory holds the master key and the vault: refused, like a master key file, when
+// others may read or write it or it belongs to another user.
+Status check_private_dir(const fs::path& dir) {
+    struct stat st {};
+    if (::lstat(dir.c_str(), &st) != 0) return unavailable("reading " + dir.string());
+    if (!S_ISDIR(st.st_mode)) return permission_denied(dir.string() + " is not a directory");
+    if (st.st_uid != ::geteuid()) {
+        return permission_denied(dir.string() + " belongs to another user; the keys directory must be the server's own");
+    }
+    if ((st.st_mode & 077) != 0) {
+        return permission_denied(dir.string() + " may be read or written by others (mode " +
+                                 std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
+                                 std::to_string(st.st_mode & 7) + "); chmod 700 it");
+    }
+    return Status::ok();
+}
+
 }  // namespace
 
 // In the order of ledger_column_families().
@@ -194,9 +215,13 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     const fs::path master_file = keys_dir / layout::kMasterKeyFile;
     const fs::path vault_dir = keys_dir / layout::kVaultDir;
     std::error_code ec;
-    const bool ledger_exists = fs::exists(options.data_dir / "CURRENT", ec);
+    // Our own look at the files first: a lost CURRENT, a damaged log or MANIFEST is named here,
+    // before RocksDB could drop entries or delete files (log_scan.hpp).
+    AUD_ASSIGN_OR_RETURN(auto ledger_files, log_scan::check_database_dir(options.data_dir, "ledger"));
+    AUD_ASSIGN_OR_RETURN(auto vault_files, log_scan::check_database_dir(vault_dir, "key vault"));
+    const bool ledger_exists = !ledger_files.fresh;
     const bool master_exists = fs::exists(fs::symlink_status(master_file, ec));
-    const bool vault_exists = fs::exists(vault_dir / "CURRENT", ec);
+    const bool vault_exists = !vault_files.fresh;
 
     if (!ledger_exists && !options.create_if_missing) {
         return not_found("no ledger at " + options.data_dir.string());
@@ -216,6 +241,9 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
         return invalid_argument("retention: entries are kept at least two years (730 days); only a dev store may keep them shorter");
     }
     AUD_RETURN_IF_ERROR(make_private_dir(keys_dir));
+    AUD_RETURN_IF_ERROR(check_private_dir(keys_dir));
+    // Refused opens write nothing: the recovered ledger is checked against its heads read-only.
+    if (ledger_exists) AUD_RETURN_IF_ERROR(probe_ledger(options, keys_dir));
 
     std::unique_ptr<RocksStore> store(new RocksStore());
     store->clock_ = options.clock;
@@ -242,7 +270,7 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     AUD_RETURN_IF_ERROR(store->ensure_signing_key());
     // Every open store has a head for its current size, so auditors always have one to save.
     AUD_ASSIGN_OR_RETURN(auto first_head, store->sign_tree_head());
-    (void)first_head;
+    AUD_RETURN_IF_ERROR(store->keep_witness(first_head));
     store->signer_->thread = std::thread([s = store.get()] { s->run_signer(); });
     return std::unique_ptr<Store>(std::move(store));
 }
@@ -346,6 +374,11 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
     if (!fs::exists(options.data_dir / "CURRENT", ec)) {
         return not_found("no ledger at " + options.data_dir.string());
     }
+    AUD_ASSIGN_OR_RETURN(auto files, log_scan::check_database_dir(options.data_dir, "ledger"));
+    if (files.fresh) return not_found("no ledger at " + options.data_dir.string());
+    const fs::path keys_dir = options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
+    // Read before the ledger, so that every entry the witness covers is in what we open.
+    AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, options.with_keys));
     std::unique_ptr<RocksStore> store(new RocksStore());
     store->read_only_ = true;
     store->clock_ = options.clock;
@@ -355,8 +388,6 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
     store->scratch_ = pattern;
     AUD_RETURN_IF_ERROR(store->open_ledger_secondary(options));
     if (options.with_keys) {
-        const fs::path keys_dir =
-            options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
         auto master = MasterKey::load(keys_dir / layout::kMasterKeyFile);
         if (!master) return master.status();
         auto vault = Vault::open_secondary(keys_dir / layout::kVaultDir, store->scratch_ / "vault",
@@ -365,12 +396,87 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
         store->vault_ = std::move(vault).value();
     }
     AUD_RETURN_IF_ERROR(store->recover());
+    AUD_RETURN_IF_ERROR(store->check_heads(keys_dir, witness));
     return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<RocksStore::Witness> RocksStore::read_witness(const fs::path& keys_dir, bool required) {
+    Witness w;
+    w.checked = true;
+    auto head = head_witness::read(keys_dir);
+    if (head) {
+        w.head = std::move(head).value();
+        return w;
+    }
+    // An auditor without the keys directory checks the ledger against its own heads only.
+    if (!required && head.status().code() != StatusCode::kCorruption) return Witness{};
+    return head.status();
+}
+
+// Opens the existing ledger read-only (nothing in its directory is written), recovers it as the
+// read-write open would, and checks it against the witness and its own newest tree head.
+Status RocksStore::probe_ledger(const StoreOptions& options, const fs::path& keys_dir) {
+    AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, true));
+    std::unique_ptr<RocksStore> probe(new RocksStore());
+    probe->read_only_ = true;
+    AUD_RETURN_IF_ERROR(probe->open_ledger_for_probe(options));
+    AUD_RETURN_IF_ERROR(probe->recover());
+    return probe->check_heads(keys_dir, witness);
+}
+
+Status RocksStore::check_heads(const fs::path& keys_dir, const Witness& witness) {
+    const std::uint64_t size = head();
+    const auto root = [this](std::uint64_t n) { return root_at(n); };
+    auto newest = newest_tree_head();
+    if (newest) {
+        AUD_RETURN_IF_ERROR(head_witness::check_extends(
+            *newest, size, root, "its own newest signed tree head (size " + std::to_string(newest->size) + ")"));
+    } else if (newest.status().code() != StatusCode::kNotFound) {
+        return newest.status();
+    }
+    if (!witness.checked) return Status::ok();
+    const fs::path file = head_witness::file_in(keys_dir);
+    if (witness.head) return head_witness::check_extends(*witness.head, size, root, "the head witness " + file.string());
+    std::string marker;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->meta, std::string(layout::kMetaWitness), &marker);
+    if (s.IsNotFound()) return Status::ok();  // made before witnesses: the first read-write open writes one
+    AUD_RETURN_IF_ERROR(from_rocks(s, "reading the ledger's metadata"));
+    return failed_precondition("the head witness " + file.string() +
+                               " is missing, so nothing shows whether the ledger lost entries; restore it from "
+                               "the keys directory's backup, or see docs/backups.md, \"When the store refuses to open\"");
+}
+
+Status RocksStore::keep_witness(const SignedTreeHead& head) {
+    AUD_RETURN_IF_ERROR(head_witness::write(keys_dir_, head));
+    std::string marker;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->meta, std::string(layout::kMetaWitness), &marker);
+    if (s.ok()) return Status::ok();
+    if (!s.IsNotFound()) return from_rocks(s, "reading the ledger's metadata");
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return from_rocks(db_->Put(wo, cf_->meta, std::string(layout::kMetaWitness), "1"),
+                      "recording the head witness");
+}
+
+Status RocksStore::open_ledger_for_probe(const StoreOptions& options) {
+    rocksdb::DBOptions o;
+    o.info_log = make_rocks_logger("ledger");  // no LOG file: the probe writes nothing
+    o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    if (options.env != nullptr) o.env = options.env;
+    cf_ = std::make_unique<Handles>();
+    rocksdb::DB* raw = nullptr;
+    rocksdb::Status s = rocksdb::DB::OpenForReadOnly(o, options.data_dir.string(), ledger_column_families(),
+                                                     &cf_->all, &raw);
+    if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string());
+    db_.reset(raw);
+    cf_->name_handles();
+    return read_meta();
 }
 
 Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
     rocksdb::DBOptions o;
     o.max_open_files = -1;  // required by secondary instances
+    o.info_log = make_rocks_logger("ledger");
     o.allow_mmap_reads = options.map_files;
     if (options.env != nullptr) o.env = options.env;
     cf_ = std::make_unique<Handles>();
@@ -389,6 +495,7 @@ Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
 Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     rocksdb::DBOptions o;
     o.create_if_missing = create;
+    o.info_log = make_rocks_logger("ledger");
     o.create_missing_column_families = true;  // a column family added by a newer format
     o.max_background_jobs = 4;
     o.allow_concurrent_memtable_write = false;  // hash memtables need it; one writer anyway
@@ -1292,6 +1399,7 @@ Result<SignedTreeHead> RocksStore::sign_tree_head() {
     wo.sync = true;
     AUD_RETURN_IF_ERROR(from_rocks(db_->Put(wo, cf_->tree_heads, key, encode_tree_head(h)),
                                    "storing a signed tree head"));
+    AUD_RETURN_IF_ERROR(head_witness::write(keys_dir_, h));
     return h;
 }
 

@@ -135,6 +135,20 @@ private:
                                                      bool master_exists, const Id& store_id);
     Status open_ledger(const StoreOptions& options, bool create);
     Status open_ledger_secondary(const StoreOptions& options);
+    Status open_ledger_for_probe(const StoreOptions& options);
+    // The head witness as read before opening (head_witness.hpp); `checked` is false when an
+    // auditor opened without the keys directory and it could not be read.
+    struct Witness {
+        bool checked = false;
+        std::optional<SignedTreeHead> head;
+    };
+    static Result<Witness> read_witness(const std::filesystem::path& keys_dir, bool required);
+    static Status probe_ledger(const StoreOptions& options, const std::filesystem::path& keys_dir);
+    // DataLoss or Corruption when the recovered ledger does not extend its newest signed tree head
+    // or the witness; FailedPrecondition when a witness it once had is missing.
+    Status check_heads(const std::filesystem::path& keys_dir, const Witness& witness);
+    // Writes the witness for `head` and marks the ledger as having one.
+    Status keep_witness(const SignedTreeHead& head);
     Status read_meta();
     Status ensure_signing_key();
     void run_signer();

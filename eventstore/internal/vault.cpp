@@ -13,6 +13,8 @@
 #include <cstring>
 
 #include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/log_scan.hpp"
+#include "eventstore/internal/rocks_logger.hpp"
 #include "eventstore/internal/public_random.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
@@ -187,8 +189,15 @@ Vault::~Vault() {
 
 Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey master,
                                            const Id& store_id) {
+    AUD_ASSIGN_OR_RETURN(auto files, log_scan::check_database_dir(options.dir, "key vault"));
+    if (files.fresh && !options.create_if_missing) {
+        return failed_precondition("key vault " + options.dir.string() + " is not initialized");
+    }
     rocksdb::Options o;
-    o.create_if_missing = options.create_if_missing;
+    // Only a missing or empty directory becomes a new vault; RocksDB would make a new one beside
+    // a lost CURRENT and delete the old keys as obsolete files.
+    o.create_if_missing = files.fresh;
+    o.info_log = make_rocks_logger("key vault");
     o.write_buffer_size = 4 << 20;
     o.keep_log_file_num = 2;
     o.recycle_log_file_num = 0;  // a recycled WAL could keep a destroyed key's bytes
@@ -220,8 +229,11 @@ Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey mas
 
 Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const fs::path& scratch,
                                                      MasterKey master, const Id& store_id) {
+    AUD_ASSIGN_OR_RETURN(auto files, log_scan::check_database_dir(dir, "key vault"));
+    if (files.fresh) return failed_precondition("key vault " + dir.string() + " is not initialized");
     rocksdb::Options o;
     o.max_open_files = -1;  // required by secondary instances
+    o.info_log = make_rocks_logger("key vault");
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::OpenAsSecondary(o, dir.string(), scratch.string(), &raw);
     if (!s.ok()) return from_rocks(s, "opening key vault " + dir.string() + " read-only");
@@ -312,9 +324,19 @@ std::optional<DataKey> Vault::cached(const CacheKey& k) {
     return it->second;
 }
 
+bool Vault::is_destroyed(const Id& subject, std::uint8_t key_class) {
+    if (key_class != static_cast<std::uint8_t>(KeyClass::kPersonal)) return false;
+    CacheShard& s = shard(subject);
+    std::lock_guard lock(s.mu);
+    return s.destroyed.contains(subject);
+}
+
 void Vault::remember(const CacheKey& k, const DataKey& key) {
     CacheShard& s = shard(k.subject);
     std::lock_guard lock(s.mu);
+    if (k.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal) && s.destroyed.contains(k.subject)) {
+        return;  // read before the destruction: handed to no one (key_for_opening checks)
+    }
     // A crude bound: the cache only saves unwrapping; dropping a shard is always correct.
     if (s.keys.size() >= kCacheLimit / kStripes) s.keys.clear();
     s.keys.insert_or_assign(k, key);
@@ -349,6 +371,10 @@ Result<DataKey> Vault::key_for_sealing(const Id& subject, KeyClass key_class, st
     const CacheKey ck{subject, static_cast<std::uint8_t>(key_class), key_id};
     if (auto hit = cached(ck)) return *hit;
     std::lock_guard lock(stripe(subject));
+    if (is_destroyed(subject, ck.key_class)) {
+        return failed_precondition("subject " + subject.hex() +
+                                   " was erased; no new personal data may be sealed for it");
+    }
     AUD_ASSIGN_OR_RETURN(auto existing, key_for_opening(subject, key_class, key_id));
     if (existing) return *existing;
     AUD_RETURN_IF_ERROR(refuse_new_key(subject, key_class));
@@ -375,6 +401,8 @@ Result<std::optional<DataKey>> Vault::key_for_opening(const Id& subject, KeyClas
     if (s.IsNotFound()) return std::optional<DataKey>();
     if (!s.ok()) return from_rocks(s, "reading the vault");
     AUD_ASSIGN_OR_RETURN(DataKey key, unwrap(wrapped, subject, key_class, key_id));
+    // Read before an erasure that has begun since: the key is gone as far as anyone is told.
+    if (is_destroyed(subject, ck.key_class)) return std::optional<DataKey>();
     remember(ck, key);
     return std::optional<DataKey>(key);
 }
@@ -435,6 +463,16 @@ Status Vault::destroy_personal_keys(const Id& subject) {
     AUD_RETURN_IF_ERROR(failure());
     {
         std::lock_guard lock(stripe(subject));
+        {
+            // First, so that no read finishing from now on hands the key out or caches it.
+            CacheShard& cache = shard(subject);
+            std::lock_guard cache_lock(cache.mu);
+            cache.destroyed.insert(subject);
+            std::erase_if(cache.keys, [&](const auto& kv) {
+                return kv.first.subject == subject &&
+                       kv.first.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal);
+            });
+        }
         rocksdb::WriteBatch batch;
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
         for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -444,12 +482,6 @@ Status Vault::destroy_personal_keys(const Id& subject) {
         rocksdb::WriteOptions wo;
         wo.sync = true;
         AUD_RETURN_IF_ERROR(write(wo, batch, "destroying keys"));
-        CacheShard& cache = shard(subject);
-        std::lock_guard cache_lock(cache.mu);
-        std::erase_if(cache.keys, [&](const auto& kv) {
-            return kv.first.subject == subject &&
-                   kv.first.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal);
-        });
     }
     return force_off_disk(prefix, end);
 }

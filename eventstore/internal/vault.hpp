@@ -8,8 +8,10 @@
 // Destroying a subject's personal keys deletes them, flushes the memtable and compacts the key
 // range to the bottom level, so no SST or WAL file still holds the wrapped bytes.
 //
-// Thread safety: all methods may be called concurrently. Key creation for one subject is
-// serialized by a per-subject lock stripe (the only lock held across a vault write).
+// Thread safety: all methods may be called concurrently. Key creation and destruction for one
+// subject are serialized by a per-subject lock stripe (the only lock held across a vault write);
+// once destroy_personal_keys() has begun, no read or seal of that subject's personal keys
+// succeeds in this process, whatever ran at the same time.
 #pragma once
 
 #include <array>
@@ -21,6 +23,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "base/id.hpp"
@@ -158,7 +161,12 @@ private:
     struct CacheShard {
         std::mutex mu;
         std::unordered_map<CacheKey, DataKey, CacheKeyHash> keys;  // GUARDED_BY(mu)
+        // Subjects whose personal keys this process destroyed. Invariant: no personal key of
+        // theirs is in `keys`, and none is handed out again (a read that raced the destruction
+        // answers "no key"), so an erased person's key cannot come back into the cache.
+        std::unordered_set<Id> destroyed;  // GUARDED_BY(mu)
     };
+    bool is_destroyed(const Id& subject, std::uint8_t key_class);
     std::array<CacheShard, kStripes> cache_;
     CacheShard& shard(const Id& subject);
     std::atomic<std::uint64_t> created_{0};
