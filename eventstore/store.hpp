@@ -51,6 +51,11 @@ struct StoreOptions {
     // no copy of each block, but the mapped pages count in the process's resident size.
     bool map_files = false;
 
+    // Restores only: the ledger is an older copy on purpose, so a missing head witness is not
+    // reported and the restored ledger's own newest head becomes the witness at its first
+    // read-write open. Every other open checks the witness (internal/head_witness.hpp).
+    bool adopt_head_witness = false;
+
     // Backup targets (directories; mounted remote volumes in production). Every erasure is written
     // at once to the erasure register of each, not only at the next backup.
     std::vector<std::filesystem::path> backup_targets;

@@ -11,6 +11,7 @@
 #include <cassert>
 #include <system_error>
 
+#include "eventstore/database_files.hpp"
 #include "projections/big_endian.hpp"
 
 namespace auditorium::projections {
@@ -149,7 +150,8 @@ rocksdb::Options model_options(ModelStore::Mode mode, rocksdb::Env* env) {
         o.level0_slowdown_writes_trigger = 48;
         o.level0_stop_writes_trigger = 64;
     }
-    o.create_if_missing = mode != Mode::kReadOnly;
+    o.create_if_missing = false;  // ModelStore::open decides, from the directory's files
+    o.info_log = eventstore::rocks_info_log("read models");
     if (mode == Mode::kReadOnly) o.max_open_files = -1;  // required by secondary instances
     return o;
 }
@@ -162,11 +164,15 @@ Status closed_after_failure() {
 
 Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode mode, rocksdb::Env* env) {
     std::unique_ptr<ModelStore> models(new ModelStore(dir, mode, env));
-    const rocksdb::Options o = model_options(mode, env);
+    AUD_ASSIGN_OR_RETURN(auto files, eventstore::check_database_files(dir, "read models"));
+    rocksdb::Options o = model_options(mode, env);
+    // Only a missing or empty directory becomes new read models: RocksDB would make new ones beside
+    // a lost CURRENT and delete the old files as obsolete.
+    o.create_if_missing = files.fresh && mode != Mode::kReadOnly;
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s;
     if (mode == Mode::kReadOnly) {
-        if (!fs::exists(dir / "CURRENT")) {
+        if (files.fresh) {
             return not_found("no read models in " + dir.string() + " (has `serve` run?)");
         }
         auto scratch = TempDirectory::make(fs::temp_directory_path(), "auditorium-models-");

@@ -15,7 +15,13 @@ namespace auditorium::eventstore::internal::file_util {
 namespace fs = std::filesystem;
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+// ENOSPC and EDQUOT say "disk full", as RocksDB's NoSpace does (rocks_status.hpp): one phrase
+// for operators and tests to look for, whichever layer ran out.
+std::string errno_text() {
+    const int e = errno;
+    if (e == ENOSPC || e == EDQUOT) return std::string("disk full (") + std::strerror(e) + ")";
+    return std::strerror(e);
+}
 
 Status io_error(const std::string& what, const fs::path& path) {
     return unavailable(what + " " + path.string() + ": " + errno_text());

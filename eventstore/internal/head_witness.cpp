@@ -26,12 +26,12 @@ Status write(const fs::path& keys_dir, const SignedTreeHead& head) {
 Status check_extends(const SignedTreeHead& head, std::uint64_t size, const RootAt& root_at,
                      std::string_view what) {
     if (size < head.size) {
-        return data_loss("the ledger holds " + std::to_string(size) + " entries but " + std::string(what) +
-                         " says it had " + std::to_string(head.size) +
-                         ": acknowledged entries are missing; nothing was opened for writing. "
+        return data_loss("the ledger ends at position " + std::to_string(size) + " but " + std::string(what) +
+                         " says it had " + std::to_string(head.size) + " entries: position " +
+                         std::to_string(size + 1) + " onward is missing; nothing was opened for writing. "
                          "Restore from a backup (docs/backups.md, \"When the store refuses to open\")");
     }
-    if (head.size == 0) return Status::ok();
+    if (head.size == 0 || !root_at) return Status::ok();
     auto root = root_at(head.size);
     if (!root) return root.status().with_context("checking " + std::string(what));
     if (*root != head.root) {

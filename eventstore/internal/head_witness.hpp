@@ -34,6 +34,7 @@ Status write(const std::filesystem::path& keys_dir, const SignedTreeHead& head);
 // Checks that a ledger of `size` entries, whose root at a smaller size `root_at` gives, extends
 // `head`. DataLoss naming both sizes when it is shorter; Corruption when the roots differ.
 // `what` names the head in the message ("the head witness <file>", "the newest signed tree head").
+// An empty `root_at` checks the size only (a head whose signature nobody checked yet).
 using RootAt = std::function<Result<std::string>(std::uint64_t size)>;
 Status check_extends(const SignedTreeHead& head, std::uint64_t size, const RootAt& root_at,
                      std::string_view what);

@@ -141,6 +141,7 @@ private:
         so.data_dir = work.data();
         so.read_only = true;
         so.with_keys = false;
+        so.adopt_head_witness = true;
         AUD_ASSIGN_OR_RETURN(auto store, Store::open(so));
         if (store->store_id() != m.store_id) {
             return corruption("ledger backup " + m.id + " holds store " + store->store_id().hex() +
@@ -215,6 +216,7 @@ private:
         StoreOptions so;
         so.data_dir = work.data();
         so.keys_dir = work.keys();
+        so.adopt_head_witness = true;
         AUD_ASSIGN_OR_RETURN(auto store, Store::open(so));
         auto& restored = static_cast<internal::RocksStore&>(*store);
         const auto lookup = key_lookup(restored);
@@ -248,8 +250,8 @@ private:
         fs::remove(vault_dir, ec);  // an empty directory, if any
         // The restored ledger's head witness goes first: a ledger in place without its witness
         // would be refused at open, and an older witness left there would refuse the restore.
-        const fs::path witness = head_witness::file_in(work.keys());
-        if (::rename(witness.c_str(), head_witness::file_in(keys_dir_).c_str()) != 0) {
+        const fs::path witness = internal::head_witness::file_in(work.keys());
+        if (::rename(witness.c_str(), internal::head_witness::file_in(keys_dir_).c_str()) != 0) {
             return unavailable("placing the restored ledger's head witness in " + keys_dir_.string());
         }
         if (::rename(work.vault().c_str(), vault_dir.c_str()) != 0) {

@@ -243,7 +243,11 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     AUD_RETURN_IF_ERROR(make_private_dir(keys_dir));
     AUD_RETURN_IF_ERROR(check_private_dir(keys_dir));
     // Refused opens write nothing: the recovered ledger is checked against its heads read-only.
-    if (ledger_exists) AUD_RETURN_IF_ERROR(probe_ledger(options, keys_dir));
+    if (ledger_exists) {
+        AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, true));
+        AUD_RETURN_IF_ERROR(probe_ledger(options, keys_dir, witness));
+    }
+    if (vault_exists) AUD_RETURN_IF_ERROR(Vault::probe(vault_dir, options.env));
 
     std::unique_ptr<RocksStore> store(new RocksStore());
     store->clock_ = options.clock;
@@ -370,17 +374,17 @@ Result<Position> RocksStore::rotate_signing_key(const Id& actor) {
 }
 
 Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& options) {
-    std::error_code ec;
-    if (!fs::exists(options.data_dir / "CURRENT", ec)) {
-        return not_found("no ledger at " + options.data_dir.string());
-    }
     AUD_ASSIGN_OR_RETURN(auto files, log_scan::check_database_dir(options.data_dir, "ledger"));
     if (files.fresh) return not_found("no ledger at " + options.data_dir.string());
     const fs::path keys_dir = options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
     // Read before the ledger, so that every entry the witness covers is in what we open.
     AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, options.with_keys));
+    // A secondary instance skips SSTs its MANIFEST lists but cannot find: RocksDB's read-only
+    // open does not, so the ledger is first checked that way (nothing is written).
+    AUD_RETURN_IF_ERROR(probe_ledger(options, keys_dir, witness));
     std::unique_ptr<RocksStore> store(new RocksStore());
     store->read_only_ = true;
+    store->adopt_head_witness_ = options.adopt_head_witness;
     store->clock_ = options.clock;
     store->snapshots_ = options.snapshots;
     std::string pattern = (fs::temp_directory_path() / "auditorium-reader-XXXXXX").string();
@@ -401,6 +405,9 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
 }
 
 Result<RocksStore::Witness> RocksStore::read_witness(const fs::path& keys_dir, bool required) {
+    // An auditor's copy without the keys directory (or a backup being checked) has no witness.
+    std::error_code ec;
+    if (!required && !fs::exists(keys_dir / layout::kMasterKeyFile, ec)) return Witness{};
     Witness w;
     w.checked = true;
     auto head = head_witness::read(keys_dir);
@@ -415,11 +422,12 @@ Result<RocksStore::Witness> RocksStore::read_witness(const fs::path& keys_dir, b
 
 // Opens the existing ledger read-only (nothing in its directory is written), recovers it as the
 // read-write open would, and checks it against the witness and its own newest tree head.
-Status RocksStore::probe_ledger(const StoreOptions& options, const fs::path& keys_dir) {
-    AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, true));
+Status RocksStore::probe_ledger(const StoreOptions& options, const fs::path& keys_dir, const Witness& witness) {
     std::unique_ptr<RocksStore> probe(new RocksStore());
     probe->read_only_ = true;
+    probe->adopt_head_witness_ = options.adopt_head_witness;
     AUD_RETURN_IF_ERROR(probe->open_ledger_for_probe(options));
+    if (!probe->db_) return Status::ok();  // an older format: nothing to compare yet
     AUD_RETURN_IF_ERROR(probe->recover());
     return probe->check_heads(keys_dir, witness);
 }
@@ -429,12 +437,12 @@ Status RocksStore::check_heads(const fs::path& keys_dir, const Witness& witness)
     const auto root = [this](std::uint64_t n) { return root_at(n); };
     auto newest = newest_tree_head();
     if (newest) {
-        AUD_RETURN_IF_ERROR(head_witness::check_extends(
-            *newest, size, root, "its own newest signed tree head (size " + std::to_string(newest->size) + ")"));
+        // Its size only: whether it is authentic, and its root, are verify's to check.
+        AUD_RETURN_IF_ERROR(head_witness::check_extends(*newest, size, nullptr, "its own newest signed tree head"));
     } else if (newest.status().code() != StatusCode::kNotFound) {
         return newest.status();
     }
-    if (!witness.checked) return Status::ok();
+    if (!witness.checked || adopt_head_witness_) return Status::ok();
     const fs::path file = head_witness::file_in(keys_dir);
     if (witness.head) return head_witness::check_extends(*witness.head, size, root, "the head witness " + file.string());
     std::string marker;
@@ -463,11 +471,27 @@ Status RocksStore::open_ledger_for_probe(const StoreOptions& options) {
     o.info_log = make_rocks_logger("ledger");  // no LOG file: the probe writes nothing
     o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
     if (options.env != nullptr) o.env = options.env;
+    std::vector<std::string> names;
+    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::DB::ListColumnFamilies(o, options.data_dir.string(), &names),
+                                   "listing the ledger's column families in " + options.data_dir.string()));
+    for (const auto& d : ledger_column_families()) {
+        if (std::find(names.begin(), names.end(), d.name) != names.end()) continue;
+        // Only a column family the format gained later may be missing: the open adds it.
+        if (d.name == layout::kHoldsCf || d.name == layout::kDeferredErasuresCf || d.name == layout::kTreeUpperCf) {
+            return Status::ok();
+        }
+        return corruption("ledger: the MANIFEST of " + options.data_dir.string() + " lacks the column family " +
+                          d.name + ", so its files are not all listed; nothing was opened or changed; restore "
+                          "from a backup (docs/backups.md, \"When the store refuses to open\")");
+    }
     cf_ = std::make_unique<Handles>();
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::OpenForReadOnly(o, options.data_dir.string(), ledger_column_families(),
                                                      &cf_->all, &raw);
-    if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string());
+    if (!s.ok()) {
+        return from_rocks(s, "opening ledger " + options.data_dir.string() +
+                                 log_scan::name_damaged_sst(options.data_dir));
+    }
     db_.reset(raw);
     cf_->name_handles();
     return read_meta();
@@ -488,6 +512,14 @@ Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
     db_.reset(raw);
     AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
     cf_->name_handles();
+    // A running server's compaction may retire a listed file between the catch-up and the
+    // check: only a file missing after a fresh catch-up is damage.
+    Status listed = log_scan::check_live_files(*db_, options.data_dir, "ledger");
+    for (int retry = 0; retry < 3 && !listed.is_ok(); ++retry) {
+        AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
+        listed = log_scan::check_live_files(*db_, options.data_dir, "ledger");
+    }
+    AUD_RETURN_IF_ERROR(listed);
     return read_meta();
 }
 
@@ -514,7 +546,10 @@ Status RocksStore::open_ledger(const StoreOptions& options, bool create) {
     cf_ = std::make_unique<Handles>();
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s = rocksdb::DB::Open(o, options.data_dir.string(), cfs, &cf_->all, &raw);
-    if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string());
+    if (!s.ok()) {
+        return from_rocks(s, "opening ledger " + options.data_dir.string() +
+                                 log_scan::name_damaged_sst(options.data_dir));
+    }
     db_.reset(raw);
     cf_->name_handles();
 

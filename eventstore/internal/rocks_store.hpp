@@ -143,7 +143,8 @@ private:
         std::optional<SignedTreeHead> head;
     };
     static Result<Witness> read_witness(const std::filesystem::path& keys_dir, bool required);
-    static Status probe_ledger(const StoreOptions& options, const std::filesystem::path& keys_dir);
+    static Status probe_ledger(const StoreOptions& options, const std::filesystem::path& keys_dir,
+                               const Witness& witness);
     // DataLoss or Corruption when the recovered ledger does not extend its newest signed tree head
     // or the witness; FailedPrecondition when a witness it once had is missing.
     Status check_heads(const std::filesystem::path& keys_dir, const Witness& witness);
@@ -208,6 +209,7 @@ private:
     merkle::Frontier frontier_;  // writer thread only (and open)
     std::unique_ptr<CommitQueue> queue_;
     bool read_only_ = false;
+    bool adopt_head_witness_ = false;  // StoreOptions::adopt_head_witness
     std::filesystem::path keys_dir_;
     std::chrono::microseconds retention_ = kMinimumRetention;
     SnapshotRegistry snapshots_;

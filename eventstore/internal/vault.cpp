@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/log_scan.hpp"
 #include "eventstore/internal/rocks_logger.hpp"
@@ -78,12 +79,21 @@ std::string check_ad(const Id& store_id) {
 
 // ---- MasterKey ----
 
+// Open first, then check what was opened (fstat): a check by name and an open by name could
+// see two different files if someone swapped it in between. O_NOFOLLOW refuses a symbolic link.
 Result<MasterKey> MasterKey::load(const fs::path& file) {
-    struct stat st {};
-    if (::lstat(file.c_str(), &st) != 0) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) {
         if (errno == ENOENT) return not_found("master key file " + file.string() + " does not exist");
+        if (errno == ELOOP) return permission_denied("master key file " + file.string() + " is a symbolic link");
         return permission_denied("master key file " + file.string() + ": " + errno_text());
     }
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return permission_denied("master key file " + file.string() + ": " + errno_text());
     if (!S_ISREG(st.st_mode)) {
         return permission_denied("master key file " + file.string() + " is not a regular file");
     }
@@ -103,12 +113,10 @@ Result<MasterKey> MasterKey::load(const fs::path& file) {
                                  std::to_string(st.st_size) + " bytes, not " +
                                  std::to_string(kMasterKeySize));
     }
-    int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return permission_denied("reading master key " + file.string() + ": " + errno_text());
     std::array<std::uint8_t, kMasterKeySize> bytes{};
-    ssize_t n = ::read(fd, bytes.data(), bytes.size());
-    ::close(fd);
+    const ssize_t n = ::read(fd, bytes.data(), bytes.size());
     if (n != static_cast<ssize_t>(bytes.size())) {
+        sodium_memzero(bytes.data(), bytes.size());
         return permission_denied("reading master key " + file.string() + ": short read");
     }
     MasterKey key;
@@ -193,6 +201,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey mas
     if (files.fresh && !options.create_if_missing) {
         return failed_precondition("key vault " + options.dir.string() + " is not initialized");
     }
+    if (files.fresh) AUD_RETURN_IF_ERROR(file_util::make_private_dirs(options.dir));
     rocksdb::Options o;
     // Only a missing or empty directory becomes a new vault; RocksDB would make a new one beside
     // a lost CURRENT and delete the old keys as obsolete files.
@@ -227,10 +236,22 @@ Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey mas
     return check_and_make(std::move(db), std::move(master), store_id, options.dir.string());
 }
 
+Status Vault::probe(const fs::path& dir, rocksdb::Env* env) {
+    rocksdb::Options o;
+    o.info_log = make_rocks_logger("key vault");
+    if (env != nullptr) o.env = env;
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status s = rocksdb::DB::OpenForReadOnly(o, dir.string(), &raw);
+    std::unique_ptr<rocksdb::DB> db(raw);
+    if (!s.ok()) return from_rocks(s, "opening key vault " + dir.string() + log_scan::name_damaged_sst(dir));
+    return from_rocks(db->Close(), "closing key vault " + dir.string());
+}
+
 Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const fs::path& scratch,
                                                      MasterKey master, const Id& store_id) {
     AUD_ASSIGN_OR_RETURN(auto files, log_scan::check_database_dir(dir, "key vault"));
     if (files.fresh) return failed_precondition("key vault " + dir.string() + " is not initialized");
+    AUD_RETURN_IF_ERROR(probe(dir, nullptr));
     rocksdb::Options o;
     o.max_open_files = -1;  // required by secondary instances
     o.info_log = make_rocks_logger("key vault");
@@ -239,6 +260,7 @@ Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const 
     if (!s.ok()) return from_rocks(s, "opening key vault " + dir.string() + " read-only");
     std::unique_ptr<rocksdb::DB> db(raw);
     (void)db->TryCatchUpWithPrimary();
+    AUD_RETURN_IF_ERROR(log_scan::check_live_files(*db, dir, "key vault"));
     return check_and_make(std::move(db), std::move(master), store_id, dir.string());
 }
 

@@ -73,6 +73,10 @@ public:
     static Result<std::unique_ptr<Vault>> open_secondary(const std::filesystem::path& dir,
                                                          const std::filesystem::path& scratch,
                                                          MasterKey master, const Id& store_id);
+    // Opens the vault read-only and closes it, writing nothing: RocksDB's read-only open checks
+    // that every file its MANIFEST lists is there, which a secondary instance does not, and a
+    // read-write open would first change the files. Corruption naming the file when damaged.
+    static Status probe(const std::filesystem::path& dir, rocksdb::Env* env);
     ~Vault();
     Vault(const Vault&) = delete;
     Vault& operator=(const Vault&) = delete;

@@ -194,7 +194,7 @@ struct Registrations : Fixture {
 
 }  // namespace
 
-TEST_CASE("an address registers once per session, whatever its case or spacing; the refusal names the first") {
+TEST_CASE("an address registers once per session, whatever its case or spacing, the refusal names the first") {
     Registrations f;
     const Register first = f.registration("ada@example.org", f.session);
     auto ok = f.handler.handle(RegistrationCommand{first});

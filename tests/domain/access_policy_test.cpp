@@ -125,7 +125,7 @@ TEST_CASE("limited grants: admins never hand out owner or compliance, members in
     CHECK_FALSE(change(R::kMember, R::kMember, R::kMember));
 }
 
-TEST_CASE("the company page lists published public events; only those have a public registration page") {
+TEST_CASE("the company page lists published public events, only those have a public registration page") {
     CHECK(company_page_is_public(true));
     CHECK_FALSE(company_page_is_public(false));
     for (const bool published : {false, true}) {

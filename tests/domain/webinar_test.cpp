@@ -69,7 +69,7 @@ SessionStatus status_after(const Result<std::vector<SessionEvent>>& r) {
 
 }  // namespace
 
-TEST_CASE("members create webinars they then own; the compliance officer creates none; settings are checked") {
+TEST_CASE("members create webinars they then own, the compliance officer creates none, settings are checked") {
     auto created = decide(WebinarState{}, CreateWebinar{as(kAuthor, R::kMember), kWebinar, settings()}, kNow);
     INFO(created.status().to_string());
     REQUIRE(created.is_ok());
@@ -99,7 +99,7 @@ TEST_CASE("members create webinars they then own; the compliance officer creates
     rejected_with([](WebinarSettings& s) { s.fields[0].label = ""; }, "fields[0].label");
 }
 
-TEST_CASE("a webinar is managed by its team, owners and admins; other members only read it") {
+TEST_CASE("a webinar is managed by its team, owners and admins, other members only read it") {
     WebinarSettings changed = settings();
     changed.title = "Quarterly review, Q3";
     for (const auto& [actor, allowed] : std::vector<std::pair<Actor, bool>>{
@@ -136,7 +136,7 @@ TEST_CASE("assigning moderators: members of the workspace only, never the compli
                   StatusCode::kFailedPrecondition, "already_assigned");
 }
 
-TEST_CASE("a webinar with registrants in live sessions is not deleted; another workspace never sees it") {
+TEST_CASE("a webinar with registrants in live sessions is not deleted, another workspace never sees it") {
     then_rejected(decide(webinar(), DeleteWebinar{as(kAdminMember, R::kAdmin), kWebinar, 2}, kNow),
                   StatusCode::kFailedPrecondition, "sessions_have_registrants");
     auto deleted = decide(webinar(), DeleteWebinar{as(kAdminMember, R::kAdmin), kWebinar, 0}, kNow);
@@ -180,7 +180,7 @@ TEST_CASE("scheduling a session checks its time zone against tzdata, its duratio
                   StatusCode::kNotFound, "webinar");
 }
 
-TEST_CASE("a session opens once its webinar is published; only its host starts and ends it") {
+TEST_CASE("a session opens once its webinar is published, only its host starts and ends it") {
     CHECK(status_after(when(session(S::kDraft), OpenSession{as(kAuthor, R::kMember), kSession})) == S::kUpcoming);
     then_rejected(when(session(S::kDraft), OpenSession{as(kAuthor, R::kMember), kSession}, kNow, webinar(false)),
                   StatusCode::kFailedPrecondition, "webinar_not_published");
@@ -260,7 +260,7 @@ TEST_CASE("guest speakers are invited by e-mail by the webinar's managers, and r
                   StatusCode::kNotFound, "guest");
 }
 
-TEST_CASE("a session is deleted only while nobody registered to it; otherwise it is canceled") {
+TEST_CASE("a session is deleted only while nobody registered to it, otherwise it is canceled") {
     then_rejected(when(session(S::kUpcoming), DeleteSession{as(kAuthor, R::kMember), kSession, 3}),
                   StatusCode::kFailedPrecondition, "session_has_registrants");
     then_rejected(when(session(S::kLive), DeleteSession{as(kAuthor, R::kMember), kSession, 0}),

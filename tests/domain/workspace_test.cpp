@@ -48,7 +48,7 @@ E only(const Result<std::vector<WorkspaceEvent>>& r) {
 
 }  // namespace
 
-TEST_CASE("creating a workspace makes its creator the owner; names and slugs are checked") {
+TEST_CASE("creating a workspace makes its creator the owner, names and slugs are checked") {
     const auto created = only<WorkspaceCreated>(when({}, CreateWorkspace{kWs, "Acme", "acme-events", kOwner}));
     CHECK(created.workspace == kWs);
     CHECK(created.owner == kOwner);
@@ -138,7 +138,7 @@ TEST_CASE("transferring ownership makes the member the owner and the former owne
     then_rejected(when(team, TransferOwnership{kWs, kOwner, kOwner}), StatusCode::kInvalidArgument, "to");
 }
 
-TEST_CASE("settings: owners and admins change them; the compliance officer only reads") {
+TEST_CASE("settings: owners and admins change them, the compliance officer only reads") {
     const auto team = a_team();
     const auto changed =
         only<WorkspaceSettingsChanged>(when(team, ChangeWorkspaceSettings{kWs, kAdmin, "Acme Inc", false}));
@@ -203,7 +203,7 @@ TEST_CASE("no sequence of accepted commands leaves a workspace without an owner"
     CHECK(accepted > 100);
 }
 
-TEST_CASE("only an owner deletes the workspace; afterwards nothing in it can be acted on") {
+TEST_CASE("only an owner deletes the workspace, afterwards nothing in it can be acted on") {
     const auto team = a_team();
     then_rejected(when(team, DeleteWorkspace{kWs, kAdmin}), StatusCode::kPermissionDenied, "access");
     const auto deleted = only<WorkspaceDeleted>(when(team, DeleteWorkspace{kWs, kOwner}));
@@ -213,7 +213,7 @@ TEST_CASE("only an owner deletes the workspace; afterwards nothing in it can be 
     then_rejected(when(after, DeleteWorkspace{kWs, kOwner}), StatusCode::kNotFound, "workspace");
 }
 
-TEST_CASE("API tokens: owners and admins make and revoke them, by name; the secret is never in an event") {
+TEST_CASE("API tokens: owners and admins make and revoke them, by name, the secret is never in an event") {
     const auto team = a_team();
     const Id token = id(70);
     const auto made = only<ApiTokenCreated>(when(team, CreateApiToken{kWs, kAdmin, token, "CRM sync"}));

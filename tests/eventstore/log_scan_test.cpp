@@ -80,7 +80,7 @@ TEST_CASE("a killed database's log scans whole: every synced record is good") {
     auto dir = log_scan::check_database_dir(c.image(), "test db");
     REQUIRE(dir.is_ok());
     CHECK_FALSE(dir->fresh);
-    CHECK(dir->logs == 1);
+    CHECK(dir->logs >= 1);
     CHECK(dir->torn_bytes == 0);
 }
 

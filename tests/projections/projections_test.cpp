@@ -221,7 +221,7 @@ TEST_CASE("tenant isolation: one workspace's ids read as absent through another 
     CHECK(must(s.live.read.admission(s.a.session, owner)).entry == RoomAccess::Entry::kEnter);
 }
 
-TEST_CASE("the room finds registrants by link or by e-mail and key; the media grants follow the session") {
+TEST_CASE("the room finds registrants by link or by e-mail and key, the media grants follow the session") {
     Scenario s;
     const Register& ada = s.people[1];
     auto by_link = must(s.live.read.registrant_by_link(s.a.session, ada.link_token));
@@ -317,7 +317,7 @@ TEST_CASE("no e-mail address or name is in clear anywhere under the data, keys a
     CHECK_FALSE(files_containing(s.live.dir.dir.path(), "Launch of acme").empty());
 }
 
-TEST_CASE("the audit index finds entries by actor, type and time; the subject index by person") {
+TEST_CASE("the audit index finds entries by actor, type and time, the subject index by person") {
     Scenario s;
     s.live.settle();
     const auto by_owner = must(s.live.read.by_actor(s.a.owner));

@@ -87,7 +87,7 @@ eventstore::Position models_checkpoint(const std::filesystem::path& models_dir) 
 
 }  // namespace
 
-TEST_CASE("serve killed while folding resumes from its checkpoint; its models equal the auditor's replay") {
+TEST_CASE("serve killed while folding resumes from its checkpoint, and its models equal the auditor's replay") {
     TempDir dir;
     const auto data = dir / "data";
     write_ledger(data, 12'000);  // 24,005 entries
@@ -121,12 +121,14 @@ TEST_CASE("serve killed while folding resumes from its checkpoint; its models eq
         auto [again_code, again_out] = run({AUD_CLI, "ledger", "replay", "--data", data.string()});
         REQUIRE(again_code == 0);
         CHECK(digest_lines(again_out) == live);
-        // The registrations' model has every row (one per registration, its index, the count).
+        // The registrations' model has every row: one per registration and the session's count (the
+        // e-mail and link indexes are the rooms' rows). A ';' in this test's name once hid it from
+        // ctest, which split the name in two and ran neither half, so 24001 went unnoticed here.
         bool counted = false;
         for (const auto& line : live) {
             if (line.find("\"model\":\"registrations\"") != std::string::npos) {
                 counted = true;
-                CHECK_THAT(line, Contains("\"rows\":24001"));
+                CHECK_THAT(line, Contains("\"rows\":12001"));
             }
         }
         CHECK(counted);
@@ -139,3 +141,4 @@ TEST_CASE("serve killed while folding resumes from its checkpoint; its models eq
     CHECK(bad_code == 2);
     CHECK_THAT(bad_out, Contains("to: the ledger holds 24005 entries"));
 }
+
