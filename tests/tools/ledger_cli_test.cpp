@@ -119,7 +119,7 @@ TEST_CASE("ledger digest and ledger entries read the ledger beside a live writer
 
     auto [bad, bad_out] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "0"});
     CHECK(bad == 2);
-    CHECK_THAT(bad_out, Contains("from: positions start at 1"));
+    CHECK_THAT(bad_out, Contains("'--from' is invalid: expected a whole number from 1"));
     auto [big, big_out] = run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "100000"});
     CHECK(big == 2);
     CHECK_THAT(big_out, Contains("size"));
