@@ -211,9 +211,11 @@ Result<std::optional<json::object>> ask_admin(const fs::path& socket, const json
         if (err == ECONNREFUSED || err == ENOENT) return std::optional<json::object>();  // stale
         return unavailable("admin socket " + socket.string() + ": " + std::strerror(err));
     }
-    const bool sent = write_all(fd, json::serialize(request) + "\n");
+    // A server that refuses before reading (a connection from another user) writes its refusal
+    // and hangs up, which can fail the send; the refusal is still there to read.
+    (void)write_all(fd, json::serialize(request) + "\n");
     std::string line;
-    const LineEnd end = sent ? read_line(fd, line) : LineEnd::kClosed;
+    const LineEnd end = read_line(fd, line);
     ::close(fd);
     if (end != LineEnd::kLine) return unavailable("the server closed the admin socket without answering");
     boost::system::error_code ec;

@@ -56,7 +56,9 @@ private:
 };
 
 // Sends `request` to the server on `socket`. nullopt when no server listens there (no socket file,
-// or connection refused: a stale file); an error when one listens but the exchange fails.
+// or connection refused: a stale file); an error when one listens but the exchange fails. A
+// server's refusal is returned as its failure object (status_of), even when the server hung up
+// before taking the whole request; the send uses MSG_NOSIGNAL, so the caller never gets SIGPIPE.
 Result<std::optional<boost::json::object>> ask_admin(const std::filesystem::path& socket,
                                                      const boost::json::object& request);
 

@@ -143,3 +143,29 @@ TEST_CASE("serve stops promptly on SIGINT while a stalled client is still connec
     CHECK(seconds_since(start) < 5);
     CHECK(serve.wait() == 0);
 }
+
+TEST_CASE("a command refused by a server of another user prints the refusal instead of dying of SIGPIPE") {
+    if (::geteuid() != 0) {
+        WARN("skipped: needs root to run the server as another user (nobody)");
+        return;
+    }
+    TempDir dir;
+    const auto data = dir / "data";
+    // The server runs as nobody; root may connect to its 0600 socket, and the server refuses it
+    // by its uid before reading anything.
+    REQUIRE(::chown(dir.path().c_str(), 65534, 65534) == 0);
+    Process serve({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", AUD_CLI, "serve",
+                   "--data", data.string()});
+    const auto listening = serve.wait_for_line("admin socket");
+    INFO(serve.output());
+    REQUIRE(listening);
+    // A request larger than the socket's send buffer: the client is still writing when the
+    // server hangs up, which is what made it die of SIGPIPE. Over-long ids are the server's to refuse.
+    const std::string long_id(120 * 1024, 'a');
+    auto r = run_apart({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", long_id, "--actor", long_id});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.code == 3);
+    CHECK_THAT(r.err, Contains("not the server's user"));
+    serve.signal(SIGTERM);
+    CHECK(serve.wait() == 0);
+}
