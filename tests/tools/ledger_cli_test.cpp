@@ -1,7 +1,9 @@
 // End-to-end: the auditor's commands on a real ledger, beside a live writer, and after tampering
 // with RocksDB's own `ldb` tool as an attacker with the disk would.
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 
@@ -197,4 +199,25 @@ TEST_CASE("keys rotate rotates the signing or the master key, and refuses ambigu
                               (dir / "keys").string()});
     INFO(vout);
     CHECK(vcode == 0);
+}
+
+TEST_CASE("ledger export --decrypt writes the export and its signature 0600, leaving no temporary behind") {
+    TempDir dir;
+    const auto data = dir / "data";
+    write_entries(data, 20);
+    const auto exports = dir / "exports";
+    std::filesystem::create_directory(exports);
+    auto [code, out] = run({AUD_CLI, "ledger", "export", "--data", data.string(), "--out",
+                            (exports / "personal.jsonl").string(), "--decrypt"});
+    INFO(out);
+    REQUIRE(code == 0);
+    for (const char* name : {"personal.jsonl", "personal.jsonl.minisig"}) {
+        struct stat st {};
+        REQUIRE(::stat((exports / name).c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0600);
+    }
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(exports)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{"personal.jsonl", "personal.jsonl.minisig"});
 }
