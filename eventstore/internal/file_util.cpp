@@ -212,6 +212,7 @@ AtomicFile::AtomicFile(AtomicFile&& other) noexcept
 }
 
 AtomicFile::~AtomicFile() {
+    sodium_memzero(buffer_.data(), buffer_.size());
     if (fd_ >= 0) ::close(fd_);
     if (!temporary_.empty()) ::unlink(temporary_.c_str());
 }
@@ -226,6 +227,8 @@ Status AtomicFile::append(std::string_view bytes) {
 
 Status AtomicFile::flush() {
     Status s = write_all(fd_, buffer_, temporary_);
+    // The buffer held personal data or a key: wiped, not only emptied.
+    sodium_memzero(buffer_.data(), buffer_.size());
     buffer_.clear();
     return s;
 }

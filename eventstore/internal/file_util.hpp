@@ -40,7 +40,8 @@ Status write_new_file(const std::filesystem::path& file, std::string_view conten
 // ("<target>.tmp-XXXXXX") is created 0600 whatever the umask, so the bytes are never readable by
 // others, not even while they are written. Destroyed without a successful commit, the temporary
 // is removed and the target is left as it was. Writes are buffered; a write error surfaces from
-// append(), sync() or the commit.
+// append(), sync() or the commit. The buffer is wiped (sodium_memzero) each time it is written out
+// and when the file is destroyed, so no copy of a key is left in freed memory.
 // Thread safety: a value owned by one thread.
 class AtomicFile {
 public:
