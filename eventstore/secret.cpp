@@ -20,7 +20,10 @@ Secret Secret::zeros(std::size_t size) {
 }
 
 Secret::Secret(Secret&& other) noexcept
-    : owned_(std::move(other.owned_)), data_(other.data_), capacity_(other.capacity_), size_(other.size_) {
+    : owned_(std::move(other.owned_)),
+      data_(other.data_),
+      capacity_(other.capacity_),
+      size_(other.size_) {
     other.data_ = nullptr;
     other.capacity_ = 0;
     other.size_ = 0;
@@ -52,6 +55,8 @@ void Secret::clear() {
     size_ = 0;
 }
 
-void wipe(std::span<char> bytes) { sodium_memzero(bytes.data(), bytes.size()); }
+void wipe(std::span<char> bytes) {
+    sodium_memzero(bytes.data(), bytes.size());
+}
 
 }  // namespace auditorium::eventstore

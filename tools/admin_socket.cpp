@@ -48,13 +48,14 @@ enum class LineEnd { kLine, kClosed, kTooLong, kTimedOut, kStopping };
 
 // Reads one line (without its newline) into `line`. With a `deadline`, gives up at it (kTimedOut);
 // with a `wake_fd`, gives up as soon as that becomes readable (kStopping).
-LineEnd read_line(int fd, std::string& line, std::optional<Clock::time_point> deadline = std::nullopt,
-                  int wake_fd = -1) {
+LineEnd read_line(int fd, std::string& line,
+                  std::optional<Clock::time_point> deadline = std::nullopt, int wake_fd = -1) {
     line.clear();
     for (;;) {
         int wait_ms = -1;
         if (deadline) {
-            const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+            const auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
             if (left.count() <= 0) return LineEnd::kTimedOut;
             wait_ms = static_cast<int>(left.count());
         }
@@ -169,19 +170,25 @@ void AdminServer::serve_one(int fd) {
     (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
     std::string line;
     switch (read_line(fd, line, Clock::now() + kAdminRequestTimeout, wake_read_)) {
-        case LineEnd::kLine: break;
+        case LineEnd::kLine:
+            break;
         case LineEnd::kClosed:
-        case LineEnd::kStopping: return;
+        case LineEnd::kStopping:
+            return;
         case LineEnd::kTooLong:
-            (void)write_all(fd, json::serialize(failure_object(invalid_argument(
-                                    "request: longer than " + std::to_string(kMaxRequest) + " bytes"))) + "\n");
+            (void)write_all(
+                fd, json::serialize(failure_object(invalid_argument(
+                        "request: longer than " + std::to_string(kMaxRequest) + " bytes"))) +
+                        "\n");
             return;
         case LineEnd::kTimedOut:
-            spdlog::warn("admin socket: closed a connection that sent no complete request within {} s",
-                         kAdminRequestTimeout.count());
+            spdlog::warn(
+                "admin socket: closed a connection that sent no complete request within {} s",
+                kAdminRequestTimeout.count());
             (void)write_all(fd, json::serialize(failure_object(unavailable(
                                     "request: not received in full within " +
-                                    std::to_string(kAdminRequestTimeout.count()) + " s"))) + "\n");
+                                    std::to_string(kAdminRequestTimeout.count()) + " s"))) +
+                                    "\n");
             return;
     }
     boost::system::error_code ec;
@@ -217,7 +224,8 @@ Result<std::optional<json::object>> ask_admin(const fs::path& socket, const json
     std::string line;
     const LineEnd end = read_line(fd, line);
     ::close(fd);
-    if (end != LineEnd::kLine) return unavailable("the server closed the admin socket without answering");
+    if (end != LineEnd::kLine)
+        return unavailable("the server closed the admin socket without answering");
     boost::system::error_code ec;
     json::value v = json::parse(line, ec);
     if (ec || !v.is_object()) return unavailable("the server's answer is not a JSON object");

@@ -20,16 +20,16 @@ namespace {
 
 // A whole-number field of a request, held to the range of its command-line option: a request
 // may come from any client of the admin socket, not only from this command line.
-Result<std::uint64_t> uint_field(const boost::json::object& r, std::string_view name, std::uint64_t fallback,
-                                 NumberRange range) {
+Result<std::uint64_t> uint_field(const boost::json::object& r, std::string_view name,
+                                 std::uint64_t fallback, NumberRange range) {
     const auto* v = r.if_contains(name);
     if (v == nullptr) return fallback;
     std::optional<std::uint64_t> n;
     if (v->is_uint64()) n = v->as_uint64();
     if (v->is_int64() && v->as_int64() >= 0) n = static_cast<std::uint64_t>(v->as_int64());
     if (!n || *n < range.min || *n > range.max) {
-        return invalid_argument(std::string(name) + ": expected a whole number from " + std::to_string(range.min) +
-                                " to " + std::to_string(range.max));
+        return invalid_argument(std::string(name) + ": expected a whole number from " +
+                                std::to_string(range.min) + " to " + std::to_string(range.max));
     }
     return *n;
 }

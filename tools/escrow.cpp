@@ -39,7 +39,8 @@ Status read_line_from_stdin(eventstore::Secret& out) {
         char c = 0;
         const ssize_t n = ::read(STDIN_FILENO, &c, 1);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return unavailable(std::string("reading standard input: ") + std::strerror(errno));
+        if (n < 0)
+            return unavailable(std::string("reading standard input: ") + std::strerror(errno));
         if (n == 0 || c == '\n') break;
         Status appended = out.append(std::string_view(&c, 1));
         eventstore::wipe(std::span<char>(&c, 1));
@@ -104,7 +105,8 @@ int keys_unescrow_command(const Args& args) {
     auto passphrase = read_passphrase();
     if (!passphrase) return report("keys unescrow", passphrase.status());
     const std::string to = vm["to"].as<std::string>();
-    auto info = eventstore::unescrow_master_key(vm["from"].as<std::string>(), passphrase->view(), to);
+    auto info =
+        eventstore::unescrow_master_key(vm["from"].as<std::string>(), passphrase->view(), to);
     if (!info) return report("keys unescrow", info.status());
     std::printf("the master key of store %s (escrowed %s) is in %s\n", info->store_id.hex().c_str(),
                 eventstore::rfc3339(info->created_at_us).c_str(), to.c_str());

@@ -107,9 +107,10 @@ Status escrow_master_key(const fs::path& keys_dir, const Id& store_id, std::stri
     const std::string ad = associated_data(p);
     unsigned long long n = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
-        reinterpret_cast<unsigned char*>(cipher.data()), &n, master.key().data(), internal::kMasterKeySize,
-        reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
-        reinterpret_cast<const unsigned char*>(nonce.data()), reinterpret_cast<const unsigned char*>(key.data()));
+        reinterpret_cast<unsigned char*>(cipher.data()), &n, master.key().data(),
+        internal::kMasterKeySize, reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
+        nullptr, reinterpret_cast<const unsigned char*>(nonce.data()),
+        reinterpret_cast<const unsigned char*>(key.data()));
 
     const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
@@ -172,7 +173,8 @@ Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view 
         reinterpret_cast<unsigned char*>(master.data()), &n, nullptr,
         reinterpret_cast<const unsigned char*>(cipher.data()), cipher.size(),
         reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
-        reinterpret_cast<const unsigned char*>(nonce.data()), reinterpret_cast<const unsigned char*>(key.data()));
+        reinterpret_cast<const unsigned char*>(nonce.data()),
+        reinterpret_cast<const unsigned char*>(key.data()));
     if (rc != 0) {
         return permission_denied("the passphrase does not open " + escrow.string() +
                                  " (wrong passphrase, or the file was changed)");

@@ -116,7 +116,8 @@ public:
         // Both files are written beside their targets and renamed into place only once complete:
         // an export holds personal data, so it is never readable by others, and a failure
         // midway leaves the previous files (or none) instead of half an export.
-        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile body, file_util::AtomicFile::create(options_.out));
+        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile body,
+                             file_util::AtomicFile::create(options_.out));
         out_ = &body;
         minisign::FileSigner signer(key);
         signer_ = &signer;
@@ -124,8 +125,9 @@ public:
         if (jsonl) {
             AUD_RETURN_IF_ERROR(emit(header(key.public_key())));
         } else {
-            AUD_RETURN_IF_ERROR(emit("position,time,stream,version,type,event_id,actor,subject,leaf_hash" +
-                                     std::string(options_.decrypt ? ",payload" : "")));
+            AUD_RETURN_IF_ERROR(
+                emit("position,time,stream,version,type,event_id,actor,subject,leaf_hash" +
+                     std::string(options_.decrypt ? ",payload" : "")));
         }
         AUD_RETURN_IF_ERROR(records(to, jsonl));
         if (jsonl) AUD_RETURN_IF_ERROR(emit("{\"tree_head\":" + tree_head_to_json(head_) + "}"));
@@ -135,7 +137,8 @@ public:
                                     (summary_.filtered ? "1" : "0") + " format=" +
                                     (jsonl ? "jsonl" : "csv") + (store_.dev_ ? " dev" : "");
         AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium ledger export"));
-        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile sig, file_util::AtomicFile::create(options_.out.string() + ".minisig"));
+        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile sig,
+                             file_util::AtomicFile::create(options_.out.string() + ".minisig"));
         AUD_RETURN_IF_ERROR(sig.append(minisig));
         // Both synced before either is renamed, so only the two renames separate the new export
         // from its signature.
@@ -194,9 +197,10 @@ private:
                 // matches, so only a complete export lists it.
                 if (summary_.filtered) continue;
                 AUD_ASSIGN_OR_RETURN(std::string leaf, store_.leaf_hash(p));
-                AUD_RETURN_IF_ERROR(emit(jsonl ? "{\"position\":" + std::to_string(p) +
-                                                     ",\"purged\":true,\"leaf_hash\":\"" + to_hex(leaf) + "\"}"
-                                               : std::to_string(p) + ",,,,purged,,,," + to_hex(leaf)));
+                AUD_RETURN_IF_ERROR(
+                    emit(jsonl ? "{\"position\":" + std::to_string(p) +
+                                     ",\"purged\":true,\"leaf_hash\":\"" + to_hex(leaf) + "\"}"
+                               : std::to_string(p) + ",,,,purged,,,," + to_hex(leaf)));
                 ++summary_.records;
                 continue;
             }

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <stdio.h>  // renameat2 (glibc 2.28)
+#include <stdio.h>   // renameat2 (glibc 2.28)
 #include <stdlib.h>  // mkostemp
 
 #include <algorithm>
@@ -205,7 +205,9 @@ AtomicFile::AtomicFile(int fd, fs::path temporary, fs::path target)
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : fd_(other.fd_), temporary_(std::move(other.temporary_)), target_(std::move(other.target_)),
+    : fd_(other.fd_),
+      temporary_(std::move(other.temporary_)),
+      target_(std::move(other.target_)),
       buffer_(std::move(other.buffer_)) {
     other.fd_ = -1;
     other.temporary_.clear();
@@ -243,10 +245,13 @@ Status AtomicFile::sync() {
 Status AtomicFile::publish(bool replace) {
     AUD_RETURN_IF_ERROR(sync());
     const int rc = replace ? ::rename(temporary_.c_str(), target_.c_str())
-                           : ::renameat2(AT_FDCWD, temporary_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE);
-    const Status renamed = rc == 0                             ? Status::ok()
-                           : !replace && errno == EEXIST ? already_exists(target_.string() + " exists; it is never overwritten")
-                                                         : io_error("renaming into", target_);
+                           : ::renameat2(AT_FDCWD, temporary_.c_str(), AT_FDCWD, target_.c_str(),
+                                         RENAME_NOREPLACE);
+    const Status renamed =
+        rc == 0 ? Status::ok()
+        : !replace && errno == EEXIST
+            ? already_exists(target_.string() + " exists; it is never overwritten")
+            : io_error("renaming into", target_);
     // Published or not, this file is done: a failed one leaves no temporary behind.
     if (!renamed.is_ok()) ::unlink(temporary_.c_str());
     temporary_.clear();
@@ -256,9 +261,13 @@ Status AtomicFile::publish(bool replace) {
     return sync_dir(directory_of(target_));
 }
 
-Status AtomicFile::commit() { return publish(true); }
+Status AtomicFile::commit() {
+    return publish(true);
+}
 
-Status AtomicFile::commit_new() { return publish(false); }
+Status AtomicFile::commit_new() {
+    return publish(false);
+}
 
 Status write_new_file_atomic(const fs::path& file, std::string_view contents) {
     AUD_ASSIGN_OR_RETURN(AtomicFile out, AtomicFile::create(file));

@@ -77,9 +77,9 @@ private:
     std::string buffer_;
 };
 
-// Writes `contents` to a new `file` through an AtomicFile (0600) and publishes it with commit_new():
-// AlreadyExists when `file` exists (never overwritten, never followed if a symlink); a failure or
-// a crash leaves no partial file. For keys and escrows.
+// Writes `contents` to a new `file` through an AtomicFile (0600) and publishes it with
+// commit_new(): AlreadyExists when `file` exists (never overwritten, never followed if a symlink);
+// a failure or a crash leaves no partial file. For keys and escrows.
 Status write_new_file_atomic(const std::filesystem::path& file, std::string_view contents);
 
 // Every regular file of `dir` (not recursive), sorted by name, with its size and SHA-256.

@@ -112,7 +112,8 @@ unsigned mode_of(const std::filesystem::path& p) {
 
 std::vector<std::string> names_in(const std::filesystem::path& dir) {
     std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
 }
@@ -133,8 +134,11 @@ struct DamagedLedger {
         const Id lost = random_id();
         {
             auto store = dir.open();
-            for (int i = 0; i < 5; ++i) must_append(*store, "event-a", {personal_event(first, "kept " + std::to_string(i))});
-            for (int i = 0; i < 5; ++i) must_append(*store, "event-b", {personal_event(lost, "lost " + std::to_string(i))});
+            for (int i = 0; i < 5; ++i)
+                must_append(*store, "event-a",
+                            {personal_event(first, "kept " + std::to_string(i))});
+            for (int i = 0; i < 5; ++i)
+                must_append(*store, "event-b", {personal_event(lost, "lost " + std::to_string(i))});
         }
         RawDb vault((dir.keys() / "vault").string());
         vault.remove("default", layout::vault_key(lost, 1, 1));
@@ -378,5 +382,6 @@ TEST_CASE("an export that fails midway leaves an existing export and its signatu
     REQUIRE_FALSE(ledger.export_decrypted(out).is_ok());
     CHECK(slurp(out) == "the previous export\n");
     CHECK(slurp(out.string() + ".minisig") == "the previous signature\n");
-    CHECK(names_in(out_dir) == std::vector<std::string>{"personal.jsonl", "personal.jsonl.minisig"});
+    CHECK(names_in(out_dir) ==
+          std::vector<std::string>{"personal.jsonl", "personal.jsonl.minisig"});
 }

@@ -101,7 +101,8 @@ bool drain(int out_fd, int err_fd, std::string& out, std::string& err,
     std::string* sinks[2] = {&out, &err};
     int open = 2;
     while (open > 0) {
-        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) return false;
         const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
         if (ready < 0 && errno == EINTR) continue;
@@ -124,7 +125,8 @@ bool drain(int out_fd, int err_fd, std::string& out, std::string& err,
 
 }  // namespace
 
-Outcome run_apart(std::vector<std::string> argv, const std::filesystem::path& input, std::chrono::seconds timeout) {
+Outcome run_apart(std::vector<std::string> argv, const std::filesystem::path& input,
+                  std::chrono::seconds timeout) {
     int out_pipe[2];
     int err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
@@ -143,8 +145,8 @@ Outcome run_apart(std::vector<std::string> argv, const std::filesystem::path& in
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     Outcome outcome;
-    const bool finished =
-        rc == 0 && drain(out_pipe[0], err_pipe[0], outcome.out, outcome.err, std::chrono::steady_clock::now() + timeout);
+    const bool finished = rc == 0 && drain(out_pipe[0], err_pipe[0], outcome.out, outcome.err,
+                                           std::chrono::steady_clock::now() + timeout);
     ::close(out_pipe[0]);
     ::close(err_pipe[0]);
     if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);

@@ -22,7 +22,8 @@ const std::string kOther = "fedcba9876543210fedcba9876543210";
 // A raw client of the admin socket, disconnected when destroyed.
 class RawClient {
 public:
-    explicit RawClient(const std::filesystem::path& socket) : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+    explicit RawClient(const std::filesystem::path& socket)
+        : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
         REQUIRE(fd_ >= 0);
         sockaddr_un addr{};
         addr.sun_family = AF_UNIX;
@@ -33,7 +34,8 @@ public:
     RawClient(const RawClient&) = delete;
     RawClient& operator=(const RawClient&) = delete;
     void send(const std::string& bytes) {
-        REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+        REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(bytes.size()));
     }
 
 private:
@@ -112,7 +114,8 @@ TEST_CASE("a client that stalls mid-line is cut within seconds, and the next adm
     Process serve({AUD_CLI, "serve", "--data", data.string()});
     REQUIRE(serve.wait_for_line("admin socket"));
     RawClient stalled(data / "admin.sock");
-    stalled.send("{\"command\":\"pur");  // half a request, no newline, and the connection stays open
+    stalled.send(
+        "{\"command\":\"pur");  // half a request, no newline, and the connection stays open
     const auto start = std::chrono::steady_clock::now();
     Process purge({AUD_CLI, "ledger", "purge", "--data", data.string()});
     const auto done = purge.wait_for_line("entries purged", std::chrono::seconds(20));
@@ -154,15 +157,17 @@ TEST_CASE("a command refused by a server of another user prints the refusal inst
     // The server runs as nobody; root may connect to its 0600 socket, and the server refuses it
     // by its uid before reading anything.
     REQUIRE(::chown(dir.path().c_str(), 65534, 65534) == 0);
-    Process serve({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", AUD_CLI, "serve",
-                   "--data", data.string()});
+    Process serve({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                   AUD_CLI, "serve", "--data", data.string()});
     const auto listening = serve.wait_for_line("admin socket");
     INFO(serve.output());
     REQUIRE(listening);
     // A request larger than the socket's send buffer: the client is still writing when the
-    // server hangs up, which is what made it die of SIGPIPE. Over-long ids are the server's to refuse.
+    // server hangs up, which is what made it die of SIGPIPE. Over-long ids are the server's to
+    // refuse.
     const std::string long_id(120 * 1024, 'a');
-    auto r = run_apart({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", long_id, "--actor", long_id});
+    auto r = run_apart({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", long_id,
+                        "--actor", long_id});
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     CHECK(r.code == 3);
     CHECK_THAT(r.err, Contains("not the server's user"));

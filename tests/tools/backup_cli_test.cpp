@@ -283,16 +283,21 @@ TEST_CASE("keys escrow reads the passphrase from standard input up to its line b
     const auto data = dir / "data";
     write_entries(data, 1);
     const auto input = dir / "passphrase.txt";
-    { std::ofstream(input, std::ios::binary) << "a long and secret passphrase\r\nnot part of it\n"; }
+    {
+        std::ofstream(input, std::ios::binary)
+            << "a long and secret passphrase\r\nnot part of it\n";
+    }
     const auto escrow = dir / "escrow.json";
-    auto r = run_apart({AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()}, input);
+    auto r = run_apart(
+        {AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()}, input);
     INFO("stdout: " << r.out << "\nstderr: " << r.err);
     REQUIRE(r.code == 0);
     struct stat st {};
     REQUIRE(::stat(escrow.c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0600);
     ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "a long and secret passphrase");
-    auto [code, out] = run({AUD_CLI, "keys", "unescrow", "--from", escrow.string(), "--to", (dir / "master.key").string()});
+    auto [code, out] = run({AUD_CLI, "keys", "unescrow", "--from", escrow.string(), "--to",
+                            (dir / "master.key").string()});
     INFO(out);
     REQUIRE(code == 0);
     CHECK(slurp(dir / "master.key") == slurp(dir / "keys" / "master.key"));

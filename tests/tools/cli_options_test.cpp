@@ -17,7 +17,9 @@ namespace {
 // killed after this and fails the test.
 constexpr std::chrono::seconds kRefusalTimeout{10};
 
-Outcome run_refused(std::vector<std::string> argv) { return run_apart(std::move(argv), "/dev/null", kRefusalTimeout); }
+Outcome run_refused(std::vector<std::string> argv) {
+    return run_apart(std::move(argv), "/dev/null", kRefusalTimeout);
+}
 
 // Nothing a command could have created under `dir` by opening a store, a socket or a target.
 void check_nothing_created(const TempDir& dir) {
@@ -40,20 +42,22 @@ void check_refused(const TempDir& dir, const Outcome& r, const std::string& opti
 
 TEST_CASE("serve refuses a negative maintenance interval instead of wrapping it, before opening anything") {
     TempDir dir;
-    auto r = run_refused({AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval", "-5"});
+    auto r = run_refused(
+        {AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval", "-5"});
     check_refused(dir, r, "maintenance-interval");
 }
 
 TEST_CASE("serve refuses a zero maintenance interval before opening the store or its admin socket") {
     TempDir dir;
-    auto r = run_refused({AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval", "0"});
+    auto r = run_refused(
+        {AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval", "0"});
     check_refused(dir, r, "maintenance-interval");
 }
 
 TEST_CASE("backup create refuses a negative --keep instead of wrapping it, before opening anything") {
     TempDir dir;
     auto r = run_refused({AUD_CLI, "backup", "create", "--data", (dir / "data").string(), "--to",
-                        (dir / "target").string(), "--keep", "-1"});
+                          (dir / "target").string(), "--keep", "-1"});
     check_refused(dir, r, "keep");
 }
 
@@ -63,10 +67,13 @@ TEST_CASE("every numeric option refuses negatives, meaningless zeros, absurd val
         std::string option;
         std::vector<std::string> bad;
     };
-    const std::string absurd_position = "9223372036854775808";  // 2^63: a wrapped negative, not a position
-    const std::string too_big = "18446744073709551616";         // 2^64
+    // 2^63: a wrapped negative, not a position; 2^64: past any uint64_t.
+    const std::string absurd_position = "9223372036854775808";
+    const std::string too_big = "18446744073709551616";
     const std::vector<Case> cases = {
-        {{"serve"}, "maintenance-interval", {"-5", "0", "2592001", too_big, "1e3", "", "+5", " 5", "5s"}},
+        {{"serve"},
+         "maintenance-interval",
+         {"-5", "0", "2592001", too_big, "1e3", "", "+5", " 5", "5s"}},
         {{"serve"}, "maintenance-first-delay", {"-1", "2592001", "0x10"}},
         {{"backup", "create", "--to", "TARGET"}, "keep", {"-1", "0", "1001"}},
         {{"backup", "create", "--to", "TARGET"}, "vault-keep-days", {"-1", "0", "3651"}},
@@ -94,7 +101,8 @@ TEST_CASE("every numeric option refuses negatives, meaningless zeros, absurd val
                  {std::string("--data"), (dir / "data").string(), "--" + c.option, value}) {
                 argv.push_back(word);
             }
-            INFO(c.command[0] << " " << c.command[1 % c.command.size()] << " --" << c.option << " '" << value << "'");
+            INFO(c.command[0] << " " << c.command[1 % c.command.size()] << " --" << c.option << " '"
+                              << value << "'");
             check_refused(dir, run_refused(argv), c.option);
         }
     }
@@ -103,12 +111,14 @@ TEST_CASE("every numeric option refuses negatives, meaningless zeros, absurd val
 TEST_CASE("numeric options at the ends of their ranges are accepted") {
     TempDir dir;
     // --help after valid values: everything is parsed and checked, and nothing runs.
-    auto serve = run_apart({AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval", "1",
-                            "--maintenance-first-delay", "0", "--help"});
+    auto serve =
+        run_apart({AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval",
+                   "1", "--maintenance-first-delay", "0", "--help"});
     INFO(serve.err);
     CHECK(serve.code == 0);
     auto backup = run_apart({AUD_CLI, "backup", "create", "--data", (dir / "data").string(), "--to",
-                             (dir / "target").string(), "--keep", "1000", "--vault-keep-days", "3650", "--help"});
+                             (dir / "target").string(), "--keep", "1000", "--vault-keep-days",
+                             "3650", "--help"});
     INFO(backup.err);
     CHECK(backup.code == 0);
     check_nothing_created(dir);

@@ -217,7 +217,8 @@ TEST_CASE("ledger export --decrypt writes the export and its signature 0600, lea
         CHECK((st.st_mode & 07777) == 0600);
     }
     std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(exports)) names.push_back(e.path().filename().string());
+    for (const auto& e : std::filesystem::directory_iterator(exports))
+        names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     CHECK(names == std::vector<std::string>{"personal.jsonl", "personal.jsonl.minisig"});
 }
