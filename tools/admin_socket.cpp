@@ -9,12 +9,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 namespace auditorium::tools {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxRequest = 1 << 20;
 
@@ -28,10 +31,12 @@ Result<sockaddr_un> address(const fs::path& socket) {
     return addr;
 }
 
+// MSG_NOSIGNAL: a peer that hung up makes send() fail with EPIPE instead of raising SIGPIPE, which
+// would kill the server, or a client that still has the server's refusal to read.
 bool write_all(int fd, const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        const ssize_t n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return false;
         done += static_cast<std::size_t>(n);
@@ -39,17 +44,34 @@ bool write_all(int fd, const std::string& text) {
     return true;
 }
 
-// Reads one line (without its newline); nullopt on EOF before it or an oversized line.
-std::optional<std::string> read_line(int fd) {
-    std::string line;
-    char c;
+enum class LineEnd { kLine, kClosed, kTooLong, kTimedOut, kStopping };
+
+// Reads one line (without its newline) into `line`. With a `deadline`, gives up at it (kTimedOut);
+// with a `wake_fd`, gives up as soon as that becomes readable (kStopping).
+LineEnd read_line(int fd, std::string& line,
+                  std::optional<Clock::time_point> deadline = std::nullopt, int wake_fd = -1) {
+    line.clear();
     for (;;) {
+        int wait_ms = -1;
+        if (deadline) {
+            const auto left =
+                std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now());
+            if (left.count() <= 0) return LineEnd::kTimedOut;
+            wait_ms = static_cast<int>(left.count());
+        }
+        pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+        const int ready = ::poll(fds, wake_fd >= 0 ? 2 : 1, wait_ms);
+        if (ready < 0 && errno == EINTR) continue;
+        if (ready < 0) return LineEnd::kClosed;
+        if (wake_fd >= 0 && fds[1].revents != 0) return LineEnd::kStopping;
+        if (ready == 0) continue;  // the deadline is checked above
+        char c;
         const ssize_t n = ::read(fd, &c, 1);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return std::nullopt;
-        if (c == '\n') return line;
+        if (n <= 0) return LineEnd::kClosed;
+        if (c == '\n') return LineEnd::kLine;
         line.push_back(c);
-        if (line.size() > kMaxRequest) return std::nullopt;
+        if (line.size() > kMaxRequest) return LineEnd::kTooLong;
     }
 }
 
@@ -136,15 +158,41 @@ void AdminServer::run() {
 void AdminServer::serve_one(int fd) {
     ucred peer{};
     socklen_t len = sizeof peer;
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) != 0 || peer.uid != ::geteuid()) {
+    const bool known = ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0;
+    spdlog::info("admin socket: connection from uid {}, pid {}", peer.uid, peer.pid);
+    if (!known || peer.uid != ::geteuid()) {
         spdlog::warn("admin socket: refused a connection from uid {}", peer.uid);
         (void)write_all(fd, json::serialize(failure_object(permission_denied("not the server's user"))) + "\n");
         return;
     }
-    auto line = read_line(fd);
-    if (!line) return;
+    // A client that does not read its answer cannot hold the server either.
+    const timeval send_timeout{static_cast<time_t>(kAdminRequestTimeout.count()), 0};
+    (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    std::string line;
+    switch (read_line(fd, line, Clock::now() + kAdminRequestTimeout, wake_read_)) {
+        case LineEnd::kLine:
+            break;
+        case LineEnd::kClosed:
+        case LineEnd::kStopping:
+            return;
+        case LineEnd::kTooLong:
+            (void)write_all(
+                fd, json::serialize(failure_object(invalid_argument(
+                        "request: longer than " + std::to_string(kMaxRequest) + " bytes"))) +
+                        "\n");
+            return;
+        case LineEnd::kTimedOut:
+            spdlog::warn(
+                "admin socket: closed a connection that sent no complete request within {} s",
+                kAdminRequestTimeout.count());
+            (void)write_all(fd, json::serialize(failure_object(unavailable(
+                                    "request: not received in full within " +
+                                    std::to_string(kAdminRequestTimeout.count()) + " s"))) +
+                                    "\n");
+            return;
+    }
     boost::system::error_code ec;
-    json::value v = json::parse(*line, ec);
+    json::value v = json::parse(line, ec);
     json::object response;
     if (ec || !v.is_object()) {
         response = failure_object(invalid_argument("request: not a JSON object"));
@@ -170,12 +218,16 @@ Result<std::optional<json::object>> ask_admin(const fs::path& socket, const json
         if (err == ECONNREFUSED || err == ENOENT) return std::optional<json::object>();  // stale
         return unavailable("admin socket " + socket.string() + ": " + std::strerror(err));
     }
-    const bool sent = write_all(fd, json::serialize(request) + "\n");
-    auto line = sent ? read_line(fd) : std::nullopt;
+    // A server that refuses before reading (a connection from another user) writes its refusal
+    // and hangs up, which can fail the send; the refusal is still there to read.
+    (void)write_all(fd, json::serialize(request) + "\n");
+    std::string line;
+    const LineEnd end = read_line(fd, line);
     ::close(fd);
-    if (!line) return unavailable("the server closed the admin socket without answering");
+    if (end != LineEnd::kLine)
+        return unavailable("the server closed the admin socket without answering");
     boost::system::error_code ec;
-    json::value v = json::parse(*line, ec);
+    json::value v = json::parse(line, ec);
     if (ec || !v.is_object()) return unavailable("the server's answer is not a JSON object");
     return std::optional<json::object>(v.as_object());
 }

@@ -6,11 +6,19 @@
 // connection: {"command": "...", ...} -> {"ok": true, ...} or {"ok": false, "code": "...",
 // "message": "..."}. Every command it runs is ledgered by the store operation it calls.
 //
+// The server serves one connection at a time, so a client may take no longer than
+// kAdminRequestTimeout to send its request line: one that stalls mid-line is answered with an
+// Unavailable refusal and cut, and the next connection is served. A refusal (another user's
+// connection, an over-long or late request) is one failure line, after which the server hangs up.
+// The server writes with MSG_NOSIGNAL, so a client that hangs up early cannot kill it with SIGPIPE.
+//
 // Thread safety: AdminServer runs one thread that serves one connection at a time; the handler
-// is called on that thread. stop() may be called from any thread.
+// is called on that thread. Destroying the server stops it at once, even while a client is
+// sending its request (not while the handler runs).
 #pragma once
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -21,6 +29,9 @@
 namespace auditorium::tools {
 
 std::filesystem::path admin_socket_path(const std::filesystem::path& data_dir);
+
+// How long a connected client has to send its whole request line.
+inline constexpr std::chrono::seconds kAdminRequestTimeout{3};
 
 class AdminServer {
 public:
@@ -45,7 +56,9 @@ private:
 };
 
 // Sends `request` to the server on `socket`. nullopt when no server listens there (no socket file,
-// or connection refused: a stale file); an error when one listens but the exchange fails.
+// or connection refused: a stale file); an error when one listens but the exchange fails. A
+// server's refusal is returned as its failure object (status_of), even when the server hung up
+// before taking the whole request; the send uses MSG_NOSIGNAL, so the caller never gets SIGPIPE.
 Result<std::optional<boost::json::object>> ask_admin(const std::filesystem::path& socket,
                                                      const boost::json::object& request);
 

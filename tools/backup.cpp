@@ -18,31 +18,37 @@ namespace auditorium::tools {
 namespace fs = std::filesystem;
 namespace {
 
-Result<std::uint64_t> uint_field(const boost::json::object& r, std::string_view name, std::uint64_t fallback) {
+// A whole-number field of a request, held to the range of its command-line option: a request
+// may come from any client of the admin socket, not only from this command line.
+Result<std::uint64_t> uint_field(const boost::json::object& r, std::string_view name,
+                                 std::uint64_t fallback, NumberRange range) {
     const auto* v = r.if_contains(name);
     if (v == nullptr) return fallback;
-    if (v->is_uint64()) return v->as_uint64();
-    if (v->is_int64() && v->as_int64() >= 0) return static_cast<std::uint64_t>(v->as_int64());
-    return invalid_argument(std::string(name) + ": expected a non-negative integer");
+    std::optional<std::uint64_t> n;
+    if (v->is_uint64()) n = v->as_uint64();
+    if (v->is_int64() && v->as_int64() >= 0) n = static_cast<std::uint64_t>(v->as_int64());
+    if (!n || *n < range.min || *n > range.max) {
+        return invalid_argument(std::string(name) + ": expected a whole number from " +
+                                std::to_string(range.min) + " to " + std::to_string(range.max));
+    }
+    return *n;
 }
 
 int create(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
     desc.add_options()("to", po::value<std::string>()->required(), "the backup target directory")(
-        "keep", po::value<std::size_t>()->default_value(7), "ledger backups to keep in the target")(
-        "vault-keep-days", po::value<unsigned>()->default_value(30),
+        "keep", number(kBackupsKeptRange)->default_value(7), "ledger backups to keep in the target")(
+        "vault-keep-days", number(kVaultKeepDaysRange)->default_value(30),
         "delete vault backups older than this many days (the bound on how long an erased key survives in a backup)");
     po::variables_map vm;
     if (auto stop = parse_options("backup create", desc, args, vm)) return *stop;
-    if (vm["keep"].as<std::size_t>() == 0) return report("--keep", invalid_argument("keep: at least 1"));
-    if (vm["vault-keep-days"].as<unsigned>() == 0) return report("--vault-keep-days", invalid_argument("at least 1"));
     boost::json::object request;
     request["command"] = "backup.create";
     // Absolute: a running server resolves it, from its own working directory.
     request["target"] = fs::absolute(vm["to"].as<std::string>()).lexically_normal().string();
-    request["keep"] = vm["keep"].as<std::size_t>();
-    request["vault_keep_days"] = vm["vault-keep-days"].as<unsigned>();
+    request["keep"] = vm["keep"].as<std::uint64_t>();
+    request["vault_keep_days"] = vm["vault-keep-days"].as<std::uint64_t>();
     return run_mutating(vm, request);
 }
 
@@ -139,8 +145,8 @@ boost::json::object backup_create_command(eventstore::Store& store, const boost:
         return failure_object(invalid_argument("target: a backup target directory is required"));
     }
     o.target = std::string(target->as_string());
-    auto keep = uint_field(request, "keep", o.keep);
-    auto days = uint_field(request, "vault_keep_days", 30);
+    auto keep = uint_field(request, "keep", o.keep, kBackupsKeptRange);
+    auto days = uint_field(request, "vault_keep_days", 30, kVaultKeepDaysRange);
     if (!keep) return failure_object(keep.status());
     if (!days) return failure_object(days.status());
     o.keep = static_cast<std::size_t>(*keep);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -38,6 +39,31 @@ int report(const std::string& context, const Status& status);
 std::optional<int> parse_options(const std::string& command, po::options_description& desc,
                                  const Args& args, po::variables_map& vm,
                                  const po::positional_options_description* positional = nullptr);
+
+// The values a whole-number option accepts, both ends included.
+struct NumberRange {
+    std::uint64_t min;
+    std::uint64_t max;
+};
+
+// Every numeric option of the command line is declared with number(range) and its range is one of
+// these. Positions and tree sizes stop at 2^63 - 1: no ledger comes near it, and a larger number
+// is a negative one wrapped, or a typo.
+inline constexpr std::uint64_t kMaxPosition = 0x7fff'ffff'ffff'ffff;
+inline constexpr NumberRange kPositionRange{1, kMaxPosition};           // positions start at 1
+inline constexpr NumberRange kProofTreeSizeRange{1, kMaxPosition};      // a proof needs an entry
+inline constexpr NumberRange kTreeSizeRange{0, kMaxPosition};           // 0: the empty tree
+inline constexpr NumberRange kMaintenanceIntervalRange{1, 30 * 86400};  // seconds; 0 would spin
+inline constexpr NumberRange kMaintenanceDelayRange{0, 30 * 86400};     // seconds; 0: at once
+inline constexpr NumberRange kBackupsKeptRange{1, 1000};
+inline constexpr NumberRange kVaultKeepDaysRange{1, 3650};
+
+// The value semantic of a whole-number option, read back with vm[name].as<std::uint64_t>(). Its
+// text must be decimal digits only, within `range`; parse_options refuses anything else while it
+// parses, so before the command opens a store, a socket or a file, naming the option (exit 2).
+// "-5", which boost::program_options would wrap to 2^64 - 5, is refused like "+5", "0x10" or "1e3".
+// Ownership passes to the options_description it is added to, as with po::value.
+po::typed_value<std::uint64_t>* number(NumberRange range);
 
 // Adds --data DIR and --keys DIR, shared by every command that touches a store.
 void add_store_options(po::options_description& desc);

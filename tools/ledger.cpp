@@ -151,11 +151,11 @@ int proof(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
     if (inclusion) {
-        desc.add_options()("position", po::value<std::uint64_t>()->required(), "1-based position")(
-            "size", po::value<std::uint64_t>(), "tree size (default: the current size)");
+        desc.add_options()("position", number(kPositionRange)->required(), "1-based position")(
+            "size", number(kProofTreeSizeRange), "tree size (default: the current size)");
     } else {
-        desc.add_options()("from", po::value<std::uint64_t>()->required(), "the older tree size")(
-            "to", po::value<std::uint64_t>(), "the newer tree size (default: the current size)");
+        desc.add_options()("from", number(kProofTreeSizeRange)->required(), "the older tree size")(
+            "to", number(kProofTreeSizeRange), "the newer tree size (default: the current size)");
     }
     po::variables_map vm;
     if (auto stop = parse_options("ledger proof " + args[0], desc, Args(args.begin() + 1, args.end()), vm)) {
@@ -232,7 +232,7 @@ int tree_head(const Args& args) {
 int digest(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
-    desc.add_options()("size", po::value<std::uint64_t>(), "tree size (default: the current size)");
+    desc.add_options()("size", number(kTreeSizeRange), "tree size (default: the current size)");
     po::variables_map vm;
     if (auto stop = parse_options("ledger digest", desc, args, vm)) return *stop;
     auto store = open_for_reading(vm, false);
@@ -259,14 +259,13 @@ int digest(const Args& args) {
 int entries(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
-    desc.add_options()("from", po::value<std::uint64_t>()->default_value(1), "first position")(
-        "to", po::value<std::uint64_t>(), "last position (default: the newest)")(
+    desc.add_options()("from", number(kPositionRange)->default_value(1), "first position")(
+        "to", number(kPositionRange), "last position (default: the newest)")(
         "stream", po::value<std::string>(), "only this stream, in version order")(
         "type", po::value<std::string>(), "only entries of this type");
     po::variables_map vm;
     if (auto stop = parse_options("ledger entries", desc, args, vm)) return *stop;
     const std::uint64_t from = vm["from"].as<std::uint64_t>();
-    if (from == 0) return report("ledger entries", invalid_argument("from: positions start at 1"));
     auto store = open_for_reading(vm, false);
     if (!store) return report("opening the ledger", store.status());
     eventstore::Store& s = **store;
@@ -342,8 +341,8 @@ int export_command(const Args& args) {
     add_store_options(desc);
     desc.add_options()("out", po::value<std::string>()->required(), "the export file (FILE.minisig is written beside it)")(
         "format", po::value<std::string>()->default_value("jsonl"), "jsonl or csv")(
-        "from", po::value<std::uint64_t>(), "first position")(
-        "to", po::value<std::uint64_t>(), "last position (default: the newest signed tree head)")(
+        "from", number(kPositionRange), "first position")(
+        "to", number(kPositionRange), "last position (default: the newest signed tree head)")(
         "since", po::value<std::string>(), "recorded at or after (RFC 3339)")(
         "until", po::value<std::string>(), "recorded before (RFC 3339)")(
         "type", po::value<std::string>(), "only this event type")(

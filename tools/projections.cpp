@@ -55,7 +55,8 @@ int models_digest(const Args& args) {
 int ledger_replay(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
-    desc.add_options()("to", po::value<std::uint64_t>(), "the last position to fold (default: the ledger's head)");
+    desc.add_options()("to", number(kPositionRange),
+                       "the last position to fold (default: the ledger's head)");
     po::variables_map vm;
     if (auto stop = parse_options("ledger replay", desc, args, vm)) return *stop;
     auto store = open_for_reading(vm, true);

@@ -100,9 +100,9 @@ int serve_command(const Args& args) {
         "a backup target directory (repeatable): every erasure is written to its erasure register at once; "
         "recorded beside the ledger for later runs and for commands run while no server runs")(
         "no-backup-targets", "forget the recorded backup targets")(
-        "maintenance-interval", po::value<std::uint64_t>()->default_value(86400),
+        "maintenance-interval", number(kMaintenanceIntervalRange)->default_value(86400),
         "seconds between maintenance runs: purge, then a backup into each target, restored and verified")(
-        "maintenance-first-delay", po::value<std::uint64_t>()->default_value(60),
+        "maintenance-first-delay", number(kMaintenanceDelayRange)->default_value(60),
         "seconds from start to the first maintenance run");
     po::variables_map vm;
     if (auto stop = parse_options("serve", desc, args, vm)) return *stop;
@@ -174,7 +174,6 @@ int serve_command(const Args& args) {
     if (!admin) return report("starting the admin socket", admin.status());
     spdlog::info("serve: admin socket {} (0600)", admin_socket_path(data).string());
     const auto interval = vm["maintenance-interval"].as<std::uint64_t>();
-    if (interval == 0) return report("serve", invalid_argument("maintenance-interval: at least one second"));
     Maintenance::Options maintenance_options;
     maintenance_options.interval = std::chrono::seconds(interval);
     maintenance_options.first_delay = std::chrono::seconds(vm["maintenance-first-delay"].as<std::uint64_t>());

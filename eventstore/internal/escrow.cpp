@@ -17,6 +17,7 @@
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/vault.hpp"
+#include "eventstore/secret.hpp"
 #include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::eventstore {
@@ -48,9 +49,9 @@ std::string associated_data(const Params& p) {
     return ad;
 }
 
-// The 32-byte sealing key, wiped by the caller.
-Result<std::string> derive(std::string_view passphrase, const Params& p) {
-    std::string key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES, '\0');
+// The 32-byte sealing key, wiped when its holder goes.
+Result<Secret> derive(std::string_view passphrase, const Params& p) {
+    Secret key = Secret::zeros(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
     if (crypto_pwhash(reinterpret_cast<unsigned char*>(key.data()), key.size(), passphrase.data(),
                       passphrase.size(), reinterpret_cast<const unsigned char*>(p.salt.data()), p.opslimit,
                       static_cast<std::size_t>(p.memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
@@ -99,17 +100,17 @@ Status escrow_master_key(const fs::path& keys_dir, const Id& store_id, std::stri
     p.memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
     p.salt.assign(crypto_pwhash_SALTBYTES, '\0');
     randombytes_buf(p.salt.data(), p.salt.size());
-    AUD_ASSIGN_OR_RETURN(std::string key, derive(passphrase, p));
+    AUD_ASSIGN_OR_RETURN(Secret key, derive(passphrase, p));
     std::string nonce(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
     randombytes_buf(nonce.data(), nonce.size());
     std::string cipher(internal::kMasterKeySize + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
     const std::string ad = associated_data(p);
     unsigned long long n = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
-        reinterpret_cast<unsigned char*>(cipher.data()), &n, master.key().data(), internal::kMasterKeySize,
-        reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
-        reinterpret_cast<const unsigned char*>(nonce.data()), reinterpret_cast<const unsigned char*>(key.data()));
-    sodium_memzero(key.data(), key.size());
+        reinterpret_cast<unsigned char*>(cipher.data()), &n, master.key().data(),
+        internal::kMasterKeySize, reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
+        nullptr, reinterpret_cast<const unsigned char*>(nonce.data()),
+        reinterpret_cast<const unsigned char*>(key.data()));
 
     const std::int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
@@ -130,7 +131,7 @@ Status escrow_master_key(const fs::path& keys_dir, const Id& store_id, std::stri
     o["created_at"] = rfc3339(now);
     o["kdf"] = std::move(kdf);
     o["aead"] = std::move(aead);
-    return internal::file_util::write_new_file(out, json::serialize(o) + "\n");
+    return internal::file_util::write_new_file_atomic(out, json::serialize(o) + "\n");
 }
 
 Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view passphrase,
@@ -164,23 +165,21 @@ Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view 
     AUD_ASSIGN_OR_RETURN(std::string nonce, hex_field(*aead, "nonce", crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
     AUD_ASSIGN_OR_RETURN(std::string cipher, hex_field(*aead, "ciphertext",
                                                        internal::kMasterKeySize + crypto_aead_xchacha20poly1305_ietf_ABYTES));
-    AUD_ASSIGN_OR_RETURN(std::string key, derive(passphrase, p));
-    std::string master(internal::kMasterKeySize, '\0');
+    AUD_ASSIGN_OR_RETURN(Secret key, derive(passphrase, p));
+    Secret master = Secret::zeros(internal::kMasterKeySize);
     const std::string ad = associated_data(p);
     unsigned long long n = 0;
     const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
         reinterpret_cast<unsigned char*>(master.data()), &n, nullptr,
         reinterpret_cast<const unsigned char*>(cipher.data()), cipher.size(),
         reinterpret_cast<const unsigned char*>(ad.data()), ad.size(),
-        reinterpret_cast<const unsigned char*>(nonce.data()), reinterpret_cast<const unsigned char*>(key.data()));
-    sodium_memzero(key.data(), key.size());
+        reinterpret_cast<const unsigned char*>(nonce.data()),
+        reinterpret_cast<const unsigned char*>(key.data()));
     if (rc != 0) {
         return permission_denied("the passphrase does not open " + escrow.string() +
                                  " (wrong passphrase, or the file was changed)");
     }
-    Status written = internal::file_util::write_new_file(key_file, master);
-    sodium_memzero(master.data(), master.size());
-    AUD_RETURN_IF_ERROR(written);
+    AUD_RETURN_IF_ERROR(internal::file_util::write_new_file_atomic(key_file, master.view()));
     return info;
 }
 

@@ -3,8 +3,8 @@
 #include <sodium.h>
 
 #include <boost/json.hpp>
-#include <fstream>
 
+#include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
@@ -113,31 +113,39 @@ public:
         summary_.tree_size = head_.size;
         summary_.filtered = options_.from != 1 || to != head_.size || options_.since_us ||
                             options_.until_us || options_.type || options_.actor;
-        out_.open(options_.out, std::ios::binary | std::ios::trunc);
-        if (!out_) return unavailable("cannot write " + options_.out.string());
+        // Both files are written beside their targets and renamed into place only once complete:
+        // an export holds personal data, so it is never readable by others, and a failure
+        // midway leaves the previous files (or none) instead of half an export.
+        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile body,
+                             file_util::AtomicFile::create(options_.out));
+        out_ = &body;
         minisign::FileSigner signer(key);
         signer_ = &signer;
         const bool jsonl = options_.format == ExportOptions::Format::kJsonl;
         if (jsonl) {
-            emit(header(key.public_key()));
+            AUD_RETURN_IF_ERROR(emit(header(key.public_key())));
         } else {
-            emit("position,time,stream,version,type,event_id,actor,subject,leaf_hash" +
-                 std::string(options_.decrypt ? ",payload" : ""));
+            AUD_RETURN_IF_ERROR(
+                emit("position,time,stream,version,type,event_id,actor,subject,leaf_hash" +
+                     std::string(options_.decrypt ? ",payload" : "")));
         }
         AUD_RETURN_IF_ERROR(records(to, jsonl));
-        if (jsonl) emit("{\"tree_head\":" + tree_head_to_json(head_) + "}");
-        out_.flush();
-        if (!out_) return unavailable("writing " + options_.out.string() + " failed");
-        out_.close();
+        if (jsonl) AUD_RETURN_IF_ERROR(emit("{\"tree_head\":" + tree_head_to_json(head_) + "}"));
         const std::string comment = "auditorium export store=" + store_.store_id_.hex() +
                                     " tree_size=" + std::to_string(head_.size) + " records=" +
                                     std::to_string(summary_.records) + " filtered=" +
                                     (summary_.filtered ? "1" : "0") + " format=" +
                                     (jsonl ? "jsonl" : "csv") + (store_.dev_ ? " dev" : "");
         AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium ledger export"));
-        std::ofstream sig(options_.out.string() + ".minisig", std::ios::binary | std::ios::trunc);
-        sig << minisig;
-        if (!sig) return unavailable("cannot write " + options_.out.string() + ".minisig");
+        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile sig,
+                             file_util::AtomicFile::create(options_.out.string() + ".minisig"));
+        AUD_RETURN_IF_ERROR(sig.append(minisig));
+        // Both synced before either is renamed, so only the two renames separate the new export
+        // from its signature.
+        AUD_RETURN_IF_ERROR(body.sync());
+        AUD_RETURN_IF_ERROR(sig.sync());
+        AUD_RETURN_IF_ERROR(body.commit());
+        AUD_RETURN_IF_ERROR(sig.commit());
         return summary_;
     }
 
@@ -189,12 +197,10 @@ private:
                 // matches, so only a complete export lists it.
                 if (summary_.filtered) continue;
                 AUD_ASSIGN_OR_RETURN(std::string leaf, store_.leaf_hash(p));
-                if (jsonl) {
-                    emit("{\"position\":" + std::to_string(p) + ",\"purged\":true,\"leaf_hash\":\"" +
-                         to_hex(leaf) + "\"}");
-                } else {
-                    emit(std::to_string(p) + ",,,,purged,,,," + to_hex(leaf));
-                }
+                AUD_RETURN_IF_ERROR(
+                    emit(jsonl ? "{\"position\":" + std::to_string(p) +
+                                     ",\"purged\":true,\"leaf_hash\":\"" + to_hex(leaf) + "\"}"
+                               : std::to_string(p) + ",,,,purged,,,," + to_hex(leaf)));
                 ++summary_.records;
                 continue;
             }
@@ -202,7 +208,7 @@ private:
             if (!d) return d.status().with_context("position " + std::to_string(p));
             if (!wanted(*d)) continue;
             AUD_ASSIGN_OR_RETURN(std::string line, jsonl ? json_record(p, bytes, *d) : csv_record(p, bytes, *d));
-            emit(line);
+            AUD_RETURN_IF_ERROR(emit(line));
             ++summary_.records;
         }
         return from_rocks(it->status(), "reading the ledger");
@@ -252,17 +258,18 @@ private:
         return line;
     }
 
-    void emit(const std::string& line) {
-        out_ << line << '\n';
+    Status emit(const std::string& line) {
         signer_->update(line);
         signer_->update("\n");
+        AUD_RETURN_IF_ERROR(out_->append(line));
+        return out_->append("\n");
     }
 
     RocksStore& store_;
     const ExportOptions& options_;
     SignedTreeHead head_;
     ExportSummary summary_;
-    std::ofstream out_;
+    file_util::AtomicFile* out_ = nullptr;  // run()'s, while it runs
     minisign::FileSigner* signer_ = nullptr;
 };
 

@@ -6,6 +6,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdio.h>   // renameat2 (glibc 2.28)
+#include <stdlib.h>  // mkostemp
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -180,6 +183,102 @@ Status write_new_file(const fs::path& file, std::string_view contents) {
     if (s.is_ok()) s = sync_dir(file.parent_path().empty() ? fs::path(".") : file.parent_path());
     if (!s.is_ok()) ::unlink(file.c_str());
     return s;
+}
+
+namespace {
+
+constexpr std::size_t kAtomicFileBuffer = 1 << 20;
+
+fs::path directory_of(const fs::path& file) {
+    return file.parent_path().empty() ? fs::path(".") : file.parent_path();
+}
+
+}  // namespace
+
+Result<AtomicFile> AtomicFile::create(const fs::path& target) {
+    std::string pattern = target.string() + ".tmp-XXXXXX";
+    const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+    if (fd < 0) return io_error("creating a temporary file for", target);
+    AtomicFile file(fd, pattern, target);
+    // mkostemp asks for 0600 but the umask may take more away; the owner must read it back.
+    if (::fchmod(fd, 0600) != 0) return io_error("setting mode 0600 on", file.temporary_);
+    return file;
+}
+
+AtomicFile::AtomicFile(int fd, fs::path temporary, fs::path target)
+    : fd_(fd), temporary_(std::move(temporary)), target_(std::move(target)) {
+    buffer_.reserve(kAtomicFileBuffer);
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : fd_(other.fd_),
+      temporary_(std::move(other.temporary_)),
+      target_(std::move(other.target_)),
+      buffer_(std::move(other.buffer_)) {
+    other.fd_ = -1;
+    other.temporary_.clear();
+}
+
+AtomicFile::~AtomicFile() {
+    sodium_memzero(buffer_.data(), buffer_.size());
+    if (fd_ >= 0) ::close(fd_);
+    if (!temporary_.empty()) ::unlink(temporary_.c_str());
+}
+
+Status AtomicFile::append(std::string_view bytes) {
+    if (fd_ < 0) return failed_precondition(target_.string() + ": already committed");
+    if (buffer_.size() + bytes.size() > kAtomicFileBuffer) AUD_RETURN_IF_ERROR(flush());
+    if (bytes.size() >= kAtomicFileBuffer) return write_all(fd_, bytes, temporary_);
+    buffer_.append(bytes);
+    return Status::ok();
+}
+
+Status AtomicFile::flush() {
+    Status s = write_all(fd_, buffer_, temporary_);
+    // The buffer held personal data or a key: wiped, not only emptied.
+    sodium_memzero(buffer_.data(), buffer_.size());
+    buffer_.clear();
+    return s;
+}
+
+Status AtomicFile::sync() {
+    if (fd_ < 0) return failed_precondition(target_.string() + ": already committed");
+    AUD_RETURN_IF_ERROR(flush());
+    if (::fsync(fd_) != 0) return io_error("syncing", temporary_);
+    return Status::ok();
+}
+
+Status AtomicFile::publish(bool replace) {
+    AUD_RETURN_IF_ERROR(sync());
+    const int rc = replace ? ::rename(temporary_.c_str(), target_.c_str())
+                           : ::renameat2(AT_FDCWD, temporary_.c_str(), AT_FDCWD, target_.c_str(),
+                                         RENAME_NOREPLACE);
+    const Status renamed =
+        rc == 0 ? Status::ok()
+        : !replace && errno == EEXIST
+            ? already_exists(target_.string() + " exists; it is never overwritten")
+            : io_error("renaming into", target_);
+    // Published or not, this file is done: a failed one leaves no temporary behind.
+    if (!renamed.is_ok()) ::unlink(temporary_.c_str());
+    temporary_.clear();
+    ::close(fd_);
+    fd_ = -1;
+    AUD_RETURN_IF_ERROR(renamed);
+    return sync_dir(directory_of(target_));
+}
+
+Status AtomicFile::commit() {
+    return publish(true);
+}
+
+Status AtomicFile::commit_new() {
+    return publish(false);
+}
+
+Status write_new_file_atomic(const fs::path& file, std::string_view contents) {
+    AUD_ASSIGN_OR_RETURN(AtomicFile out, AtomicFile::create(file));
+    AUD_RETURN_IF_ERROR(out.append(contents));
+    return out.commit_new();
 }
 
 Result<std::vector<BackupFile>> hash_files(const fs::path& dir) {

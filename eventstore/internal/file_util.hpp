@@ -34,6 +34,54 @@ Status write_file_atomic(const std::filesystem::path& file, std::string_view con
 // fsyncs it and its directory. On failure the file is removed.
 Status write_new_file(const std::filesystem::path& file, std::string_view contents);
 
+// A file written under a temporary name beside its target and published whole by commit(), for
+// files that hold personal data or keys (exports, escrows, key files). Readers, and a crash, see
+// the old target (or none) or the complete new file, never a part of it. The temporary
+// ("<target>.tmp-XXXXXX") is created 0600 whatever the umask, so the bytes are never readable by
+// others, not even while they are written. Destroyed without a successful commit, the temporary
+// is removed and the target is left as it was. Writes are buffered; a write error surfaces from
+// append(), sync() or the commit. The buffer is wiped (sodium_memzero) each time it is written out
+// and when the file is destroyed, so no copy of a key is left in freed memory.
+// Thread safety: a value owned by one thread.
+class AtomicFile {
+public:
+    // Unavailable naming the path when the temporary cannot be created (a missing directory, no
+    // permission, a full disk).
+    static Result<AtomicFile> create(const std::filesystem::path& target);
+    AtomicFile(AtomicFile&& other) noexcept;
+    AtomicFile& operator=(AtomicFile&&) = delete;
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+    ~AtomicFile();  // removes the temporary unless committed
+
+    Status append(std::string_view bytes);
+    // Writes out the buffer and fsyncs the temporary: after it, only the rename is left, so a
+    // caller publishing several files syncs them all before committing any.
+    Status sync();
+    // sync(), then renames the temporary over the target (replacing it) and fsyncs the directory.
+    Status commit();
+    // As commit(), but never replaces: AlreadyExists (the temporary removed, the target untouched)
+    // when the target exists.
+    Status commit_new();
+
+    const std::filesystem::path& target() const { return target_; }
+
+private:
+    AtomicFile(int fd, std::filesystem::path temporary, std::filesystem::path target);
+    Status flush();
+    Status publish(bool replace);
+
+    int fd_ = -1;
+    std::filesystem::path temporary_;  // empty once committed or removed
+    std::filesystem::path target_;
+    std::string buffer_;
+};
+
+// Writes `contents` to a new `file` through an AtomicFile (0600) and publishes it with
+// commit_new(): AlreadyExists when `file` exists (never overwritten, never followed if a symlink);
+// a failure or a crash leaves no partial file. For keys and escrows.
+Status write_new_file_atomic(const std::filesystem::path& file, std::string_view contents);
+
 // Every regular file of `dir` (not recursive), sorted by name, with its size and SHA-256.
 // InvalidArgument when `dir` holds anything but regular files.
 Result<std::vector<BackupFile>> hash_files(const std::filesystem::path& dir);

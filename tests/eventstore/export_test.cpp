@@ -1,6 +1,8 @@
 // Signed exports: round trips, filters, decryption, and what an offline check catches.
 #include "eventstore/export.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -8,8 +10,10 @@
 #include <sstream>
 #include <streambuf>
 
+#include "eventstore/internal/layout.hpp"
 #include "eventstore/minisign.hpp"
 #include "eventstore/store.hpp"
+#include "tests/eventstore/raw_db.hpp"
 #include "tests/eventstore/store_fixture.hpp"
 #include "tests/support/process.hpp"
 
@@ -98,6 +102,55 @@ private:
     std::int64_t size_;
     std::int64_t end_ = 0;  // stream offset of egptr()
     std::string chunk_;
+};
+
+unsigned mode_of(const std::filesystem::path& p) {
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+}
+
+std::vector<std::string> names_in(const std::filesystem::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// The process's umask for one scope.
+struct ScopedUmask {
+    mode_t old;
+    explicit ScopedUmask(mode_t mask) : old(::umask(mask)) {}
+    ~ScopedUmask() { ::umask(old); }
+};
+
+// A ledger whose later entries are about a person whose key the vault lost (no erasure record):
+// a decrypting export of it fails with DataLoss midway, after the header and the earlier records.
+struct DamagedLedger {
+    StoreDir dir;
+    DamagedLedger() {
+        const Id first = random_id();
+        const Id lost = random_id();
+        {
+            auto store = dir.open();
+            for (int i = 0; i < 5; ++i)
+                must_append(*store, "event-a",
+                            {personal_event(first, "kept " + std::to_string(i))});
+            for (int i = 0; i < 5; ++i)
+                must_append(*store, "event-b", {personal_event(lost, "lost " + std::to_string(i))});
+        }
+        RawDb vault((dir.keys() / "vault").string());
+        vault.remove("default", layout::vault_key(lost, 1, 1));
+    }
+    Result<ExportSummary> export_decrypted(const std::filesystem::path& out) const {
+        auto o = dir.options(false);
+        o.read_only = true;
+        ExportOptions e;
+        e.out = out;
+        e.decrypt = true;
+        return std::move(Store::open(o)).value()->export_ledger(e);
+    }
 };
 
 Result<ExportCheck> check(const std::filesystem::path& file, const std::string& key = "") {
@@ -294,4 +347,41 @@ TEST_CASE("an export needs the keys, and a range beyond the tree head is refused
     e.to = 5;
     e.from = 6;
     CHECK(ledger.export_to(e).status().code() == StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("a decrypted export and its signature are created 0600 whatever the umask") {
+    Ledger ledger;
+    ScopedUmask open_umask(0);
+    ExportOptions o;
+    o.out = ledger.dir.dir / "personal.jsonl";
+    o.decrypt = true;
+    REQUIRE(ledger.export_to(o).is_ok());
+    CHECK(mode_of(o.out) == 0600);
+    CHECK(mode_of(o.out.string() + ".minisig") == 0600);
+    CHECK(check(o.out).is_ok());
+}
+
+TEST_CASE("an export that fails midway leaves neither the file nor a temporary behind") {
+    DamagedLedger ledger;
+    const auto out_dir = ledger.dir.dir / "exports";
+    std::filesystem::create_directory(out_dir);
+    auto r = ledger.export_decrypted(out_dir / "personal.jsonl");
+    INFO(r.status().to_string());
+    REQUIRE_FALSE(r.is_ok());
+    CHECK(r.status().code() == StatusCode::kDataLoss);
+    CHECK(names_in(out_dir).empty());
+}
+
+TEST_CASE("an export that fails midway leaves an existing export and its signature untouched") {
+    DamagedLedger ledger;
+    const auto out_dir = ledger.dir.dir / "exports";
+    std::filesystem::create_directory(out_dir);
+    const auto out = out_dir / "personal.jsonl";
+    write(out, "the previous export\n");
+    write(out.string() + ".minisig", "the previous signature\n");
+    REQUIRE_FALSE(ledger.export_decrypted(out).is_ok());
+    CHECK(slurp(out) == "the previous export\n");
+    CHECK(slurp(out.string() + ".minisig") == "the previous signature\n");
+    CHECK(names_in(out_dir) ==
+          std::vector<std::string>{"personal.jsonl", "personal.jsonl.minisig"});
 }

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,5 +42,18 @@ private:
 
 // Runs argv to completion; returns (exit code, merged output).
 std::pair<int, std::string> run(std::vector<std::string> argv);
+
+// A finished child's exit code (or 128 + signal) and what it wrote to each stream.
+struct Outcome {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs argv to completion with its stdout and stderr captured apart, for tests of which stream a
+// message goes to. Standard input is read from `input`. A child still running after `timeout` is
+// killed (SIGKILL, so code 137), so a command that should have stopped cannot hang the test.
+Outcome run_apart(std::vector<std::string> argv, const std::filesystem::path& input = "/dev/null",
+                  std::chrono::seconds timeout = std::chrono::seconds(60));
 
 }  // namespace auditorium::testing

@@ -1,8 +1,13 @@
 // End-to-end: commands that change the store reach a running server through its admin socket.
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <cstring>
 
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -13,6 +18,34 @@ using Catch::Matchers::Contains;
 namespace {
 const std::string kSubject = "0123456789abcdef0123456789abcdef";
 const std::string kOther = "fedcba9876543210fedcba9876543210";
+
+// A raw client of the admin socket, disconnected when destroyed.
+class RawClient {
+public:
+    explicit RawClient(const std::filesystem::path& socket)
+        : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        REQUIRE(fd_ >= 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, socket.c_str(), sizeof(addr.sun_path) - 1);
+        REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    }
+    ~RawClient() { ::close(fd_); }
+    RawClient(const RawClient&) = delete;
+    RawClient& operator=(const RawClient&) = delete;
+    void send(const std::string& bytes) {
+        REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+                static_cast<ssize_t>(bytes.size()));
+    }
+
+private:
+    const int fd_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 TEST_CASE("privacy, key and purge commands go through a running server's 0600 admin socket") {
@@ -73,4 +106,71 @@ TEST_CASE("without a server the same commands open the store themselves") {
     INFO(out);
     CHECK(code == 0);
     CHECK_THAT(out, Contains("subject erased"));
+}
+
+TEST_CASE("a client that stalls mid-line is cut within seconds, and the next admin command is served") {
+    TempDir dir;
+    const auto data = dir / "data";
+    Process serve({AUD_CLI, "serve", "--data", data.string()});
+    REQUIRE(serve.wait_for_line("admin socket"));
+    RawClient stalled(data / "admin.sock");
+    stalled.send(
+        "{\"command\":\"pur");  // half a request, no newline, and the connection stays open
+    const auto start = std::chrono::steady_clock::now();
+    Process purge({AUD_CLI, "ledger", "purge", "--data", data.string()});
+    const auto done = purge.wait_for_line("entries purged", std::chrono::seconds(20));
+    INFO(purge.output());
+    INFO(serve.output());
+    REQUIRE(done);
+    CHECK(purge.wait() == 0);
+    CHECK(seconds_since(start) < 15);
+    CHECK(serve.wait_for_line("no complete request within", std::chrono::seconds(5)));
+    serve.signal(SIGTERM);
+    CHECK(serve.wait() == 0);
+}
+
+TEST_CASE("serve stops promptly on SIGINT while a stalled client is still connected") {
+    TempDir dir;
+    const auto data = dir / "data";
+    Process serve({AUD_CLI, "serve", "--data", data.string()});
+    REQUIRE(serve.wait_for_line("admin socket"));
+    RawClient stalled(data / "admin.sock");
+    stalled.send("{\"command\":");
+    // The server has taken the stalled connection and is reading it when the signal comes.
+    REQUIRE(serve.wait_for_line("admin socket: connection from uid"));
+    const auto start = std::chrono::steady_clock::now();
+    serve.signal(SIGINT);
+    const auto stopped = serve.wait_for_line("serve: stopped", std::chrono::seconds(10));
+    INFO(serve.output());
+    REQUIRE(stopped);
+    CHECK(seconds_since(start) < 5);
+    CHECK(serve.wait() == 0);
+}
+
+TEST_CASE("a command refused by a server of another user prints the refusal instead of dying of SIGPIPE") {
+    if (::geteuid() != 0) {
+        WARN("skipped: needs root to run the server as another user (nobody)");
+        return;
+    }
+    TempDir dir;
+    const auto data = dir / "data";
+    // The server runs as nobody; root may connect to its 0600 socket, and the server refuses it
+    // by its uid before reading anything.
+    REQUIRE(::chown(dir.path().c_str(), 65534, 65534) == 0);
+    Process serve({"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                   AUD_CLI, "serve", "--data", data.string()});
+    const auto listening = serve.wait_for_line("admin socket");
+    INFO(serve.output());
+    REQUIRE(listening);
+    // A request larger than the socket's send buffer: the client is still writing when the
+    // server hangs up, which is what made it die of SIGPIPE. Over-long ids are the server's to
+    // refuse.
+    const std::string long_id(120 * 1024, 'a');
+    auto r = run_apart({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", long_id,
+                        "--actor", long_id});
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.code == 3);
+    CHECK_THAT(r.err, Contains("not the server's user"));
+    serve.signal(SIGTERM);
+    CHECK(serve.wait() == 0);
 }

@@ -2,6 +2,7 @@
 // binary, on a ledger written by the append child.
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -275,4 +276,47 @@ TEST_CASE("keys escrow and unescrow round-trip the master key, and a wrong passp
     INFO(out);
     REQUIRE(code == 0);
     CHECK(slurp(dir / "master.key") == slurp(dir / "keys" / "master.key"));
+}
+
+TEST_CASE("keys escrow reads the passphrase from standard input up to its line break, and writes the escrow 0600") {
+    TempDir dir;
+    const auto data = dir / "data";
+    write_entries(data, 1);
+    const auto input = dir / "passphrase.txt";
+    {
+        std::ofstream(input, std::ios::binary)
+            << "a long and secret passphrase\r\nnot part of it\n";
+    }
+    const auto escrow = dir / "escrow.json";
+    auto r = run_apart(
+        {AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()}, input);
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    REQUIRE(r.code == 0);
+    struct stat st {};
+    REQUIRE(::stat(escrow.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0600);
+    ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "a long and secret passphrase");
+    auto [code, out] = run({AUD_CLI, "keys", "unescrow", "--from", escrow.string(), "--to",
+                            (dir / "master.key").string()});
+    INFO(out);
+    REQUIRE(code == 0);
+    CHECK(slurp(dir / "master.key") == slurp(dir / "keys" / "master.key"));
+    // No temporary left beside what the commands wrote.
+    for (const auto& e : fs::directory_iterator(dir.path())) {
+        CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+    }
+}
+
+TEST_CASE("keys escrow refuses a passphrase longer than its fixed buffer, naming it, before opening anything") {
+    TempDir dir;
+    const auto input = dir / "passphrase.txt";
+    { std::ofstream(input, std::ios::binary) << std::string(2000, 'p') << "\n"; }
+    auto r = run_apart({AUD_CLI, "keys", "escrow", "--data", (dir / "data").string(), "--to",
+                        (dir / "escrow.json").string()},
+                       input);
+    INFO("stdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Contains("passphrase"));
+    CHECK_FALSE(fs::exists(dir / "data"));
+    CHECK_FALSE(fs::exists(dir / "escrow.json"));
 }

@@ -1,7 +1,9 @@
 // End-to-end: the auditor's commands on a real ledger, beside a live writer, and after tampering
 // with RocksDB's own `ldb` tool as an attacker with the disk would.
 #include <signal.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
 
@@ -119,7 +121,7 @@ TEST_CASE("ledger digest and ledger entries read the ledger beside a live writer
 
     auto [bad, bad_out] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "0"});
     CHECK(bad == 2);
-    CHECK_THAT(bad_out, Contains("from: positions start at 1"));
+    CHECK_THAT(bad_out, Contains("'--from' is invalid: expected a whole number from 1"));
     auto [big, big_out] = run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "100000"});
     CHECK(big == 2);
     CHECK_THAT(big_out, Contains("size"));
@@ -197,4 +199,26 @@ TEST_CASE("keys rotate rotates the signing or the master key, and refuses ambigu
                               (dir / "keys").string()});
     INFO(vout);
     CHECK(vcode == 0);
+}
+
+TEST_CASE("ledger export --decrypt writes the export and its signature 0600, leaving no temporary behind") {
+    TempDir dir;
+    const auto data = dir / "data";
+    write_entries(data, 20);
+    const auto exports = dir / "exports";
+    std::filesystem::create_directory(exports);
+    auto [code, out] = run({AUD_CLI, "ledger", "export", "--data", data.string(), "--out",
+                            (exports / "personal.jsonl").string(), "--decrypt"});
+    INFO(out);
+    REQUIRE(code == 0);
+    for (const char* name : {"personal.jsonl", "personal.jsonl.minisig"}) {
+        struct stat st {};
+        REQUIRE(::stat((exports / name).c_str(), &st) == 0);
+        CHECK((st.st_mode & 07777) == 0600);
+    }
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(exports))
+        names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{"personal.jsonl", "personal.jsonl.minisig"});
 }
