@@ -38,7 +38,7 @@ Status refuse_none(const Id&, KeyClass) { return Status::ok(); }
 
 TEST_CASE("an erasure racing reads and seals of the same subject never lets its keys back, many times over") {
     VaultDir d;
-    constexpr int kRounds = 12;
+    constexpr int kRounds = 60;
     std::vector<Id> subjects;
     {
         auto vault = d.open(true);
