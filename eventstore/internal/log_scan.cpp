@@ -175,7 +175,7 @@ std::optional<std::uint64_t> log_number(const std::string& name) {
 }
 
 std::string advice() {
-    return "; restore the directory from a backup, or salvage the readable prefix "
+    return "; nothing was opened or changed: keep a copy of the directory and restore from a backup "
            "(docs/backups.md, \"When the store refuses to open\")";
 }
 
@@ -219,8 +219,7 @@ Result<DirCheck> check_database_dir(const fs::path& dir, std::string_view what) 
     const fs::path current = dir / "CURRENT";
     if (!fs::exists(current, ec)) {
         return corruption(std::string(what) + ": " + current.string() +
-                          " is missing beside the database's files, so the list of its files is "
-                          "lost; nothing was opened or changed" + advice());
+                          " is missing beside the database's files, so the list of its files is lost" + advice());
     }
     std::string manifest;
     {

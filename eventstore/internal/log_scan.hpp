@@ -55,7 +55,7 @@ std::uint32_t masked_crc(std::uint8_t type, std::string_view payload);
 // - Corruption naming the file and byte offset for a bad record anywhere in a log but the tail
 //   of the newest one, and for a damaged MANIFEST other than its torn tail.
 // `what` names the database in messages ("ledger", "key vault", "read models"). The message says
-// what to do: restore from a backup (docs/backups.md) or salvage.
+// what to do: keep a copy and restore from a backup (docs/backups.md).
 struct DirCheck {
     bool fresh = false;           // no database here yet
     std::uint64_t logs = 0;       // logs scanned
