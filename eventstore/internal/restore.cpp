@@ -248,8 +248,8 @@ private:
         fs::remove(vault_dir, ec);  // an empty directory, if any
         // The restored ledger's head witness goes first: a ledger in place without its witness
         // would be refused at open, and an older witness left there would refuse the restore.
-        const fs::path witness = head_witness::file_in(work.keys());
-        if (::rename(witness.c_str(), head_witness::file_in(keys_dir_).c_str()) != 0) {
+        const fs::path witness = internal::head_witness::file_in(work.keys());
+        if (::rename(witness.c_str(), internal::head_witness::file_in(keys_dir_).c_str()) != 0) {
             return unavailable("placing the restored ledger's head witness in " + keys_dir_.string());
         }
         if (::rename(work.vault().c_str(), vault_dir.c_str()) != 0) {
