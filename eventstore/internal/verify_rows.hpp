@@ -42,7 +42,7 @@ private:
         Position record = 0;
     };
     Result<std::vector<Entry>> records_of(std::string_view stream, std::string_view type);
-    Status load_settings(Position end);
+    Status load_settings();
     Status check_without_settings();
     Status check_meta_row(std::string_view name, const std::string& expected);
     Status load_signing_keys();
