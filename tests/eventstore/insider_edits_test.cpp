@@ -4,6 +4,7 @@
 #include "eventstore/store.hpp"
 
 #include <catch2/catch.hpp>
+#include <functional>
 
 #include "eventstore/internal/layout.hpp"
 #include "tests/eventstore/raw_db.hpp"
@@ -325,4 +326,36 @@ TEST_CASE("verify reports how many entries stand past the newest tree head") {
     INFO(report.status().to_string());
     REQUIRE(report.is_ok());
     CHECK(report->entries_unsigned == head);
+}
+
+TEST_CASE("malformed rows read as Corruption naming their column family, never an abort") {
+    struct Edit {
+        std::string cf;
+        std::function<std::string(const Built&)> key;
+        std::string value;
+        std::string needle;
+        bool dev = true;
+    };
+    const std::vector<Edit> edits = {
+        {"erasures", [](const Built& b) { return std::string(b.l.erased.view()); }, "xy", "erasures"},
+        {"deferred_erasures", [](const Built& b) { return std::string(b.l.deferred.view()); }, "xy", "deferred_erasures"},
+        {"streams", [](const Built&) { return layout::stream_key("person-a", 1); }, "short", "streams"},
+        // In a dev store "yes" reads as not dev, so its short retention is refused at open instead.
+        {"meta", [](const Built&) { return std::string("dev"); }, "yes", "meta row dev", false},
+    };
+    for (const auto& e : edits) {
+        INFO(e.cf);
+        auto b = build(e.dev);
+        edit_ledger(b->c, [&](RawDb& raw) { raw.put(e.cf, e.key(*b), e.value); });
+        auto report = verify_after(b->c);
+        CHECK(report.status().code() == StatusCode::kCorruption);
+        CHECK_THAT(report.status().message(), Contains(e.needle));
+    }
+    auto b = build();
+    edit_ledger(b->c, [&](RawDb& raw) {
+        auto rows = raw.scan("event_ids", "");
+        REQUIRE_FALSE(rows.empty());
+        raw.put("event_ids", rows.front().first, "short");
+    });
+    fails_naming(verify_after(b->c), {"event_ids", "malformed"});
 }
