@@ -242,6 +242,8 @@ public:
         std::uint64_t sections_erased = 0;
         std::uint64_t sections_expired = 0;  // retention keys gone with their month; purge is due
         std::uint64_t entries_purged = 0;  // past retention: checked by their stored leaf hash
+        // Entries after the newest signed tree head: nothing signed vouches for them yet.
+        std::uint64_t entries_unsigned = 0;
     };
     virtual Result<VerifyReport> verify(const VerifyOptions& options) = 0;
 

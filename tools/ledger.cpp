@@ -124,6 +124,9 @@ int verify(const Args& args) {
                 static_cast<unsigned long long>(result->entries),
                 static_cast<unsigned long long>(result->entries), to_hex(result->root).c_str(),
                 static_cast<unsigned long long>(result->tree_heads));
+    // Entries no signed head vouches for yet: a head is signed at most a second after an append.
+    std::printf(", %llu entries past the newest signed tree head",
+                static_cast<unsigned long long>(result->entries_unsigned));
     if (vm.count("keys")) {
         std::printf(", %llu sections opened, %llu erased",
                     static_cast<unsigned long long>(result->sections_opened),

@@ -33,11 +33,13 @@ struct PreparedEntry {
     std::string bytes;        // the canonical entry bytes
     merkle::Hash leaf{};      // leaf_hash(bytes)
     // Store records also write their own index keys in the same batch (an erasure record its
-    // `erasures` key, a legal hold its `holds` key, ...): (column family, key, value or removal).
+    // `erasures` key, a legal hold its `holds` key, a purge its purge markers in `ledger`, ...):
+    // (column family, key, value or removal). The value is the record's position unless given.
     struct IndexWrite {
-        enum class Family { kErasures, kHolds, kDeferredErasures } family;
+        enum class Family { kErasures, kHolds, kDeferredErasures, kLedger } family;
         std::string key;
         bool remove = false;
+        std::optional<std::string> value;
     };
     std::vector<IndexWrite> index_writes;
 };

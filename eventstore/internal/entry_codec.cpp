@@ -105,7 +105,8 @@ Result<const fb::Entry*> checked_entry(std::string_view& bytes, std::vector<std:
 Result<EntrySummary> summarize_entry(std::string_view bytes) {
     std::vector<std::uint64_t> aligned;
     AUD_ASSIGN_OR_RETURN(const fb::Entry* e, checked_entry(bytes, aligned));
-    return EntrySummary{e->position(), e->sections() == nullptr ? 0 : e->sections()->size()};
+    return EntrySummary{e->position(), e->sections() == nullptr ? 0 : e->sections()->size(),
+                        e->event_type()->string_view().substr(0, 6) == "store."};
 }
 
 std::string seal_and_encode(const EntryHeader& header, std::string_view clear,
@@ -128,11 +129,9 @@ std::string seal_and_encode(const EntryHeader& header, std::string_view clear,
     return encode_entry(header, clear, scratch);
 }
 
-Result<DecodedEntry> decode_entry(std::string_view bytes) {
-    std::vector<std::uint64_t> aligned;
-    AUD_ASSIGN_OR_RETURN(const fb::Entry* e, checked_entry(bytes, aligned));
-    DecodedEntry d;
-    EntryHeader& h = d.header;
+namespace {
+
+void read_header(const fb::Entry* e, EntryHeader& h) {
     h.position = e->position();
     h.stream = e->stream()->str();
     h.version = e->stream_version();
@@ -144,6 +143,23 @@ Result<DecodedEntry> decode_entry(std::string_view bytes) {
     h.subject = from_fb(e->subject());
     h.correlation = from_fb(e->correlation());
     h.causation = from_fb(e->causation());
+}
+
+}  // namespace
+
+Result<EntryHeader> decode_entry_header(std::string_view bytes) {
+    std::vector<std::uint64_t> aligned;
+    AUD_ASSIGN_OR_RETURN(const fb::Entry* e, checked_entry(bytes, aligned));
+    EntryHeader h;
+    read_header(e, h);
+    return h;
+}
+
+Result<DecodedEntry> decode_entry(std::string_view bytes) {
+    std::vector<std::uint64_t> aligned;
+    AUD_ASSIGN_OR_RETURN(const fb::Entry* e, checked_entry(bytes, aligned));
+    DecodedEntry d;
+    read_header(e, d.header);
     d.clear = bytes_of(e->clear());
     if (e->sections() != nullptr) {
         d.sections.reserve(e->sections()->size());

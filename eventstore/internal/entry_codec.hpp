@@ -68,12 +68,15 @@ std::string seal_and_encode(const EntryHeader& header, std::string_view clear,
                             const std::uint8_t* nonces, std::vector<StoredSection>& scratch);
 
 Result<DecodedEntry> decode_entry(std::string_view bytes);
+// The header alone, with the same checks: for verify's point checks of the indexes.
+Result<EntryHeader> decode_entry_header(std::string_view bytes);
 
 // The same checks as decode_entry, copying nothing out: for readers that need only these fields
 // (the verifier reads every entry of the ledger).
 struct EntrySummary {
     Position position = 0;
     std::size_t sections = 0;
+    bool store_record = false;  // its type is "store.*": verify checks it against the store's rows
 };
 Result<EntrySummary> summarize_entry(std::string_view bytes);
 

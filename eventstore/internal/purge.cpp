@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <ctime>
 #include <map>
 #include <set>
@@ -12,6 +13,7 @@
 #include "eventstore/internal/months.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/internal/store_records.hpp"
 
 namespace auditorium::eventstore::internal {
 namespace {
@@ -33,7 +35,7 @@ public:
             AUD_RETURN_IF_ERROR(purge_stream(stream, candidates));
         }
         AUD_RETURN_IF_ERROR(destroy_retention_keys(now));
-        if (report_.entries_purged > 0 || report_.retention_keys_destroyed > 0) {
+        if (!purged_.empty() || report_.retention_keys_destroyed > 0) {
             AUD_RETURN_IF_ERROR(record());
         }
         return report_;
@@ -49,6 +51,7 @@ private:
     };
     struct Candidate {
         Position position;
+        std::int64_t recorded_at_us;
         std::vector<RetainedRef> retained;
     };
 
@@ -74,7 +77,7 @@ private:
             if (!d) return d.status().with_context("position " + std::to_string(p));
             if (d->header.recorded_at_us >= report_.cutoff_us) break;  // times never decrease
             if (d->header.type.rfind("store.", 0) == 0) continue;     // the store's own records
-            Candidate c{p, {}};
+            Candidate c{p, d->header.recorded_at_us, {}};
             bool is_held = false;
             AUD_ASSIGN_OR_RETURN(bool subject_held, held(d->header.subject));
             is_held = subject_held;
@@ -97,7 +100,8 @@ private:
         for (const auto& r : c.retained) kept_keys_.insert(r);
     }
 
-    // Appends the stream's snapshot (retrying on a concurrent append), then drops the payloads.
+    // Appends the stream's snapshot (retrying on a concurrent append), then marks its candidates
+    // for the purge record, whose append drops their payloads in the same batch.
     Status purge_stream(const std::string& stream, const std::vector<Candidate>& candidates) {
         const std::string type(stream_type(stream));
         auto fn = store_.snapshots_.find(type);
@@ -124,13 +128,7 @@ private:
                 return appended.status().with_context("appending the snapshot of " + stream);
             }
         }
-        rocksdb::WriteBatch batch;
-        for (const auto& c : candidates) {
-            batch.Put(store_.cf_->ledger, layout::position_key(c.position), layout::purged_value(c.position));
-        }
-        rocksdb::WriteOptions wo;
-        wo.sync = true;
-        AUD_RETURN_IF_ERROR(from_rocks(store_.db_->Write(wo, &batch), "purging " + stream));
+        for (const auto& c : candidates) purged_.emplace_back(c.position, c.recorded_at_us);
         report_.entries_purged += candidates.size();
         return Status::ok();
     }
@@ -149,19 +147,39 @@ private:
         return Status::ok();
     }
 
+    // The positions purged, as ranges of consecutive positions, each with the newest time recorded
+    // in it: what verify checks every purge marker against once the entries' own times are gone.
+    std::vector<store_records::PurgedRange> ranges() {
+        std::sort(purged_.begin(), purged_.end());
+        std::vector<store_records::PurgedRange> out;
+        for (const auto& [p, at] : purged_) {
+            if (!out.empty() && out.back().last + 1 == p) {
+                out.back().last = p;
+                out.back().last_recorded_at_us = std::max(out.back().last_recorded_at_us, at);
+            } else {
+                out.push_back({p, p, at});
+            }
+        }
+        return out;
+    }
+
+    // The record and the purge markers go in one write batch: no marker without its record.
     Status record() {
-        std::string summary = "{\"cutoff_us\":" + std::to_string(report_.cutoff_us) +
-                              ",\"entries_purged\":" + std::to_string(report_.entries_purged) +
-                              ",\"snapshots_appended\":" + std::to_string(report_.snapshots_appended) +
-                              ",\"entries_held\":" + std::to_string(report_.entries_held) +
-                              ",\"retention_keys_destroyed\":" +
-                              std::to_string(report_.retention_keys_destroyed) + "}";
+        store_records::Purge summary{report_.cutoff_us, report_.entries_purged, report_.snapshots_appended,
+                                     report_.entries_held, report_.retention_keys_destroyed, true, ranges()};
+        using W = PreparedEntry::IndexWrite;
+        std::vector<W> markers;
+        markers.reserve(purged_.size());
+        for (const auto& [p, at] : purged_) {
+            markers.push_back(W{W::Family::kLedger, layout::position_key(p), false, layout::purged_value(p)});
+        }
         NewEvent e;
         e.event_id = random_id();
-        e.type = "store.purged";
-        e.clear = std::move(summary);
+        e.type = std::string(store_records::kPurgedType);
+        e.clear = store_records::encode_purge(summary);
         AUD_ASSIGN_OR_RETURN(auto appended,
-                             store_.append_store_record("store-purges", ExpectedVersion::any(), std::move(e)));
+                             store_.append_store_record(store_records::kPurgesStream, ExpectedVersion::any(),
+                                                        std::move(e), std::move(markers)));
         report_.record = appended.first_position;
         spdlog::info("event store: purge: {} entries purged, {} snapshots, {} held, {} retention keys destroyed",
                      report_.entries_purged, report_.snapshots_appended, report_.entries_held,
@@ -174,6 +192,7 @@ private:
     std::map<std::string, std::vector<Candidate>> candidates_;
     std::unordered_map<Id, bool> held_;
     std::set<RetainedRef> kept_keys_;
+    std::vector<std::pair<Position, std::int64_t>> purged_;  // (position, recorded at), for record()
 };
 
 Result<PurgeReport> RocksStore::purge() {

@@ -272,6 +272,7 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
     AUD_RETURN_IF_ERROR(store->recover());
     AUD_RETURN_IF_ERROR(store->finish_pending_shreds());
     AUD_RETURN_IF_ERROR(store->ensure_signing_key());
+    AUD_RETURN_IF_ERROR(store->ledger_settings());
     // Every open store has a head for its current size, so auditors always have one to save.
     AUD_ASSIGN_OR_RETURN(auto first_head, store->sign_tree_head());
     AUD_RETURN_IF_ERROR(store->keep_witness(first_head));
@@ -586,7 +587,7 @@ Status RocksStore::read_meta() {
     std::string retention;
     rocksdb::Status rs = db_->Get(ro, cf_->meta, std::string(layout::kMetaRetention), &retention);
     if (rs.ok()) {
-        retention_ = std::chrono::microseconds(std::stoll(retention));
+        AUD_RETURN_IF_ERROR(apply_meta_retention(retention));
     } else if (!rs.IsNotFound()) {
         return from_rocks(rs, "reading the retention period");
     }
@@ -747,6 +748,7 @@ Result<AppendResult> RocksStore::append_store_record(
     std::vector<PreparedEntry::IndexWrite> index_writes) {
     if (read_only_) return failed_precondition("the store is open read-only");
     AUD_RETURN_IF_ERROR(validate_stream_name(stream));
+    AUD_RETURN_IF_ERROR(settings_before_store_record(record.type));
     std::vector<NewEvent> events;
     events.push_back(std::move(record));
     AUD_RETURN_IF_ERROR(validate_events(events));
@@ -961,14 +963,15 @@ Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch)
                 wb.Put(cf_->tree_upper, pos, upper);
             }
             for (const auto& w : e.index_writes) {
-                rocksdb::ColumnFamilyHandle* cf =
-                    w.family == PreparedEntry::IndexWrite::Family::kErasures ? cf_->erasures
-                    : w.family == PreparedEntry::IndexWrite::Family::kHolds  ? cf_->holds
-                                                                             : cf_->deferred_erasures;
+                using Family = PreparedEntry::IndexWrite::Family;
+                rocksdb::ColumnFamilyHandle* cf = w.family == Family::kErasures ? cf_->erasures
+                                                  : w.family == Family::kHolds  ? cf_->holds
+                                                  : w.family == Family::kLedger ? cf_->ledger
+                                                                                : cf_->deferred_erasures;
                 if (w.remove) {
                     wb.Delete(cf, w.key);
                 } else {
-                    wb.Put(cf, w.key, pos);
+                    wb.Put(cf, w.key, w.value ? *w.value : pos);
                 }
             }
         }
@@ -1251,6 +1254,7 @@ Result<std::optional<Position>> RocksStore::index_position(rocksdb::ColumnFamily
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf, subject.view(), &value);
     if (s.IsNotFound()) return std::optional<Position>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the store's records"));
+    if (value.size() != 8) return corruption("a malformed row of subject " + subject.hex() + " in " + cf->GetName());
     return std::optional<Position>(layout::get_be64(value.ToStringView()));
 }
 

@@ -116,6 +116,10 @@ private:
     class Verifier;
     class Exporter;
     class Purger;
+    // verify's checks of the mutable rows against the ledgered records (internal/verify_records.cpp)
+    // and of the stream and event id indexes against the entries (internal/verify_indexes.cpp).
+    class RecordVerifier;
+    class IndexVerifier;
     Result<std::optional<Position>> index_position(rocksdb::ColumnFamilyHandle* cf, const Id& subject);
     Result<Position> erase_now(const Id& subject, const Id& actor);
     // Writes the erasure of `subject` (recorded at `position`) to the erasure register of every
@@ -151,6 +155,19 @@ private:
     // Writes the witness for `head` and marks the ledger as having one.
     Status keep_witness(const SignedTreeHead& head);
     Status read_meta();
+    // Sets retention_ from the `retention_us` row of meta: Corruption naming the row when it is no
+    // positive decimal, or below kMinimumRetention in a store that is not dev (read dev_ first).
+    // Defined in internal/store_settings.cpp.
+    Status apply_meta_retention(std::string_view text);
+    // The store.settings record (store_records.hpp) is appended before the first other store
+    // record, so every purge, erasure, hold and key rotation has settings to be held to, and a new
+    // store's user entries still start at position 1. ledger_settings() (read-write opens) appends
+    // it to a store made before settings were ledgered that already needs it: one holding a purge
+    // or a rotated signing key. REQUIRES: the signing key is published (ensure_signing_key).
+    // Both in internal/store_settings.cpp.
+    Status ledger_settings();
+    Status settings_before_store_record(std::string_view type);
+    Status append_settings();
     Status ensure_signing_key();
     void run_signer();
     Status recover();

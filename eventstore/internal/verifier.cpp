@@ -12,14 +12,17 @@
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
 #include "eventstore/internal/tree_pieces.hpp"
+#include "eventstore/internal/verify_rows.hpp"
 
 namespace auditorium::eventstore::internal {
 
 namespace {
 
 // A full scan: our own hashes check every byte, so RocksDB's block checksums and cache add nothing.
-rocksdb::ReadOptions scan_options() {
+// `snapshot`: every read of one verify sees the same state, appends going on or not.
+rocksdb::ReadOptions scan_options(const rocksdb::Snapshot* snapshot = nullptr) {
     rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
     ro.verify_checksums = false;
     ro.fill_cache = false;
     ro.readahead_size = 4 << 20;
@@ -31,17 +34,21 @@ rocksdb::ReadOptions scan_options() {
 // Walks the ledger and the tree column families side by side, rebuilding the tree.
 class RocksStore::Verifier {
 public:
-    Verifier(RocksStore& store, const VerifyOptions& options) : store_(store), options_(options) {}
+    // `snapshot` (null: the latest state) must outlive the Verifier.
+    // `last`: the head when the snapshot was taken (at most what it holds).
+    Verifier(RocksStore& store, const VerifyOptions& options, const rocksdb::Snapshot* snapshot, Position last)
+        : store_(store), options_(options), snapshot_(snapshot), last_(last), records_(store, snapshot) {}
 
     Result<VerifyReport> run() {
         AUD_RETURN_IF_ERROR(load_keys());
-        heads_.reset(store_.db_->NewIterator(scan_options(), store_.cf_->tree_heads));
+        const Position last = last_;
+        AUD_RETURN_IF_ERROR(records_.load(last));
+        heads_.reset(store_.db_->NewIterator(scan_options(snapshot_), store_.cf_->tree_heads));
         heads_->SeekToFirst();
-        const Position last = store_.head();
         AUD_RETURN_IF_ERROR(check_heads_at(0));
-        TreePieces nodes(*store_.db_, *store_.cf_->tree, *store_.cf_->tree_upper, scan_options());
+        TreePieces nodes(*store_.db_, *store_.cf_->tree, *store_.cf_->tree_upper, scan_options(snapshot_));
         // Two threads, as an auditor's machine has: this one checks, the reader reads and hashes.
-        Reader reader(store_);
+        Reader reader(store_, snapshot_);
         Position expected = 1;
         for (;;) {
             auto chunk = reader.next();
@@ -73,6 +80,7 @@ public:
                              std::to_string(options_.previous->size) + " but the ledger ends at " +
                              std::to_string(end));
         }
+        AUD_RETURN_IF_ERROR(finish_rows(end));
         if (options_.progress) options_.progress(end, last);
         report_.entries = end;
         report_.root = merkle::to_string(frontier_.root());
@@ -92,7 +100,8 @@ private:
         static merkle::Hash leaf_of(std::string_view value) {
             return layout::is_purged_value(value) ? merkle::Hash{} : merkle::leaf_hash(value);
         }
-        explicit Reader(RocksStore& store) : thread_([this, &store] { run(store); }) {}
+        Reader(RocksStore& store, const rocksdb::Snapshot* snapshot)
+            : thread_([this, &store, snapshot] { run(store, snapshot); }) {}
         ~Reader() {
             {
                 std::lock_guard lock(mu_);
@@ -118,8 +127,8 @@ private:
         static constexpr std::size_t kChunk = 1024;
         static constexpr std::size_t kQueued = 8;
 
-        void run(RocksStore& store) {
-            std::unique_ptr<rocksdb::Iterator> it(store.db_->NewIterator(scan_options(), store.cf_->ledger));
+        void run(RocksStore& store, const rocksdb::Snapshot* snapshot) {
+            std::unique_ptr<rocksdb::Iterator> it(store.db_->NewIterator(scan_options(snapshot), store.cf_->ledger));
             Chunk chunk;
             // Hashing is most of the work: this thread hashes every other chunk, the checking
             // thread the rest (Chunk::leaves left empty), so both cores hash.
@@ -198,7 +207,9 @@ private:
                 AUD_RETURN_IF_ERROR(check_signature(h, what));
                 if (h.size != size) return corruption(what + ": stored under another size");
                 if (h.root != root) return corruption(what + ": its root does not match the ledger's");
+                if (h.dev != records_.dev()) return corruption(what + ": its dev flag contradicts the store's (meta row dev, store.settings)");
                 ++report_.tree_heads;
+                newest_head_ = size;
             }
         }
         if (options_.previous && options_.previous->size == size &&
@@ -220,6 +231,7 @@ private:
                 return corruption(at + ": a purge marker for another position");
             }
             ++report_.entries_purged;
+            AUD_RETURN_IF_ERROR(records_.check_purged(p));
             return check_nodes(at, p, *merkle::from_string(stored.substr(0, 32)), stored, nodes);
         }
         auto decoded = summarize_entry(bytes);
@@ -232,6 +244,7 @@ private:
             return corruption(at + ": the entry's bytes do not match its leaf hash (the entry was changed)");
         }
         AUD_RETURN_IF_ERROR(check_nodes(at, p, leaf, stored, nodes));
+        AUD_RETURN_IF_ERROR(records_.check_live(p, decoded->store_record, bytes));
         if (store_.vault_ && decoded->sections != 0) {
             AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
             for (const auto& s : e.sections) {
@@ -267,8 +280,24 @@ private:
         return Status::ok();
     }
 
+    // After the walk: the rows against the records, the indexes against the entries, and the
+    // tree heads: a non-empty ledger with none has nothing signed that vouches for it.
+    Status finish_rows(Position end) {
+        AUD_RETURN_IF_ERROR(records_.finish(end));
+        AUD_RETURN_IF_ERROR(IndexVerifier(store_, snapshot_).run(end));
+        if (end > 0 && report_.tree_heads == 0) {
+            return corruption("the ledger holds " + std::to_string(end) + " entries but no signed tree head");
+        }
+        report_.entries_unsigned = end - newest_head_;
+        return Status::ok();
+    }
+
     RocksStore& store_;
     const VerifyOptions& options_;
+    const rocksdb::Snapshot* snapshot_;
+    const Position last_;
+    RecordVerifier records_;
+    std::uint64_t newest_head_ = 0;
     std::map<SigningKeyId, std::string> keys_;
     std::unique_ptr<rocksdb::Iterator> heads_;
     merkle::Frontier frontier_;
@@ -278,11 +307,13 @@ private:
 
 Result<Store::VerifyReport> RocksStore::verify(const VerifyOptions& options) {
     if (!read_only_) {
-        // A read-write store sees its own head; nothing else to prepare.
-    } else {
-        AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
+        // A read-write store sees its own head; appends go on, so every read uses one snapshot.
+        const Position last = head();  // before the snapshot, so the snapshot holds it
+        rocksdb::ManagedSnapshot snapshot(db_.get());
+        return Verifier(*this, options, snapshot.snapshot(), last).run();
     }
-    return Verifier(*this, options).run();
+    AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
+    return Verifier(*this, options, nullptr, head()).run();
 }
 
 }  // namespace auditorium::eventstore::internal

@@ -73,24 +73,25 @@ TEST_CASE("erasure makes the subject's sections read as erased and leaves others
     const Id officer = random_id();
     auto erased_at = store->erase(gone, officer);
     REQUIRE(erased_at.is_ok());
-    CHECK(*erased_at == 3);
+    CHECK(*erased_at == 4);  // 3: the store.settings record, written before the first store record
     CHECK(store->is_erased(gone).value());
     CHECK_FALSE(store->is_erased(stays).value());
 
     auto all = store->read_all(1, 10).value();
-    REQUIRE(all.size() == 3);
+    REQUIRE(all.size() == 4);
     CHECK(all[0].sections[0].state == Section::State::kErased);
     CHECK(all[0].sections[0].plaintext.empty());
     CHECK(all[1].sections[0].state == Section::State::kOpen);
     CHECK(all[1].sections[0].plaintext == "stays' data");
-    CHECK(all[2].type == "store.subject_erased");
-    CHECK(all[2].subject == gone);
-    CHECK(all[2].actor == officer);
+    CHECK(all[2].type == "store.settings");
+    CHECK(all[3].type == "store.subject_erased");
+    CHECK(all[3].subject == gone);
+    CHECK(all[3].actor == officer);
     // Erasing again returns the original record; no new personal data may be sealed for it.
-    CHECK(store->erase(gone, officer).value() == 3);
+    CHECK(store->erase(gone, officer).value() == 4);
     auto again = store->append("registration-a", ExpectedVersion::any(), {personal_event(gone, "new")});
     CHECK(again.status().code() == StatusCode::kFailedPrecondition);
-    CHECK(store->head() == 3);
+    CHECK(store->head() == 4);
     CHECK(store->erase(Id(), officer).status().code() == StatusCode::kInvalidArgument);
 }
 

@@ -1,0 +1,61 @@
+// The store's settings (retention, dev, signing keys) as ledgered records, so that an edit of the
+// mutable `meta` rows is caught by verify (docs/ledger-format.md, "What verify checks").
+#include <charconv>
+
+#include "eventstore/internal/layout.hpp"
+#include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/internal/store_records.hpp"
+
+namespace auditorium::eventstore::internal {
+
+Status RocksStore::apply_meta_retention(std::string_view text) {
+    std::int64_t us = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), us);
+    if (ec != std::errc() || end != text.data() + text.size() || us <= 0) {
+        return corruption("meta row retention_us is \"" + std::string(text.substr(0, 40)) +
+                          "\", not a positive number of microseconds");
+    }
+    // Outside dev, two years is the floor the product promises: a shorter value in meta can only
+    // be an edit, and would let the next purge drop entries still under retention.
+    if (!dev_ && us < kMinimumRetention.count()) {
+        return corruption("meta row retention_us is " + std::to_string(us) +
+                          " microseconds, below the two years a store that is not dev keeps entries");
+    }
+    retention_ = std::chrono::microseconds(us);
+    return Status::ok();
+}
+
+Status RocksStore::ledger_settings() {
+    AUD_ASSIGN_OR_RETURN(StreamVersion settings, stream_version(store_records::kSettingsStream));
+    if (settings != 0) return Status::ok();
+    AUD_ASSIGN_OR_RETURN(StreamVersion purges, stream_version(store_records::kPurgesStream));
+    AUD_ASSIGN_OR_RETURN(auto keys, signing_keys());
+    if (purges == 0 && keys.size() <= 1) return Status::ok();  // verify needs none yet
+    return append_settings();
+}
+
+Status RocksStore::settings_before_store_record(std::string_view type) {
+    if (type == store_records::kSettingsType) return Status::ok();
+    AUD_ASSIGN_OR_RETURN(StreamVersion settings, stream_version(store_records::kSettingsStream));
+    return settings != 0 ? Status::ok() : append_settings();
+}
+
+Status RocksStore::append_settings() {
+    namespace records = store_records;
+    records::Settings settings;
+    settings.retention_us = retention_.count();
+    settings.dev = dev_;
+    settings.reason = head() == 0 ? "created" : "first_open";
+    // The keys meta holds are trusted from here on: the record is what announces them.
+    AUD_ASSIGN_OR_RETURN(auto keys, signing_keys());
+    for (const auto& k : keys) settings.signing_keys.push_back({k.id, k.key});
+    NewEvent record;
+    record.event_id = random_id();
+    record.type = std::string(records::kSettingsType);
+    record.clear = records::encode_settings(settings);
+    auto appended = append_store_record(records::kSettingsStream, ExpectedVersion::no_stream(), std::move(record));
+    if (!appended && conflict_of(appended.status())) return Status::ok();  // another record wrote it
+    return appended.status();
+}
+
+}  // namespace auditorium::eventstore::internal
