@@ -724,6 +724,11 @@ Status RocksStore::validate_append(std::string_view stream, const std::vector<Ne
     if (read_only_) return failed_precondition("the store is open read-only");
     AUD_RETURN_IF_ERROR(validate_stream_name(stream));
     AUD_RETURN_IF_ERROR(validate_events(events));
+    // The store's records live in streams "store-*": an event of another's there could take the
+    // version a store record expects (the settings record is written once, to a new stream).
+    if (stream.starts_with("store-")) {
+        return invalid_argument("stream " + std::string(stream) + ": streams store-* are the store's own");
+    }
     for (const NewEvent& e : events) {
         if (e.type.rfind(kStoreTypePrefix, 0) == 0) {
             return invalid_argument("event type " + e.type + ": types store.* are the store's own");

@@ -359,3 +359,15 @@ TEST_CASE("malformed rows read as Corruption naming their column family, never a
     });
     fails_naming(verify_after(b->c), {"event_ids", "malformed"});
 }
+
+TEST_CASE("the public append refuses the store's own streams, whatever the event type") {
+    StoreDir dir;
+    auto store = dir.open();
+    for (const char* stream : {"store-settings", "store-keys", "store-anything"}) {
+        auto r = store->append(stream, ExpectedVersion::any(), {make_event("test.happened")});
+        REQUIRE_FALSE(r.is_ok());
+        CHECK(r.status().code() == StatusCode::kInvalidArgument);
+        CHECK_THAT(r.status().message(), Catch::Contains("store's own"));
+    }
+    CHECK(store->append("stored-things", ExpectedVersion::any(), {make_event("test.happened")}).is_ok());
+}
