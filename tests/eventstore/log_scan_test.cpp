@@ -3,10 +3,13 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
 
+#include "eventstore/store.hpp"
+#include "tests/eventstore/store_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -190,4 +193,45 @@ TEST_CASE("the masked CRC matches what RocksDB stored in a record header") {
     std::uint32_t stored = 0;
     for (int i = 3; i >= 0; --i) stored = (stored << 8) | static_cast<unsigned char>(bytes[i]);
     CHECK(log_scan::masked_crc(type, std::string_view(bytes).substr(7, length)) == stored);
+}
+
+TEST_CASE("a store refuses to open when a log older than the newest is damaged, naming the file") {
+    auditorium::testing::StoreDir dir;
+    auto store = dir.open();
+    const auto logs = [](const fs::path& d) {
+        std::vector<fs::path> out;
+        for (const auto& e : fs::directory_iterator(d)) {
+            if (e.path().extension() == ".log") out.push_back(e.path());
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    // Large entries fill the ledger's memtable: its flush switches the log while the other column
+    // families still need the old one, so two logs are live.
+    for (int round = 0; logs(dir.data()).size() < 2; ++round) {
+        REQUIRE(round < 400);
+        std::vector<eventstore::NewEvent> events;
+        for (int i = 0; i < 50; ++i) events.push_back(auditorium::testing::make_event("test.big", std::string(20'000, 'x')));
+        auditorium::testing::must_append(*store, "big-" + std::to_string(round), std::move(events));
+    }
+    // A crash image: the files as they are while the store is open and idle.
+    TempDir image;
+    fs::copy(dir.data(), image / "data", fs::copy_options::recursive);
+    fs::copy(dir.keys(), image / "keys", fs::copy_options::recursive);
+    fs::permissions(image / "keys", fs::perms::owner_all);
+    store.reset();
+    const auto image_logs = logs(image / "data");
+    REQUIRE(image_logs.size() >= 2);
+    flip_byte(image_logs.front(), fs::file_size(image_logs.front()) / 2);
+    for (const bool read_only : {false, true}) {
+        eventstore::StoreOptions o;
+        o.data_dir = image / "data";
+        o.keys_dir = image / "keys";
+        o.read_only = read_only;
+        auto opened = eventstore::Store::open(o);
+        REQUIRE_FALSE(opened.is_ok());
+        CHECK(opened.status().code() == StatusCode::kCorruption);
+        CHECK_THAT(opened.status().message(),
+                   Catch::Contains(image_logs.front().filename().string()) && Catch::Contains("damaged at byte"));
+    }
 }
