@@ -1,8 +1,6 @@
 #include "eventstore/internal/log_scan.hpp"
 
 #include <fcntl.h>
-#include <rocksdb/db.h>
-#include <rocksdb/metadata.h>
 #include <rocksdb/sst_file_reader.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -247,28 +245,6 @@ Result<DirCheck> check_database_dir(const fs::path& dir, std::string_view what) 
         AUD_RETURN_IF_ERROR(check_log(logs[i].second, i + 1 == logs.size(), what, out));
     }
     return out;
-}
-
-// A secondary instance opens without checking that the SSTs its MANIFEST lists are there, and
-// its reads then skip a missing one: every listed file must exist with its recorded size.
-Status check_live_files(rocksdb::DB& db, const fs::path& dir, std::string_view what) {
-    std::vector<rocksdb::LiveFileMetaData> files;
-    db.GetLiveFilesMetaData(&files);
-    for (const auto& f : files) {
-        const fs::path file = dir / fs::path(f.name).filename();
-        std::error_code ec;
-        const auto size = fs::file_size(file, ec);
-        if (ec) {
-            return corruption(std::string(what) + ": " + file.string() + ", listed in its MANIFEST, is missing (" +
-                              ec.message() + ")" + advice());
-        }
-        if (size != f.size) {
-            return corruption(std::string(what) + ": " + file.string() + " has " + std::to_string(size) +
-                              " bytes where its MANIFEST says " + std::to_string(f.size) +
-                              advice());
-        }
-    }
-    return Status::ok();
 }
 
 std::string name_damaged_sst(const fs::path& dir) {

@@ -20,10 +20,6 @@
 
 #include "base/result.hpp"
 
-namespace rocksdb {
-class DB;
-}
-
 namespace auditorium::eventstore::internal::log_scan {
 
 inline constexpr std::size_t kBlockSize = 32768;
@@ -62,11 +58,6 @@ struct DirCheck {
     std::uint64_t torn_bytes = 0; // bytes of torn tail found (RocksDB drops them at open)
 };
 Result<DirCheck> check_database_dir(const std::filesystem::path& dir, std::string_view what);
-
-// After opening `db` from `dir`: every SST its MANIFEST lists exists with its recorded size, or
-// Corruption naming the file. RocksDB checks this itself only for read-write opens; a secondary
-// instance opens without, and its reads then skip a missing file.
-Status check_live_files(rocksdb::DB& db, const std::filesystem::path& dir, std::string_view what);
 
 // After RocksDB refused to open `dir`: " (<file> is damaged: <why>)" for the first SST whose
 // blocks fail their checksums, since RocksDB's own message may blame the MANIFEST; else "".

@@ -513,14 +513,6 @@ Status RocksStore::open_ledger_secondary(const StoreOptions& options) {
     db_.reset(raw);
     AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
     cf_->name_handles();
-    // A running server's compaction may retire a listed file between the catch-up and the
-    // check: only a file missing after a fresh catch-up is damage.
-    Status listed = log_scan::check_live_files(*db_, options.data_dir, "ledger");
-    for (int retry = 0; retry < 3 && !listed.is_ok(); ++retry) {
-        AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
-        listed = log_scan::check_live_files(*db_, options.data_dir, "ledger");
-    }
-    AUD_RETURN_IF_ERROR(listed);
     return read_meta();
 }
 

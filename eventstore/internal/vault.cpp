@@ -260,7 +260,6 @@ Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const 
     if (!s.ok()) return from_rocks(s, "opening key vault " + dir.string() + " read-only");
     std::unique_ptr<rocksdb::DB> db(raw);
     (void)db->TryCatchUpWithPrimary();
-    AUD_RETURN_IF_ERROR(log_scan::check_live_files(*db, dir, "key vault"));
     return check_and_make(std::move(db), std::move(master), store_id, dir.string());
 }
 
