@@ -78,6 +78,7 @@ struct BlockResult {
     // The bad record's bytes may be the start of a torn tail: from `zero_check_from` on, the
     // file must hold only zeros (a record cut short by the end of the file needs no check).
     std::optional<std::uint64_t> zero_check_from;
+    bool cut_short = false;  // the record runs past the end of the file: a torn tail as it is
 };
 
 BlockResult scan_block(std::span<const unsigned char> block, std::uint64_t base, std::uint64_t file_size,
@@ -87,7 +88,7 @@ BlockResult scan_block(std::span<const unsigned char> block, std::uint64_t base,
         const std::uint64_t at = base + pos;
         const std::size_t left = block.size() - pos;
         if (block.size() == kBlockSize && left < kHeaderSize) break;  // the block's padding
-        if (left < kHeaderSize) return {true, at, "record header cut short by the end of the file", std::nullopt};
+        if (left < kHeaderSize) return {true, at, "record header cut short by the end of the file", std::nullopt, true};
         const unsigned char* h = block.data() + pos;
         const std::uint32_t stored = le32(h);
         const std::size_t length = std::size_t(h[4]) | std::size_t(h[5]) << 8;
@@ -95,7 +96,7 @@ BlockResult scan_block(std::span<const unsigned char> block, std::uint64_t base,
         if (type == 0 && length == 0) return {true, at, "zero-filled bytes", at};
         if (kHeaderSize + length > left) {
             if (at + kHeaderSize + length > file_size && base + block.size() == file_size) {
-                return {true, at, "record cut short by the end of the file", std::nullopt};
+                return {true, at, "record cut short by the end of the file", std::nullopt, true};
             }
             return {true, at, "record length " + std::to_string(length) + " runs past its block", std::nullopt};
         }
@@ -147,7 +148,7 @@ Result<LogReport> scan_log(const fs::path& path) {
             if (!zeros) return zeros.status().with_context(path.string());
             report.torn_tail = *zeros;
         } else {
-            report.torn_tail = r.what.find("end of the file") != std::string::npos;
+            report.torn_tail = r.cut_short;
         }
         break;
     }
