@@ -402,6 +402,7 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
     }
     AUD_RETURN_IF_ERROR(store->recover());
     AUD_RETURN_IF_ERROR(store->check_heads(keys_dir, witness));
+    AUD_RETURN_IF_ERROR(store->check_settings_rows());
     return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -445,6 +446,11 @@ Status RocksStore::check_heads(const fs::path& keys_dir, const Witness& witness)
     }
     if (!witness.checked || adopt_head_witness_) return Status::ok();
     const fs::path file = head_witness::file_in(keys_dir);
+    // Another ledger's keys directory: said as such, not as a ledger that lost its entries.
+    if (witness.head && witness.head->store_id != store_id_) {
+        return failed_precondition("the head witness " + file.string() + " belongs to another ledger (store id " +
+                                   witness.head->store_id.hex() + ", the ledger's " + store_id_.hex() + ")");
+    }
     if (witness.head) return head_witness::check_extends(*witness.head, size, root, "the head witness " + file.string());
     std::string marker;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->meta, std::string(layout::kMetaWitness), &marker);
@@ -745,7 +751,6 @@ Result<AppendResult> RocksStore::append_store_record(
     std::vector<PreparedEntry::IndexWrite> index_writes) {
     if (read_only_) return failed_precondition("the store is open read-only");
     AUD_RETURN_IF_ERROR(validate_stream_name(stream));
-    AUD_RETURN_IF_ERROR(settings_before_store_record(record.type));
     std::vector<NewEvent> events;
     events.push_back(std::move(record));
     AUD_RETURN_IF_ERROR(validate_events(events));

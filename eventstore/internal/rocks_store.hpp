@@ -159,14 +159,14 @@ private:
     // positive decimal, or below kMinimumRetention in a store that is not dev (read dev_ first).
     // Defined in internal/store_settings.cpp.
     Status apply_meta_retention(std::string_view text);
-    // The store.settings record (store_records.hpp) is appended before the first other store
-    // record, so every purge, erasure, hold and key rotation has settings to be held to, and a new
-    // store's user entries still start at position 1. ledger_settings() (read-write opens) appends
-    // it to a store made before settings were ledgered that already needs it: one holding a purge
-    // or a rotated signing key. REQUIRES: the signing key is published (ensure_signing_key).
-    // Both in internal/store_settings.cpp.
+    // The store.settings record (store_records.hpp) is the first entry of a new store, and is
+    // appended at the first read-write open of a store made before settings were ledgered, so
+    // every purge, erasure, hold and key rotation has settings to be held to.
+    // REQUIRES: the signing key is published (ensure_signing_key). In internal/store_settings.cpp.
     Status ledger_settings();
-    Status settings_before_store_record(std::string_view type);
+    // Corruption naming the row when meta's retention_us or dev differs from the first
+    // store.settings record (none: a store made before settings were ledgered).
+    Status check_settings_rows();
     Status append_settings();
     Status ensure_signing_key();
     void run_signer();

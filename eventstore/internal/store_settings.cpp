@@ -27,17 +27,27 @@ Status RocksStore::apply_meta_retention(std::string_view text) {
 
 Status RocksStore::ledger_settings() {
     AUD_ASSIGN_OR_RETURN(StreamVersion settings, stream_version(store_records::kSettingsStream));
-    if (settings != 0) return Status::ok();
-    AUD_ASSIGN_OR_RETURN(StreamVersion purges, stream_version(store_records::kPurgesStream));
-    AUD_ASSIGN_OR_RETURN(auto keys, signing_keys());
-    if (purges == 0 && keys.size() <= 1) return Status::ok();  // verify needs none yet
-    return append_settings();
+    return settings != 0 ? check_settings_rows() : append_settings();
 }
 
-Status RocksStore::settings_before_store_record(std::string_view type) {
-    if (type == store_records::kSettingsType) return Status::ok();
-    AUD_ASSIGN_OR_RETURN(StreamVersion settings, stream_version(store_records::kSettingsStream));
-    return settings != 0 ? Status::ok() : append_settings();
+// What the store runs by comes from meta; an edited row would change what the next purge drops
+// before any verify ran, so the open holds the rows to the ledgered record first.
+Status RocksStore::check_settings_rows() {
+    AUD_ASSIGN_OR_RETURN(auto found, read_stream(store_records::kSettingsStream, 1, Direction::kForward, 1));
+    if (found.empty()) return Status::ok();  // made before settings were ledgered
+    const Entry& record = found.front();
+    const std::string where = "the ledgered store.settings record at position " + std::to_string(record.position);
+    auto settings = store_records::decode_settings(record.clear);
+    if (!settings) return settings.status().with_context(where);
+    if (settings->dev != dev_) {
+        return corruption(std::string("meta row dev is ") + (dev_ ? "1" : "0") + " but " + where + " says " +
+                          (settings->dev ? "1" : "0"));
+    }
+    if (settings->retention_us != retention_.count()) {
+        return corruption("meta row retention_us is " + std::to_string(retention_.count()) + " but " + where +
+                          " says " + std::to_string(settings->retention_us));
+    }
+    return Status::ok();
 }
 
 Status RocksStore::append_settings() {

@@ -52,25 +52,14 @@ Status RocksStore::RecordVerifier::load_settings() {
     return Status::ok();
 }
 
-// Until its first store record a store has no settings record (its user entries start at
-// position 1): a single signing key, no purge, and its dev flag is held to the signed tree heads.
-// What stays open in that window is in docs/ledger-format.md.
+// Every store writes its settings record at creation, or at its first read-write open when it was
+// made before settings were ledgered; a ledger with entries and none was not opened since, or its
+// record's index rows were removed (IndexVerifier then names which).
 Status RocksStore::RecordVerifier::check_without_settings() {
-    AUD_ASSIGN_OR_RETURN(auto keys, store_.signing_keys());
-    if (keys.size() > 1) {
-        std::string rows;
-        for (const auto& k : keys) rows += " " + std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(k.id);
-        return corruption("meta rows" + rows + ": more signing keys than one, but none is announced by a ledgered "
-                          "record (the ledger holds no store.settings record; a store made before settings "
-                          "were ledgered gets one at its first read-write open)");
-    }
-    AUD_ASSIGN_OR_RETURN(auto purges, records_of(records::kPurgesStream, records::kPurgedType));
-    if (!purges.empty()) {
-        return corruption("position " + std::to_string(purges.front().position) +
-                          ": a store.purged record, but no store.settings record holds the retention it must keep "
-                          "(open the store read-write once)");
-    }
-    return Status::ok();
+    if (loaded_end_ == 0) return Status::ok();
+    return corruption("the ledger holds no store.settings record, so its meta rows retention_us, dev and "
+                      "signing_key:* are vouched for by nothing (a store made before settings were ledgered "
+                      "gets one at its first read-write open)");
 }
 
 Status RocksStore::RecordVerifier::check_meta_row(std::string_view name, const std::string& expected) {

@@ -27,14 +27,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// 1 when the entry at `position` is the settings record a ledger gets before its first record of
-// the store's own (a restore, for a ledger that had none), else 0.
-Position settings_written_at(Store& store, Position position) {
-    const auto at = store.read_all(position, 1);
-    REQUIRE(at.is_ok());
-    return !at->empty() && at->front().type == "store.settings" ? 1 : 0;
-}
-
 
 constexpr std::int64_t kDayUs = std::int64_t{24} * 3600 * 1'000'000;
 const auto kLongWait = std::chrono::seconds(60);
@@ -179,15 +171,14 @@ TEST_CASE("a backup taken while 16 threads append verifies, and its restore hold
     const RestoreReport r = must_restore(site.restore_options());
     CHECK(r.manifest.id == m.id);
     auto restored = site.open_restored();
-    // A ledger without its settings record gets one just before its first record of the store's.
-    const Position record = m.head.size + 1 + settings_written_at(*restored, m.head.size + 1);
+    const Position record = m.head.size + 1;
     CHECK(r.restore_record == record);
     CHECK(r.size == record);
     CHECK(restored->head() == record);
     CHECK(restored->root_at(m.head.size).value() == m.head.root);
-    const auto first = restored->read_all(1, 1).value();
-    REQUIRE(first.size() == 1);
-    CHECK_THAT(first[0].sections.at(0).plaintext, Contains("data "));
+    const Entry first = entry_of(*restored, "load-0");
+    REQUIRE(first.sections.size() == 1);
+    CHECK_THAT(first.sections[0].plaintext, Contains("data "));
     CHECK(restored->read_all(record, 1).value().at(0).type == kRestoreType);
     // The live store goes on, untouched by the restore.
     CHECK(store->head() > m.head.size);
@@ -208,7 +199,7 @@ TEST_CASE("the restore record is in the restored ledger and names the backup's t
     REQUIRE(records.size() == 1);
     const Entry& e = records[0];
     CHECK(e.type == kRestoreType);
-    CHECK(e.position == m.head.size + 1 + settings_written_at(*restored, m.head.size + 1));
+    CHECK(e.position == m.head.size + 1);
     const auto clear = boost::json::parse(e.clear).as_object();
     CHECK(clear.at("backup_id").as_string() == m.id);
     CHECK(clear.at("vault_backup_id").as_string() == m.vault_id);
@@ -258,11 +249,13 @@ TEST_CASE("an erasure after a backup is applied at its restore: the subject stay
     CHECK(r.registered == 1);
     auto restored = site.open_restored();
     CHECK(restored->is_erased(gone).value());
-    const auto entries = restored->read_all(1, 2).value();
-    REQUIRE(entries.size() == 2);
-    CHECK(entries[0].sections.at(0).state == Section::State::kErased);
-    CHECK(entries[1].sections.at(0).state == Section::State::kOpen);
-    CHECK(entries[1].sections.at(0).plaintext == "stays' data");
+    const Entry gone_entry = entry_of(*restored, "registration-a");
+    const Entry stays_entry = entry_of(*restored, "registration-b");
+    REQUIRE(gone_entry.sections.size() == 1);
+    REQUIRE(stays_entry.sections.size() == 1);
+    CHECK(gone_entry.sections[0].state == Section::State::kErased);
+    CHECK(stays_entry.sections[0].state == Section::State::kOpen);
+    CHECK(stays_entry.sections[0].plaintext == "stays' data");
     CHECK(restored->verify({}).is_ok());
     restored.reset();
     CHECK(files_containing(site.restored / "keys", wrapped_gone).empty());
@@ -289,7 +282,7 @@ TEST_CASE("a subject held in the backup but erased after the hold's release is e
     auto restored = site.open_restored();
     CHECK(restored->is_held(person).value());  // as the backup has it
     CHECK(restored->is_erased(person).value());
-    CHECK(restored->read_all(1, 1).value().at(0).sections.at(0).state == Section::State::kErased);
+    CHECK(entry_of(*restored, "person-a").sections.at(0).state == Section::State::kErased);
 }
 
 TEST_CASE("a backup taken before key rotations restores, its registers and vault signed by the new keys") {
@@ -311,8 +304,8 @@ TEST_CASE("a backup taken before key rotations restores, its registers and vault
     const auto r = must_restore(site.restore_options(before.id));
     CHECK(r.erasures_applied == std::vector<Id>{person});
     auto restored = site.open_restored();
-    CHECK(restored->read_all(1, 1).value().at(0).sections.at(0).state == Section::State::kErased);
-    CHECK(restored->read_all(2, 1).value().at(0).sections.at(0).plaintext == "other data");
+    CHECK(entry_of(*restored, "person-a").sections.at(0).state == Section::State::kErased);
+    CHECK(entry_of(*restored, "person-b").sections.at(0).plaintext == "other data");
     // Pinned to the old key only, the register signed by the new key is not trusted.
     restored.reset();
     fs::remove_all(site.restored);
@@ -646,10 +639,10 @@ TEST_CASE("a ledger backup from before a purge restores with a later vault: reco
     const RestoreReport r = must_restore(site.restore_options(before_purge.id));
     CHECK(r.vault_id != before_purge.id);
     auto restored = site.open_restored();
-    const auto entries = restored->read_all(1, 1).value();
-    REQUIRE(entries.at(0).sections.size() == 1);
-    CHECK(entries[0].sections[0].state == Section::State::kExpired);
-    CHECK(entries[0].sections[0].plaintext.empty());
+    const Entry signin = entry_of(*restored, "signins-a");
+    REQUIRE(signin.sections.size() == 1);
+    CHECK(signin.sections[0].state == Section::State::kExpired);
+    CHECK(signin.sections[0].plaintext.empty());
     auto report = restored->verify({});
     INFO(report.status().to_string());
     REQUIRE(report.is_ok());
@@ -667,14 +660,14 @@ TEST_CASE("a retention key missing before its month has passed retention is data
         signin.subject = admin;
         signin.sections.push_back({admin, KeyClass::kRetained, "from 203.0.113.9"});
         must_append(*store, "signins-a", {std::move(signin)});
-        month = store->read_all(1, 1).value().at(0).sections.at(0).key_id;
+        month = entry_of(*store, "signins-a").sections.at(0).key_id;
     }
     {
         RawDb vault((dir.keys() / "vault").string());
         vault.remove("default", layout::vault_key(admin, 2, month));
     }
     auto store = dir.open();
-    auto r = store->read_all(1, 1);
+    auto r = store->read_stream("signins-a", 1, Store::Direction::kForward, 1);
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().code() == StatusCode::kDataLoss);
     CHECK_THAT(r.status().message(), Contains(admin.hex()));

@@ -31,6 +31,7 @@ TEST_CASE("sealed sections read back, and neither the e-mail nor the name is any
     const Id admin = random_id();
     {
         auto store = dir.open();
+        const Position first = store->head() + 1;
         for (int i = 0; i < 50; ++i) {
             auto e = personal_event(person, registration_payload());
             // An admin act naming the person: the actor's section and the person's, each under its own key.
@@ -42,7 +43,8 @@ TEST_CASE("sealed sections read back, and neither the e-mail nor the name is any
             act.sections.push_back({Id(), KeyClass::kSystem, "workspace title"});
             must_append(*store, "registration-" + person.hex(), {std::move(e), std::move(act)});
         }
-        auto all = store->read_all(1, 2).value();
+        auto all = store->read_all(first, 2).value();
+        REQUIRE(all.size() == 2);
         REQUIRE(all[0].sections.size() == 1);
         CHECK(all[0].sections[0].state == Section::State::kOpen);
         CHECK(all[0].sections[0].plaintext == registration_payload());
@@ -68,30 +70,29 @@ TEST_CASE("erasure makes the subject's sections read as erased and leaves others
     auto store = dir.open();
     const Id gone = random_id();
     const Id stays = random_id();
-    must_append(*store, "registration-a", {personal_event(gone, "gone's data")});
+    const Position first = must_append(*store, "registration-a", {personal_event(gone, "gone's data")}).first_position;
     must_append(*store, "registration-b", {personal_event(stays, "stays' data")});
     const Id officer = random_id();
     auto erased_at = store->erase(gone, officer);
     REQUIRE(erased_at.is_ok());
-    CHECK(*erased_at == 4);  // 3: the store.settings record, written before the first store record
+    CHECK(*erased_at == first + 2);
     CHECK(store->is_erased(gone).value());
     CHECK_FALSE(store->is_erased(stays).value());
 
-    auto all = store->read_all(1, 10).value();
-    REQUIRE(all.size() == 4);
+    auto all = store->read_all(first, 10).value();
+    REQUIRE(all.size() == 3);
     CHECK(all[0].sections[0].state == Section::State::kErased);
     CHECK(all[0].sections[0].plaintext.empty());
     CHECK(all[1].sections[0].state == Section::State::kOpen);
     CHECK(all[1].sections[0].plaintext == "stays' data");
-    CHECK(all[2].type == "store.settings");
-    CHECK(all[3].type == "store.subject_erased");
-    CHECK(all[3].subject == gone);
-    CHECK(all[3].actor == officer);
+    CHECK(all[2].type == "store.subject_erased");
+    CHECK(all[2].subject == gone);
+    CHECK(all[2].actor == officer);
     // Erasing again returns the original record; no new personal data may be sealed for it.
-    CHECK(store->erase(gone, officer).value() == 4);
+    CHECK(store->erase(gone, officer).value() == first + 2);
     auto again = store->append("registration-a", ExpectedVersion::any(), {personal_event(gone, "new")});
     CHECK(again.status().code() == StatusCode::kFailedPrecondition);
-    CHECK(store->head() == 4);
+    CHECK(store->head() == first + 2);
     CHECK(store->erase(Id(), officer).status().code() == StatusCode::kInvalidArgument);
 }
 
@@ -99,9 +100,10 @@ TEST_CASE("after erasure no vault file holds the erased wrapped key") {
     StoreDir dir;
     const Id gone = random_id();
     const Id stays = random_id();
+    Position first = 0;
     {
         auto store = dir.open();
-        must_append(*store, "registration-a", {personal_event(gone, "x")});
+        first = must_append(*store, "registration-a", {personal_event(gone, "x")}).first_position;
         must_append(*store, "registration-b", {personal_event(stays, "y")});
     }
     std::string wrapped_gone;
@@ -119,21 +121,28 @@ TEST_CASE("after erasure no vault file holds the erased wrapped key") {
         REQUIRE(store->erase(gone, random_id()).is_ok());
         // Checked while the store is still open, then again after closing.
         CHECK(files_containing(dir.keys(), wrapped_gone).empty());
-        CHECK(store->read_all(2, 1).value()[0].sections[0].plaintext == "y");
+        auto y = store->read_all(first + 1, 1).value();
+        REQUIRE(y.size() == 1);
+        REQUIRE(y[0].sections.size() == 1);
+        CHECK(y[0].sections[0].plaintext == "y");
     }
     CHECK(files_containing(dir.keys(), wrapped_gone).empty());
     CHECK_FALSE(files_containing(dir.keys(), wrapped_stays).empty());
     auto store = dir.open();
-    CHECK(store->read_all(1, 1).value()[0].sections[0].state == Section::State::kErased);
+    auto x = store->read_all(first, 1).value();
+    REQUIRE(x.size() == 1);
+    REQUIRE(x[0].sections.size() == 1);
+    CHECK(x[0].sections[0].state == Section::State::kErased);
 }
 
 TEST_CASE("a key missing without an erasure record is data loss naming the entry, not an erasure") {
     StoreDir dir;
     const Id person = random_id();
+    Position personal = 0;
     {
         auto store = dir.open();
         must_append(*store, "event-a", {make_event()});
-        must_append(*store, "registration-a", {personal_event(person, "x")});
+        personal = must_append(*store, "registration-a", {personal_event(person, "x")}).first_position;
     }
     {
         RawDb vault((dir.keys() / "vault").string());
@@ -143,9 +152,9 @@ TEST_CASE("a key missing without an erasure record is data loss naming the entry
     auto r = store->read_all(1, 10);
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().code() == StatusCode::kDataLoss);
-    CHECK_THAT(r.status().message(), Contains("position 2"));
+    CHECK_THAT(r.status().message(), Contains("position " + std::to_string(personal)));
     CHECK_THAT(r.status().message(), Contains(person.hex()));
-    CHECK(store->read_all(1, 1).is_ok());
+    CHECK(store->read_all(1, personal - 1).is_ok());
 }
 
 TEST_CASE("a changed byte in a sealed section is corruption naming its position") {
@@ -175,28 +184,39 @@ TEST_CASE("a changed byte in a sealed section is corruption naming its position"
 
 TEST_CASE("entries swapped between positions are corruption") {
     StoreDir dir;
+    Position first = 0;
     {
         auto store = dir.open();
-        must_append(*store, "event-a", {make_event(), make_event()});
+        first = must_append(*store, "event-a", {make_event(), make_event()}).first_position;
     }
-    {
+    const auto swap = [&](Position a, Position b) {
         RawDb ledger(dir.data().string());
-        const std::string one = ledger.get("ledger", layout::position_key(1));
-        const std::string two = ledger.get("ledger", layout::position_key(2));
-        ledger.put("ledger", layout::position_key(1), two);
-        ledger.put("ledger", layout::position_key(2), one);
+        const std::string at_a = ledger.get("ledger", layout::position_key(a));
+        const std::string at_b = ledger.get("ledger", layout::position_key(b));
+        ledger.put("ledger", layout::position_key(a), at_b);
+        ledger.put("ledger", layout::position_key(b), at_a);
+    };
+    swap(first, first + 1);
+    {
+        auto store = dir.open();
+        auto r = store->read_all(1, 10);
+        CHECK(r.status().code() == StatusCode::kCorruption);
+        CHECK_THAT(r.status().message(), Contains("claims position " + std::to_string(first + 1)));
     }
-    auto store = dir.open();
-    auto r = store->read_all(1, 10);
-    CHECK(r.status().code() == StatusCode::kCorruption);
-    CHECK_THAT(r.status().message(), Contains("claims position 2"));
+    // The store's settings record swapped away: the open itself reads it, and refuses.
+    swap(first, first + 1);
+    swap(1, first);
+    auto refused = Store::open(dir.options(false));
+    CHECK(refused.status().code() == StatusCode::kCorruption);
+    CHECK_THAT(refused.status().message(), Contains("entry at position 1 claims position " + std::to_string(first)));
 }
 
 TEST_CASE("a wrong master key is refused at open and nothing is written") {
     StoreDir dir;
+    Position head = 0;
     {
         auto store = dir.open();
-        must_append(*store, "event-a", {make_event()});
+        head = must_append(*store, "event-a", {make_event()}).last_position;
     }
     const auto key_file = dir.keys() / "master.key";
     std::string original;
@@ -219,7 +239,7 @@ TEST_CASE("a wrong master key is refused at open and nothing is written") {
         out << original;
     }
     auto store = dir.open();
-    CHECK(store->head() == 1);
+    CHECK(store->head() == head);
 }
 
 TEST_CASE("a master key file with a loose mode or another owner is refused, naming the file") {
@@ -266,9 +286,10 @@ TEST_CASE("a ledger whose keys are missing, or a vault of another ledger, is ref
 TEST_CASE("a crash between the erasure record and the key's destruction is finished at open") {
     StoreDir dir;
     const Id person = random_id();
+    Position personal = 0;
     {
         auto store = dir.open();
-        must_append(*store, "registration-a", {personal_event(person, "x")});
+        personal = must_append(*store, "registration-a", {personal_event(person, "x")}).first_position;
         REQUIRE(store->erase(person, random_id()).is_ok());
     }
     const std::string key = layout::vault_key(person, 1, 1);
@@ -282,7 +303,10 @@ TEST_CASE("a crash between the erasure record and the key's destruction is finis
     }
     {
         auto store = dir.open();
-        CHECK(store->read_all(1, 1).value()[0].sections[0].state == Section::State::kErased);
+        auto x = store->read_all(personal, 1).value();
+        REQUIRE(x.size() == 1);
+        REQUIRE(x[0].sections.size() == 1);
+        CHECK(x[0].sections[0].state == Section::State::kErased);
     }
     RawDb vault((dir.keys() / "vault").string());
     CHECK(vault.scan("default", layout::vault_key_prefix(person)).empty());

@@ -42,9 +42,12 @@ struct Ledger {
     Id person = random_id();
     std::string public_key;  // 32 bytes
     std::string minisign_key;
+    Position first = 0;  // the first of the 12 entries appended
+    Position size = 0;   // the ledger's size, the store's own records included
 
     Ledger() {
         auto store = dir.open();
+        first = store->head() + 1;
         for (int i = 0; i < 12; ++i) {
             auto e = personal_event(person, "person data " + std::to_string(i));
             if (i % 3 == 0) {
@@ -61,6 +64,7 @@ struct Ledger {
             std::memcpy(pk.key.data(), k.key.data(), 32);
             minisign_key = minisign::public_key_base64(pk);
         }
+        size = store->head();
     }
     std::unique_ptr<Store> reader() const {
         auto o = dir.options(false);
@@ -167,16 +171,16 @@ TEST_CASE("an unfiltered export rebuilds the root, and the stock minisign verifi
     auto summary = ledger.export_to(o);
     INFO(summary.status().to_string());
     REQUIRE(summary.is_ok());
-    CHECK(summary->records == 12);
-    CHECK(summary->tree_size == 12);
+    CHECK(summary->records == ledger.size);
+    CHECK(summary->tree_size == ledger.size);
     CHECK_FALSE(summary->filtered);
     auto result = check(o.out, ledger.public_key);
     INFO(result.status().to_string());
     REQUIRE(result.is_ok());
-    CHECK(result->records == 12);
+    CHECK(result->records == ledger.size);
     CHECK_FALSE(result->filtered);
     CHECK_FALSE(result->key_from_export);
-    CHECK_THAT(result->trusted_comment, Contains("tree_size=12"));
+    CHECK_THAT(result->trusted_comment, Contains("tree_size=" + std::to_string(ledger.size)));
     auto [code, out] = run({"/usr/bin/minisign", "-Vm", o.out.string(), "-P", ledger.minisign_key});
     INFO(out);
     CHECK(code == 0);
@@ -188,21 +192,22 @@ TEST_CASE("a filtered export carries inclusion proofs that check against the tre
     Ledger ledger;
     ExportOptions o;
     o.out = ledger.dir.dir / "part.jsonl";
-    o.from = 3;
-    o.to = 10;
+    // The invitations are the 1st, 4th, 7th and 10th entries appended.
+    o.from = ledger.first + 2;
+    o.to = ledger.first + 9;
     o.type = "member.invited";
     o.actor = ledger.admin;
     auto summary = ledger.export_to(o);
     REQUIRE(summary.is_ok());
     CHECK(summary->filtered);
-    CHECK(summary->records == 3);  // positions 4, 7, 10
+    CHECK(summary->records == 3);  // the 4th, 7th and 10th
     auto result = check(o.out, ledger.public_key);
     INFO(result.status().to_string());
     REQUIRE(result.is_ok());
     CHECK(result->records == 3);
     CHECK(result->filtered);
     const std::string text = slurp(o.out);
-    CHECK_THAT(text, Contains("\"position\":4,"));
+    CHECK_THAT(text, Contains("\"position\":" + std::to_string(ledger.first + 3) + ","));
     CHECK_THAT(text, Contains("\"proof\":["));
     ExportOptions since = o;
     since.type.reset();

@@ -169,6 +169,34 @@ TEST_CASE("a retention_us changed in a dev store fails verify against the ledger
     fails_naming(verify_after(b->c), {"meta row retention_us", "store.settings"});
 }
 
+TEST_CASE("a retention_us or dev row changed in a store holding only its users' entries is refused at every open") {
+    for (const bool production : {false, true}) {
+        ClockedStore c;
+        c.dev = !production;
+        c.retention = production ? kMinimumRetention.count() : kDay;
+        {
+            auto store = c.open();
+            must_append(*store, "counter-a", {make_event("counter.added"), make_event("counter.added")});
+        }
+        // A dev store told to keep entries one second, or a production store made dev (which
+        // lifts the two-year floor) and told the same: either would purge everything at once.
+        edit_ledger(c, [&](RawDb& raw) {
+            raw.put("meta", "retention_us", "1000000");
+            if (production) raw.put("meta", "dev", "1");
+        });
+        INFO((production ? "production" : "dev"));
+        for (bool read_only : {false, true}) {
+            auto store = c.reopen(read_only);
+            INFO(store.status().to_string());
+            REQUIRE_FALSE(store.is_ok());
+            CHECK(store.status().code() == StatusCode::kCorruption);
+            CHECK_THAT(store.status().message(), Contains(production ? "meta row dev" : "meta row retention_us"));
+            CHECK_THAT(store.status().message(), Contains("store.settings record at position 1"));
+        }
+        fails_naming(verify_after(c), {"store.settings"});
+    }
+}
+
 TEST_CASE("a non-numeric retention_us is Corruption at open, not an abort") {
     auto b = build();
     edit_ledger(b->c, [](RawDb& raw) { raw.put("meta", "retention_us", "two years"); });

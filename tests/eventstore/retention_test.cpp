@@ -122,11 +122,11 @@ TEST_CASE("purge drops payloads past retention, keeps leaf hashes and the snapsh
     DevStore d;
     const Id ada = random_id();
     const Id bob = random_id();
-    must_append(*d.store, "counter-a", {added(5, ada, "Ada"), added(7, bob, "Bob")});
-    must_append(*d.store, "counter-a", {added(1, ada, "Ada")});
+    const Position first = must_append(*d.store, "counter-a", {added(5, ada, "Ada"), added(7, bob, "Bob")}).first_position;
+    const Position size_before = must_append(*d.store, "counter-a", {added(1, ada, "Ada")}).last_position;
     const std::string root_before = d.store->tree_head().root;
     const auto before = fold(d.store->read_stream("counter-a", 1, Store::Direction::kForward, 100).value());
-    const std::string leaf1 = d.store->leaf_hash(1).value();
+    const std::string leaf1 = d.store->leaf_hash(first).value();
     d.now += 2 * kDay;  // everything so far is past retention
     must_append(*d.store, "counter-a", {added(100, bob, "Bob")});  // recent: stays
 
@@ -149,15 +149,15 @@ TEST_CASE("purge drops payloads past retention, keeps leaf hashes and the snapsh
     CHECK(after.sum == before.sum + 100);
     CHECK(after.names == before.names);
     // The leaf hashes and the tree stand; the purge is ledgered.
-    CHECK(d.store->leaf_hash(1).value() == leaf1);
-    CHECK(d.store->root_at(3).value() == root_before);
+    CHECK(d.store->leaf_hash(first).value() == leaf1);
+    CHECK(d.store->root_at(size_before).value() == root_before);
     auto last = d.store->read_all(report->record, 1).value();
     CHECK(last.at(0).type == "store.purged");
     CHECK_THAT(last.at(0).clear, Contains("\"entries_purged\":3"));
-    const auto proof = d.store->inclusion_proof(1, d.store->head()).value();
+    const auto proof = d.store->inclusion_proof(first, d.store->head()).value();
     std::vector<merkle::Hash> path;
     for (const auto& h : proof) path.push_back(*merkle::from_string(h));
-    CHECK(merkle::verify_inclusion(0, d.store->head(), *merkle::from_string(leaf1), path,
+    CHECK(merkle::verify_inclusion(first - 1, d.store->head(), *merkle::from_string(leaf1), path,
                                    *merkle::from_string(d.store->tree_head().root)));
     d.store.reset();
     const auto v = verified(d.dir);
@@ -195,7 +195,7 @@ TEST_CASE("a stream type without a snapshot function is not purged, and is repor
     auto report = d.store->purge().value();
     CHECK(report.entries_purged == 0);
     CHECK(report.no_snapshot_function.at("other") == 2);
-    CHECK_FALSE(d.store->read_all(1, 1).value()[0].purged);
+    CHECK_FALSE(entry_of(*d.store, "other-a").purged);
 }
 
 TEST_CASE("a legal hold blocks the purge of the subject's entries and defers an erasure") {
@@ -215,21 +215,21 @@ TEST_CASE("a legal hold blocks the purge of the subject's entries and defers an 
     CHECK(d.store->is_erasure_deferred(held).value());
     CHECK_FALSE(d.store->is_erased(held).value());
     CHECK(d.store->read_all(deferred, 1).value()[0].type == "store.erasure_deferred");
-    CHECK(d.store->read_all(1, 1).value()[0].sections[0].state == Section::State::kOpen);
+    CHECK(entry_of(*d.store, "counter-h").sections.at(0).state == Section::State::kOpen);
 
     d.now += 2 * kDay;
     auto report = d.store->purge().value();
     CHECK(report.entries_held == 1);
     CHECK(report.entries_purged == 1);  // the free subject's entry only
-    CHECK_FALSE(d.store->read_all(1, 1).value()[0].purged);
-    CHECK(d.store->read_all(2, 1).value()[0].purged);
+    CHECK_FALSE(entry_of(*d.store, "counter-h").purged);
+    CHECK(entry_of(*d.store, "counter-f").purged);
 
     // The release carries out the deferred erasure.
     REQUIRE(d.store->set_legal_hold(held, officer, false).is_ok());
     CHECK_FALSE(d.store->is_held(held).value());
     CHECK(d.store->is_erased(held).value());
     CHECK_FALSE(d.store->is_erasure_deferred(held).value());
-    CHECK(d.store->read_all(1, 1).value()[0].sections[0].state == Section::State::kErased);
+    CHECK(entry_of(*d.store, "counter-h").sections.at(0).state == Section::State::kErased);
     CHECK(d.store->set_legal_hold(held, officer, false).status().code() == StatusCode::kFailedPrecondition);
     // Now the purge may take it.
     CHECK(d.store->purge()->entries_purged == 1);
@@ -243,9 +243,9 @@ TEST_CASE("retention keys are destroyed once their month has passed retention an
     signin.subject = admin;
     signin.sections.push_back({admin, KeyClass::kRetained, "from 203.0.113.9, Firefox"});
     must_append(*d.store, "counter-s", {std::move(signin)});
-    auto read = d.store->read_all(1, 1).value();
-    REQUIRE(read[0].sections[0].plaintext == "from 203.0.113.9, Firefox");
-    const std::uint32_t month = read[0].sections[0].key_id;
+    const Entry read = entry_of(*d.store, "counter-s");
+    REQUIRE(read.sections.at(0).plaintext == "from 203.0.113.9, Firefox");
+    const std::uint32_t month = read.sections[0].key_id;
     CHECK(month == 202701);
     // Two days later the record is past retention, but its month has not ended: the key stays.
     d.now += 2 * kDay;

@@ -58,6 +58,17 @@ inline eventstore::AppendResult must_append(eventstore::Store& store, const std:
     return r.value();
 }
 
+// The entry at `version` of `stream` (REQUIREd to exist): what a test appended, wherever the
+// store's own records put it.
+inline eventstore::Entry entry_of(eventstore::Store& store, const std::string& stream,
+                                  eventstore::StreamVersion version = 1) {
+    auto found = store.read_stream(stream, version, eventstore::Store::Direction::kForward, 1);
+    INFO(stream << " version " << version << ": " << found.status().to_string());
+    REQUIRE(found.is_ok());
+    REQUIRE(found->size() == 1);
+    return std::move(found->front());
+}
+
 // Catch2's assertions and INFO are not thread-safe: a worker thread records the first failed
 // append here, and the test asserts on its own thread after joining the workers.
 class ThreadFailures {

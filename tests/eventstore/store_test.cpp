@@ -27,24 +27,24 @@ auto soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(30)
 TEST_CASE("appended events read back in order with dense positions and per-stream versions") {
     StoreDir dir;
     auto store = dir.open();
-    CHECK(store->head() == 0);
+    const Position base = store->head();  // the store's own settings record
     const auto a = must_append(*store, "event-aa", {make_event("a.one", "1"), make_event("a.two", "2")});
     const auto b = must_append(*store, "event-bb", {make_event("b.one", "3")});
     const auto c = must_append(*store, "event-aa", {make_event("a.three", "4")});
-    CHECK(a.first_position == 1);
-    CHECK(a.last_position == 2);
+    CHECK(a.first_position == base + 1);
+    CHECK(a.last_position == base + 2);
     CHECK(a.first_version == 1);
     CHECK(a.last_version == 2);
-    CHECK(b.first_position == 3);
+    CHECK(b.first_position == base + 3);
     CHECK(b.first_version == 1);
-    CHECK(c.first_position == 4);
+    CHECK(c.first_position == base + 4);
     CHECK(c.first_version == 3);
-    CHECK(store->head() == 4);
+    CHECK(store->head() == base + 4);
 
-    auto all = store->read_all(1, 100);
+    auto all = store->read_all(base + 1, 100);
     REQUIRE(all.is_ok());
     REQUIRE(all->size() == 4);
-    for (std::size_t i = 0; i < 4; ++i) CHECK((*all)[i].position == i + 1);
+    for (std::size_t i = 0; i < 4; ++i) CHECK((*all)[i].position == base + i + 1);
     CHECK((*all)[0].type == "a.one");
     CHECK((*all)[2].stream == "event-bb");
     CHECK((*all)[3].clear == "4");
@@ -53,24 +53,42 @@ TEST_CASE("appended events read back in order with dense positions and per-strea
 
     CHECK(store->stream_version("event-aa").value() == 3);
     CHECK(store->stream_version("event-zz").value() == 0);
-    auto from3 = store->read_all(3, 1);
+    auto from3 = store->read_all(base + 3, 1);
     REQUIRE(from3.is_ok());
     REQUIRE(from3->size() == 1);
-    CHECK(from3->front().position == 3);
+    CHECK(from3->front().position == base + 3);
+}
+
+TEST_CASE("a new store's first entry is its settings record, and reopening adds none") {
+    StoreDir dir;
+    {
+        auto store = dir.open();
+        CHECK(store->head() == 1);
+        auto first = store->read_all(1, 10).value();
+        REQUIRE(first.size() == 1);
+        CHECK(first[0].type == "store.settings");
+        CHECK(first[0].stream == "store-settings");
+        CHECK_THAT(first[0].clear, Contains("\"reason\":\"created\""));
+        CHECK_THAT(first[0].clear, Contains("\"retention_us\""));
+    }
+    auto store = dir.open();
+    CHECK(store->head() == 1);
+    CHECK(store->stream_version("store-settings").value() == 1);
 }
 
 TEST_CASE("entries survive closing and reopening the store") {
     StoreDir dir;
     Id event_id;
+    Position position = 0;
     {
         auto store = dir.open();
         auto e = make_event("x.done", "kept");
         event_id = e.event_id;
-        must_append(*store, "event-aa", {std::move(e)});
+        position = must_append(*store, "event-aa", {std::move(e)}).first_position;
     }
     auto store = dir.open();
-    CHECK(store->head() == 1);
-    auto all = store->read_all(1, 10).value();
+    CHECK(store->head() == position);
+    auto all = store->read_all(position, 10).value();
     REQUIRE(all.size() == 1);
     CHECK(all[0].event_id == event_id);
     CHECK(all[0].clear == "kept");
@@ -155,6 +173,7 @@ TEST_CASE("a wrong expected version returns a typed conflict and writes nothing"
     StoreDir dir;
     auto store = dir.open();
     must_append(*store, "event-aa", {make_event(), make_event()}, ExpectedVersion::no_stream());
+    const Position head = store->head();
     auto r = store->append("event-aa", ExpectedVersion::exact(1), {make_event()});
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().code() == StatusCode::kAborted);
@@ -169,13 +188,14 @@ TEST_CASE("a wrong expected version returns a typed conflict and writes nothing"
     auto missing = store->append("event-new", ExpectedVersion::exact(3), {make_event()});
     REQUIRE(conflict_of(missing.status()));
     CHECK(conflict_of(missing.status())->actual == 0);
-    CHECK(store->head() == 2);
+    CHECK(store->head() == head);
     CHECK(must_append(*store, "event-aa", {make_event()}, ExpectedVersion::exact(2)).first_version == 3);
 }
 
 TEST_CASE("concurrent appenders to one stream: exactly one wins per version") {
     StoreDir dir;
     auto store = dir.open();
+    const Position base = store->head();
     constexpr int kThreads = 8;
     constexpr int kRounds = 40;
     // The workers only record what they saw; the test asserts on its own thread after joining.
@@ -214,12 +234,13 @@ TEST_CASE("concurrent appenders to one stream: exactly one wins per version") {
     for (const auto& [version, count] : winners) CHECK(count == 1);
     CHECK(final_version + conflicts.size() == kThreads * kRounds);
     CHECK_FALSE(conflicts.empty());
-    CHECK(store->head() == final_version);
+    CHECK(store->head() == base + final_version);
 }
 
 TEST_CASE("an idempotent re-send returns the original positions and writes nothing") {
     StoreDir dir;
     auto store = dir.open();
+    const Position base = store->head();
     must_append(*store, "event-aa", {make_event()});
     std::vector<NewEvent> batch = {make_event("a.x", "1"), make_event("a.y", "2")};
     const auto first = must_append(*store, "event-bb", batch, ExpectedVersion::no_stream());
@@ -230,17 +251,18 @@ TEST_CASE("an idempotent re-send returns the original positions and writes nothi
     CHECK(again.first_position == first.first_position);
     CHECK(again.last_position == first.last_position);
     CHECK(again.first_version == 1);
-    CHECK(store->head() == 4);
+    CHECK(store->head() == base + 4);
     // The first event alone is also "all stored, in order".
     const auto prefix = must_append(*store, "event-bb", {batch[0]});
     CHECK(prefix.idempotent_replay);
-    CHECK(prefix.first_position == 2);
-    CHECK(store->head() == 4);
+    CHECK(prefix.first_position == base + 2);
+    CHECK(store->head() == base + 4);
 }
 
 TEST_CASE("concurrent re-sends of one append write it once") {
     StoreDir dir;
     auto store = dir.open();
+    const Position base = store->head();
     for (int round = 0; round < 20; ++round) {
         const std::vector<NewEvent> batch = {make_event(), make_event()};
         std::vector<AppendResult> results(4);
@@ -258,7 +280,7 @@ TEST_CASE("concurrent re-sends of one append write it once") {
         }
         CHECK(written == 1);
     }
-    CHECK(store->head() == 40);
+    CHECK(store->head() == base + 40);
 }
 
 TEST_CASE("a partly re-sent append, or ids stored in another stream, is refused as reused") {
@@ -267,6 +289,7 @@ TEST_CASE("a partly re-sent append, or ids stored in another stream, is refused 
     auto a = make_event();
     auto b = make_event();
     must_append(*store, "event-aa", {a, b});
+    const Position head = store->head();
     auto mixed = store->append("event-aa", ExpectedVersion::any(), {a, make_event()});
     CHECK(mixed.status().code() == StatusCode::kAlreadyExists);
     CHECK_THAT(mixed.status().message(), Contains("reused event id"));
@@ -274,12 +297,13 @@ TEST_CASE("a partly re-sent append, or ids stored in another stream, is refused 
     CHECK(elsewhere.status().code() == StatusCode::kAlreadyExists);
     auto reordered = store->append("event-aa", ExpectedVersion::any(), {b, a});
     CHECK(reordered.status().code() == StatusCode::kAlreadyExists);
-    CHECK(store->head() == 2);
+    CHECK(store->head() == head);
 }
 
 TEST_CASE("bad input is refused as invalid and nothing is written") {
     StoreDir dir;
     auto store = dir.open();
+    const Position head = store->head();
     const auto refused = [&](const std::string& stream, std::vector<NewEvent> events,
                              const std::string& mentions) {
         auto r = store->append(stream, ExpectedVersion::any(), std::move(events));
@@ -310,7 +334,7 @@ TEST_CASE("bad input is refused as invalid and nothing is written") {
     std::vector<NewEvent> too_many(10'001);
     for (auto& e : too_many) e = make_event();
     refused("event-aa", std::move(too_many), "at most");
-    CHECK(store->head() == 0);
+    CHECK(store->head() == head);
     CHECK(store->read_stream("bad stream", 1, Store::Direction::kForward, 1).status().code() ==
           StatusCode::kInvalidArgument);
 }
@@ -318,6 +342,7 @@ TEST_CASE("bad input is refused as invalid and nothing is written") {
 TEST_CASE("a subscription racing live appends sees every position once, in order") {
     StoreDir dir;
     auto store = dir.open();
+    const Position base = store->head();
     constexpr int kWriters = 4;
     constexpr int kAppendsEach = 150;
     std::vector<std::thread> writers;
@@ -330,8 +355,8 @@ TEST_CASE("a subscription racing live appends sees every position once, in order
         });
     }
     // Start while the writers run, so the catch-up and the live part race.
-    store->wait_for(50, soon());
-    auto sub = store->subscribe(1);
+    store->wait_for(base + 50, soon());
+    auto sub = store->subscribe(base + 1);
     const Position total = kWriters * kAppendsEach * 2;
     std::vector<Position> seen;
     std::string failed;  // asserted after the writers are joined (Catch2 is not thread-safe)
@@ -344,15 +369,15 @@ TEST_CASE("a subscription racing live appends sees every position once, in order
     for (auto& t : writers) t.join();
     REQUIRE(failures.first() == "");
     REQUIRE(failed == "");
-    for (std::size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i] == i + 1);
-    CHECK(sub->last_position() == total);
+    for (std::size_t i = 0; i < seen.size(); ++i) REQUIRE(seen[i] == base + i + 1);
+    CHECK(sub->last_position() == base + total);
     auto none = sub->next(10, std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
     REQUIRE(none.is_ok());
     CHECK(none->empty());
-    auto late = store->subscribe(total - 1);
+    auto late = store->subscribe(base + total - 1);
     auto tail = late->next(100, soon()).value();
     REQUIRE(tail.size() == 2);
-    CHECK(tail[0].position == total - 1);
+    CHECK(tail[0].position == base + total - 1);
 }
 
 TEST_CASE("recorded times never decrease even when the clock goes back") {
@@ -361,10 +386,11 @@ TEST_CASE("recorded times never decrease even when the clock goes back") {
     auto o = dir.options();
     o.clock = [&now] { return now; };
     auto store = std::move(Store::open(o)).value();
-    must_append(*store, "event-aa", {make_event()});
+    const Position first = must_append(*store, "event-aa", {make_event()}).first_position;
     now -= 5'000'000;
     must_append(*store, "event-aa", {make_event()});
-    auto all = store->read_all(1, 10).value();
+    auto all = store->read_all(first, 10).value();
+    REQUIRE(all.size() == 2);
     CHECK(all[0].recorded_at_us == 2'000'000'000'000'000);
     CHECK(all[1].recorded_at_us == 2'000'000'000'000'000);
 }
@@ -406,14 +432,14 @@ TEST_CASE("the tree head is the RFC 9162 root over the stored entry bytes, acros
     };
     {
         auto store = dir.open();
-        CHECK(store->tree_head().size == 0);
-        CHECK(store->tree_head().root == merkle::to_string(merkle::empty_root()));
+        CHECK(store->tree_head().size == 1);  // the settings record
+        CHECK(store->tree_head().root == expected_root(*store));
         for (int i = 0; i < 13; ++i) must_append(*store, "event-a", {make_event(), personal_event(random_id(), "p")});
-        CHECK(store->tree_head().size == 26);
+        CHECK(store->tree_head().size == 27);
         CHECK(store->tree_head().root == expected_root(*store));
     }
     auto store = dir.open();
-    CHECK(store->tree_head().size == 26);
+    CHECK(store->tree_head().size == 27);
     CHECK(store->tree_head().root == expected_root(*store));
     must_append(*store, "event-a", {make_event()});
     CHECK(store->tree_head().root == expected_root(*store));
