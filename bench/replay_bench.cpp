@@ -59,7 +59,7 @@ Status write_ledger(const fs::path& data, std::uint64_t events) {
     o.create_if_missing = true;
     AUD_ASSIGN_OR_RETURN(auto store, eventstore::Store::open(o));
     std::atomic<std::int64_t> now{1'800'000'000'000'000};
-    commands::CommandHandler handler(*store, commands::system_has_time_zone, [&now] { return now.load(); });
+    commands::CommandHandler handler(*store, *store, commands::system_has_time_zone, [&now] { return now.load(); });
 
     const std::uint64_t workspaces = std::max<std::uint64_t>(1, events / kEventsPerWorkspace);
     const std::uint64_t registrations = events * 45 / 100;
@@ -224,7 +224,7 @@ int replay_command(const Args& args) {
             std::fprintf(stderr, "replay: %s\n", models.status().to_string().c_str());
             return 1;
         }
-        projections::ProjectionRunner runner(**store, **models);
+        projections::ProjectionRunner runner(**store, **store, **models);
         const auto start = Clock::now();
         auto reached = runner.catch_up();
         fold_seconds = seconds_between(start, Clock::now());

@@ -15,7 +15,7 @@ namespace auditorium::commands {
 
 namespace {
 
-using eventstore::Store;
+using eventstore::Log;
 using eventstore::StreamVersion;
 
 template <class State>
@@ -28,11 +28,11 @@ using projections::stored_event;
 
 // Folds every entry of `stream` into a State.
 template <class State, class Decode>
-Result<Loaded<State>> load(Store& store, const std::string& stream, Decode decode) {
+Result<Loaded<State>> load(Log& log, const std::string& stream, Decode decode) {
     Loaded<State> out;
     constexpr std::size_t kPage = 512;
     for (StreamVersion from = 1;;) {
-        AUD_ASSIGN_OR_RETURN(auto page, store.read_stream(stream, from, Store::Direction::kForward, kPage));
+        AUD_ASSIGN_OR_RETURN(auto page, log.read_stream(stream, from, Log::Direction::kForward, kPage));
         for (const auto& entry : page) {
             out.version = entry.version;
             // Past retention and purged: the snapshot appended before the purge stands for it.
@@ -68,31 +68,31 @@ std::vector<eventstore::NewEvent> to_entries(const std::vector<Event>& events, c
 
 // After a conflict: the version that won may be decided but not yet durable, and reads show only
 // durable entries. Waits (bounded) until the stream shows it, so the next attempt reads it.
-Status await_version(Store& store, const std::string& stream, const Status& conflict) {
+Status await_version(Log& log, const std::string& stream, const Status& conflict) {
     const auto c = eventstore::conflict_of(conflict);
     if (!c) return Status::ok();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     for (;;) {
-        AUD_ASSIGN_OR_RETURN(StreamVersion now_at, store.stream_version(stream));
+        AUD_ASSIGN_OR_RETURN(StreamVersion now_at, log.stream_version(stream));
         if (now_at >= c->actual || std::chrono::steady_clock::now() >= deadline) return Status::ok();
-        store.wait_for(store.head() + 1, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
+        log.wait_for(log.head() + 1, std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(50)));
     }
 }
 
 // Load, decide, append at the version read; on a conflict, again.
 template <class State, class Decode, class Decide>
-Result<Outcome> run(Store& store, const std::string& stream, const Id& actor, Decode decode, Decide decide) {
+Result<Outcome> run(Log& log, const std::string& stream, const Id& actor, Decode decode, Decide decide) {
     for (int attempt = 1;; ++attempt) {
-        AUD_ASSIGN_OR_RETURN(Loaded<State> loaded, (load<State>(store, stream, decode)));
+        AUD_ASSIGN_OR_RETURN(Loaded<State> loaded, (load<State>(log, stream, decode)));
         AUD_ASSIGN_OR_RETURN(auto events, decide(loaded.state));
         const auto expected = loaded.version == 0 ? eventstore::ExpectedVersion::no_stream()
                                                   : eventstore::ExpectedVersion::exact(loaded.version);
-        auto appended = store.append(stream, expected, to_entries(events, actor));
+        auto appended = log.append(stream, expected, to_entries(events, actor));
         if (appended) return Outcome{appended->last_position, appended->last_version, events.size()};
         if (!eventstore::conflict_of(appended.status()) || attempt == CommandHandler::kAttempts) {
             return appended.status();
         }
-        AUD_RETURN_IF_ERROR(await_version(store, stream, appended.status()));
+        AUD_RETURN_IF_ERROR(await_version(log, stream, appended.status()));
     }
 }
 
@@ -131,24 +131,25 @@ std::string reservation_stream(const Id& session, std::string_view blind) {
     return "reservation-" + session.hex() + "-" + std::string(blind);
 }
 
-CommandHandler::CommandHandler(Store& store, domain::TimeZoneCheck zones, std::function<std::int64_t()> clock)
-    : store_(store), zones_(std::move(zones)), clock_(std::move(clock)) {}
+CommandHandler::CommandHandler(Log& log, eventstore::PrivacyKeys& keys, domain::TimeZoneCheck zones,
+                               std::function<std::int64_t()> clock)
+    : log_(log), keys_(keys), zones_(std::move(zones)), clock_(std::move(clock)) {}
 
 Result<Outcome> CommandHandler::handle(const domain::WorkspaceCommand& command) {
     return run<domain::WorkspaceState>(
-        store_, workspace_stream(workspace_of(command)), actor_of(command), domain::decode_workspace_event,
+        log_, workspace_stream(workspace_of(command)), actor_of(command), domain::decode_workspace_event,
         [&](const domain::WorkspaceState& s) { return domain::decide(s, command, clock_()); });
 }
 
 Result<Outcome> CommandHandler::handle(const domain::WebinarCommand& command) {
     return run<domain::WebinarState>(
-        store_, webinar_stream(webinar_of(command)), actor_of(command), domain::decode_webinar_event,
+        log_, webinar_stream(webinar_of(command)), actor_of(command), domain::decode_webinar_event,
         [&](const domain::WebinarState& w) { return domain::decide(w, command, clock_()); });
 }
 
 Result<Outcome> CommandHandler::handle(const domain::SessionCommand& command) {
     return run<domain::SessionState>(
-        store_, session_stream(session_of(command)), actor_of(command), domain::decode_session_event,
+        log_, session_stream(session_of(command)), actor_of(command), domain::decode_session_event,
         [&](const domain::SessionState& s) -> Result<std::vector<domain::SessionEvent>> {
             // The webinar is read as it is now; a change to it after this read does not conflict,
             // which is fine for what sessions ask of it (team, published, deleted).
@@ -163,20 +164,20 @@ Result<Outcome> CommandHandler::handle(const domain::SessionCommand& command) {
 }
 
 Result<domain::WorkspaceState> CommandHandler::workspace(const Id& id) {
-    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::WorkspaceState>(store_, workspace_stream(id),
+    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::WorkspaceState>(log_, workspace_stream(id),
                                                                     domain::decode_workspace_event)));
     return loaded.state;
 }
 
 Result<domain::WebinarState> CommandHandler::webinar(const Id& id) {
     AUD_ASSIGN_OR_RETURN(auto loaded,
-                         (load<domain::WebinarState>(store_, webinar_stream(id), domain::decode_webinar_event)));
+                         (load<domain::WebinarState>(log_, webinar_stream(id), domain::decode_webinar_event)));
     return loaded.state;
 }
 
 Result<domain::SessionState> CommandHandler::session(const Id& id) {
     AUD_ASSIGN_OR_RETURN(auto loaded,
-                         (load<domain::SessionState>(store_, session_stream(id), domain::decode_session_event)));
+                         (load<domain::SessionState>(log_, session_stream(id), domain::decode_session_event)));
     return loaded.state;
 }
 
@@ -189,7 +190,7 @@ Result<Outcome> CommandHandler::handle(const domain::RegistrationCommand& comman
 }
 
 Result<std::string> CommandHandler::reservation_of(const Id& session, std::string_view email) {
-    AUD_ASSIGN_OR_RETURN(std::string blind, store_.blind_index("registration-email", normalized_email(email)));
+    AUD_ASSIGN_OR_RETURN(std::string blind, keys_.blind_index("registration-email", normalized_email(email)));
     return reservation_stream(session, blind);
 }
 
@@ -200,11 +201,11 @@ Result<Outcome> CommandHandler::register_person(const domain::Register& command)
         AUD_ASSIGN_OR_RETURN(w, webinar(s.webinar));
     }
     AUD_ASSIGN_OR_RETURN(auto registration_loaded,
-                         (load<domain::RegistrationState>(store_, registration_stream(command.registration),
+                         (load<domain::RegistrationState>(log_, registration_stream(command.registration),
                                                           domain::decode_registration_event)));
     AUD_ASSIGN_OR_RETURN(const std::string reservation, reservation_of(command.session, command.email));
     for (int attempt = 1;; ++attempt) {
-        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(store_, reservation,
+        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(log_, reservation,
                                                                         domain::decode_reservation_event)));
         domain::Register c = command;
         c.existing = held.state.holder;
@@ -213,18 +214,18 @@ Result<Outcome> CommandHandler::register_person(const domain::Register& command)
         const auto expected = held.version == 0 ? eventstore::ExpectedVersion::no_stream()
                                                 : eventstore::ExpectedVersion::exact(held.version);
         const std::vector<domain::ReservationEvent> reserve = {domain::EmailReserved{c.registration, now}};
-        auto reserved = store_.append(reservation, expected, to_entries(reserve, c.person));
+        auto reserved = log_.append(reservation, expected, to_entries(reserve, c.person));
         if (!reserved) {
             if (!eventstore::conflict_of(reserved.status()) || attempt == kAttempts) return reserved.status();
-            AUD_RETURN_IF_ERROR(await_version(store_, reservation, reserved.status()));
+            AUD_RETURN_IF_ERROR(await_version(log_, reservation, reserved.status()));
             continue;
         }
-        auto written = store_.append(registration_stream(c.registration), eventstore::ExpectedVersion::no_stream(),
+        auto written = log_.append(registration_stream(c.registration), eventstore::ExpectedVersion::no_stream(),
                                      to_entries(events, c.person));
         if (!written) {
             // Give the address back, so the person can try again.
             const std::vector<domain::ReservationEvent> release = {domain::EmailReleased{c.registration, now}};
-            (void)store_.append(reservation, eventstore::ExpectedVersion::exact(reserved->last_version),
+            (void)log_.append(reservation, eventstore::ExpectedVersion::exact(reserved->last_version),
                                 to_entries(release, c.person));
             return written.status();
         }
@@ -234,7 +235,7 @@ Result<Outcome> CommandHandler::register_person(const domain::Register& command)
 
 Result<Outcome> CommandHandler::cancel_registration(const domain::CancelRegistration& command) {
     AUD_ASSIGN_OR_RETURN(std::optional<domain::Registered> written, registration(command.registration));
-    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::RegistrationState>(store_, registration_stream(command.registration),
+    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::RegistrationState>(log_, registration_stream(command.registration),
                                                                        domain::decode_registration_event)));
     domain::SessionState s;
     domain::WebinarState w;
@@ -244,17 +245,17 @@ Result<Outcome> CommandHandler::cancel_registration(const domain::CancelRegistra
     }
     const std::int64_t now = clock_();
     AUD_ASSIGN_OR_RETURN(auto events, domain::decide(loaded.state, s, w, domain::RegistrationCommand{command}, now));
-    auto appended = store_.append(registration_stream(command.registration),
+    auto appended = log_.append(registration_stream(command.registration),
                                   eventstore::ExpectedVersion::exact(loaded.version), to_entries(events, command.by));
     if (!appended) return appended.status();
     // An erased person's address is gone, and so is the way to its reservation.
     if (written && !written->erased) {
         AUD_ASSIGN_OR_RETURN(const std::string reservation, reservation_of(written->session, written->email));
-        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(store_, reservation,
+        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(log_, reservation,
                                                                         domain::decode_reservation_event)));
         if (held.state.holder == command.registration) {
             const std::vector<domain::ReservationEvent> release = {domain::EmailReleased{command.registration, now}};
-            AUD_RETURN_IF_ERROR(store_.append(reservation, eventstore::ExpectedVersion::exact(held.version),
+            AUD_RETURN_IF_ERROR(log_.append(reservation, eventstore::ExpectedVersion::exact(held.version),
                                               to_entries(release, command.by)).status());
         }
     }
@@ -262,7 +263,7 @@ Result<Outcome> CommandHandler::cancel_registration(const domain::CancelRegistra
 }
 
 Result<std::optional<domain::Registered>> CommandHandler::registration(const Id& id) {
-    AUD_ASSIGN_OR_RETURN(auto entries, store_.read_stream(registration_stream(id), 1, Store::Direction::kForward, 4096));
+    AUD_ASSIGN_OR_RETURN(auto entries, log_.read_stream(registration_stream(id), 1, Log::Direction::kForward, 4096));
     std::optional<domain::Registered> out;
     for (const auto& entry : entries) {
         if (entry.purged) continue;
@@ -382,7 +383,7 @@ Result<PrivacyOutcome> CommandHandler::handle_privacy(const Id& workspace, const
             if (read_models_ != nullptr && !command.subject.is_none()) {
                 AUD_ASSIGN_OR_RETURN(auto positions, read_models_->entries_of(command.subject));
                 for (eventstore::Position p : positions) {
-                    AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(p, 1));
+                    AUD_ASSIGN_OR_RETURN(auto read, log_.read_all(p, 1));
                     for (auto& e : read) {
                         if (!e.purged) out.entries.push_back(std::move(e));
                     }
@@ -391,12 +392,12 @@ Result<PrivacyOutcome> CommandHandler::handle_privacy(const Id& workspace, const
             break;
         }
         case domain::PrivacyRequestKind::kErasure: {
-            AUD_ASSIGN_OR_RETURN(out.carried_out, store_.erase(command.subject, by));
+            AUD_ASSIGN_OR_RETURN(out.carried_out, keys_.erase(command.subject, by));
             break;
         }
         case domain::PrivacyRequestKind::kLegalHold:
         case domain::PrivacyRequestKind::kReleaseHold: {
-            AUD_ASSIGN_OR_RETURN(out.carried_out, store_.set_legal_hold(command.subject, by,
+            AUD_ASSIGN_OR_RETURN(out.carried_out, keys_.set_legal_hold(command.subject, by,
                                                                         kind == domain::PrivacyRequestKind::kLegalHold));
             break;
         }

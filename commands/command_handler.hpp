@@ -22,7 +22,8 @@
 #include "domain/registration.hpp"
 #include "domain/webinar.hpp"
 #include "domain/workspace.hpp"
-#include "eventstore/store.hpp"
+#include "eventstore/log.hpp"
+#include "eventstore/privacy_keys.hpp"
 #include "projections/read_models.hpp"
 
 namespace auditorium::commands {
@@ -64,8 +65,11 @@ class CommandHandler {
 public:
     static constexpr int kAttempts = 5;
 
-    // `zones` checks time-zone names (sessions); `clock` gives microseconds since the epoch.
-    CommandHandler(eventstore::Store& store, domain::TimeZoneCheck zones, std::function<std::int64_t()> clock);
+    // Appends to and reads from `log`; `keys` carries out privacy requests and finds e-mail
+    // addresses by blind index (both not owned; they must outlive the handler). `zones` checks
+    // time-zone names (sessions); `clock` gives microseconds since the epoch.
+    CommandHandler(eventstore::Log& log, eventstore::PrivacyKeys& keys, domain::TimeZoneCheck zones,
+                   std::function<std::int64_t()> clock);
 
     Result<Outcome> handle(const domain::WorkspaceCommand& command);
     Result<Outcome> handle(const domain::WebinarCommand& command);
@@ -102,7 +106,8 @@ private:
     Result<Outcome> cancel_registration(const domain::CancelRegistration& command);
     Result<std::string> reservation_of(const Id& session, std::string_view email);
 
-    eventstore::Store& store_;
+    eventstore::Log& log_;
+    eventstore::PrivacyKeys& keys_;
     domain::TimeZoneCheck zones_;
     std::function<std::int64_t()> clock_;
     const projections::ReadModels* read_models_ = nullptr;

@@ -152,4 +152,7 @@ struct PurgeReport {
 
 inline constexpr std::chrono::microseconds kMinimumRetention{std::int64_t{730} * 24 * 3600 * 1'000'000};
 
+// A fresh 128-bit random id (libsodium's randombytes), for event ids and new subjects.
+Id random_id();
+
 }  // namespace auditorium::eventstore

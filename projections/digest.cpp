@@ -17,7 +17,7 @@ void add_sized(crypto_hash_sha256_state& h, std::string_view bytes) {
 
 }  // namespace
 
-Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventstore::Store& store) {
+Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventstore::PrivacyKeys& keys) {
     std::vector<ModelDigest> out;
     for (auto model : kModels) {
         ModelDigest d;
@@ -27,7 +27,7 @@ Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventst
         crypto_hash_sha256_init(&h);
         Status failed = Status::ok();
         AUD_RETURN_IF_ERROR(models.scan(model, "", [&](std::string_view key, const Row& row) {
-            auto open = open_row(store, model, key, row);
+            auto open = open_row(keys, model, key, row);
             if (!open) {
                 failed = open.status().with_context("read model " + d.model);
                 return false;

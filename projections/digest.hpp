@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "eventstore/store.hpp"
+#include "eventstore/privacy_keys.hpp"
 #include "projections/model_store.hpp"
 
 namespace auditorium::projections {
@@ -26,6 +26,6 @@ struct ModelDigest {
     std::string sha256_hex;
 };
 
-Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventstore::Store& store);
+Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventstore::PrivacyKeys& keys);
 
 }  // namespace auditorium::projections

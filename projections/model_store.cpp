@@ -113,10 +113,10 @@ fs::path default_models_dir(const fs::path& data_dir) {
 
 std::string sealing_context(Model model, std::string_view key) { return row_key(model, key); }
 
-Result<OpenRow> open_row(eventstore::Store& store, Model model, std::string_view key, const Row& row) {
+Result<OpenRow> open_row(eventstore::PrivacyKeys& keys, Model model, std::string_view key, const Row& row) {
     OpenRow out{row.clear, row.subject, std::nullopt};
     if (row.subject.is_none()) return out;
-    AUD_ASSIGN_OR_RETURN(out.personal, store.open_for_model(row.subject, sealing_context(model, key), row.sealed));
+    AUD_ASSIGN_OR_RETURN(out.personal, keys.open_for_model(row.subject, sealing_context(model, key), row.sealed));
     return out;
 }
 
@@ -267,8 +267,8 @@ Status ModelStore::scan(Model model, std::string_view prefix,
     return failed;
 }
 
-std::unique_ptr<ModelStore::Batch> ModelStore::batch(eventstore::Store& store) {
-    return std::unique_ptr<Batch>(new Batch(*this, store));
+std::unique_ptr<ModelStore::Batch> ModelStore::batch(eventstore::PrivacyKeys& keys) {
+    return std::unique_ptr<Batch>(new Batch(*this, keys));
 }
 
 Status ModelStore::commit(Batch& batch) {
@@ -316,7 +316,7 @@ Status ModelStore::recover() {
     return Status::ok();
 }
 
-ModelStore::Batch::Batch(ModelStore& models, eventstore::Store& store) : models_(models), store_(store) {}
+ModelStore::Batch::Batch(ModelStore& models, eventstore::PrivacyKeys& keys) : models_(models), keys_(keys) {}
 
 ModelStore::Batch::~Batch() = default;
 
@@ -377,7 +377,7 @@ void ModelStore::Batch::put(Model model, std::string_view key, std::string_view 
 Status ModelStore::Batch::put_personal(Model model, std::string_view key, std::string_view clear,
                                        const Id& subject, std::string_view personal,
                                        const std::vector<Dependent>& dependents) {
-    AUD_ASSIGN_OR_RETURN(auto sealed, store_.seal_for_model(subject, sealing_context(model, key), personal));
+    AUD_ASSIGN_OR_RETURN(auto sealed, keys_.seal_for_model(subject, sealing_context(model, key), personal));
     if (!sealed) {
         put(model, key, clear);
         return Status::ok();

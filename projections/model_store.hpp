@@ -12,7 +12,7 @@
 // checkpoint never disagree, whatever the crash. Batches are not synced: a lost tail is folded
 // again from the checkpoint (the ledger is the durable copy).
 //
-// A row keeps a person's data only sealed under that person's key (Store::seal_for_model), so an
+// A row keeps a person's data only sealed under that person's key (PrivacyKeys::seal_for_model), so an
 // erasure makes it unreadable at once; the projection then removes it (Batch::erase_subject).
 //
 // After a failed commit RocksDB refuses every later write until the database is opened again;
@@ -41,7 +41,7 @@
 #include "base/result.hpp"
 #include "base/temp_directory.hpp"
 #include "base/status.hpp"
-#include "eventstore/store.hpp"
+#include "eventstore/privacy_keys.hpp"
 
 
 namespace auditorium::projections {
@@ -59,7 +59,7 @@ struct Model {
 struct Row {
     std::string clear;
     Id subject;          // whose data `sealed` is; none when the row holds no person's data
-    std::string sealed;  // Store::seal_for_model output; empty when none
+    std::string sealed;  // PrivacyKeys::seal_for_model output; empty when none
 };
 
 // A row as read: the personal part opened (nullopt when none, or when its key is gone).
@@ -101,7 +101,7 @@ public:
                 std::string_view start = {}) const;
 
     class Batch;
-    std::unique_ptr<Batch> batch(eventstore::Store& store);
+    std::unique_ptr<Batch> batch(eventstore::PrivacyKeys& keys);
     Status commit(Batch& batch);
     // After a failed commit: closes the database, leaving its log as the failed write left it, and
     // opens it again. A no-op when no commit has failed. While it runs, and after a reopen that
@@ -159,9 +159,9 @@ public:
 
 private:
     friend class ModelStore;
-    Batch(ModelStore& models, eventstore::Store& store);
+    Batch(ModelStore& models, eventstore::PrivacyKeys& keys);
     ModelStore& models_;
-    eventstore::Store& store_;
+    eventstore::PrivacyKeys& keys_;
     // Pending writes in key order (nullopt: a delete), whole keys as on disk.
     std::map<std::string, std::optional<std::string>, std::less<>> pending_;
     Status scan_raw(std::string_view prefix,
@@ -172,7 +172,7 @@ private:
 // The context a sealed field of `model`'s row `key` is bound to.
 std::string sealing_context(Model model, std::string_view key);
 
-// Opens a row's personal part with `store`'s keys.
-Result<OpenRow> open_row(eventstore::Store& store, Model model, std::string_view key, const Row& row);
+// Opens a row's personal part with `keys`.
+Result<OpenRow> open_row(eventstore::PrivacyKeys& keys, Model model, std::string_view key, const Row& row);
 
 }  // namespace auditorium::projections

@@ -18,7 +18,7 @@
 #include <mutex>
 #include <thread>
 
-#include "eventstore/store.hpp"
+#include "eventstore/log.hpp"
 
 namespace auditorium::projections {
 

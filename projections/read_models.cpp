@@ -171,8 +171,8 @@ std::vector<Position> decode_positions(std::string_view list) {
 
 class Folder {
 public:
-    Folder(eventstore::Store& store, const Entry& entry, ModelStore::Batch& batch)
-        : store_(store), entry_(entry), batch_(batch) {}
+    Folder(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const Entry& entry, ModelStore::Batch& batch)
+        : ledger_(ledger), keys_(keys), entry_(entry), batch_(batch) {}
 
     Status run() {
         AUD_RETURN_IF_ERROR(index_audit());
@@ -255,7 +255,7 @@ private:
         for (auto& [bucket, records] : buckets) {
             std::string kept;
             for (const auto& r : records) {
-                AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(r.position, 1));
+                AUD_ASSIGN_OR_RETURN(auto read, ledger_.read_all(r.position, 1));
                 if (read.empty() || !read[0].purged) {
                     kept += encode_record(r);
                     continue;
@@ -387,7 +387,7 @@ private:
             AUD_ASSIGN_OR_RETURN(row, batch_.get(kRegistrations, row_key));
         }
         if (row) {
-            AUD_ASSIGN_OR_RETURN(auto open, open_row(store_, kRegistrations, row_key, *row));
+            AUD_ASSIGN_OR_RETURN(auto open, open_row(keys_, kRegistrations, row_key, *row));
             AUD_ASSIGN_OR_RETURN(before, registration_from(open.clear, open.personal));
         }
         std::optional<RegistrationRow> after = before;
@@ -415,7 +415,7 @@ private:
 
     Result<Id> session_of_registration() {
         for (eventstore::StreamVersion from = 1;;) {
-            AUD_ASSIGN_OR_RETURN(auto page, store_.read_stream(entry_.stream, from, eventstore::Store::Direction::kForward, 16));
+            AUD_ASSIGN_OR_RETURN(auto page, ledger_.read_stream(entry_.stream, from, eventstore::Log::Direction::kForward, 16));
             for (const auto& e : page) {
                 if (e.purged || e.type == "registration.canceled") continue;
                 AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(e)));
@@ -451,22 +451,23 @@ private:
             rows.push_back({kRooms, key('l', session, link_index(r.link_token)), std::string(id.view())});
         }
         if (!r.email.empty()) {
-            AUD_ASSIGN_OR_RETURN(auto blind, store_.blind_index(kEmailPurpose, domain::normalized_email(r.email)));
+            AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(kEmailPurpose, domain::normalized_email(r.email)));
             rows.push_back({kRooms, key('k', session, blind), std::string(id.view())});
         }
         return rows;
     }
 
-    eventstore::Store& store_;
+    eventstore::Log& ledger_;
+    eventstore::PrivacyKeys& keys_;
     const Entry& entry_;
     ModelStore::Batch& batch_;
 };
 
 }  // namespace
 
-Status fold(eventstore::Store& store, const Entry& entry, ModelStore::Batch& batch) {
+Status fold(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const Entry& entry, ModelStore::Batch& batch) {
     if (entry.purged) return Status::ok();
-    Status s = Folder(store, entry, batch).run();
+    Status s = Folder(ledger, keys, entry, batch).run();
     if (!s.is_ok()) return s.with_context("folding position " + std::to_string(entry.position));
     return s;
 }
@@ -582,7 +583,7 @@ Result<std::vector<RegistrationRow>> ReadModels::registrations(const Id& workspa
     if (!s) return out;
     Status failed = Status::ok();
     AUD_RETURN_IF_ERROR(models_.scan(kRegistrations, key('r', session), [&](std::string_view k, const Row& row) {
-        auto open = open_row(store_, kRegistrations, k, row);
+        auto open = open_row(keys_, kRegistrations, k, row);
         auto r = open ? registration_from(open->clear, open->personal) : Result<RegistrationRow>(open.status());
         if (!r) {
             failed = r.status();
@@ -605,14 +606,14 @@ Result<std::optional<SessionCounts>> ReadModels::counts(const Id& workspace, con
 }
 
 namespace {
-Result<std::optional<domain::RegistrationState>> registrant_state(const ModelStore& models, eventstore::Store& store,
+Result<std::optional<domain::RegistrationState>> registrant_state(const ModelStore& models, eventstore::PrivacyKeys& keys,
                                                                   const Id& session, const Row& index,
                                                                   const std::function<bool(const domain::Registered&)>& check) {
     using Out = std::optional<domain::RegistrationState>;
     const std::string k = key('r', session, index.clear);
     AUD_ASSIGN_OR_RETURN(auto row, models.get(kRegistrations, k));
     if (!row) return Out();
-    AUD_ASSIGN_OR_RETURN(auto open, open_row(store, kRegistrations, k, *row));
+    AUD_ASSIGN_OR_RETURN(auto open, open_row(keys, kRegistrations, k, *row));
     AUD_ASSIGN_OR_RETURN(auto r, registration_from(open.clear, open.personal));
     if (!check(r.registered)) return Out();
     return Out(domain::RegistrationState{true, r.canceled, r.registered.registration, r.registered.person,
@@ -624,17 +625,17 @@ Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_link(
                                                                                 std::string_view token) const {
     AUD_ASSIGN_OR_RETURN(auto index, models_.get(kRooms, key('l', session, link_index(token))));
     if (!index) return std::optional<domain::RegistrationState>();
-    return registrant_state(models_, store_, session, *index,
+    return registrant_state(models_, keys_, session, *index,
                             [&](const domain::Registered& r) { return domain::link_matches(r, token); });
 }
 
 Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_email(const Id& session,
                                                                                  std::string_view email,
                                                                                  std::string_view access_key) const {
-    AUD_ASSIGN_OR_RETURN(auto blind, store_.blind_index(kEmailPurpose, domain::normalized_email(email)));
+    AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(kEmailPurpose, domain::normalized_email(email)));
     AUD_ASSIGN_OR_RETURN(auto index, models_.get(kRooms, key('k', session, blind)));
     if (!index) return std::optional<domain::RegistrationState>();
-    return registrant_state(models_, store_, session, *index, [&](const domain::Registered& r) {
+    return registrant_state(models_, keys_, session, *index, [&](const domain::Registered& r) {
         return domain::email_and_key_match(r, email, access_key);
     });
 }
@@ -680,7 +681,7 @@ Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix, In
     }));
     std::vector<AuditRef> out;
     for (Position p : positions) {
-        AUD_ASSIGN_OR_RETURN(auto read, store_.read_all(p, 1));
+        AUD_ASSIGN_OR_RETURN(auto read, ledger_.read_all(p, 1));
         if (read.empty() || read[0].purged) continue;
         out.push_back(AuditRef{p, read[0].recorded_at_us, read[0].type});
     }

@@ -29,7 +29,8 @@
 #include "domain/room.hpp"
 #include "domain/webinar.hpp"
 #include "domain/workspace.hpp"
-#include "eventstore/store.hpp"
+#include "eventstore/log.hpp"
+#include "eventstore/privacy_keys.hpp"
 #include "projections/model_store.hpp"
 
 namespace auditorium::projections {
@@ -52,7 +53,8 @@ inline constexpr std::array<Model, 8> kModels = {kMembers,       kCatalog, kRegi
 // model uses still goes into the audit index. A purged entry changes nothing (the snapshot
 // appended before the purge stands for it); a purge record removes the index rows of the entries
 // it purged, so a rebuild after a purge ends where the live models are.
-Status fold(eventstore::Store& store, const eventstore::Entry& entry, ModelStore::Batch& batch);
+Status fold(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const eventstore::Entry& entry,
+            ModelStore::Batch& batch);
 
 struct RegistrationRow {
     domain::Registered registered;  // personal fields empty (and `erased`) when the person was erased
@@ -82,8 +84,9 @@ struct AuditRef {
 
 class ReadModels {
 public:
-    // Both must outlive this object; `store` opens the sealed fields.
-    ReadModels(const ModelStore& models, eventstore::Store& store) : models_(models), store_(store) {}
+    // All must outlive this object; `keys` opens the sealed fields.
+    ReadModels(const ModelStore& models, eventstore::Log& ledger, eventstore::PrivacyKeys& keys)
+        : models_(models), ledger_(ledger), keys_(keys) {}
 
     Result<std::optional<domain::WorkspaceState>> workspace(const Id& workspace) const;
     Result<std::vector<domain::WebinarState>> webinars(const Id& workspace) const;
@@ -123,7 +126,8 @@ private:
     Result<std::vector<AuditRef>> audit_refs(std::string_view prefix, IndexForm form) const;
 
     const ModelStore& models_;
-    eventstore::Store& store_;
+    eventstore::Log& ledger_;
+    eventstore::PrivacyKeys& keys_;
 };
 
 }  // namespace auditorium::projections

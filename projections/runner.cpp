@@ -16,7 +16,8 @@ constexpr Position kLogEvery = 10'000;  // progress lines while catching up at s
 constexpr std::chrono::seconds kCatchUpPatience{30};
 }  // namespace
 
-ProjectionRunner::ProjectionRunner(eventstore::Store& store, ModelStore& models) : store_(store), models_(models) {}
+ProjectionRunner::ProjectionRunner(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, ModelStore& models)
+    : ledger_(ledger), keys_(keys), models_(models) {}
 
 ProjectionRunner::~ProjectionRunner() { stop(); }
 
@@ -32,22 +33,22 @@ Status ProjectionRunner::open_subscription() {
         }
         common = p;
     }
-    if (*common > store_.head()) {
+    if (*common > ledger_.head()) {
         // Models of a history the ledger no longer has (it was restored from a backup): folding on
         // would mix two histories.
         return failed_precondition("the read models are at position " + std::to_string(*common) +
-                                   " but the ledger ends at " + std::to_string(store_.head()) +
+                                   " but the ledger ends at " + std::to_string(ledger_.head()) +
                                    " (restored from a backup?): delete the models directory to rebuild them");
     }
     position_ = *common;
-    log_ = std::make_unique<ReadAheadSubscription>(store_.subscribe(*common + 1), kBatchEntries);
+    log_ = std::make_unique<ReadAheadSubscription>(ledger_.subscribe(*common + 1), kBatchEntries);
     return Status::ok();
 }
 
 Status ProjectionRunner::fold_and_commit(const std::vector<eventstore::Entry>& entries) {
     if (entries.empty()) return Status::ok();
-    auto batch = models_.batch(store_);
-    for (const auto& e : entries) AUD_RETURN_IF_ERROR(fold(store_, e, *batch));
+    auto batch = models_.batch(keys_);
+    for (const auto& e : entries) AUD_RETURN_IF_ERROR(fold(ledger_, keys_, e, *batch));
     const Position last = entries.back().position;
     for (auto model : kModels) batch->set_checkpoint(model, last);
     AUD_RETURN_IF_ERROR(models_.commit(*batch));
@@ -67,7 +68,7 @@ Result<Position> ProjectionRunner::catch_up(Position to) {
     // RocksDB counts every key comparison of this thread in thread-local statistics nothing here
     // reads; off, a rebuild is a fifth faster (docs/benchmarks.md).
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-    to = std::min(to, store_.head());
+    to = std::min(to, ledger_.head());
     while (position_ < to) {
         const std::size_t want = static_cast<std::size_t>(std::min<Position>(kBatchEntries, to - position_));
         // The entries exist (up to the head); the reader thread may just not have reached them.

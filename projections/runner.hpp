@@ -9,7 +9,7 @@
 // start() for a thread of its own that follows live appends (serve).
 //
 // Thread safety: position(), wait_for(), last_error() and wait_for_error() from any thread; catch_up() from one
-// thread at a time and never while started. `store` and `models` must outlive the runner.
+// thread at a time and never while started. `ledger`, `keys` and `models` must outlive the runner.
 #pragma once
 
 #include <atomic>
@@ -20,7 +20,8 @@
 #include <thread>
 
 #include "base/result.hpp"
-#include "eventstore/store.hpp"
+#include "eventstore/log.hpp"
+#include "eventstore/privacy_keys.hpp"
 #include "projections/model_store.hpp"
 
 namespace auditorium::projections {
@@ -29,7 +30,7 @@ class ProjectionRunner {
 public:
     static constexpr std::size_t kBatchEntries = 1000;
 
-    ProjectionRunner(eventstore::Store& store, ModelStore& models);
+    ProjectionRunner(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, ModelStore& models);
     ~ProjectionRunner();  // stops the thread
     ProjectionRunner(const ProjectionRunner&) = delete;
     ProjectionRunner& operator=(const ProjectionRunner&) = delete;
@@ -57,7 +58,8 @@ private:
     Status fold_and_commit(const std::vector<eventstore::Entry>& entries);
     void follow();
 
-    eventstore::Store& store_;
+    eventstore::Log& ledger_;
+    eventstore::PrivacyKeys& keys_;
     ModelStore& models_;
     std::unique_ptr<eventstore::Subscription> log_;
     std::atomic<eventstore::Position> position_{0};

@@ -74,7 +74,7 @@ int ledger_replay(const Args& args) {
     {
         auto models = projections::ModelStore::open(scratch->path() / "models", projections::ModelStore::Mode::kScratch);
         if (!models) return report("replay", models.status());
-        projections::ProjectionRunner runner(**store, **models);
+        projections::ProjectionRunner runner(**store, **store, **models);
         auto reached = runner.catch_up(to);
         if (!reached) return report("replay", reached.status());
         folded = *reached;

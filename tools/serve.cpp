@@ -164,7 +164,7 @@ int serve_command(const Args& args) {
     const auto models_dir = projections::default_models_dir(data);
     auto models = projections::ModelStore::open(models_dir, projections::ModelStore::Mode::kReadWrite);
     if (!models) return report("opening the read models at " + models_dir.string(), models.status());
-    projections::ProjectionRunner projection_runner(opened, **models);
+    projections::ProjectionRunner projection_runner(opened, opened, **models);
     projection_runner.start();
     spdlog::info("serve: read models in {}, following the log", models_dir.string());
     auto admin = AdminServer::start(admin_socket_path(data), [&opened](const boost::json::object& request) {
@@ -178,8 +178,8 @@ int serve_command(const Args& args) {
     maintenance_options.interval = std::chrono::seconds(interval);
     maintenance_options.first_delay = std::chrono::seconds(vm["maintenance-first-delay"].as<std::uint64_t>());
     maintenance_options.targets = options.backup_targets;
-    commands::CommandHandler handler(opened, commands::system_has_time_zone, wall_clock_us);
-    projections::ReadModels read_models(**models, opened);
+    commands::CommandHandler handler(opened, opened, commands::system_has_time_zone, wall_clock_us);
+    projections::ReadModels read_models(**models, opened, opened);
     handler.use_read_models(&read_models);
     commands::DueSessions due_sessions(read_models, handler);
     maintenance_options.each_minute = [&due_sessions] {

@@ -28,7 +28,7 @@ struct Fixture {
     StoreDir dir;
     std::unique_ptr<eventstore::Store> store = dir.open();
     std::atomic<std::int64_t> now{1'800'000'000'000'000};
-    CommandHandler handler{*store, system_has_time_zone, [this] { return now.load(); }};
+    CommandHandler handler{*store, *store, system_has_time_zone, [this] { return now.load(); }};
     Id ws = eventstore::random_id();
     Id owner = eventstore::random_id();
 
@@ -296,7 +296,7 @@ TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a regi
     o.snapshots = domain_snapshots(clock);
     o.clock = clock;
     auto store = std::move(eventstore::Store::open(o)).value();
-    CommandHandler handler(*store, system_has_time_zone, clock);
+    CommandHandler handler(*store, *store, system_has_time_zone, clock);
     const Id ws = eventstore::random_id(), owner = eventstore::random_id(), admin = eventstore::random_id();
     const Id webinar = eventstore::random_id(), session = eventstore::random_id();
     const Actor by_owner{ws, owner, R::kOwner};
@@ -372,7 +372,7 @@ struct FoldedModels {
     std::filesystem::path dir;
     eventstore::Store& store;
     std::unique_ptr<projections::ModelStore> models = open();
-    std::unique_ptr<projections::ReadModels> reads = std::make_unique<projections::ReadModels>(*models, store);
+    std::unique_ptr<projections::ReadModels> reads = std::make_unique<projections::ReadModels>(*models, store, store);
 
     std::unique_ptr<projections::ModelStore> open() const {
         auto m = projections::ModelStore::open(dir, projections::ModelStore::Mode::kReadWrite);
@@ -381,7 +381,7 @@ struct FoldedModels {
         return std::move(m).value();
     }
     void fold() {
-        projections::ProjectionRunner runner(store, *models);
+        projections::ProjectionRunner runner(store, store, *models);
         auto reached = runner.catch_up();
         INFO(reached.status().to_string());
         REQUIRE(reached.is_ok());
@@ -398,7 +398,7 @@ struct FoldedModels {
         reads.reset();
         models.reset();
         models = open();
-        reads = std::make_unique<projections::ReadModels>(*models, store);
+        reads = std::make_unique<projections::ReadModels>(*models, store, store);
     }
 };
 

@@ -119,7 +119,7 @@ TEST_CASE("after a failed read-model write, recover() reopens the models and wri
 // the disk works again: no restart.
 TEST_CASE("the live runner recovers from a failed read-model write without a restart") {
     FaultyModels f;
-    ProjectionRunner runner(*f.store, *f.models);
+    ProjectionRunner runner(*f.store, *f.store, *f.models);
     runner.start();
     const auto wait = [&](eventstore::Position p) {
         return runner.wait_for(p, std::chrono::steady_clock::now() + std::chrono::seconds(30));

@@ -58,11 +58,11 @@ struct Live {
         o.snapshots = domain_snapshots([this] { return now; });
         return must(eventstore::Store::open(o));
     }();
-    CommandHandler handler{*store, system_has_time_zone, [this] { return now; }};
+    CommandHandler handler{*store, *store, system_has_time_zone, [this] { return now; }};
     std::filesystem::path models_dir = default_models_dir(dir.data());
     std::unique_ptr<ModelStore> models = open_models(models_dir);
-    std::unique_ptr<ProjectionRunner> runner = std::make_unique<ProjectionRunner>(*store, *models);
-    ReadModels read{*models, *store};
+    std::unique_ptr<ProjectionRunner> runner = std::make_unique<ProjectionRunner>(*store, *store, *models);
+    ReadModels read{*models, *store, *store};
 
     Live() { runner->start(); }
     ~Live() { runner->stop(); }
@@ -122,7 +122,7 @@ Register registration(const Id& session, const std::string& email, const std::st
 std::vector<ModelDigest> rebuilt(eventstore::Store& store, eventstore::Position to = UINT64_MAX) {
     TempDir scratch;
     auto models = open_models(scratch / "models", ModelStore::Mode::kScratch);
-    ProjectionRunner runner(store, *models);
+    ProjectionRunner runner(store, store, *models);
     must(runner.catch_up(to));
     return must(digest_models(*models, store));
 }
@@ -262,12 +262,12 @@ TEST_CASE("a rebuild from zero equals the live models, and so does one resumed f
     const auto half = s.live.store->head() / 2;
     {
         auto models = open_models(scratch / "models");
-        ProjectionRunner first(*s.live.store, *models);
+        ProjectionRunner first(*s.live.store, *s.live.store, *models);
         CHECK(must(first.catch_up(half)) == half);
     }
     auto models = open_models(scratch / "models");
     CHECK(must(models->checkpoint(kRegistrations)) == half);
-    ProjectionRunner second(*s.live.store, *models);
+    ProjectionRunner second(*s.live.store, *s.live.store, *models);
     CHECK(must(second.catch_up()) == s.live.store->head());
     same_digests(live, must(digest_models(*models, *s.live.store)));
 }
@@ -364,7 +364,7 @@ void refused_after(Live& live, const std::function<void(ModelStore::Batch&)>& se
         set(*batch);
         REQUIRE(live.models->commit(*batch).is_ok());
     }
-    ProjectionRunner again(*live.store, *live.models);
+    ProjectionRunner again(*live.store, *live.store, *live.models);
     auto r = again.catch_up();
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().code() == StatusCode::kFailedPrecondition);
@@ -461,9 +461,9 @@ TEST_CASE("the first schema version's fixture ledger folds into the read models"
     }
     TempDir scratch;
     auto models = open_models(scratch / "models");
-    ProjectionRunner runner(*store, *models);
+    ProjectionRunner runner(*store, *store, *models);
     CHECK(must(runner.catch_up()) == store->head());
-    ReadModels read(*models, *store);
+    ReadModels read(*models, *store, *store);
     const auto w = must(read.workspace(ws));
     REQUIRE(w.has_value());
     CHECK(w->name == "Acme Inc");

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "commands/command_handler.hpp"
+#include "eventstore/store.hpp"
 #include "projections/model_store.hpp"
 #include "projections/read_models.hpp"
 #include "tests/support/process.hpp"
@@ -38,7 +39,7 @@ eventstore::Position write_ledger(const std::filesystem::path& data, int people)
     auto store = eventstore::Store::open(o);
     REQUIRE(store.is_ok());
     const std::int64_t now = 1'800'000'000'000'000;
-    commands::CommandHandler handler(**store, commands::system_has_time_zone, [now] { return now; });
+    commands::CommandHandler handler(**store, **store, commands::system_has_time_zone, [now] { return now; });
     const Id ws = eventstore::random_id(), owner = eventstore::random_id();
     const Id webinar = eventstore::random_id(), session = eventstore::random_id();
     const Actor actor{ws, owner, WorkspaceRole::kOwner};
