@@ -13,6 +13,7 @@
 #include "projections/read_models.hpp"
 #include "projections/runner.hpp"
 #include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/refusing_log.hpp"
 
 using namespace auditorium;
 using namespace auditorium::commands;
@@ -41,6 +42,39 @@ struct Fixture {
 };
 
 }  // namespace
+
+TEST_CASE("a command refused with a version conflict is decided again and written once, up to kAttempts") {
+    StoreDir dir;
+    auto store = dir.open();
+    const std::int64_t now = 1'800'000'000'000'000;
+    const Id owner = eventstore::random_id();
+    const auto create = [&](eventstore::Log& log, const Id& ws, const std::string& slug) {
+        CommandHandler handler(log, *store, system_has_time_zone, [now] { return now; });
+        return handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme " + slug, slug, owner}});
+    };
+
+    RefusingLog once(*store, "workspace-", 1);
+    const Id ws = eventstore::random_id();
+    auto created = create(once, ws, "acme");
+    INFO(created.status().to_string());
+    REQUIRE(created.is_ok());
+    CHECK(once.refused() == 1);
+    const auto written = store->read_stream(workspace_stream(ws), 1, eventstore::Log::Direction::kForward, 100).value();
+    CHECK(written.size() == created->events);
+    CHECK(written.back().position == created->position);
+    CHECK(store->stream_version(workspace_stream(ws)).value() == created->version);
+
+    // Refused on every attempt: the conflict is the answer, and nothing is written.
+    RefusingLog always(*store, "workspace-", CommandHandler::kAttempts);
+    const Id other = eventstore::random_id();
+    const eventstore::Position head = store->head();
+    auto refused = create(always, other, "beta");
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(eventstore::conflict_of(refused.status()));
+    CHECK(always.refused() == CommandHandler::kAttempts);
+    CHECK(store->stream_version(workspace_stream(other)).value() == 0);
+    CHECK(store->head() == head);
+}
 
 TEST_CASE("a command becomes entries in its aggregate's stream, the acting member as actor") {
     Fixture f;
