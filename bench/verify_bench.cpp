@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 
+#include "base/big_endian.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/commands.hpp"
 #include "eventstore/store.hpp"
@@ -290,9 +291,8 @@ int proof_command(const Args& args) {
     std::string value;
     const auto g0 = Clock::now();
     for (unsigned i = 0; i < gets; ++i) {
-        std::string key;
         const std::uint64_t p = 1 + rng() % n;
-        for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(p >> shift));
+        const std::string key = be64(p);
         if (!db->Get(rocksdb::ReadOptions(), handles[ledger_cf], key, &value).ok()) {
             std::fprintf(stderr, "proof: raw read of position %llu failed\n", static_cast<unsigned long long>(p));
             return 1;

@@ -8,9 +8,9 @@
 #include <optional>
 #include <set>
 
+#include "base/big_endian.hpp"
 #include "base/overloaded.hpp"
 #include "domain/event_codec.hpp"
-#include "projections/big_endian.hpp"
 #include "projections/stored_event.hpp"
 
 namespace auditorium::projections {
@@ -95,6 +95,12 @@ Result<RegistrationRow> registration_from(std::string_view clear, const std::opt
     AUD_ASSIGN_OR_RETURN(RegistrationEvent decoded, domain::decode_registration_event(e));
     if (!std::holds_alternative<domain::Registered>(decoded)) return corruption("a registration row holds no registration");
     return RegistrationRow{std::get<domain::Registered>(std::move(decoded)), clear[0] == 1};
+}
+
+// A session's counts row in `registrations`: 'n' session(16) -> BE64(registered) BE64(canceled).
+Result<SessionCounts> counts_from(const Row& row) {
+    if (row.clear.size() != 16) return corruption("a malformed registration counts row");
+    return SessionCounts{get_be64(row.clear), get_be64(std::string_view(row.clear).substr(8))};
 }
 
 Id id_of_stream(std::string_view stream, std::string_view prefix) {
@@ -242,6 +248,10 @@ private:
         std::vector<std::pair<std::string, std::vector<AuditRecord>>> buckets;
         Status bad = Status::ok();
         AUD_RETURN_IF_ERROR(batch_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
+            if (k.size() != 9) {
+                bad = corruption("a malformed audit time bucket key");
+                return false;
+            }
             if (static_cast<std::int64_t>(get_be64(k.substr(1))) * kSecond >= cutoff) return false;
             auto records = decode_records(row.clear);
             if (!records) {
@@ -432,13 +442,15 @@ private:
         const int is = after.canceled ? 2 : 1;
         if (was == is) return Status::ok();
         AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRegistrations, key('n', session)));
-        std::uint64_t active = row ? get_be64(row->clear) : 0;
-        std::uint64_t canceled = row ? get_be64(std::string_view(row->clear).substr(8)) : 0;
-        if (was == 1) --active;
-        if (was == 2) --canceled;
-        if (is == 1) ++active;
-        if (is == 2) ++canceled;
-        batch_.put(kRegistrations, key('n', session), be64(active) + be64(canceled));
+        SessionCounts n;
+        if (row) {
+            AUD_ASSIGN_OR_RETURN(n, counts_from(*row));
+        }
+        if (was == 1) --n.registered;
+        if (was == 2) --n.canceled;
+        if (is == 1) ++n.registered;
+        if (is == 2) ++n.canceled;
+        batch_.put(kRegistrations, key('n', session), be64(n.registered) + be64(n.canceled));
         return Status::ok();
     }
 
@@ -600,8 +612,8 @@ Result<std::optional<SessionCounts>> ReadModels::counts(const Id& workspace, con
     if (!s) return std::optional<SessionCounts>();
     AUD_ASSIGN_OR_RETURN(auto row, models_.get(kRegistrations, key('n', session)));
     if (!row) return std::optional<SessionCounts>(SessionCounts{});
-    return std::optional<SessionCounts>(
-        SessionCounts{get_be64(row->clear), get_be64(std::string_view(row->clear).substr(8))});
+    AUD_ASSIGN_OR_RETURN(auto counts, counts_from(*row));
+    return std::optional<SessionCounts>(counts);
 }
 
 namespace {
@@ -701,6 +713,10 @@ Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int
     // Seek to the second `from_us` falls in: a day's audit trail reads that day, not the years before.
     const std::string start = from_us > 0 ? time_bucket(from_us) : std::string();
     const auto visit = [&](std::string_view k, const Row& row) {
+        if (k.size() != 9) {
+            bad = corruption("a malformed audit time bucket key");
+            return false;
+        }
         const auto second = static_cast<std::int64_t>(get_be64(k.substr(1)));
         if (second * kSecond >= until_us) return false;
         if ((second + 1) * kSecond <= from_us) return true;

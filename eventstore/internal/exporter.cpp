@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
@@ -190,7 +191,7 @@ private:
         ro.iterate_upper_bound = &upper_slice;
         std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro, store_.cf_->ledger));
         for (it->Seek(layout::position_key(options_.from)); it->Valid(); it->Next()) {
-            const Position p = layout::get_be64(it->key().ToStringView());
+            const Position p = get_be64(it->key().ToStringView());
             const std::string_view bytes = it->value().ToStringView();
             if (layout::is_purged_value(bytes)) {
                 // Purged: nothing but the leaf hash remains, and no filter can tell whether it
@@ -279,7 +280,7 @@ Result<ExportSummary> RocksStore::export_ledger(const ExportOptions& options) {
         const Position last = [&] {
             std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->ledger));
             it->SeekToLast();
-            return it->Valid() ? layout::get_be64(it->key().ToStringView()) : Position{0};
+            return it->Valid() ? get_be64(it->key().ToStringView()) : Position{0};
         }();
         std::lock_guard lock(head_mu_);
         head_ = std::max(head_, last);
