@@ -3,14 +3,13 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <set>
 
 #include "base/big_endian.hpp"
 #include "base/overloaded.hpp"
 #include "domain/event_codec.hpp"
+#include "eventstore/store_records.hpp"
 #include "projections/stored_event.hpp"
 
 namespace auditorium::projections {
@@ -200,8 +199,8 @@ public:
             AUD_ASSIGN_OR_RETURN(auto e, domain::decode_registration_event(stored));
             return on_registration(e);
         }
-        if (type == "store.subject_erased") return batch_.erase_subject(entry_.subject);
-        if (type == "store.purged") return on_purge();
+        if (type == eventstore::store_records::kErasureType) return batch_.erase_subject(entry_.subject);
+        if (type == eventstore::store_records::kPurgedType) return on_purge();
         return Status::ok();
     }
 
@@ -242,9 +241,8 @@ private:
     // The purge dropped the payloads of entries before its cutoff (held ones excepted): their index
     // entries go too, as a rebuild would never have made them.
     Status on_purge() {
-        const char* cutoff_at = std::strstr(entry_.clear.c_str(), "\"cutoff_us\":");
-        if (cutoff_at == nullptr) return corruption("a purge record without its cutoff");
-        const std::int64_t cutoff = std::strtoll(cutoff_at + std::strlen("\"cutoff_us\":"), nullptr, 10);
+        AUD_ASSIGN_OR_RETURN(auto purge, eventstore::store_records::decode_purge(entry_.clear));
+        const std::int64_t cutoff = purge.cutoff_us;
         std::vector<std::pair<std::string, std::vector<AuditRecord>>> buckets;
         Status bad = Status::ok();
         AUD_RETURN_IF_ERROR(batch_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
