@@ -10,18 +10,20 @@ int hex_value(char c) {
     return -1;
 }
 
-}  // namespace
-
-std::string to_hex(std::string_view bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
+std::string hex_with(std::string_view bytes, const char (&digits)[17]) {
     std::string out;
     out.reserve(bytes.size() * 2);
     for (unsigned char c : bytes) {
-        out.push_back(kDigits[c >> 4]);
-        out.push_back(kDigits[c & 0xF]);
+        out.push_back(digits[c >> 4]);
+        out.push_back(digits[c & 0xF]);
     }
     return out;
 }
+
+}  // namespace
+
+std::string to_hex(std::string_view bytes) { return hex_with(bytes, "0123456789abcdef"); }
+std::string to_hex_upper(std::string_view bytes) { return hex_with(bytes, "0123456789ABCDEF"); }
 
 std::optional<std::string> from_hex(std::string_view hex) {
     if (hex.size() % 2 != 0) return std::nullopt;

@@ -43,8 +43,10 @@ private:
     Bytes bytes_{};
 };
 
-// Lowercase hex of arbitrary bytes, and back (nullopt on odd length or a non-hex digit).
+// Lowercase hex of arbitrary bytes, and back (nullopt on odd length or a non-hex digit; either
+// case is read). to_hex_upper is for formats that print uppercase (minisign's key ids).
 std::string to_hex(std::string_view bytes);
+std::string to_hex_upper(std::string_view bytes);
 std::optional<std::string> from_hex(std::string_view hex);
 
 }  // namespace auditorium

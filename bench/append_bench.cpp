@@ -40,6 +40,7 @@
 #include <mutex>
 #include <random>
 
+#include "base/big_endian.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/commands.hpp"
 #include "eventstore/store.hpp"
@@ -363,8 +364,8 @@ Result<Timed> time_baseline(const AppendConfig& c) {
             const std::uint64_t end = std::min(mine, seq + c.batch);
             for (; seq < end; ++seq) {
                 key.clear();
-                for (int shift = 24; shift >= 0; shift -= 8) key.push_back(static_cast<char>(t >> shift));
-                append_be64(key, seq);
+                put_be32(key, t);
+                put_be64(key, seq);
                 const std::size_t offset = (seq * 7919) % span;
                 wb.Put(key, rocksdb::Slice(pool.data() + offset, c.payload_bytes));
             }

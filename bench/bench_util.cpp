@@ -122,10 +122,6 @@ double run_timed_threads(unsigned threads, const std::function<void(unsigned)>& 
     return seconds_between(start, Clock::now());
 }
 
-void append_be64(std::string& out, std::uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-
 std::uint64_t share_of(std::uint64_t total, unsigned parts, unsigned index) {
     return total / parts + (index < total % parts ? 1 : 0);
 }

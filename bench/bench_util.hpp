@@ -84,9 +84,6 @@ std::optional<int> parse_bench_options(const char* name, const boost::program_op
 Result<std::int64_t> in_range(const boost::program_options::variables_map& vm, const char* name,
                               std::int64_t lo, std::int64_t hi);
 
-// 8 bytes, most significant first, so keys sort in numeric order.
-void append_be64(std::string& out, std::uint64_t v);
-
 // `total` split over `parts` as evenly as possible: part `index` gets this many.
 std::uint64_t share_of(std::uint64_t total, unsigned parts, unsigned index);
 

@@ -1,6 +1,6 @@
 // `auditorium-bench seal`: the CPU an append spends per event before the write, on one thread, as
-// the store does it: the code RocksStore::prepare runs for each event (seal_and_encode: bind the
-// section to its entry, XChaCha20-Poly1305, the key commitment, the flatbuffers entry) and the
+// the store does it: the code RocksStore::prepare runs for each event (eventstore::SealProbe: bind
+// the section to its entry, XChaCha20-Poly1305, the key commitment, the flatbuffers entry) and the
 // entry's Merkle leaf hash. Baseline, in the same run: the same cryptography called directly
 // (libsodium's XChaCha20-Poly1305 over the same payload with associated data of the same size,
 // the commitment's keyed BLAKE2b, OpenSSL's SHA-256 over bytes of the entry's size), so the ratio
@@ -14,25 +14,24 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <vector>
 
 #include "bench/bench_util.hpp"
 #include "bench/commands.hpp"
-#include "eventstore/internal/entry_codec.hpp"
-#include "eventstore/internal/merkle.hpp"
+#include "eventstore/seal_probe.hpp"
 #include "eventstore/store.hpp"
 
 namespace auditorium::bench {
 namespace po = boost::program_options;
 namespace {
 
-using eventstore::internal::EntryHeader;
-using eventstore::internal::kNonceSize;
+using eventstore::SealProbe;
+constexpr std::size_t kNonceSize = SealProbe::kNonceSize;
 
 struct Sample {
-    EntryHeader header;
-    std::vector<eventstore::SectionInput> sections;  // one personal section
-    std::vector<eventstore::internal::SectionKey> keys;
+    std::unique_ptr<SealProbe> probe;  // one personal section of the payload
+    std::string payload;
     std::vector<Id> event_ids;  // one per event, drawn before the clock starts
 };
 
@@ -43,19 +42,13 @@ void keep(std::uint8_t byte) { kept = byte; }
 double time_store_path(Sample& s, std::size_t& entry_bytes) {
     std::uint8_t nonce[kNonceSize];
     randombytes_buf(nonce, sizeof nonce);
-    std::vector<eventstore::internal::StoredSection> scratch;
     const auto start = Clock::now();
     for (std::size_t i = 0; i < s.event_ids.size(); ++i) {
-        EntryHeader& h = s.header;
-        h.position = i + 1;
-        h.version = i + 1;
-        h.event_id = s.event_ids[i];
-        h.recorded_at_us = static_cast<std::int64_t>(i);
         std::memcpy(nonce, &i, sizeof i);  // distinct per event, as the store's random draw is
-        const std::string bytes =
-            eventstore::internal::seal_and_encode(h, "n=" + std::to_string(i), s.sections, s.keys.data(), nonce, scratch);
-        keep(eventstore::merkle::leaf_hash(bytes)[0]);
-        entry_bytes = bytes.size();
+        const std::string clear = "n=" + std::to_string(i);
+        const auto sealed = s.probe->seal_and_hash({i + 1, i + 1, s.event_ids[i], static_cast<std::int64_t>(i), clear}, nonce);
+        keep(sealed.leaf_hash[0]);
+        entry_bytes = sealed.entry_bytes;
     }
     return seconds_between(start, Clock::now());
 }
@@ -63,13 +56,14 @@ double time_store_path(Sample& s, std::size_t& entry_bytes) {
 double time_baseline(const Sample& s, std::size_t ad_bytes, std::size_t entry_bytes) {
     std::uint8_t nonce[kNonceSize];
     randombytes_buf(nonce, sizeof nonce);
-    const std::string& payload = s.sections[0].plaintext;
-    const std::uint8_t* key = s.keys[0].key.data();
+    const std::string& payload = s.payload;
+    std::uint8_t key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
+    randombytes_buf(key, sizeof key);
     const std::string ad(ad_bytes, 'a');
-    const std::string label(eventstore::internal::kCommitmentLabel);
+    const std::string label(SealProbe::commitment_label());
     std::string entry(entry_bytes, 'e');
     std::vector<unsigned char> sealed(payload.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-    unsigned char commitment[eventstore::internal::kCommitmentSize];
+    unsigned char commitment[SealProbe::kCommitmentSize];
     unsigned char hash[SHA256_DIGEST_LENGTH];
     const auto start = Clock::now();
     for (std::size_t i = 0; i < s.event_ids.size(); ++i) {
@@ -114,18 +108,11 @@ int seal_command(const Args& args) {
         return 1;
     }
     Sample s;
-    const Id person = eventstore::random_id();
-    s.header.stream = "bench-0";
-    s.header.type = "bench.sealed";
-    s.header.subject = person;
-    s.header.actor = person;
-    s.sections.push_back({person, eventstore::KeyClass::kPersonal, std::string(static_cast<std::size_t>(*payload), 'p')});
-    s.keys.push_back({eventstore::internal::DataKey::generate(), 1});
+    s.payload = std::string(static_cast<std::size_t>(*payload), 'p');
+    s.probe = std::make_unique<SealProbe>("bench-0", "bench.sealed", eventstore::random_id(), s.payload);
     s.event_ids.reserve(static_cast<std::size_t>(*events));
     for (std::int64_t i = 0; i < *events; ++i) s.event_ids.push_back(eventstore::random_id());
-    const std::size_t ad_bytes = eventstore::internal::associated_data(
-                                     eventstore::internal::binding_of(s.header, person, eventstore::KeyClass::kPersonal, 1))
-                                     .size();
+    const std::size_t ad_bytes = s.probe->associated_data_size();
 
     // Each round runs both, so a VM slowing down mid-run weighs on both alike.
     double store_s = 1e300, baseline_s = 1e300;

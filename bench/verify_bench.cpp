@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 
+#include "base/big_endian.hpp"
 #include "bench/bench_util.hpp"
 #include "bench/commands.hpp"
 #include "eventstore/store.hpp"
@@ -105,6 +106,81 @@ Result<RawRead> raw_read(const std::filesystem::path& data, bool hash) {
     return r;
 }
 
+// Microseconds per RocksDB point read of a random position in 1..n of the ledger at `data`, over
+// `gets` reads, through a raw read-only open (no store around it).
+Result<double> raw_point_read_us(const std::filesystem::path& data, std::uint64_t n, unsigned gets,
+                                 std::mt19937_64& rng) {
+    rocksdb::DBOptions dbo;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    if (auto s = rocksdb::DB::ListColumnFamilies(dbo, data.string(), &names); !s.ok()) return unavailable(s.ToString());
+    std::size_t ledger_cf = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        cfs.emplace_back(names[i], rocksdb::ColumnFamilyOptions());
+        if (names[i] == "ledger") ledger_cf = i;
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw_db = nullptr;
+    if (auto s = rocksdb::DB::OpenForReadOnly(dbo, data.string(), cfs, &handles, &raw_db); !s.ok()) {
+        return unavailable(s.ToString());
+    }
+    std::unique_ptr<rocksdb::DB> db(raw_db);
+    std::string value;
+    Status failed;
+    const auto g0 = Clock::now();
+    for (unsigned i = 0; i < gets && failed.is_ok(); ++i) {
+        const std::uint64_t p = 1 + rng() % n;
+        if (!db->Get(rocksdb::ReadOptions(), handles[ledger_cf], be64(p), &value).ok()) {
+            failed = unavailable("raw read of position " + std::to_string(p) + " failed");
+        }
+    }
+    const double us = seconds_between(g0, Clock::now()) * 1e6 / gets;
+    for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
+    if (!failed.is_ok()) return failed;
+    return us;
+}
+
+// Fills the ledger at `data` (options "entries" and "payload-bytes") unless it exists; false, after
+// saying why on stderr, when it cannot.
+bool ensure_ledger(const char* command, const std::filesystem::path& data, const po::variables_map& vm) {
+    if (std::filesystem::exists(data / "CURRENT")) return true;
+    std::fprintf(stderr, "%s: writing %llu entries into %s (untimed)\n", command,
+                 static_cast<unsigned long long>(vm["entries"].as<std::uint64_t>()), data.c_str());
+    const auto start = Clock::now();
+    if (Status s = fill(data, vm["entries"].as<std::uint64_t>(), vm["payload-bytes"].as<std::size_t>()); !s.is_ok()) {
+        std::fprintf(stderr, "%s: %s\n", command, s.to_string().c_str());
+        return false;
+    }
+    std::fprintf(stderr, "%s: written in %.0f s\n", command, seconds_between(start, Clock::now()));
+    return true;
+}
+
+// A read-only (secondary) open beside the writer's files, without the keys.
+eventstore::StoreOptions read_only_options(const std::filesystem::path& data) {
+    eventstore::StoreOptions ro;
+    ro.data_dir = data;
+    ro.read_only = true;
+    ro.with_keys = false;
+    return ro;
+}
+
+// MB of JSONL and seconds of a signed export of the ledger at `data` (opened as `ro`, with keys).
+Result<std::pair<double, double>> time_export(eventstore::StoreOptions ro, const std::filesystem::path& data) {
+    ro.with_keys = true;
+    auto keyed = Store::open(ro);
+    if (!keyed) return keyed.status();
+    eventstore::ExportOptions eo;
+    eo.out = data.parent_path() / "bench-export.jsonl";
+    const auto start = Clock::now();
+    auto exported = (*keyed)->export_ledger(eo);
+    const double seconds = seconds_between(start, Clock::now());
+    if (!exported) return exported.status().with_context("export");
+    const double mb = static_cast<double>(std::filesystem::file_size(eo.out)) / 1e6;
+    std::filesystem::remove(eo.out);
+    std::filesystem::remove(eo.out.string() + ".minisig");
+    return std::pair{mb, seconds};
+}
+
 }  // namespace
 
 int verify_command(const Args& args) {
@@ -117,32 +193,21 @@ int verify_command(const Args& args) {
     po::variables_map vm;
     if (auto stop = parse_bench_options("auditorium-bench verify", desc, args, vm)) return *stop;
     const std::filesystem::path data = vm["data"].as<std::string>();
-    if (!std::filesystem::exists(data / "CURRENT")) {
-        std::fprintf(stderr, "verify: writing %llu entries into %s (untimed)\n",
-                     static_cast<unsigned long long>(vm["entries"].as<std::uint64_t>()), data.c_str());
-        if (Status s = fill(data, vm["entries"].as<std::uint64_t>(), vm["payload-bytes"].as<std::size_t>());
-            !s.is_ok()) {
-            std::fprintf(stderr, "verify: %s\n", s.to_string().c_str());
-            return 1;
-        }
-    }
+    if (!ensure_ledger("verify", data, vm)) return 1;
     // Baselines: OpenSSL's SHA-256 over the same entry bytes, and a raw read of them.
     auto raw = raw_read(data, true);
     if (!raw) {
         std::fprintf(stderr, "verify: %s\n", raw.status().to_string().c_str());
         return 1;
     }
-    eventstore::StoreOptions ro;
-    ro.data_dir = data;
-    ro.read_only = true;
-    ro.with_keys = false;
+    eventstore::StoreOptions ro = read_only_options(data);
     ro.map_files = true;  // as `ledger verify` and `ledger export` open it
     auto reader = Store::open(ro);
     if (!reader) {
         std::fprintf(stderr, "verify: %s\n", reader.status().to_string().c_str());
         return 1;
     }
-    auto start = Clock::now();
+    const auto start = Clock::now();
     auto report = (*reader)->verify({});
     const double verify_s = seconds_between(start, Clock::now());
     if (!report) {
@@ -150,24 +215,12 @@ int verify_command(const Args& args) {
         return 1;
     }
     // Export (needs the keys, to sign) against the raw read.
-    ro.with_keys = true;
-    auto keyed = Store::open(ro);
-    if (!keyed) {
-        std::fprintf(stderr, "verify: %s\n", keyed.status().to_string().c_str());
-        return 1;
-    }
-    eventstore::ExportOptions eo;
-    eo.out = data.parent_path() / "bench-export.jsonl";
-    start = Clock::now();
-    auto exported = (*keyed)->export_ledger(eo);
-    const double export_s = seconds_between(start, Clock::now());
+    auto exported = time_export(ro, data);
     if (!exported) {
-        std::fprintf(stderr, "verify: export: %s\n", exported.status().to_string().c_str());
+        std::fprintf(stderr, "verify: %s\n", exported.status().to_string().c_str());
         return 1;
     }
-    const double export_mb = static_cast<double>(std::filesystem::file_size(eo.out)) / 1e6;
-    std::filesystem::remove(eo.out);
-    std::filesystem::remove(eo.out.string() + ".minisig");
+    const auto [export_mb, export_s] = *exported;
     // Proof latency: inclusion proofs for random positions at the full size.
     const std::uint64_t n = (*reader)->head();
     std::mt19937_64 rng(11);
@@ -220,23 +273,9 @@ int proof_command(const Args& args) {
     po::variables_map vm;
     if (auto stop = parse_bench_options("auditorium-bench proof", desc, args, vm)) return *stop;
     const std::filesystem::path data = vm["data"].as<std::string>();
-    if (!std::filesystem::exists(data / "CURRENT")) {
-        std::fprintf(stderr, "proof: writing %llu entries into %s (untimed)\n",
-                     static_cast<unsigned long long>(vm["entries"].as<std::uint64_t>()), data.c_str());
-        const auto start = Clock::now();
-        if (Status s = fill(data, vm["entries"].as<std::uint64_t>(), vm["payload-bytes"].as<std::size_t>());
-            !s.is_ok()) {
-            std::fprintf(stderr, "proof: %s\n", s.to_string().c_str());
-            return 1;
-        }
-        std::fprintf(stderr, "proof: written in %.0f s\n", seconds_between(start, Clock::now()));
-    }
+    if (!ensure_ledger("proof", data, vm)) return 1;
     // As `auditorium ledger proof` does: a read-only (secondary) open beside the writer's files.
-    eventstore::StoreOptions ro;
-    ro.data_dir = data;
-    ro.read_only = true;
-    ro.with_keys = false;
-    auto reader = Store::open(ro);
+    auto reader = Store::open(read_only_options(data));
     if (!reader) {
         std::fprintf(stderr, "proof: %s\n", reader.status().to_string().c_str());
         return 1;
@@ -267,39 +306,11 @@ int proof_command(const Args& args) {
     }
     reader->reset();
     // Baseline: one RocksDB point read of a random ledger entry, the floor of any lookup.
-    rocksdb::DBOptions dbo;
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    std::vector<std::string> names;
-    if (auto s = rocksdb::DB::ListColumnFamilies(dbo, data.string(), &names); !s.ok()) {
-        std::fprintf(stderr, "proof: %s\n", s.ToString().c_str());
+    const auto get_us = raw_point_read_us(data, n, count * 10, rng);
+    if (!get_us) {
+        std::fprintf(stderr, "proof: %s\n", get_us.status().message().c_str());
         return 1;
     }
-    std::size_t ledger_cf = 0;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        cfs.emplace_back(names[i], rocksdb::ColumnFamilyOptions());
-        if (names[i] == "ledger") ledger_cf = i;
-    }
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw_db = nullptr;
-    if (auto s = rocksdb::DB::OpenForReadOnly(dbo, data.string(), cfs, &handles, &raw_db); !s.ok()) {
-        std::fprintf(stderr, "proof: %s\n", s.ToString().c_str());
-        return 1;
-    }
-    std::unique_ptr<rocksdb::DB> db(raw_db);
-    const unsigned gets = count * 10;
-    std::string value;
-    const auto g0 = Clock::now();
-    for (unsigned i = 0; i < gets; ++i) {
-        std::string key;
-        const std::uint64_t p = 1 + rng() % n;
-        for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(p >> shift));
-        if (!db->Get(rocksdb::ReadOptions(), handles[ledger_cf], key, &value).ok()) {
-            std::fprintf(stderr, "proof: raw read of position %llu failed\n", static_cast<unsigned long long>(p));
-            return 1;
-        }
-    }
-    const double get_us = seconds_between(g0, Clock::now()) * 1e6 / gets;
-    for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
     const LatencySummary inc = summarize(inclusion);
     const LatencySummary con = summarize(consistency);
     const double inclusion_mean = inclusion_total_us / count;
@@ -307,7 +318,7 @@ int proof_command(const Args& args) {
                  "proofs at %llu entries: inclusion p50 %.0f us, p99 %.0f us, mean %.1f us; consistency p50 %.0f "
                  "us, p99 %.0f us; raw RocksDB point read %.2f us: an inclusion proof costs %.1f point reads\n",
                  static_cast<unsigned long long>(n), inc.p50_us, inc.p99_us, inclusion_mean, con.p50_us, con.p99_us,
-                 get_us, inclusion_mean / get_us);
+                 *get_us, inclusion_mean / *get_us);
     JsonLine line;
     line.add("bench", "proof")
         .add("entries", n)
@@ -315,8 +326,8 @@ int proof_command(const Args& args) {
         .add("inclusion_p99_us", inc.p99_us, 1)
         .add("consistency_p50_us", con.p50_us, 1)
         .add("consistency_p99_us", con.p99_us, 1)
-        .add("baseline_get_us", get_us, 2)
-        .add("ratio", inclusion_mean / get_us, 1);
+        .add("baseline_get_us", *get_us, 2)
+        .add("ratio", inclusion_mean / *get_us, 1);
     std::printf("%s\n", line.str().c_str());
     return 0;
 }

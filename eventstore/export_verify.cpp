@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cstring>
 
+#include "base/base64.hpp"
 #include "eventstore/export.hpp"
 #include "eventstore/internal/entry_codec.hpp"
 #include "eventstore/internal/merkle.hpp"
@@ -16,15 +17,11 @@ namespace {
 
 constexpr std::size_t kMaxLine = 64 << 20;
 
-Result<std::string> unbase64(std::string_view text) {
-    std::string out(text.size() * 3 / 4 + 3, '\0');
-    std::size_t n = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                          text.size(), nullptr, &n, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-        return corruption("not base64");
-    }
-    out.resize(n);
-    return out;
+// An export's "entry" field: damaged text is a damaged export.
+Result<std::string> entry_bytes(std::string_view text, Position position) {
+    auto bytes = base64_decode(text);
+    if (!bytes) return corruption("position " + std::to_string(position) + ": entry is " + bytes.status().message());
+    return bytes;
 }
 
 Result<merkle::Hash> hex_hash(const json::value* v) {
@@ -200,7 +197,7 @@ private:
         const auto* entry = r.if_contains("entry");
         if (entry != nullptr) {
             if (!entry->is_string()) return corruption("entry is not a string");
-            AUD_ASSIGN_OR_RETURN(std::string bytes, unbase64(std::string_view(entry->as_string())));
+            AUD_ASSIGN_OR_RETURN(std::string bytes, entry_bytes(std::string_view(entry->as_string()), position));
             if (merkle::leaf_hash(bytes) != leaf) {
                 return corruption("position " + std::to_string(position) + ": entry bytes do not match the leaf hash");
             }

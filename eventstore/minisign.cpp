@@ -9,6 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/base64.hpp"
+#include "base/id.hpp"
+
 namespace auditorium::eventstore::minisign {
 namespace {
 
@@ -42,33 +45,13 @@ std::string_view view_of(const std::uint8_t* data, std::size_t size) {
     return {reinterpret_cast<const char*>(data), size};
 }
 
-std::string to_base64(std::string_view bytes) {
-    const std::size_t size =
-        sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-    std::string out(size, '\0');
-    sodium_bin2base64(out.data(), size, bytes_of(bytes), bytes.size(),
-                      sodium_base64_VARIANT_ORIGINAL);
-    out.resize(size - 1);  // drop the terminating NUL
-    return out;
-}
-
 // Decodes canonical padded base64 (no whitespace, zero pad bits) of exactly `expected` bytes.
 // `what` names the field in the error, which carries `code`.
 Result<std::string> from_base64(std::string_view text, std::size_t expected, std::string_view what,
                                 StatusCode code) {
-    std::string out(text.size() / 4 * 3 + 3, '\0');
-    std::size_t size = 0;
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                          text.size(), nullptr, &size, nullptr,
-                          sodium_base64_VARIANT_ORIGINAL) != 0) {
-        return Status(code, std::string(what) + ": not valid base64");
-    }
-    if (size != expected) {
-        return Status(code, std::string(what) + ": decodes to " + std::to_string(size) +
-                                " bytes; expected " + std::to_string(expected));
-    }
-    out.resize(size);
-    return out;
+    auto bytes = base64_decode(text, expected);
+    if (!bytes) return Status(code, std::string(what) + ": " + bytes.status().message());
+    return bytes;
 }
 
 // Two bytes as minisign algorithm names are shown: quoted if printable, else in hex.
@@ -76,14 +59,7 @@ std::string describe_algorithm(std::string_view algorithm) {
     const bool printable = std::all_of(algorithm.begin(), algorithm.end(),
                                        [](char c) { return c >= 0x21 && c <= 0x7e; });
     if (printable) return "\"" + std::string(algorithm) + "\"";
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out = "0x";
-    for (const char c : algorithm) {
-        const auto b = static_cast<unsigned char>(c);
-        out += kDigits[b >> 4];
-        out += kDigits[b & 0xf];
-    }
-    return out;
+    return "0x" + to_hex(algorithm);
 }
 
 // The lines of `text`, split at '\n', each without one trailing '\r'. A final "\n" does not
@@ -252,21 +228,15 @@ std::string SigningKey::secret_bytes() const {
 // Public keys
 
 std::string key_id_hex(const KeyId& id) {
-    static constexpr char kDigits[] = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(2 * id.size());
-    for (std::size_t i = id.size(); i-- > 0;) {  // most significant (last) byte first
-        out += kDigits[id[i] >> 4];
-        out += kDigits[id[i] & 0xf];
-    }
-    return out;
+    const std::string most_significant_first(id.rbegin(), id.rend());  // the id is little-endian
+    return to_hex_upper(most_significant_first);
 }
 
 std::string public_key_base64(const PublicKey& key) {
     std::string bytes(kKeyAlgorithm);
     bytes.append(view_of(key.id.data(), key.id.size()));
     bytes.append(view_of(key.key.data(), key.key.size()));
-    return to_base64(bytes);
+    return base64_encode(bytes);
 }
 
 std::string public_key_file(const PublicKey& key) {
@@ -338,9 +308,9 @@ Result<std::string> FileSigner::finish(std::string_view trusted_comment,
 
     std::string out;
     out.append(kUntrustedPrefix).append(untrusted_comment).append("\n");
-    out.append(to_base64(encoded)).append("\n");
+    out.append(base64_encode(encoded)).append("\n");
     out.append(kTrustedPrefix).append(trusted_comment).append("\n");
-    out.append(to_base64(global)).append("\n");
+    out.append(base64_encode(global)).append("\n");
     return out;
 }
 

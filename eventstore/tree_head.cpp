@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 
 namespace auditorium::eventstore {
@@ -20,9 +21,9 @@ std::string SignedTreeHead::message() const {
     m.reserve(kMessageSize);
     m.append(kLabel);
     m.append(store_id.view());
-    layout::put_be64(m, size);
+    put_be64(m, size);
     m.append(root);
-    layout::put_be64(m, static_cast<std::uint64_t>(time_us));
+    put_be64(m, static_cast<std::uint64_t>(time_us));
     m.append(reinterpret_cast<const char*>(key_id.data()), key_id.size());
     m.push_back(dev ? '\x01' : '\x00');
     return m;
@@ -56,11 +57,11 @@ Result<SignedTreeHead> decode_tree_head(std::string_view bytes) {
     std::size_t at = kLabel.size();
     h.store_id = *Id::from_bytes(bytes.substr(at, 16));
     at += 16;
-    h.size = layout::get_be64(bytes.substr(at));
+    h.size = get_be64(bytes.substr(at));
     at += 8;
     h.root = std::string(bytes.substr(at, 32));
     at += 32;
-    h.time_us = static_cast<std::int64_t>(layout::get_be64(bytes.substr(at)));
+    h.time_us = static_cast<std::int64_t>(get_be64(bytes.substr(at)));
     at += 8;
     std::memcpy(h.key_id.data(), bytes.data() + at, 8);
     at += 8;

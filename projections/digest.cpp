@@ -2,16 +2,16 @@
 
 #include <sodium.h>
 
+#include "base/big_endian.hpp"
 #include "projections/read_models.hpp"
 
 namespace auditorium::projections {
 namespace {
 
 void add_sized(crypto_hash_sha256_state& h, std::string_view bytes) {
-    const auto n = static_cast<std::uint32_t>(bytes.size());
-    const unsigned char len[4] = {static_cast<unsigned char>(n >> 24), static_cast<unsigned char>(n >> 16),
-                                  static_cast<unsigned char>(n >> 8), static_cast<unsigned char>(n)};
-    crypto_hash_sha256_update(&h, len, 4);
+    std::string len;
+    put_be32(len, static_cast<std::uint32_t>(bytes.size()));
+    crypto_hash_sha256_update(&h, reinterpret_cast<const unsigned char*>(len.data()), len.size());
     crypto_hash_sha256_update(&h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
 }
 

@@ -11,8 +11,8 @@
 #include <cassert>
 #include <system_error>
 
+#include "base/big_endian.hpp"
 #include "eventstore/database_files.hpp"
-#include "projections/big_endian.hpp"
 
 namespace auditorium::projections {
 namespace fs = std::filesystem;
@@ -55,8 +55,7 @@ std::string personal_key(const Id& subject, Model model, std::string_view key) {
 std::string encode_row(std::string_view clear, const Id& subject, std::string_view sealed) {
     std::string out;
     out.reserve(4 + clear.size() + (subject.is_none() ? 0 : 16 + sealed.size()));
-    const auto n = static_cast<std::uint32_t>(clear.size());
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+    put_be32(out, static_cast<std::uint32_t>(clear.size()));
     out.append(clear);
     if (!subject.is_none()) {
         out.append(subject.view());
@@ -67,8 +66,7 @@ std::string encode_row(std::string_view clear, const Id& subject, std::string_vi
 
 Result<Row> decode_row(std::string_view bytes) {
     if (bytes.size() < 4) return corruption("a read-model row is shorter than its header");
-    std::uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) n = (n << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+    const std::uint32_t n = get_be32(bytes);
     if (bytes.size() < 4 + std::size_t{n}) return corruption("a read-model row is shorter than its clear part");
     Row row;
     row.clear = std::string(bytes.substr(4, n));
@@ -387,8 +385,7 @@ Status ModelStore::Batch::put_personal(Model model, std::string_view key, std::s
     std::string marker;
     for (const auto& d : dependents) {
         const std::string k = row_key(d.model, d.key);
-        marker.push_back(static_cast<char>(k.size() >> 8));
-        marker.push_back(static_cast<char>(k.size() & 0xff));
+        put_be16(marker, static_cast<std::uint16_t>(k.size()));
         marker.append(k);
         pending_[k] = encode_row(d.clear, Id(), {});
     }
@@ -405,11 +402,11 @@ Status ModelStore::Batch::append(Model model, std::string_view key, std::string_
     }
     std::string& row = *p->second;
     if (row.size() < 4) return corruption("a read-model row is shorter than its header");
-    std::uint32_t n = 0;
-    for (int i = 0; i < 4; ++i) n = (n << 8) | static_cast<unsigned char>(row[static_cast<std::size_t>(i)]);
+    const std::uint32_t n = get_be32(row);
     if (row.size() != 4 + std::size_t{n}) return corruption("appending to a read-model row that holds personal data");
-    n += static_cast<std::uint32_t>(bytes.size());
-    for (int i = 3; i >= 0; --i, n >>= 8) row[static_cast<std::size_t>(i)] = static_cast<char>(n & 0xff);
+    std::string length;
+    put_be32(length, n + static_cast<std::uint32_t>(bytes.size()));
+    row.replace(0, 4, length);
     row.append(bytes);
     return Status::ok();
 }
@@ -429,8 +426,7 @@ Status ModelStore::Batch::erase_subject(const Id& subject) {
     for (const auto& [marker, dependents] : marked) {
         pending_[marker] = std::nullopt;
         for (std::size_t at = 0; at + 2 <= dependents.size();) {
-            const std::size_t n = (static_cast<unsigned char>(dependents[at]) << 8) |
-                                  static_cast<unsigned char>(dependents[at + 1]);
+            const std::size_t n = get_be16(std::string_view(dependents).substr(at));
             if (at + 2 + n > dependents.size()) return corruption("a malformed erasure marker in the read models");
             pending_[dependents.substr(at + 2, n)] = std::nullopt;
             at += 2 + n;

@@ -3,14 +3,13 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <cstring>
 #include <optional>
 #include <set>
 
+#include "base/big_endian.hpp"
 #include "base/overloaded.hpp"
 #include "domain/event_codec.hpp"
-#include "projections/big_endian.hpp"
+#include "eventstore/store_records.hpp"
 #include "projections/stored_event.hpp"
 
 namespace auditorium::projections {
@@ -95,6 +94,12 @@ Result<RegistrationRow> registration_from(std::string_view clear, const std::opt
     AUD_ASSIGN_OR_RETURN(RegistrationEvent decoded, domain::decode_registration_event(e));
     if (!std::holds_alternative<domain::Registered>(decoded)) return corruption("a registration row holds no registration");
     return RegistrationRow{std::get<domain::Registered>(std::move(decoded)), clear[0] == 1};
+}
+
+// A session's counts row in `registrations`: 'n' session(16) -> BE64(registered) BE64(canceled).
+Result<SessionCounts> counts_from(const Row& row) {
+    if (row.clear.size() != 16) return corruption("a malformed registration counts row");
+    return SessionCounts{get_be64(row.clear), get_be64(std::string_view(row.clear).substr(8))};
 }
 
 Id id_of_stream(std::string_view stream, std::string_view prefix) {
@@ -194,8 +199,8 @@ public:
             AUD_ASSIGN_OR_RETURN(auto e, domain::decode_registration_event(stored));
             return on_registration(e);
         }
-        if (type == "store.subject_erased") return batch_.erase_subject(entry_.subject);
-        if (type == "store.purged") return on_purge();
+        if (type == eventstore::store_records::kErasureType) return batch_.erase_subject(entry_.subject);
+        if (type == eventstore::store_records::kPurgedType) return on_purge();
         return Status::ok();
     }
 
@@ -236,12 +241,15 @@ private:
     // The purge dropped the payloads of entries before its cutoff (held ones excepted): their index
     // entries go too, as a rebuild would never have made them.
     Status on_purge() {
-        const char* cutoff_at = std::strstr(entry_.clear.c_str(), "\"cutoff_us\":");
-        if (cutoff_at == nullptr) return corruption("a purge record without its cutoff");
-        const std::int64_t cutoff = std::strtoll(cutoff_at + std::strlen("\"cutoff_us\":"), nullptr, 10);
+        AUD_ASSIGN_OR_RETURN(auto purge, eventstore::store_records::decode_purge(entry_.clear));
+        const std::int64_t cutoff = purge.cutoff_us;
         std::vector<std::pair<std::string, std::vector<AuditRecord>>> buckets;
         Status bad = Status::ok();
         AUD_RETURN_IF_ERROR(batch_.scan(kAudit, "h", [&](std::string_view k, const Row& row) {
+            if (k.size() != 9) {
+                bad = corruption("a malformed audit time bucket key");
+                return false;
+            }
             if (static_cast<std::int64_t>(get_be64(k.substr(1))) * kSecond >= cutoff) return false;
             auto records = decode_records(row.clear);
             if (!records) {
@@ -432,13 +440,15 @@ private:
         const int is = after.canceled ? 2 : 1;
         if (was == is) return Status::ok();
         AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRegistrations, key('n', session)));
-        std::uint64_t active = row ? get_be64(row->clear) : 0;
-        std::uint64_t canceled = row ? get_be64(std::string_view(row->clear).substr(8)) : 0;
-        if (was == 1) --active;
-        if (was == 2) --canceled;
-        if (is == 1) ++active;
-        if (is == 2) ++canceled;
-        batch_.put(kRegistrations, key('n', session), be64(active) + be64(canceled));
+        SessionCounts n;
+        if (row) {
+            AUD_ASSIGN_OR_RETURN(n, counts_from(*row));
+        }
+        if (was == 1) --n.registered;
+        if (was == 2) --n.canceled;
+        if (is == 1) ++n.registered;
+        if (is == 2) ++n.canceled;
+        batch_.put(kRegistrations, key('n', session), be64(n.registered) + be64(n.canceled));
         return Status::ok();
     }
 
@@ -601,8 +611,8 @@ Result<std::optional<SessionCounts>> ReadModels::counts(const Id& workspace, con
     if (!s) return std::optional<SessionCounts>();
     AUD_ASSIGN_OR_RETURN(auto row, models_.get(kRegistrations, key('n', session)));
     if (!row) return std::optional<SessionCounts>(SessionCounts{});
-    return std::optional<SessionCounts>(
-        SessionCounts{get_be64(row->clear), get_be64(std::string_view(row->clear).substr(8))});
+    AUD_ASSIGN_OR_RETURN(auto counts, counts_from(*row));
+    return std::optional<SessionCounts>(counts);
 }
 
 namespace {
@@ -702,6 +712,10 @@ Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int
     // Seek to the second `from_us` falls in: a day's audit trail reads that day, not the years before.
     const std::string start = from_us > 0 ? time_bucket(from_us) : std::string();
     const auto visit = [&](std::string_view k, const Row& row) {
+        if (k.size() != 9) {
+            bad = corruption("a malformed audit time bucket key");
+            return false;
+        }
         const auto second = static_cast<std::int64_t>(get_be64(k.substr(1)));
         if (second * kSecond >= until_us) return false;
         if ((second + 1) * kSecond <= from_us) return true;

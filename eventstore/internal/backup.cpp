@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 #include <cstdarg>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/backup_format.hpp"
 #include "eventstore/internal/erasure_register.hpp"
 #include "eventstore/internal/file_util.hpp"
@@ -54,7 +55,7 @@ Result<Position> last_position(const fs::path& dir) {
     Position last = 0;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
     it->SeekToLast();
-    if (it->Valid()) last = layout::get_be64(it->key().ToStringView());
+    if (it->Valid()) last = get_be64(it->key().ToStringView());
     const Status status = from_rocks(it->status(), "reading the checkpoint");
     it.reset();
     for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
@@ -264,7 +265,7 @@ private:
         h.dev = store_.dev_;
         h.signature = minisign::sign(key_.value(), h.message());
         std::string k = layout::position_key(h.size);
-        layout::put_be64(k, static_cast<std::uint64_t>(h.time_us));
+        put_be64(k, static_cast<std::uint64_t>(h.time_us));
         rocksdb::WriteOptions wo;
         wo.sync = true;
         AUD_RETURN_IF_ERROR(from_rocks(store_.db_->Put(wo, store_.cf_->tree_heads, k, encode_tree_head(h)),
@@ -342,7 +343,7 @@ Status RocksStore::record_pending_erasure_in_backups(const Id& subject) {
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->erasures, subject.view(), &value);
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the erasure record of a pending erasure"));
     if (value.size() < 8) return corruption("malformed erasure record index");
-    return record_erasure_in_backups(subject, layout::get_be64(value));
+    return record_erasure_in_backups(subject, get_be64(value));
 }
 
 // ---- restore steps inside the restored store ----

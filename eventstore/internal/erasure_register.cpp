@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/tree_head_json.hpp"
@@ -95,10 +96,10 @@ std::string Record::message() const {
     std::string m(kLabel);
     m.push_back('\0');
     m.append(store_id.view());
-    layout::put_be64(m, seq);
+    put_be64(m, seq);
     m.append(subject.view());
-    layout::put_be64(m, position);
-    layout::put_be64(m, static_cast<std::uint64_t>(time_us));
+    put_be64(m, position);
+    put_be64(m, static_cast<std::uint64_t>(time_us));
     m.append(prev);
     m.append(reinterpret_cast<const char*>(key_id.data()), key_id.size());
     return m;

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 
+#include "base/big_endian.hpp"
 #include "eventstore/backup.hpp"
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
@@ -43,8 +44,8 @@ std::string associated_data(const Params& p) {
     std::string ad(kFormat);
     ad.push_back('\0');
     ad.append(p.store_id.view());
-    layout::put_be64(ad, p.opslimit);
-    layout::put_be64(ad, p.memlimit);
+    put_be64(ad, p.opslimit);
+    put_be64(ad, p.memlimit);
     ad.append(p.salt);
     return ad;
 }

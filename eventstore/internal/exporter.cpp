@@ -1,9 +1,10 @@
 // RocksStore::export_ledger: signed JSONL and CSV exports (formats in export.hpp).
 #include <rocksdb/db.h>
-#include <sodium.h>
 
 #include <boost/json.hpp>
 
+#include "base/base64.hpp"
+#include "base/big_endian.hpp"
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
@@ -14,14 +15,6 @@
 namespace auditorium::eventstore::internal {
 namespace json = boost::json;
 namespace {
-
-std::string base64(std::string_view bytes) {
-    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                      bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-    out.pop_back();  // the terminating NUL
-    return out;
-}
 
 // Printable UTF-8 (tabs and newlines allowed): what can go into JSON as a string unchanged.
 bool valid_utf8(std::string_view s) {
@@ -52,7 +45,7 @@ bool valid_utf8(std::string_view s) {
 json::value bytes_value(std::string_view bytes) {
     if (valid_utf8(bytes)) return json::string(bytes);
     json::object o;
-    o["base64"] = base64(bytes);
+    o["base64"] = base64_encode(bytes);
     return o;
 }
 
@@ -190,7 +183,7 @@ private:
         ro.iterate_upper_bound = &upper_slice;
         std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro, store_.cf_->ledger));
         for (it->Seek(layout::position_key(options_.from)); it->Valid(); it->Next()) {
-            const Position p = layout::get_be64(it->key().ToStringView());
+            const Position p = get_be64(it->key().ToStringView());
             const std::string_view bytes = it->value().ToStringView();
             if (layout::is_purged_value(bytes)) {
                 // Purged: nothing but the leaf hash remains, and no filter can tell whether it
@@ -232,7 +225,7 @@ private:
         r["actor"] = h.actor.hex();
         r["subject"] = h.subject.hex();
         r["leaf_hash"] = merkle::to_hex(merkle::leaf_hash(bytes));
-        r["entry"] = base64(bytes);
+        r["entry"] = base64_encode(bytes);
         if (summary_.filtered) {
             AUD_ASSIGN_OR_RETURN(auto proof, store_.inclusion_proof(p, head_.size));
             json::array list;
@@ -279,7 +272,7 @@ Result<ExportSummary> RocksStore::export_ledger(const ExportOptions& options) {
         const Position last = [&] {
             std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->ledger));
             it->SeekToLast();
-            return it->Valid() ? layout::get_be64(it->key().ToStringView()) : Position{0};
+            return it->Valid() ? get_be64(it->key().ToStringView()) : Position{0};
         }();
         std::lock_guard lock(head_mu_);
         head_ = std::max(head_, last);

@@ -33,6 +33,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/big_endian.hpp"
 #include "base/id.hpp"
 
 namespace auditorium::eventstore::layout {
@@ -54,7 +55,7 @@ inline constexpr std::string_view kPurgedMarker{"AUDPURGED\0", 10};
 inline bool is_purged_value(std::string_view v) { return v.size() == kPurgedMarker.size() + 8 && v.substr(0, kPurgedMarker.size()) == kPurgedMarker; }
 inline std::string purged_value(std::uint64_t position) {
     std::string v(kPurgedMarker);
-    for (int shift = 56; shift >= 0; shift -= 8) v.push_back(static_cast<char>(position >> shift));
+    put_be64(v, position);
     return v;
 }
 
@@ -77,24 +78,7 @@ inline constexpr char kVaultPendingShredTag = 'p';
 inline constexpr char kVaultMetaTag = 'm';
 inline constexpr char kVaultSecretTag = 'x';
 
-inline void put_be64(std::string& out, std::uint64_t v) {
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-inline void put_be32(std::string& out, std::uint32_t v) {
-    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-}
-// REQUIRES: bytes.size() >= 8
-inline std::uint64_t get_be64(std::string_view bytes) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
-    return v;
-}
-
-inline std::string position_key(std::uint64_t position) {
-    std::string k;
-    put_be64(k, position);
-    return k;
-}
+inline std::string position_key(std::uint64_t position) { return be64(position); }
 inline std::string stream_prefix(std::string_view stream) {
     std::string k(stream);
     k.push_back('\0');

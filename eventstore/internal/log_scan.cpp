@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <boost/crc.hpp>
+#include <boost/endian/conversion.hpp>
 #include <cerrno>
 #include <cstring>
 #include <span>
@@ -23,11 +24,6 @@ namespace {
 // RocksDB's record types (db/log_format.h): full, first, middle, last; 9 sets the log's
 // compression. The recyclable types (5..8) never occur: log recycling is off.
 bool known_type(std::uint8_t type) { return (type >= 1 && type <= 4) || type == 9; }
-
-std::uint32_t le32(const unsigned char* p) {
-    return std::uint32_t(p[0]) | std::uint32_t(p[1]) << 8 | std::uint32_t(p[2]) << 16 |
-           std::uint32_t(p[3]) << 24;
-}
 
 class File {
 public:
@@ -90,8 +86,8 @@ BlockResult scan_block(std::span<const unsigned char> block, std::uint64_t base,
         if (block.size() == kBlockSize && left < kHeaderSize) break;  // the block's padding
         if (left < kHeaderSize) return {true, at, "record header cut short by the end of the file", std::nullopt, true};
         const unsigned char* h = block.data() + pos;
-        const std::uint32_t stored = le32(h);
-        const std::size_t length = std::size_t(h[4]) | std::size_t(h[5]) << 8;
+        const std::uint32_t stored = boost::endian::load_little_u32(h);
+        const std::size_t length = boost::endian::load_little_u16(h + 4);
         const std::uint8_t type = h[6];
         if (type == 0 && length == 0) return {true, at, "zero-filled bytes", at};
         if (kHeaderSize + length > left) {

@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/months.hpp"
 #include "eventstore/internal/rocks_status.hpp"
@@ -69,7 +70,7 @@ private:
             store_.db_->NewIterator(rocksdb::ReadOptions(), store_.cf_->ledger));
         const Position head = store_.head();
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
-            const Position p = layout::get_be64(it->key().ToStringView());
+            const Position p = get_be64(it->key().ToStringView());
             if (p > head) break;
             const std::string_view bytes = it->value().ToStringView();
             if (layout::is_purged_value(bytes)) continue;

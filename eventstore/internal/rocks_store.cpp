@@ -19,6 +19,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/head_witness.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/log_scan.hpp"
@@ -71,8 +72,6 @@ Status validate_events(const std::vector<NewEvent>& events) {
     }
     return Status::ok();
 }
-
-std::string be64(std::uint64_t v) { return layout::position_key(v); }
 
 // The stream name of a `streams` key (up to and including its 0x00), so that memtable inserts of
 // consecutive versions of one stream start from a hint instead of a full skiplist search.
@@ -349,12 +348,12 @@ Result<Position> RocksStore::rotate_signing_key(const Id& actor) {
         if (!k.active) continue;
         std::string value = k.key;
         value.push_back('\x00');
-        layout::put_be64(value, static_cast<std::uint64_t>(k.created_at_us));
+        put_be64(value, static_cast<std::uint64_t>(k.created_at_us));
         batch.Put(cf_->meta, std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(k.id), value);
     }
     std::string value(reinterpret_cast<const char*>(pk.data()), pk.size());
     value.push_back('\x01');
-    layout::put_be64(value, static_cast<std::uint64_t>(now_us()));
+    put_be64(value, static_cast<std::uint64_t>(now_us()));
     batch.Put(cf_->meta, std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(id), value);
     rocksdb::WriteOptions wo;
     wo.sync = true;
@@ -599,7 +598,7 @@ Status RocksStore::recover() {
         std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->ledger));
         it->SeekToLast();
         if (it->Valid()) {
-            last = layout::get_be64(it->key().ToStringView());
+            last = get_be64(it->key().ToStringView());
             auto decoded = decode_entry(it->value().ToStringView());
             if (!decoded) return decoded.status().with_context("last entry at position " + std::to_string(last));
             last_recorded = decoded->header.recorded_at_us;
@@ -798,7 +797,7 @@ Result<Sequencer::Lookups> RocksStore::look_up(std::string_view stream, const st
         AUD_RETURN_IF_ERROR(from_rocks(statuses[i], "looking up event ids"));
         const std::string_view v = values[i].ToStringView();
         if (v.size() < 16) return corruption("malformed event id index value");
-        out.ids[i] = IdLocation{layout::get_be64(v), layout::get_be64(v.substr(8)),
+        out.ids[i] = IdLocation{get_be64(v), get_be64(v.substr(8)),
                                 std::string(v.substr(16))};
     }
     if (auto known = sequencer_->known_version(stream)) {
@@ -1068,8 +1067,8 @@ Result<std::optional<StreamRun>> run_at(const rocksdb::Iterator& it, std::string
         return corruption("a malformed stream index record for " +
                           std::string(prefix.substr(0, prefix.size() - 1)));
     }
-    StreamRun r{layout::get_be64(key.substr(prefix.size())), layout::get_be64(value.substr(8)),
-                layout::get_be64(value)};
+    StreamRun r{get_be64(key.substr(prefix.size())), get_be64(value.substr(8)),
+                get_be64(value)};
     if (r.first == 0 || r.count == 0 || r.first_position == 0) {
         return corruption("an empty stream index record for " +
                           std::string(prefix.substr(0, prefix.size() - 1)));
@@ -1099,7 +1098,7 @@ Result<bool> RocksStore::is_erased(const Id& subject) {
 Result<Entry> RocksStore::materialize(std::string_view bytes, Position expected_position) {
     const std::string where = "entry at position " + std::to_string(expected_position);
     if (layout::is_purged_value(bytes)) {
-        if (layout::get_be64(bytes.substr(layout::kPurgedMarker.size())) != expected_position) {
+        if (get_be64(bytes.substr(layout::kPurgedMarker.size())) != expected_position) {
             return corruption(where + ": a purge marker for another position");
         }
         Entry purged;
@@ -1184,7 +1183,7 @@ Result<std::vector<Entry>> RocksStore::read_all(Position from, std::size_t max) 
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf_->ledger));
     Position expected = from;
     for (it->Seek(be64(from)); it->Valid() && out.size() < max; it->Next(), ++expected) {
-        const Position pos = layout::get_be64(it->key().ToStringView());
+        const Position pos = get_be64(it->key().ToStringView());
         if (pos != expected) {
             return corruption("the ledger has no entry at position " + std::to_string(expected));
         }
@@ -1232,7 +1231,7 @@ Result<std::vector<Entry>> RocksStore::read_stream(std::string_view stream, Stre
             } else {
                 ledger->Next();
             }
-            if (!ledger->Valid() || layout::get_be64(ledger->key().ToStringView()) != pos) {
+            if (!ledger->Valid() || get_be64(ledger->key().ToStringView()) != pos) {
                 AUD_RETURN_IF_ERROR(from_rocks(ledger->status(), "reading the ledger"));
                 return corruption("stream " + std::string(stream) + " refers to missing position " +
                                   std::to_string(pos));
@@ -1257,7 +1256,7 @@ Result<std::optional<Position>> RocksStore::index_position(rocksdb::ColumnFamily
     if (s.IsNotFound()) return std::optional<Position>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the store's records"));
     if (value.size() != 8) return corruption("a malformed row of subject " + subject.hex() + " in " + cf->GetName());
-    return std::optional<Position>(layout::get_be64(value.ToStringView()));
+    return std::optional<Position>(get_be64(value.ToStringView()));
 }
 
 Result<bool> RocksStore::is_held(const Id& subject) {
@@ -1382,7 +1381,7 @@ Status RocksStore::ensure_signing_key() {
     AUD_RETURN_IF_ERROR(vault_->store_secret("signing:" + signing_key_id_hex(signer_->id), seed));
     std::string value = signer_->public_key;
     value.push_back('\x01');
-    layout::put_be64(value, static_cast<std::uint64_t>(now_us()));
+    put_be64(value, static_cast<std::uint64_t>(now_us()));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     return from_rocks(db_->Put(wo, cf_->meta,
@@ -1406,7 +1405,7 @@ Result<std::vector<Store::SigningPublicKey>> RocksStore::signing_keys() {
         std::memcpy(k.id.data(), hex->data(), 8);
         k.key = std::string(v.substr(0, 32));
         k.active = v[32] == 1;
-        k.created_at_us = static_cast<std::int64_t>(layout::get_be64(v.substr(33)));
+        k.created_at_us = static_cast<std::int64_t>(get_be64(v.substr(33)));
         out.push_back(std::move(k));
     }
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading signing keys"));
@@ -1435,7 +1434,7 @@ Result<SignedTreeHead> RocksStore::sign_tree_head() {
                          reinterpret_cast<const unsigned char*>(m.data()), m.size(),
                          signer_->secret.data());
     std::string key = be64(h.size);
-    layout::put_be64(key, static_cast<std::uint64_t>(h.time_us));
+    put_be64(key, static_cast<std::uint64_t>(h.time_us));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     AUD_RETURN_IF_ERROR(from_rocks(db_->Put(wo, cf_->tree_heads, key, encode_tree_head(h)),

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/public_random.hpp"
 
@@ -11,7 +12,7 @@ namespace auditorium::eventstore::internal {
 namespace {
 
 void append_field(std::string& out, std::string_view field) {
-    layout::put_be32(out, static_cast<std::uint32_t>(field.size()));
+    put_be32(out, static_cast<std::uint32_t>(field.size()));
     out.append(field);
 }
 
@@ -46,14 +47,14 @@ std::string associated_data(const SectionBinding& b) {
     std::string out;
     out.reserve(96 + b.stream.size() + b.type.size());
     out.append("auditorium/section/v1");
-    layout::put_be64(out, b.position);
+    put_be64(out, b.position);
     append_field(out, b.stream);
-    layout::put_be64(out, b.version);
+    put_be64(out, b.version);
     append_field(out, b.type);
     out.append(b.event_id.view());
     out.append(b.subject.view());
     out.push_back(static_cast<char>(b.key_class));
-    layout::put_be32(out, b.key_id);
+    put_be32(out, b.key_id);
     return out;
 }
 

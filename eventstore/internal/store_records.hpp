@@ -1,6 +1,8 @@
 // The store's own ledgered records that verify checks the mutable rows against (types "store.*",
 // docs/ledger-format.md, "What verify checks, and what it cannot"): their streams, types and the
-// JSON of their clear parts, as typed structs. Pure functions; thread-safe.
+// JSON of their clear parts, as typed structs. The records other modules read (the purge, the
+// erasure type) are public in eventstore/store_records.hpp and are named here too, so the store's
+// code says store_records:: for all of them. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,18 +11,24 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "eventstore/store_records.hpp"
 #include "eventstore/tree_head.hpp"
 #include "eventstore/types.hpp"
 
 namespace auditorium::eventstore::internal::store_records {
 
+using eventstore::store_records::decode_purge;
+using eventstore::store_records::encode_purge;
+using eventstore::store_records::kErasureType;
+using eventstore::store_records::kPurgedType;
+using eventstore::store_records::kPurgesStream;
+using eventstore::store_records::Purge;
+using eventstore::store_records::PurgedRange;
+
 inline constexpr std::string_view kSettingsStream = "store-settings";
 inline constexpr std::string_view kSettingsType = "store.settings";
-inline constexpr std::string_view kPurgesStream = "store-purges";
-inline constexpr std::string_view kPurgedType = "store.purged";
 inline constexpr std::string_view kKeysStream = "store-keys";
 inline constexpr std::string_view kSigningKeyRotatedType = "store.signing_key_rotated";
-inline constexpr std::string_view kErasureType = "store.subject_erased";
 inline constexpr std::string_view kHoldSetType = "store.legal_hold_set";
 inline constexpr std::string_view kHoldReleasedType = "store.legal_hold_released";
 inline constexpr std::string_view kErasureDeferredType = "store.erasure_deferred";
@@ -49,26 +57,5 @@ Result<Settings> decode_settings(std::string_view clear);
 
 // The new key of a store.signing_key_rotated record.
 Result<AnnouncedKey> decode_signing_key_rotated(std::string_view clear);
-
-// A run of consecutive positions one purge replaced by purge markers; every entry in it was
-// recorded at or before `last_recorded_at_us` (times never decrease along positions).
-struct PurgedRange {
-    Position first = 0;
-    Position last = 0;
-    std::int64_t last_recorded_at_us = 0;
-};
-
-// store.purged. `has_ranges` is false for a record written before purges listed their ranges.
-struct Purge {
-    std::int64_t cutoff_us = 0;
-    std::uint64_t entries_purged = 0;
-    std::uint64_t snapshots_appended = 0;
-    std::uint64_t entries_held = 0;
-    std::uint64_t retention_keys_destroyed = 0;
-    bool has_ranges = true;
-    std::vector<PurgedRange> ranges;  // ascending, disjoint
-};
-std::string encode_purge(const Purge& p);
-Result<Purge> decode_purge(std::string_view clear);
 
 }  // namespace auditorium::eventstore::internal::store_records

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
@@ -39,7 +40,7 @@ Status TreePieces::load_current() {
     loaded_ = false;
     if (!it_->Valid()) return from_rocks(it_->status(), "reading the Merkle tree");
     if (it_->key().size() != 8) return corruption("a malformed key in the Merkle tree");
-    first_ = layout::get_be64(it_->key().ToStringView());
+    first_ = get_be64(it_->key().ToStringView());
     hashes_ = it_->value().ToStringView();
     used_upto_ = 0;
     loaded_ = true;
@@ -88,7 +89,7 @@ Result<std::string> TreePieces::upper_nodes(std::uint64_t position) {
 Status TreePieces::finish_upper(std::uint64_t last) {
     std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(options_, &upper_));
     it->SeekToLast();
-    if (it->Valid() && (it->key().size() != 8 || layout::get_be64(it->key().ToStringView()) > last)) {
+    if (it->Valid() && (it->key().size() != 8 || get_be64(it->key().ToStringView()) > last)) {
         return corruption("position " + std::to_string(last + 1) +
                           ": upper Merkle nodes stored past the last entry (entries missing at the end)");
     }

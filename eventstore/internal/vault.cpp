@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/log_scan.hpp"
@@ -528,9 +529,7 @@ Result<std::vector<Vault::RetainedKey>> Vault::retained_keys() {
         const std::string_view k = it->key().ToStringView();
         if (k.size() != 1 + 16 + 1 + 4) return corruption("malformed key record in the vault");
         if (static_cast<std::uint8_t>(k[17]) != static_cast<std::uint8_t>(KeyClass::kRetained)) continue;
-        std::uint32_t month = 0;
-        for (int i = 0; i < 4; ++i) month = (month << 8) | static_cast<unsigned char>(k[18 + i]);
-        out.push_back(RetainedKey{*Id::from_bytes(k.substr(1, 16)), month});
+        out.push_back(RetainedKey{*Id::from_bytes(k.substr(1, 16)), get_be32(k.substr(18))});
     }
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "listing retention keys"));
     return out;

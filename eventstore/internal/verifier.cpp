@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
@@ -135,7 +136,7 @@ private:
             bool hash_here = true;
             for (it->SeekToFirst(); it->Valid(); it->Next()) {
                 const std::string_view v = it->value().ToStringView();
-                chunk.positions.push_back(layout::get_be64(it->key().ToStringView()));
+                chunk.positions.push_back(get_be64(it->key().ToStringView()));
                 chunk.values.emplace_back(v);
                 if (hash_here) chunk.leaves.push_back(leaf_of(v));
                 if (chunk.positions.size() == kChunk) {
@@ -199,9 +200,9 @@ private:
 
     // Checks every head (and the previous head) whose size is `size`, against the rebuilt tree.
     Status check_heads_at(std::uint64_t size) {
-        if (heads_->Valid() && layout::get_be64(heads_->key().ToStringView()) == size) {
+        if (heads_->Valid() && get_be64(heads_->key().ToStringView()) == size) {
             const std::string root = merkle::to_string(frontier_.root());
-            for (; heads_->Valid() && layout::get_be64(heads_->key().ToStringView()) == size; heads_->Next()) {
+            for (; heads_->Valid() && get_be64(heads_->key().ToStringView()) == size; heads_->Next()) {
                 AUD_ASSIGN_OR_RETURN(SignedTreeHead h, decode_tree_head(heads_->value().ToStringView()));
                 const std::string what = "tree head of size " + std::to_string(size);
                 AUD_RETURN_IF_ERROR(check_signature(h, what));
@@ -227,7 +228,7 @@ private:
         AUD_ASSIGN_OR_RETURN(const std::string_view stored, nodes.leaf_nodes(p));
         if (layout::is_purged_value(bytes)) {
             // Past retention: the payload is gone; the stored leaf hash stands for it.
-            if (layout::get_be64(bytes.substr(layout::kPurgedMarker.size())) != p) {
+            if (get_be64(bytes.substr(layout::kPurgedMarker.size())) != p) {
                 return corruption(at + ": a purge marker for another position");
             }
             ++report_.entries_purged;

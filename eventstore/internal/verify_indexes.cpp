@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/verify_rows.hpp"
@@ -36,13 +37,13 @@ Status RocksStore::IndexVerifier::check_streams(Position end) {
             stream = std::string(name);
             next = 1;
         }
-        const StreamVersion first = layout::get_be64(key.substr(zero + 1));
-        const std::uint64_t count = layout::get_be64(value.substr(8));
+        const StreamVersion first = get_be64(key.substr(zero + 1));
+        const std::uint64_t count = get_be64(value.substr(8));
         if (first != next || count == 0 || count > end) {
             return corruption("streams: the run of stream " + stream + " at version " + std::to_string(first) +
                               " does not continue its versions (expected version " + std::to_string(next) + ")");
         }
-        AUD_RETURN_IF_ERROR(check_run(stream, first, count, layout::get_be64(value), end));
+        AUD_RETURN_IF_ERROR(check_run(stream, first, count, get_be64(value), end));
         next = first + count;
         covered += count;
     }
@@ -90,8 +91,8 @@ Status RocksStore::IndexVerifier::check_event_ids(Position end) {
 Status RocksStore::IndexVerifier::check_event_id(std::string_view id, std::string_view value, Position end) {
     const std::string row = "event_ids: the row of event id " + to_hex(id.substr(0, 16));
     if (id.size() != 16 || value.size() <= 16) return corruption(row + " is malformed");
-    const Position p = layout::get_be64(value);
-    const StreamVersion version = layout::get_be64(value.substr(8));
+    const Position p = get_be64(value);
+    const StreamVersion version = get_be64(value.substr(8));
     const std::string_view stream = value.substr(16);
     if (p == 0 || p > end) return corruption(row + " names position " + std::to_string(p) + ", beyond the ledger");
     AUD_ASSIGN_OR_RETURN(auto h, header_at(p, row));
@@ -127,10 +128,10 @@ Result<std::optional<Position>> RocksStore::IndexVerifier::stream_position(std::
         it->value().size() != 16) {
         return std::optional<Position>();
     }
-    const StreamVersion first = layout::get_be64(it->key().ToStringView().substr(prefix.size()));
+    const StreamVersion first = get_be64(it->key().ToStringView().substr(prefix.size()));
     const std::string_view v = it->value().ToStringView();
-    if (version < first || version - first >= layout::get_be64(v.substr(8))) return std::optional<Position>();
-    return std::optional<Position>(layout::get_be64(v) + (version - first));
+    if (version < first || version - first >= get_be64(v.substr(8))) return std::optional<Position>();
+    return std::optional<Position>(get_be64(v) + (version - first));
 }
 
 }  // namespace auditorium::eventstore::internal

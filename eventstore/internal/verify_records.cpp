@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/verify_rows.hpp"
@@ -232,7 +233,7 @@ Result<std::optional<Position>> RocksStore::RecordVerifier::row_of(rocksdb::Colu
     if (s.IsNotFound()) return std::optional<Position>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading " + std::string(name)));
     if (value.size() != 8) return corruption(std::string(name) + " row of subject " + subject.hex() + " is malformed");
-    return std::optional<Position>(layout::get_be64(value));
+    return std::optional<Position>(get_be64(value));
 }
 
 // ---- rows against their records, after the walk ----
@@ -258,7 +259,7 @@ Status RocksStore::RecordVerifier::check_rows(rocksdb::ColumnFamilyHandle* cf, s
         if (!subject) return corruption(std::string(name) + ": a row whose key is no subject");
         const std::string row = std::string(name) + " row of subject " + subject->hex();
         if (it->value().size() != 8) return corruption(row + " is malformed");
-        const Position p = layout::get_be64(it->value().ToStringView());
+        const Position p = get_be64(it->value().ToStringView());
         AUD_ASSIGN_OR_RETURN(auto h, live_header(p, end));
         AUD_ASSIGN_OR_RETURN(bool ok, check(*subject, h));
         if (!ok) return corruption(row + " names position " + std::to_string(p) + ", which holds no matching record");

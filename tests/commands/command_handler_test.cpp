@@ -8,8 +8,8 @@
 #include <atomic>
 #include <thread>
 
+#include "base/big_endian.hpp"
 #include "domain/rejection.hpp"
-#include "projections/big_endian.hpp"
 #include "projections/read_models.hpp"
 #include "projections/runner.hpp"
 #include "tests/eventstore/store_fixture.hpp"
@@ -511,7 +511,7 @@ TEST_CASE("a due session the log does not know fails alone: the others are still
     {
         auto batch = m.models->batch(*f.store);
         batch->put(projections::kRooms,
-                   'u' + projections::be64(static_cast<std::uint64_t>(due_at - 1)) + std::string(ghost.view()),
+                   'u' + be64(static_cast<std::uint64_t>(due_at - 1)) + std::string(ghost.view()),
                    "");
         REQUIRE(m.models->commit(*batch).is_ok());
     }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <functional>
 
+#include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "tests/eventstore/raw_db.hpp"
 #include "tests/eventstore/store_fixture.hpp"
@@ -131,8 +132,6 @@ void edit_ledger(ClockedStore& c, Edit&& edit) {
     RawDb raw(c.dir.data().string());
     edit(raw);
 }
-
-std::string be64(std::uint64_t v) { return position_key(v); }
 
 }  // namespace
 
@@ -305,7 +304,7 @@ TEST_CASE("an edited or deleted event_ids row fails verify") {
             auto rows = raw.scan("event_ids", "");
             REQUIRE_FALSE(rows.empty());
             for (const auto& [id, value] : rows) {
-                const Position p = layout::get_be64(value);
+                const Position p = get_be64(value);
                 if (p != b->l.last_counter + 1) continue;  // the person's entry, not purged
                 if (remove) {
                     raw.remove("event_ids", id);
@@ -336,11 +335,11 @@ TEST_CASE("verify reports how many entries stand past the newest tree head") {
     edit_ledger(b->c, [&](RawDb& raw) {
         auto heads = raw.scan("tree_heads", "");
         REQUIRE(heads.size() >= 2);
-        head = layout::get_be64(heads.back().first);
+        head = get_be64(heads.back().first);
         // The newest heads go: the entries after the newest one left stand unsigned.
         std::uint64_t kept = 0;
         for (const auto& [k, v] : heads) {
-            const std::uint64_t size = layout::get_be64(k);
+            const std::uint64_t size = get_be64(k);
             if (size == head) {
                 raw.remove("tree_heads", k);
             } else {

@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "base/base64.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -126,21 +127,9 @@ std::string line_of(std::string_view text, std::size_t index) {
 }
 
 std::string b64_decode(std::string_view text) {
-    std::string out(text.size(), '\0');
-    std::size_t size = 0;
-    REQUIRE(sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
-                              text.size(), nullptr, &size, nullptr,
-                              sodium_base64_VARIANT_ORIGINAL) == 0);
-    out.resize(size);
-    return out;
-}
-
-std::string b64_encode(std::string_view bytes) {
-    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                      bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-    out.pop_back();  // the NUL
-    return out;
+    auto bytes = base64_decode(text);
+    REQUIRE(bytes.is_ok());
+    return std::move(bytes).value();
 }
 
 void require_error(const Status& status, StatusCode code, std::string_view needle) {
@@ -484,10 +473,10 @@ TEST_CASE("malformed signature files are rejected with a reason") {
 
     std::string encoded = b64_decode(line_of(good, 1));
     encoded.replace(0, 2, "XX");
-    require_error(start_error(replace_line(good, 1, b64_encode(encoded))), corrupt,
+    require_error(start_error(replace_line(good, 1, base64_encode(encoded))), corrupt,
                   "unknown algorithm \"XX\"");
     encoded.replace(0, 2, std::string_view("\x01\xff", 2));
-    require_error(start_error(replace_line(good, 1, b64_encode(encoded))), corrupt,
+    require_error(start_error(replace_line(good, 1, base64_encode(encoded))), corrupt,
                   "unknown algorithm 0x01ff");
 }
 

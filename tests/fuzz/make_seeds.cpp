@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/base64.hpp"
 #include "eventstore/export.hpp"
 #include "eventstore/internal/entry_codec.hpp"
 #include "eventstore/internal/merkle.hpp"
@@ -132,14 +133,6 @@ std::string key_bytes(const minisign::SigningKey& key) {
     return std::string(reinterpret_cast<const char*>(k.data()), k.size());
 }
 
-std::string base64(std::string_view bytes) {
-    std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
-                      bytes.size(), sodium_base64_VARIANT_ORIGINAL);
-    out.pop_back();  // the terminating NUL
-    return out;
-}
-
 // A ledger of `n` small entries (positions 1..n), with every perfect Merkle node kept for proofs.
 struct Ledger {
     std::vector<std::string> entries;
@@ -242,7 +235,7 @@ std::pair<std::string, std::string> make_export(const minisign::SigningKey& key,
         r["actor"] = eh.actor.hex();
         r["subject"] = eh.subject.hex();
         r["leaf_hash"] = merkle::to_hex(merkle::leaf_hash(bytes));
-        r["entry"] = base64(bytes);
+        r["entry"] = base64_encode(bytes);
         if (filtered) {
             json::array list;
             for (const auto& hash : ledger.proof(p)) list.emplace_back(merkle::to_hex(hash));
