@@ -123,10 +123,7 @@ public:
     Result<BackupManifest> run() {
         AUD_RETURN_IF_ERROR(check_options());
         // A store that refuses appends could not ledger the backup: refuse before copying.
-        {
-            std::lock_guard lock(store_.head_mu_);
-            AUD_RETURN_IF_ERROR(store_.refused_);
-        }
+        AUD_RETURN_IF_ERROR(store_.durable_.refused());
         const fs::path& target = options_.target;
         AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kLedgerDir));
         AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kVaultDir));

@@ -274,8 +274,7 @@ Result<ExportSummary> RocksStore::export_ledger(const ExportOptions& options) {
             it->SeekToLast();
             return it->Valid() ? get_be64(it->key().ToStringView()) : Position{0};
         }();
-        std::lock_guard lock(head_mu_);
-        head_ = std::max(head_, last);
+        durable_.follow(last);
     }
     return Exporter(*this, options).run();
 }

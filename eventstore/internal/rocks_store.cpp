@@ -611,11 +611,7 @@ Status RocksStore::recover() {
     if (!frontier) return frontier.status().with_context("restoring the Merkle tree");
     frontier_ = std::move(frontier).value();
     sequencer_ = std::make_unique<Sequencer>(last, last_recorded);
-    {
-        std::lock_guard lock(head_mu_);
-        head_ = last;
-        tree_head_ = TreeHead{frontier_.size(), merkle::to_string(frontier_.root())};
-    }
+    durable_.advance(last, TreeHead{frontier_.size(), merkle::to_string(frontier_.root())});
     if (!read_only_) {
         queue_ = std::make_unique<CommitQueue>(
             [this](const std::vector<std::shared_ptr<CommitSlot>>& batch) { return commit(batch); });
@@ -650,13 +646,8 @@ RocksStore::~RocksStore() {
     // append_async made by the answer to another.
     if (queue_) queue_->close();
     queue_.reset();
-    std::vector<DurableWaiter> waiters;
-    {
-        std::lock_guard lock(head_mu_);
-        waiters = release_waiters_locked(true);
-    }
-    for (auto& w : waiters) w(unavailable("the store closed before the entries were synced"));
-    if (!read_only_ && signer_ && head() > 0 && refused_.is_ok()) {
+    durable_.release_all(unavailable("the store closed before the entries were synced"));
+    if (!read_only_ && signer_ && head() > 0 && durable_.refused().is_ok()) {
         // A clean close leaves a signed head for the final size.
         if (auto h = sign_tree_head(); !h) {
             spdlog::warn("event store: final tree head: {}", h.status().to_string());
@@ -714,7 +705,7 @@ void RocksStore::append_async(std::string_view stream, ExpectedVersion expected,
         queue_->mark_prepared(submitted.slot);
         return;
     }
-    when_durable(submitted.if_durable.last_position, std::move(finish));  // the original's sync
+    durable_.when_durable(submitted.if_durable.last_position, std::move(finish));  // the original's sync
 }
 
 Status RocksStore::validate_append(std::string_view stream, const std::vector<NewEvent>& events) const {
@@ -740,7 +731,7 @@ Result<AppendResult> RocksStore::finish_waiting(Submitted submitted) {
         queue_->mark_prepared(submitted.slot);
         AUD_RETURN_IF_ERROR(queue_->wait(submitted.slot));
     } else {
-        AUD_RETURN_IF_ERROR(wait_durable(submitted.if_durable.last_position));
+        AUD_RETURN_IF_ERROR(durable_.wait_durable(submitted.if_durable.last_position));
     }
     return submitted.if_durable;
 }
@@ -842,10 +833,8 @@ RocksStore::Submitted RocksStore::submit(std::string_view stream, ExpectedVersio
                                   d.first_version, d.first_version + ids.size() - 1,
                                   d.kind == Kind::kReplay};
     switch (d.kind) {
-        case Kind::kRefused: {
-            std::lock_guard lock(head_mu_);
-            return answer(refused_);
-        }
+        case Kind::kRefused:
+            return answer(durable_.refused());
         case Kind::kReusedId:
             return answer(already_exists("reused event id: " + d.detail));
         case Kind::kConflict: {
@@ -897,30 +886,20 @@ void RocksStore::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
     }
 }
 
+// The refusal is set before the sequencer refuses, so that an append it refuses is answered with
+// the reason; the waiters are released after, so that none of them can sequence another.
 Status RocksStore::refuse(Status why) {
-    std::vector<DurableWaiter> waiters;
-    Status refused;
-    {
-        std::lock_guard lock(head_mu_);
-        if (refused_.is_ok()) {
-            refused_ = unavailable("the store refuses appends until it is reopened, after: " +
-                                   why.to_string());
-            spdlog::error("event store: {}", refused_.message());
-        }
-        refused = refused_;
-        waiters = release_waiters_locked(true);
-    }
+    bool first = false;
+    const Status refused = durable_.set_refused(
+        unavailable("the store refuses appends until it is reopened, after: " + why.to_string()), first);
+    if (first) spdlog::error("event store: {}", refused.message());
     sequencer_->refuse_all();
-    head_cv_.notify_all();
-    for (auto& w : waiters) w(refused);
+    durable_.release_all(refused);
     return refused;
 }
 
 Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch) {
-    {
-        std::lock_guard lock(head_mu_);
-        if (!refused_.is_ok()) return refused_;
-    }
+    if (Status refused = durable_.refused(); !refused.is_ok()) return refused;
     for (const auto& slot : batch) {
         if (!slot->prepare_error.is_ok()) return refuse(slot->prepare_error);
     }
@@ -986,15 +965,7 @@ Status RocksStore::commit(const std::vector<std::shared_ptr<CommitSlot>>& batch)
     frontier_ = std::move(working);
     const Position last = batch.back()->entries.back().position;
     sequencer_->committed(last);
-    std::vector<DurableWaiter> waiters;
-    {
-        std::lock_guard lock(head_mu_);
-        head_ = last;
-        tree_head_ = TreeHead{frontier_.size(), merkle::to_string(frontier_.root())};
-        if (!durable_waiters_.empty()) waiters = release_waiters_locked(false);
-    }
-    head_cv_.notify_all();
-    for (auto& w : waiters) w(Status::ok());
+    durable_.advance(last, TreeHead{frontier_.size(), merkle::to_string(frontier_.root())});
     return Status::ok();
 }
 
@@ -1002,50 +973,14 @@ std::unique_ptr<TreePieces> RocksStore::tree_pieces() {
     return std::make_unique<TreePieces>(*db_, *cf_->tree, *cf_->tree_upper, rocksdb::ReadOptions());
 }
 
-Status RocksStore::wait_durable(Position position) {
-    std::unique_lock lock(head_mu_);
-    head_cv_.wait(lock, [&] { return head_ >= position || !refused_.is_ok(); });
-    if (head_ >= position) return Status::ok();
-    return refused_;
-}
-
-void RocksStore::when_durable(Position position, DurableWaiter then) {
-    Status now;
-    {
-        std::lock_guard lock(head_mu_);
-        if (head_ < position && refused_.is_ok()) {
-            durable_waiters_.emplace(position, std::move(then));
-            return;
-        }
-        if (head_ < position) now = refused_;
-    }
-    then(now);
-}
-
-std::vector<RocksStore::DurableWaiter> RocksStore::release_waiters_locked(bool all) {
-    std::vector<DurableWaiter> out;
-    const auto end = all ? durable_waiters_.end() : durable_waiters_.upper_bound(head_);
-    for (auto it = durable_waiters_.begin(); it != end; ++it) out.push_back(std::move(it->second));
-    durable_waiters_.erase(durable_waiters_.begin(), end);
-    return out;
-}
-
 // ---- reading ----
 
-Position RocksStore::head() const {
-    std::lock_guard lock(head_mu_);
-    return head_;
-}
+Position RocksStore::head() const { return durable_.head(); }
 
-Store::TreeHead RocksStore::tree_head() const {
-    std::lock_guard lock(head_mu_);
-    return tree_head_;
-}
+Store::TreeHead RocksStore::tree_head() const { return durable_.tree_head(); }
 
 Position RocksStore::wait_for(Position position, std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock lock(head_mu_);
-    head_cv_.wait_until(lock, deadline, [&] { return head_ >= position || !refused_.is_ok(); });
-    return head_;
+    return durable_.wait_for(position, deadline);
 }
 
 namespace {

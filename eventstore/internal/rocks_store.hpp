@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "eventstore/internal/commit_queue.hpp"
+#include "eventstore/internal/durable_head.hpp"
 #include "eventstore/internal/entry_codec.hpp"
 #include "eventstore/internal/merkle.hpp"
 #include "eventstore/internal/sequencer.hpp"
@@ -204,13 +205,6 @@ private:
     Result<SignedTreeHead> newest_tree_head();
 
     Result<Entry> materialize(std::string_view bytes, Position expected_position);
-    Status wait_durable(Position position);
-    // Calls `then` once positions up to `position` are durable (at once if they are), or with
-    // the refusal once the store refuses appends.
-    using DurableWaiter = std::function<void(const Status&)>;
-    void when_durable(Position position, DurableWaiter then);
-    // Takes the waiters that head_ (or a refusal, or the close) has released.
-    std::vector<DurableWaiter> release_waiters_locked(bool all);
     Status refuse_new_key(const Id& subject, KeyClass key_class);
 
     std::int64_t now_us() const;
@@ -235,17 +229,11 @@ private:
     // The active signing key (read-write stores only) and the tree-head signer thread.
     struct Signer;
     std::unique_ptr<Signer> signer_;
-    std::mutex sign_mu_;  // serializes signing; never held with head_mu_
+    std::mutex sign_mu_;  // serializes signing; never held while durable_ is waited on
     std::mutex blind_mu_;
     std::optional<DataKey> blind_key_;  // GUARDED_BY(blind_mu_); loaded or made at first use
 
-    mutable std::mutex head_mu_;
-    std::condition_variable head_cv_;
-    Position head_ = 0;             // GUARDED_BY(head_mu_)
-    TreeHead tree_head_;            // GUARDED_BY(head_mu_)
-    Status refused_;                // GUARDED_BY(head_mu_): set once, after a failed write
-    // Re-sends waiting for the original append's sync, by the last position they need.
-    std::multimap<Position, DurableWaiter> durable_waiters_;  // GUARDED_BY(head_mu_)
+    DurableHead durable_;
 };
 
 }  // namespace auditorium::eventstore::internal
