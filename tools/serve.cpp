@@ -168,7 +168,9 @@ int serve_command(const Args& args) {
     projection_runner.start();
     spdlog::info("serve: read models in {}, following the log", models_dir.string());
     auto admin = AdminServer::start(admin_socket_path(data), [&opened](const boost::json::object& request) {
-        spdlog::info("serve: admin command {}", boost::json::serialize(request.at("command")));
+        // Logged as sent; run_store_command refuses a request without a command string.
+        const auto* command = request.if_contains("command");
+        spdlog::info("serve: admin command {}", command != nullptr ? boost::json::serialize(*command) : "(none)");
         return run_store_command(opened, request);
     });
     if (!admin) return report("starting the admin socket", admin.status());
