@@ -27,6 +27,7 @@
 #include "eventstore/internal/public_random.hpp"
 #include "eventstore/internal/rocks_logger.hpp"
 #include "eventstore/internal/rocks_status.hpp"
+#include "eventstore/sodium_init.hpp"
 
 namespace auditorium::eventstore::internal {
 namespace fs = std::filesystem;
@@ -207,7 +208,8 @@ struct RocksStore::Signer {
 // ---- opening ----
 
 Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
-    if (sodium_init() < 0) return internal_error("libsodium failed to initialize");
+    AUD_RETURN_IF_ERROR(init_sodium());
+    AUD_RETURN_IF_ERROR(merkle::check_sha256());
     if (options.data_dir.empty()) return invalid_argument("--data: a data directory is required");
     if (options.read_only) return open_read_only(options);
     const fs::path keys_dir =
