@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cassert>
@@ -221,7 +222,10 @@ Status ModelStore::check_format(const fs::path& dir) {
 }
 
 ModelStore::~ModelStore() {
-    if (db_ && mode_ == Mode::kReadWrite && !write_failed_) (void)db_->FlushWAL(true);
+    if (db_ && mode_ == Mode::kReadWrite && !write_failed_) {
+        // A lost tail is folded again from the ledger (model_store.hpp), so this costs time only.
+        if (auto s = db_->FlushWAL(true); !s.ok()) spdlog::warn("read models: syncing at close: {}", s.ToString());
+    }
     db_.reset();  // before its scratch directory goes
 }
 

@@ -306,8 +306,10 @@ Result<std::unique_ptr<Vault>> RocksStore::open_vault(const Vault::Options& opti
         return with_next;
     }
     if (with_next.status().code() != StatusCode::kPermissionDenied) return with_next.status();
-    // Not re-wrapped yet: the rotation never took effect.
+    // Not re-wrapped yet: the rotation never took effect. A next key left behind is tried and
+    // dropped again at the next open, so a failed removal is only worth a log line.
     fs::remove(next_file, ec);
+    if (ec) spdlog::warn("event store: removing the unused {}: {}", next_file.string(), ec.message());
     return Vault::open(options, std::move(current), store_id);
 }
 
@@ -674,11 +676,17 @@ RocksStore::~RocksStore() {
         }
     }
     if (db_) {
-        for (auto* h : cf_->all) (void)db_->DestroyColumnFamilyHandle(h);
-        (void)db_->Close();
+        for (auto* h : cf_->all) {
+            if (auto s = db_->DestroyColumnFamilyHandle(h); !s.ok()) {
+                spdlog::warn("event store: releasing a column family at close: {}", s.ToString());
+            }
+        }
+        if (auto s = db_->Close(); !s.ok()) spdlog::warn("event store: closing the ledger: {}", s.ToString());
         db_.reset();
     }
     if (!scratch_.empty()) {
+        // ec ignored on purpose: nothing later depends on the scratch directory being gone, and
+        // one left behind sits in the temporary directory, which the system cleans.
         std::error_code ec;
         fs::remove_all(scratch_, ec);
     }
