@@ -176,7 +176,10 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
         if (files.fresh) {
             return not_found("no read models in " + dir.string() + " (has `serve` run?)");
         }
-        auto scratch = TempDirectory::make(fs::temp_directory_path(), "auditorium-models-");
+        std::error_code tmp_ec;
+        const fs::path tmp = fs::temp_directory_path(tmp_ec);
+        if (tmp_ec) return unavailable("finding the temporary directory: " + tmp_ec.message());
+        auto scratch = TempDirectory::make(tmp, "auditorium-models-");
         if (!scratch) return scratch.status();
         models->scratch_.emplace(std::move(scratch).value());
         s = rocksdb::DB::OpenAsSecondary(o, dir.string(), models->scratch_->path().string(), &raw);

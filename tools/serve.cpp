@@ -131,7 +131,10 @@ int serve_command(const Args& args) {
     if (configure) {
         if (vm.count("backup-target")) {
             for (const auto& t : vm["backup-target"].as<std::vector<std::string>>()) {
-                options.backup_targets.push_back(std::filesystem::absolute(t).lexically_normal());
+                std::error_code ec;
+                const auto target = std::filesystem::absolute(t, ec);
+                if (ec) return report("serve", unavailable("backup-target " + t + ": " + ec.message()));
+                options.backup_targets.push_back(target.lexically_normal());
             }
         }
     } else {

@@ -392,7 +392,10 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
     store->adopt_head_witness_ = options.adopt_head_witness;
     store->clock_ = options.clock;
     store->snapshots_ = options.snapshots;
-    std::string pattern = (fs::temp_directory_path() / "auditorium-reader-XXXXXX").string();
+    std::error_code tmp_ec;
+    const fs::path tmp = fs::temp_directory_path(tmp_ec);
+    if (tmp_ec) return unavailable("finding the temporary directory for a scratch directory: " + tmp_ec.message());
+    std::string pattern = (tmp / "auditorium-reader-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return unavailable("cannot make a scratch directory");
     store->scratch_ = pattern;
     AUD_RETURN_IF_ERROR(store->open_ledger_secondary(options));
