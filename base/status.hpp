@@ -1,6 +1,6 @@
 // Status: the outcome of an operation that can fail, as a value.
 //
-// The code tells the caller what to do next (see STYLE.md, "Errors are values at boundaries"):
+// The code tells the caller what to do next (see docs/style.md, "Errors"):
 //   Aborted            re-read, decide again, retry (an expected-version conflict)
 //   InvalidArgument    the request itself is wrong; retrying cannot help
 //   FailedPrecondition a rule forbids it in the current state

@@ -20,6 +20,7 @@
 #include "bench/bench_util.hpp"
 #include "bench/commands.hpp"
 #include "eventstore/seal_probe.hpp"
+#include "eventstore/sodium_init.hpp"
 #include "eventstore/store.hpp"
 
 namespace auditorium::bench {
@@ -103,8 +104,8 @@ int seal_command(const Args& args) {
             return 2;
         }
     }
-    if (sodium_init() < 0) {
-        std::fprintf(stderr, "auditorium-bench seal: libsodium failed to initialize\n");
+    if (Status s = eventstore::init_sodium(); !s.is_ok()) {
+        std::fprintf(stderr, "auditorium-bench seal: %s\n", s.to_string().c_str());
         return 1;
     }
     Sample s;

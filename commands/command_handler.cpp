@@ -223,10 +223,15 @@ Result<Outcome> CommandHandler::register_person(const domain::Register& command)
         auto written = log_.append(registration_stream(c.registration), eventstore::ExpectedVersion::no_stream(),
                                      to_entries(events, c.person));
         if (!written) {
-            // Give the address back, so the person can try again.
+            // Give the address back, so the person can try again. If that fails too, the caller
+            // must learn that the address is still taken: the code stays the write's.
             const std::vector<domain::ReservationEvent> release = {domain::EmailReleased{c.registration, now}};
-            (void)log_.append(reservation, eventstore::ExpectedVersion::exact(reserved->last_version),
-                                to_entries(release, c.person));
+            auto released = log_.append(reservation, eventstore::ExpectedVersion::exact(reserved->last_version),
+                                        to_entries(release, c.person));
+            if (!released) {
+                return written.status().with_context("the address stays reserved (releasing it failed: " +
+                                                     released.status().to_string() + ")");
+            }
             return written.status();
         }
         return Outcome{written->last_position, written->last_version, events.size()};

@@ -1,5 +1,5 @@
 // How a command is refused. A decision that refuses returns a Status whose code says what the
-// caller should do next (STYLE.md) and whose Rejection detail names the rule or the fields at
+// caller should do next (docs/style.md) and whose Rejection detail names the rule or the fields at
 // fault, so the gateway can answer with the right HTTP status and a JSON:API error object naming
 // the field:
 //   InvalidArgument    a field is missing or malformed           (fields)

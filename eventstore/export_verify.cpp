@@ -9,6 +9,7 @@
 #include "eventstore/internal/entry_codec.hpp"
 #include "eventstore/internal/merkle.hpp"
 #include "eventstore/minisign.hpp"
+#include "eventstore/sodium_init.hpp"
 #include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::eventstore {
@@ -129,10 +130,10 @@ private:
     Status read_tree_head(const std::string& tail) {
         boost::system::error_code ec;
         json::value v = json::parse(tail, ec);
-        if (ec || !v.is_object() || !v.as_object().contains("tree_head")) {
-            return corruption("the last line is not the export's tree head");
-        }
-        AUD_ASSIGN_OR_RETURN(head_, tree_head_from_json(json::serialize(v.as_object().at("tree_head"))));
+        const json::object* line = ec ? nullptr : v.if_object();
+        const json::value* head = line != nullptr ? line->if_contains("tree_head") : nullptr;
+        if (head == nullptr) return corruption("the last line is not the export's tree head");
+        AUD_ASSIGN_OR_RETURN(head_, tree_head_from_json(json::serialize(*head)));
         return Status::ok();
     }
 
@@ -243,7 +244,8 @@ private:
 
 Result<ExportCheck> verify_export(std::istream& body, std::string_view minisig,
                                   const std::string& public_key) {
-    if (sodium_init() < 0) return internal_error("libsodium failed to initialize");
+    AUD_RETURN_IF_ERROR(init_sodium());
+    AUD_RETURN_IF_ERROR(merkle::check_sha256());
     return ExportChecker(minisig, public_key).run(body);
 }
 

@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <cassert>
 #include <cstring>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
 #include "base/base64.hpp"
 #include "base/id.hpp"
+#include "eventstore/sodium_init.hpp"
 
 namespace auditorium::eventstore::minisign {
 namespace {
@@ -30,12 +30,8 @@ static_assert(kPublicKeyBytes == crypto_sign_PUBLICKEYBYTES);
 static_assert(kSignatureBytes == crypto_sign_BYTES);
 static_assert(kPrehashBytes == crypto_generichash_BYTES_MAX);
 
-// sodium_init is idempotent and thread-safe; it picks the fastest implementations and makes the
-// CSPRNG ready. It fails only when the system has no entropy source.
-void ensure_sodium() {
-    static const int rc = sodium_init();
-    if (rc < 0) throw std::runtime_error("libsodium failed to initialize");
-}
+// Aborts if libsodium cannot initialize: the tools refuse to start without it (sodium_init.hpp).
+void ensure_sodium() { require_sodium(); }
 
 const unsigned char* bytes_of(std::string_view s) {
     return reinterpret_cast<const unsigned char*>(s.data());

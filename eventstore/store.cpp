@@ -1,9 +1,8 @@
 #include "eventstore/store.hpp"
 
-#include <sodium.h>
-
 #include "eventstore/internal/public_random.hpp"
 #include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/sodium_init.hpp"
 
 namespace auditorium::eventstore {
 
@@ -24,7 +23,7 @@ std::optional<VersionConflict> conflict_of(const Status& status) {
 }
 
 Id random_id() {
-    if (sodium_init() < 0) std::abort();  // cannot happen after the first successful init
+    require_sodium();
     Id::Bytes b;
     internal::public_random(b.data(), b.size());
     return Id(b);

@@ -6,6 +6,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/write_batch.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <cassert>
@@ -173,7 +174,10 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
         if (files.fresh) {
             return not_found("no read models in " + dir.string() + " (has `serve` run?)");
         }
-        auto scratch = TempDirectory::make(fs::temp_directory_path(), "auditorium-models-");
+        std::error_code tmp_ec;
+        const fs::path tmp = fs::temp_directory_path(tmp_ec);
+        if (tmp_ec) return unavailable("finding the temporary directory: " + tmp_ec.message());
+        auto scratch = TempDirectory::make(tmp, "auditorium-models-");
         if (!scratch) return scratch.status();
         models->scratch_.emplace(std::move(scratch).value());
         s = rocksdb::DB::OpenAsSecondary(o, dir.string(), models->scratch_->path().string(), &raw);
@@ -219,7 +223,10 @@ Status ModelStore::check_format(const fs::path& dir) {
 }
 
 ModelStore::~ModelStore() {
-    if (db_ && mode_ == Mode::kReadWrite && !write_failed_) (void)db_->FlushWAL(true);
+    if (db_ && mode_ == Mode::kReadWrite && !write_failed_) {
+        // A lost tail is folded again from the ledger (model_store.hpp), so this costs time only.
+        if (auto s = db_->FlushWAL(true); !s.ok()) spdlog::warn("read models: syncing at close: {}", s.ToString());
+    }
     db_.reset();  // before its scratch directory goes
 }
 

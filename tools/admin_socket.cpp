@@ -32,7 +32,8 @@ Result<sockaddr_un> address(const fs::path& socket) {
 }
 
 // MSG_NOSIGNAL: a peer that hung up makes send() fail with EPIPE instead of raising SIGPIPE, which
-// would kill the server, or a client that still has the server's refusal to read.
+// would kill the server, or a client that still has the server's refusal to read. Callers discard
+// a false on purpose: the peer is gone or stalled, and nobody is left to tell.
 bool write_all(int fd, const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
@@ -78,6 +79,14 @@ LineEnd read_line(int fd, std::string& line,
 }  // namespace
 
 fs::path admin_socket_path(const fs::path& data_dir) { return data_dir / "admin.sock"; }
+
+Result<std::string> string_field(const json::object& object, std::string_view name) {
+    const auto* v = object.if_contains(name);
+    if (v == nullptr) return invalid_argument(std::string(name) + ": missing");
+    const auto* s = v->if_string();
+    if (s == nullptr) return invalid_argument(std::string(name) + ": not a string");
+    return std::string(*s);
+}
 
 json::object failure_object(const Status& status) {
     json::object o;
@@ -167,7 +176,9 @@ void AdminServer::serve_one(int fd) {
     }
     // A client that does not read its answer cannot hold the server either.
     const timeval send_timeout{static_cast<time_t>(kAdminRequestTimeout.count()), 0};
-    (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout);
+    if (::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout) != 0) {
+        spdlog::warn("admin socket: no send timeout on this connection: {}", std::strerror(errno));
+    }
     std::string line;
     switch (read_line(fd, line, Clock::now() + kAdminRequestTimeout, wake_read_)) {
         case LineEnd::kLine:
@@ -197,9 +208,12 @@ void AdminServer::serve_one(int fd) {
     if (ec || !v.is_object()) {
         response = failure_object(invalid_argument("request: not a JSON object"));
     } else {
+        // The last-resort net (docs/style.md, "Errors"): handlers return failure objects, so
+        // nothing is expected here, but a throw must not take the server down.
         try {
             response = handler_(v.as_object());
         } catch (const std::exception& e) {
+            spdlog::error("admin socket: a command threw, which is a bug: {}", e.what());
             response = failure_object(internal_error(std::string("admin command failed: ") + e.what()));
         }
     }

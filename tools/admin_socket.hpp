@@ -62,6 +62,10 @@ private:
 Result<std::optional<boost::json::object>> ask_admin(const std::filesystem::path& socket,
                                                      const boost::json::object& request);
 
+// The string `name` of a request or response, which is input: InvalidArgument "<name>: missing"
+// or "<name>: not a string" instead of the exception .at()/as_string() would throw.
+Result<std::string> string_field(const boost::json::object& object, std::string_view name);
+
 // A Status as the protocol's failure object, and back.
 boost::json::object failure_object(const Status& status);
 Status status_of(const boost::json::object& response);

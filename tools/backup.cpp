@@ -46,7 +46,10 @@ int create(const Args& args) {
     boost::json::object request;
     request["command"] = "backup.create";
     // Absolute: a running server resolves it, from its own working directory.
-    request["target"] = fs::absolute(vm["to"].as<std::string>()).lexically_normal().string();
+    std::error_code ec;
+    const fs::path target = fs::absolute(vm["to"].as<std::string>(), ec);
+    if (ec) return report("backup create", unavailable("--to: " + ec.message()));
+    request["target"] = target.lexically_normal().string();
     request["keep"] = vm["keep"].as<std::uint64_t>();
     request["vault_keep_days"] = vm["vault-keep-days"].as<std::uint64_t>();
     return run_mutating(vm, request);

@@ -85,12 +85,14 @@ Result<std::vector<fs::path>> record_backup_targets(const fs::path& data_dir, co
         ::unlink(next.c_str());
         return unavailable("replacing " + file.string() + ": " + why);
     }
-    // The rename is durable once the directory is synced.
+    // The rename is durable once the directory is synced; until then a crash may bring back the
+    // old list, so a failure is the caller's to report.
     const int dir = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
+    if (dir < 0) return unavailable("syncing " + data_dir.string() + ": " + std::strerror(errno));
+    const bool synced = ::fsync(dir) == 0;
+    const std::string why = std::strerror(errno);
+    ::close(dir);
+    if (!synced) return unavailable("syncing " + data_dir.string() + ": " + why);
     return normal;
 }
 

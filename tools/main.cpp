@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "eventstore/sodium_init.hpp"
 #include "tools/cli.hpp"
 
 namespace {
@@ -45,5 +46,8 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "auditorium: unknown command '%s'\n", name.c_str());
         return usage(stderr);
     }
+    // Once, before any command: later uses of libsodium may then treat a failure as a broken
+    // invariant (eventstore/sodium_init.hpp).
+    if (auto s = auditorium::eventstore::init_sodium(); !s.is_ok()) return auditorium::tools::report("start-up", s);
     return it->second.first(auditorium::tools::Args(argv + 2, argv + argc));
 }

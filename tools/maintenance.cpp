@@ -59,7 +59,8 @@ Maintenance::Run Maintenance::run_once() {
         spdlog::error("maintenance: purge FAILED: {}", s.to_string());
     } else {
         run.purged = true;
-        spdlog::info("maintenance: {}", std::string(purged.at("summary").as_string()));
+        auto summary = string_field(purged, "summary");
+        spdlog::info("maintenance: {}", summary ? *summary : "purge done; " + summary.status().to_string());
     }
     for (const auto& target : options_.targets) {
         boost::json::object backup;
@@ -71,7 +72,14 @@ Maintenance::Run Maintenance::run_once() {
             spdlog::error("maintenance: backup into {} FAILED: {}", target.string(), s.to_string());
             continue;
         }
-        const std::string id(created.at("id").as_string());
+        auto created_id = string_field(created, "id");
+        if (!created_id) {
+            ++run.failures;
+            spdlog::error("maintenance: backup into {} FAILED: its answer: {}", target.string(),
+                          created_id.status().to_string());
+            continue;
+        }
+        const std::string& id = *created_id;
         eventstore::BackupVerifyOptions verify;
         verify.target = target;
         verify.id = id;

@@ -67,7 +67,10 @@ int ledger_replay(const Args& args) {
         return report("--to", invalid_argument("to: the ledger holds " + std::to_string(head) + " entries, not " +
                                                std::to_string(to)));
     }
-    auto scratch = TempDirectory::make(fs::temp_directory_path(), "auditorium-replay-");
+    std::error_code tmp_ec;
+    const fs::path tmp = fs::temp_directory_path(tmp_ec);
+    if (tmp_ec) return report("replay", unavailable("finding the temporary directory: " + tmp_ec.message()));
+    auto scratch = TempDirectory::make(tmp, "auditorium-replay-");
     if (!scratch) return report("replay", scratch.status());
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t folded = 0;

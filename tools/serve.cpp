@@ -131,7 +131,10 @@ int serve_command(const Args& args) {
     if (configure) {
         if (vm.count("backup-target")) {
             for (const auto& t : vm["backup-target"].as<std::vector<std::string>>()) {
-                options.backup_targets.push_back(std::filesystem::absolute(t).lexically_normal());
+                std::error_code ec;
+                const auto target = std::filesystem::absolute(t, ec);
+                if (ec) return report("serve", unavailable("backup-target " + t + ": " + ec.message()));
+                options.backup_targets.push_back(target.lexically_normal());
             }
         }
     } else {
@@ -168,7 +171,9 @@ int serve_command(const Args& args) {
     projection_runner.start();
     spdlog::info("serve: read models in {}, following the log", models_dir.string());
     auto admin = AdminServer::start(admin_socket_path(data), [&opened](const boost::json::object& request) {
-        spdlog::info("serve: admin command {}", boost::json::serialize(request.at("command")));
+        // Logged as sent; run_store_command refuses a request without a command string.
+        const auto* command = request.if_contains("command");
+        spdlog::info("serve: admin command {}", command != nullptr ? boost::json::serialize(*command) : "(none)");
         return run_store_command(opened, request);
     });
     if (!admin) return report("starting the admin socket", admin.status());

@@ -58,8 +58,13 @@ Result<Position> last_position(const fs::path& dir) {
     if (it->Valid()) last = get_be64(it->key().ToStringView());
     const Status status = from_rocks(it->status(), "reading the checkpoint");
     it.reset();
-    for (auto* h : handles) (void)db->DestroyColumnFamilyHandle(h);
-    (void)db->Close();
+    // Read-only: the position is read, so a failed release only costs a log line.
+    for (auto* h : handles) {
+        if (auto s = db->DestroyColumnFamilyHandle(h); !s.ok()) {
+            spdlog::warn("backup: releasing a column family of the checkpoint: {}", s.ToString());
+        }
+    }
+    if (auto s = db->Close(); !s.ok()) spdlog::warn("backup: closing the checkpoint {}: {}", dir.string(), s.ToString());
     if (!status.is_ok()) return status;
     return last;
 }
@@ -148,8 +153,13 @@ public:
         vault_ = backup_format::paths(target, Kind::kVault, m.id);
         Status s = write(m);
         if (!s.is_ok()) {
-            (void)remove_tree(ledger_.partial);
-            (void)remove_tree(vault_.partial);
+            // The write's failure is the one to return; partials left behind are removed by the
+            // next backup into this target, so they are only logged.
+            for (const auto& partial : {ledger_.partial, vault_.partial}) {
+                if (Status removed = remove_tree(partial); !removed.is_ok()) {
+                    spdlog::warn("backup: leaving the unfinished {}: {}", partial.string(), removed.to_string());
+                }
+            }
             return s;
         }
         AUD_RETURN_IF_ERROR(prune(m.id, now));

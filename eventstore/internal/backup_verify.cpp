@@ -55,7 +55,10 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
     AUD_ASSIGN_OR_RETURN(auto keys, reader::manifest_signer(m.key_id, m.public_key, options.trusted_public_key));
     AUD_ASSIGN_OR_RETURN(check.trusted_comment, reader::check_manifest_signature(backup.paths, backup.manifest_text, keys));
     AUD_RETURN_IF_ERROR(reader::check_tree_head(m.head, m.store_id, keys));
-    AUD_ASSIGN_OR_RETURN(auto scratch, internal::file_util::TempDirectory::make(fs::temp_directory_path(), "auditorium-backup-verify-"));
+    std::error_code tmp_ec;
+    const fs::path tmp = fs::temp_directory_path(tmp_ec);
+    if (tmp_ec) return unavailable("finding the temporary directory: " + tmp_ec.message());
+    AUD_ASSIGN_OR_RETURN(auto scratch, internal::file_util::TempDirectory::make(tmp, "auditorium-backup-verify-"));
     const fs::path copy = scratch.path() / "ledger";
     AUD_RETURN_IF_ERROR(internal::file_util::make_private_dirs(copy));
     AUD_RETURN_IF_ERROR(internal::file_util::copy_files(backup.paths.dir, copy));

@@ -19,6 +19,7 @@
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/vault.hpp"
 #include "eventstore/secret.hpp"
+#include "eventstore/sodium_init.hpp"
 #include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::eventstore {
@@ -89,7 +90,7 @@ Result<const json::object*> object_field(const json::object& o, std::string_view
 
 Status escrow_master_key(const fs::path& keys_dir, const Id& store_id, std::string_view passphrase,
                          const fs::path& out) {
-    if (sodium_init() < 0) return internal_error("libsodium failed to initialize");
+    AUD_RETURN_IF_ERROR(init_sodium());
     if (passphrase.size() < kMinEscrowPassphraseBytes) {
         return invalid_argument("passphrase: at least " + std::to_string(kMinEscrowPassphraseBytes) +
                                 " characters are required");
@@ -137,7 +138,7 @@ Status escrow_master_key(const fs::path& keys_dir, const Id& store_id, std::stri
 
 Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view passphrase,
                                        const fs::path& key_file) {
-    if (sodium_init() < 0) return internal_error("libsodium failed to initialize");
+    AUD_RETURN_IF_ERROR(init_sodium());
     AUD_ASSIGN_OR_RETURN(std::string text, internal::file_util::read_file(escrow));
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);

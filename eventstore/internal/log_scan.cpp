@@ -181,7 +181,10 @@ Status check_log(const fs::path& file, bool tail_may_be_torn, std::string_view w
     ++out.logs;
     if (!report->bad_offset) return Status::ok();
     if (report->torn_tail && tail_may_be_torn) {
-        out.torn_bytes += fs::file_size(file) - *report->bad_offset;
+        std::error_code ec;
+        const std::uintmax_t size = fs::file_size(file, ec);
+        if (ec) return unavailable("reading the size of " + file.string() + ": " + ec.message());
+        out.torn_bytes += size - *report->bad_offset;
         return Status::ok();
     }
     return corruption(std::string(what) + ": " + file.string() + " is damaged at byte " +
@@ -201,10 +204,11 @@ Result<DirCheck> check_database_dir(const fs::path& dir, std::string_view what) 
     }
     bool any = false;
     std::vector<std::pair<std::uint64_t, fs::path>> logs;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        const std::string name = e.path().filename().string();
+    // increment(ec), not ++: the operator throws, and this runs inside Store::open.
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
         any = any || is_database_file(name);
-        if (auto n = log_number(name)) logs.emplace_back(*n, e.path());
+        if (auto n = log_number(name)) logs.emplace_back(*n, it->path());
     }
     if (ec) return unavailable("listing " + dir.string() + ": " + ec.message());
     if (!any) {
@@ -247,8 +251,8 @@ Result<DirCheck> check_database_dir(const fs::path& dir, std::string_view what) 
 std::string name_damaged_sst(const fs::path& dir) {
     std::error_code ec;
     std::vector<fs::path> ssts;
-    for (const auto& e : fs::directory_iterator(dir, ec)) {
-        if (e.path().extension() == ".sst") ssts.push_back(e.path());
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (it->path().extension() == ".sst") ssts.push_back(it->path());
     }
     std::sort(ssts.begin(), ssts.end());
     for (const auto& sst : ssts) {

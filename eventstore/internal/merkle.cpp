@@ -1,6 +1,7 @@
 #include "eventstore/internal/merkle.hpp"
 
 #include <openssl/evp.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <bit>
@@ -9,8 +10,7 @@
 #include <initializer_list>
 #include <limits>
 #include <memory>
-#include <new>
-#include <stdexcept>
+#include <cstdlib>
 
 #include "base/id.hpp"
 
@@ -20,14 +20,16 @@ namespace {
 constexpr std::uint8_t kLeafPrefix = 0x00;
 constexpr std::uint8_t kNodePrefix = 0x01;
 
+[[noreturn]] void broken_invariant(const char* what) {
+    spdlog::critical("merkle: {}; aborting", what);
+    std::abort();
+}
+
 // Fetched once: EVP_MD_fetch per call would cost a provider lookup on every hash. Never freed,
-// because per-thread contexts of threads still running at exit may refer to it.
+// because per-thread contexts of threads still running at exit may refer to it. Null when
+// OpenSSL has no SHA-256, which check_sha256() reports at start-up.
 const EVP_MD* sha256_md() {
-    static const EVP_MD* const md = [] {
-        EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-        if (fetched == nullptr) throw std::runtime_error("OpenSSL provides no SHA-256");
-        return fetched;
-    }();
+    static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     return md;
 }
 
@@ -39,22 +41,25 @@ struct DigestCtxFree {
 // hashing 65 bytes, and sharing one across threads would need a lock.
 EVP_MD_CTX* thread_digest_ctx() {
     thread_local const std::unique_ptr<EVP_MD_CTX, DigestCtxFree> ctx(EVP_MD_CTX_new());
-    if (!ctx) throw std::bad_alloc();
+    if (!ctx) broken_invariant("no memory for a SHA-256 context");
     return ctx.get();
 }
 
 // SHA-256 of the concatenation of `parts`. SHA-256 over memory cannot fail short of a broken
-// OpenSSL installation, so a failure is a broken invariant and throws.
+// OpenSSL installation, which check_sha256() refuses at start-up, so a failure is a broken
+// invariant and aborts.
 Hash sha256(std::initializer_list<std::string_view> parts) {
     EVP_MD_CTX* ctx = thread_digest_ctx();
-    bool ok = EVP_DigestInit_ex(ctx, sha256_md(), nullptr) == 1;
+    const EVP_MD* md = sha256_md();
+    if (md == nullptr) broken_invariant("OpenSSL provides no SHA-256");
+    bool ok = EVP_DigestInit_ex(ctx, md, nullptr) == 1;
     for (std::string_view part : parts) {
         ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
     }
     Hash out;
     unsigned int len = 0;
     ok = ok && EVP_DigestFinal_ex(ctx, out.data(), &len) == 1 && len == out.size();
-    if (!ok) throw std::runtime_error("OpenSSL SHA-256 failed");
+    if (!ok) broken_invariant("OpenSSL SHA-256 failed");
     return out;
 }
 
@@ -121,6 +126,11 @@ void shift_while_even(std::uint64_t& fn, std::uint64_t& sn) {
 }
 
 }  // namespace
+
+Status check_sha256() {
+    if (sha256_md() == nullptr) return unavailable("OpenSSL provides no SHA-256");
+    return Status::ok();
+}
 
 Hash leaf_hash(std::string_view entry_bytes) {
     const char prefix = static_cast<char>(kLeafPrefix);

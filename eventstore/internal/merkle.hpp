@@ -33,6 +33,10 @@ namespace auditorium::eventstore::merkle {
 
 using Hash = std::array<std::uint8_t, 32>;
 
+// OK when OpenSSL provides SHA-256, else Unavailable. Store::open and verify_export call it
+// first, so the hashing below may treat a failure as a broken invariant (logged, then abort).
+Status check_sha256();
+
 Hash leaf_hash(std::string_view entry_bytes);         // SHA-256(0x00 || entry_bytes)
 Hash node_hash(const Hash& left, const Hash& right);  // SHA-256(0x01 || left || right)
 Hash empty_root();                                    // SHA-256(""): the root of the empty tree

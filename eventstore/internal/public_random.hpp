@@ -14,7 +14,7 @@
 
 namespace auditorium::eventstore::internal {
 
-// REQUIRES: sodium_init() succeeded.
+// REQUIRES: init_sodium() succeeded (eventstore/sodium_init.hpp).
 void public_random(std::uint8_t* out, std::size_t n);
 
 }  // namespace auditorium::eventstore::internal

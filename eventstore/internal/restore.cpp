@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <set>
 
 #include "eventstore/backup.hpp"
@@ -247,7 +249,9 @@ private:
         AUD_RETURN_IF_ERROR(file_util::make_private_dirs(keys_dir_));
         std::error_code ec;
         const bool place_master = !fs::exists(placed_master, ec);
-        fs::remove(vault_dir, ec);  // an empty directory, if any
+        // An empty directory, if any; ec ignored on purpose: a directory that stays is refused
+        // by the rename below, which names it.
+        fs::remove(vault_dir, ec);
         // The restored ledger's head witness goes first: a ledger in place without its witness
         // would be refused at open, and an older witness left there would refuse the restore.
         const fs::path witness = internal::head_witness::file_in(work.keys());
@@ -259,10 +263,19 @@ private:
                                " (keys and data directories must be on one file system as the scratch " +
                                "directory beside the data directory)");
         }
-        fs::remove(options_.data_dir, ec);  // an empty directory, if any
+        fs::remove(options_.data_dir, ec);  // an empty directory, if any; as above, the rename reports one that stays
         if (::rename(work.data().c_str(), options_.data_dir.c_str()) != 0) {
-            (void)::rename(vault_dir.c_str(), work.vault().c_str());
-            return unavailable("moving the restored ledger to " + options_.data_dir.string());
+            const std::string why = std::strerror(errno);
+            // Roll the vault back, so the keys directory does not hold a vault without its ledger.
+            if (::rename(vault_dir.c_str(), work.vault().c_str()) != 0) {
+                return unavailable("moving the restored ledger to " + options_.data_dir.string() + " failed (" +
+                                   why + "), and moving the restored vault back out of the keys directory failed too (" +
+                                   std::strerror(errno) + "): " + vault_dir.string() +
+                                   " now holds a vault without its ledger; move it out of " + keys_dir_.string() +
+                                   " by hand (it was to go back to " + work.vault().string() +
+                                   ") before opening or restoring the store");
+            }
+            return unavailable("moving the restored ledger to " + options_.data_dir.string() + ": " + why);
         }
         if (place_master && ::rename(work.master().c_str(), placed_master.c_str()) != 0) {
             return unavailable("placing the master key at " + placed_master.string());

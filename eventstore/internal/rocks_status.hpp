@@ -1,4 +1,4 @@
-// The one place where rocksdb::Status becomes ours (STYLE.md: translate once per boundary).
+// The one place where rocksdb::Status becomes ours (docs/style.md: translate once per boundary).
 #pragma once
 
 #include <rocksdb/status.h>

@@ -28,6 +28,7 @@
 #include "eventstore/internal/public_random.hpp"
 #include "eventstore/internal/rocks_logger.hpp"
 #include "eventstore/internal/rocks_status.hpp"
+#include "eventstore/sodium_init.hpp"
 
 namespace auditorium::eventstore::internal {
 namespace fs = std::filesystem;
@@ -206,7 +207,8 @@ struct RocksStore::Signer {
 // ---- opening ----
 
 Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
-    if (sodium_init() < 0) return internal_error("libsodium failed to initialize");
+    AUD_RETURN_IF_ERROR(init_sodium());
+    AUD_RETURN_IF_ERROR(merkle::check_sha256());
     if (options.data_dir.empty()) return invalid_argument("--data: a data directory is required");
     if (options.read_only) return open_read_only(options);
     const fs::path keys_dir =
@@ -303,8 +305,10 @@ Result<std::unique_ptr<Vault>> RocksStore::open_vault(const Vault::Options& opti
         return with_next;
     }
     if (with_next.status().code() != StatusCode::kPermissionDenied) return with_next.status();
-    // Not re-wrapped yet: the rotation never took effect.
+    // Not re-wrapped yet: the rotation never took effect. A next key left behind is tried and
+    // dropped again at the next open, so a failed removal is only worth a log line.
     fs::remove(next_file, ec);
+    if (ec) spdlog::warn("event store: removing the unused {}: {}", next_file.string(), ec.message());
     return Vault::open(options, std::move(current), store_id);
 }
 
@@ -387,7 +391,10 @@ Result<std::unique_ptr<Store>> RocksStore::open_read_only(const StoreOptions& op
     store->adopt_head_witness_ = options.adopt_head_witness;
     store->clock_ = options.clock;
     store->snapshots_ = options.snapshots;
-    std::string pattern = (fs::temp_directory_path() / "auditorium-reader-XXXXXX").string();
+    std::error_code tmp_ec;
+    const fs::path tmp = fs::temp_directory_path(tmp_ec);
+    if (tmp_ec) return unavailable("finding the temporary directory for a scratch directory: " + tmp_ec.message());
+    std::string pattern = (tmp / "auditorium-reader-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return unavailable("cannot make a scratch directory");
     store->scratch_ = pattern;
     AUD_RETURN_IF_ERROR(store->open_ledger_secondary(options));
@@ -662,11 +669,17 @@ RocksStore::~RocksStore() {
         }
     }
     if (db_) {
-        for (auto* h : cf_->all) (void)db_->DestroyColumnFamilyHandle(h);
-        (void)db_->Close();
+        for (auto* h : cf_->all) {
+            if (auto s = db_->DestroyColumnFamilyHandle(h); !s.ok()) {
+                spdlog::warn("event store: releasing a column family at close: {}", s.ToString());
+            }
+        }
+        if (auto s = db_->Close(); !s.ok()) spdlog::warn("event store: closing the ledger: {}", s.ToString());
         db_.reset();
     }
     if (!scratch_.empty()) {
+        // ec ignored on purpose: nothing later depends on the scratch directory being gone, and
+        // one left behind sits in the temporary directory, which the system cleans.
         std::error_code ec;
         fs::remove_all(scratch_, ec);
     }

@@ -6,6 +6,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 #include <sodium.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -193,7 +194,8 @@ Vault::Vault(std::unique_ptr<rocksdb::DB> db, MasterKey master, const Id& store_
     : db_(std::move(db)), master_(std::move(master)), store_id_(store_id) {}
 
 Vault::~Vault() {
-    if (db_) (void)db_->Close();
+    if (!db_) return;
+    if (auto s = db_->Close(); !s.ok()) spdlog::warn("key vault: closing: {}", s.ToString());
 }
 
 Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey master,
@@ -260,7 +262,9 @@ Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const 
     rocksdb::Status s = rocksdb::DB::OpenAsSecondary(o, dir.string(), scratch.string(), &raw);
     if (!s.ok()) return from_rocks(s, "opening key vault " + dir.string() + " read-only");
     std::unique_ptr<rocksdb::DB> db(raw);
-    (void)db->TryCatchUpWithPrimary();
+    // A secondary opens at the primary's last MANIFEST; without the catch-up it may lack a subject
+    // key written since, and a read would report that key lost.
+    AUD_RETURN_IF_ERROR(from_rocks(db->TryCatchUpWithPrimary(), "catching up with key vault " + dir.string()));
     return check_and_make(std::move(db), std::move(master), store_id, dir.string());
 }
 

@@ -12,6 +12,7 @@
 #include "domain/rejection.hpp"
 #include "projections/read_models.hpp"
 #include "projections/runner.hpp"
+#include "tests/support/failing_log.hpp"
 #include "tests/eventstore/store_fixture.hpp"
 #include "tests/support/refusing_log.hpp"
 
@@ -304,6 +305,36 @@ TEST_CASE("canceling a registration gives the address back") {
     auto twice = f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
     CHECK(rejection_of(twice.status())->rule == "registration_canceled");
     CHECK(f.handler.handle(RegistrationCommand{f.registration("alan@example.org", f.session)}).is_ok());
+}
+
+TEST_CASE("a failed registration write releases the address, so the person can register again") {
+    Registrations f;
+    FailingLog failing(*f.store);
+    CommandHandler handler(failing, *f.store, system_has_time_zone, [&f] { return f.now.load(); });
+    failing.arm(2, 1);  // the reservation is written, the registration is not, the release is
+    auto refused = handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    INFO(refused.status().to_string());
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(refused.status().code() == StatusCode::kUnavailable);
+    CHECK_THAT(refused.status().message(), !Catch::Matchers::Contains("stays reserved"));
+    auto again = f.handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    INFO(again.status().to_string());
+    CHECK(again.is_ok());
+}
+
+TEST_CASE("a failed registration write whose release fails too says the address stays reserved") {
+    Registrations f;
+    FailingLog failing(*f.store);
+    CommandHandler handler(failing, *f.store, system_has_time_zone, [&f] { return f.now.load(); });
+    failing.arm(2, 2);  // the registration and the release are refused
+    auto refused = handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    INFO(refused.status().to_string());
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(refused.status().code() == StatusCode::kUnavailable);  // the write's failure, with context
+    CHECK_THAT(refused.status().message(), Catch::Matchers::Contains("the address stays reserved"));
+    CHECK_THAT(refused.status().message(), Catch::Matchers::Contains("append 3 refused"));
+    auto again = f.handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    CHECK(again.status().code() == StatusCode::kAlreadyExists);
 }
 
 TEST_CASE("after registrations through the handler, no address or name is in any file of the data directory") {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventstore/sodium_init.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace auditorium;
@@ -95,7 +96,7 @@ void rewrite_first(int n, const std::string& value, std::map<std::string, std::s
 }  // namespace
 
 TEST_CASE("the point-lookup memtable answers gets, multi-gets and scans as RocksDB's own would") {
-    REQUIRE(sodium_init() >= 0);
+    REQUIRE(eventstore::init_sodium().is_ok());
     TempDir dir;
     // A small write buffer, so some writes are in the memtable and some in flushed tables.
     auto db = open_db(dir, 256 << 10);
@@ -124,7 +125,7 @@ TEST_CASE("the point-lookup memtable answers gets, multi-gets and scans as Rocks
 // The index starts with room for 512 entries and grows by doubling: far past that, in one
 // memtable, every key and the newest version of each rewritten key must still be found.
 TEST_CASE("the point-lookup memtable finds every key after its index has grown") {
-    REQUIRE(sodium_init() >= 0);
+    REQUIRE(eventstore::init_sodium().is_ok());
     TempDir dir;
     auto db = open_db(dir, 64 << 20);  // large enough that nothing is flushed
     std::map<std::string, std::string> expected;
@@ -147,7 +148,7 @@ TEST_CASE("the point-lookup memtable finds every key after its index has grown")
 }
 
 TEST_CASE("the point-lookup memtable serves readers while one writer inserts") {
-    REQUIRE(sodium_init() >= 0);
+    REQUIRE(eventstore::init_sodium().is_ok());
     TempDir dir;
     auto db = open_db(dir, 1 << 20);
     std::vector<std::string> keys;

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "eventstore/sodium_init.hpp"
+
 using auditorium::eventstore::internal::public_random;
 
 namespace {
@@ -25,7 +27,7 @@ std::string draw(std::size_t n) {
 }  // namespace
 
 TEST_CASE("pooled random bytes never repeat, across pool refills and threads") {
-    REQUIRE(sodium_init() >= 0);
+    REQUIRE(auditorium::eventstore::init_sodium().is_ok());
     std::set<std::string> seen;
     // 24-byte nonces: several pools' worth, with draws of other sizes between them.
     for (int i = 0; i < 2'000; ++i) {
@@ -42,7 +44,7 @@ TEST_CASE("pooled random bytes never repeat, across pool refills and threads") {
 }
 
 TEST_CASE("a forked child does not hand out the bytes its parent drew") {
-    REQUIRE(sodium_init() >= 0);
+    REQUIRE(auditorium::eventstore::init_sodium().is_ok());
     (void)draw(24);  // the pool now holds bytes the parent will hand out next
     int pipe_fds[2];
     REQUIRE(::pipe(pipe_fds) == 0);

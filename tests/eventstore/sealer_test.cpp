@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <sodium.h>
 
+#include "eventstore/sodium_init.hpp"
+
 using namespace auditorium;
 using namespace auditorium::eventstore;
 using namespace auditorium::eventstore::internal;
@@ -23,7 +25,7 @@ std::string as_string(const auto& bytes) {
 }  // namespace
 
 TEST_CASE("a sealed section opens with its key and binding") {
-    REQUIRE(sodium_init() >= 0);
+    REQUIRE(eventstore::init_sodium().is_ok());
     const DataKey key = DataKey::generate();
     const SealedSection s = seal(key, binding(), "hello");
     CHECK(s.ciphertext.size() == 5 + kTagSize);

@@ -1,5 +1,6 @@
 // End-to-end: commands that change the store reach a running server through its admin socket.
 #include <signal.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,6 +20,18 @@ namespace {
 const std::string kSubject = "0123456789abcdef0123456789abcdef";
 const std::string kOther = "fedcba9876543210fedcba9876543210";
 
+// One line from `fd`, without its newline; what came before a hang-up or a 10 s silence.
+std::string read_line(int fd) {
+    std::string line;
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 10'000) <= 0) return line;
+        char c;
+        if (::read(fd, &c, 1) != 1 || c == '\n') return line;
+        line.push_back(c);
+    }
+}
+
 // A raw client of the admin socket, disconnected when destroyed.
 class RawClient {
 public:
@@ -36,6 +49,41 @@ public:
     void send(const std::string& bytes) {
         REQUIRE(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
                 static_cast<ssize_t>(bytes.size()));
+    }
+    // The server's answer, up to its newline; empty if none comes within seconds.
+    std::string receive_line() { return read_line(fd_); }
+
+private:
+    const int fd_;
+};
+
+// A stand-in for a server on `socket` that answers one request with `answer`, for the client's
+// side of the protocol: an older or broken server.
+class FakeServer {
+public:
+    explicit FakeServer(const std::filesystem::path& socket)
+        : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+        REQUIRE(fd_ >= 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::strncpy(addr.sun_path, socket.c_str(), sizeof(addr.sun_path) - 1);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        REQUIRE(::listen(fd_, 1) == 0);
+    }
+    ~FakeServer() { ::close(fd_); }
+    FakeServer(const FakeServer&) = delete;
+    FakeServer& operator=(const FakeServer&) = delete;
+    // Takes one connection, reads its request line and answers; returns the request.
+    std::string answer_one(const std::string& answer) {
+        pollfd p{fd_, POLLIN, 0};
+        REQUIRE(::poll(&p, 1, 30'000) == 1);
+        const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        REQUIRE(client >= 0);
+        const std::string request = read_line(client);
+        const std::string line = answer + "\n";
+        CHECK(::send(client, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size()));
+        ::close(client);
+        return request;
     }
 
 private:
@@ -173,4 +221,51 @@ TEST_CASE("a command refused by a server of another user prints the refusal inst
     CHECK_THAT(r.err, Contains("not the server's user"));
     serve.signal(SIGTERM);
     CHECK(serve.wait() == 0);
+}
+
+TEST_CASE("an admin request without a command string is refused as InvalidArgument naming the field") {
+    TempDir dir;
+    const auto data = dir / "data";
+    Process serve({AUD_CLI, "serve", "--data", data.string()});
+    REQUIRE(serve.wait_for_line("admin socket"));
+    {
+        RawClient client(data / "admin.sock");
+        client.send("{\"subject\":\"" + kSubject + "\"}\n");
+        const std::string answer = client.receive_line();
+        INFO(serve.output());
+        CHECK_THAT(answer, Contains("\"ok\":false"));
+        CHECK_THAT(answer, Contains("\"code\":\"InvalidArgument\""));
+        CHECK_THAT(answer, Contains("command: missing"));
+    }
+    {
+        RawClient client(data / "admin.sock");
+        client.send("{\"command\":7}\n");
+        const std::string answer = client.receive_line();
+        CHECK_THAT(answer, Contains("\"code\":\"InvalidArgument\""));
+        CHECK_THAT(answer, Contains("command: not a string"));
+    }
+    // The server is still serving.
+    auto [code, out] = run({AUD_CLI, "ledger", "purge", "--data", data.string()});
+    INFO(out);
+    CHECK(code == 0);
+    serve.signal(SIGTERM);
+    CHECK(serve.wait() == 0);
+}
+
+TEST_CASE("a server's answer without a summary string fails the command with a message, not an exception") {
+    for (const std::string answer : {"{\"ok\":true}", "{\"ok\":true,\"summary\":5}"}) {
+        DYNAMIC_SECTION(answer) {
+            TempDir dir;
+            const auto data = dir / "data";
+            std::filesystem::create_directories(data);
+            FakeServer server(data / "admin.sock");
+            Process purge({AUD_CLI, "ledger", "purge", "--data", data.string()});
+            CHECK_THAT(server.answer_one(answer), Contains("\"command\":\"purge\""));
+            const int code = purge.wait();
+            INFO(purge.output());
+            CHECK(code == 1);
+            CHECK_THAT(purge.output(), Contains("summary: "));
+            CHECK_THAT(purge.output(), Contains("server's answer"));
+        }
+    }
 }
