@@ -5,12 +5,13 @@ JOBS       ?= $(shell nproc)
 DATA       ?= var/data
 KEYS       ?= var/keys
 CMAKE_FLAGS ?=
+TSA_BUILD    ?= build-tsa
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_TARGETS ?= fuzz_entry_decoder fuzz_proof_verifier fuzz_export_reader
 
-.PHONY: all setup build run test test-asan bench fuzz fuzz-smoke clean
+.PHONY: all setup build run test test-asan check-thread-safety bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -28,6 +29,15 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# Clang's thread-safety analysis (-Wthread-safety as errors) over the libraries and the programs:
+# every AUD_GUARDED_BY member touched without its mutex fails the build (docs/style.md, "Locks").
+TSA_TARGETS ?= aud_base aud_domain aud_eventstore aud_projections aud_commands auditorium
+$(TSA_BUILD)/build.ninja: | setup
+	CC=clang-14 CXX=clang++-14 cmake -S . -B $(TSA_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=ThreadSafety -DBUILD_TESTING=OFF $(CMAKE_FLAGS)
+
+check-thread-safety: setup $(TSA_BUILD)/build.ninja
+	cmake --build $(TSA_BUILD) -j $(JOBS) --target $(TSA_TARGETS)
 
 $(ASAN_BUILD)/build.ninja: | setup
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Asan $(CMAKE_FLAGS)

@@ -36,6 +36,9 @@ public:
     MutexLock(const MutexLock&) = delete;
     MutexLock& operator=(const MutexLock&) = delete;
 
+    // Releases the mutex before the scope ends, to notify or call out without holding it.
+    void unlock() AUD_RELEASE() { lock_.unlock(); }
+
 private:
     friend class CondVar;
     std::unique_lock<std::mutex> lock_;

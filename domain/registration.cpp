@@ -44,7 +44,8 @@ bool lower_hex(const std::string& s) {
 }
 
 Status check_answers(const WebinarSettings& settings, const std::map<std::string, std::vector<std::string>>& answers) {
-    for (const auto& [key, values] : answers) {
+    for (const auto& answer : answers) {
+        const std::string& key = answer.first;  // not a structured binding: clang 14 cannot capture one
         const bool known = std::any_of(settings.fields.begin(), settings.fields.end(),
                                        [&](const RegistrationField& f) { return f.key == key; });
         if (!known) return invalid_field("answers." + key, "no such registration field");

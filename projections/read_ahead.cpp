@@ -22,7 +22,7 @@ ReadAheadSubscription::ReadAheadSubscription(std::unique_ptr<eventstore::Subscri
 
 ReadAheadSubscription::~ReadAheadSubscription() {
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         stopping_ = true;
     }
     changed_.notify_all();
@@ -32,14 +32,14 @@ ReadAheadSubscription::~ReadAheadSubscription() {
 void ReadAheadSubscription::read() {
     for (;;) {
         {
-            std::unique_lock lock(mu_);
-            changed_.wait(lock, [&] { return stopping_ || pages_.size() < kPagesAhead; });
+            MutexLock lock(mu_);
+            while (!stopping_ && pages_.size() >= kPagesAhead) changed_.wait(lock);
             if (stopping_) return;
         }
         // Never under the lock: this reads the disk and waits for appends.
         auto page = log_->next(page_entries_, Clock::now() + kPoll);
         {
-            std::lock_guard lock(mu_);
+            MutexLock lock(mu_);
             if (!page) {
                 error_ = page.status();
             } else if (!page->empty()) {
@@ -52,8 +52,10 @@ void ReadAheadSubscription::read() {
 }
 
 Result<std::vector<eventstore::Entry>> ReadAheadSubscription::next(std::size_t max, Clock::time_point deadline) {
-    std::unique_lock lock(mu_);
-    changed_.wait_until(lock, deadline, [&] { return !pages_.empty() || !error_.is_ok(); });
+    MutexLock lock(mu_);
+    while (pages_.empty() && error_.is_ok()) {
+        if (!changed_.wait_until(lock, deadline)) break;
+    }
     if (pages_.empty()) {
         if (error_.is_ok()) return std::vector<eventstore::Entry>();
         return error_;

@@ -12,12 +12,11 @@
 // store behind it must outlive this object.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.hpp"
 #include "eventstore/log.hpp"
 
 namespace auditorium::projections {
@@ -44,12 +43,12 @@ private:
     const std::size_t page_entries_;
     eventstore::Position last_returned_;  // the consumer's side
 
-    std::mutex mu_;
-    std::condition_variable changed_;                // pages added or taken, or stopping
-    std::deque<std::vector<eventstore::Entry>> pages_;  // GUARDED_BY(mu_), in order
-    std::size_t front_taken_ = 0;                    // GUARDED_BY(mu_): entries of pages_.front() returned
-    Status error_ = Status::ok();                    // GUARDED_BY(mu_): returned after the pages
-    bool stopping_ = false;                          // GUARDED_BY(mu_)
+    Mutex mu_;
+    CondVar changed_;  // pages added or taken, or stopping
+    std::deque<std::vector<eventstore::Entry>> pages_ AUD_GUARDED_BY(mu_);  // in order
+    std::size_t front_taken_ AUD_GUARDED_BY(mu_) = 0;  // entries of pages_.front() returned
+    Status error_ AUD_GUARDED_BY(mu_) = Status::ok();  // returned after the pages
+    bool stopping_ AUD_GUARDED_BY(mu_) = false;
     std::thread reader_;
 };
 

@@ -53,7 +53,7 @@ Status ProjectionRunner::fold_and_commit(const std::vector<eventstore::Entry>& e
     for (auto model : kModels) batch->set_checkpoint(model, last);
     AUD_RETURN_IF_ERROR(models_.commit(*batch));
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         position_ = last;
         // Cleared with the position it is cleared by: a reader that sees the one sees the other.
         if (!error_.is_ok()) spdlog::info("projections: folding again, at position {}", last);
@@ -111,7 +111,7 @@ void ProjectionRunner::follow() {
             }
         }
         {
-            std::lock_guard lock(mu_);
+            MutexLock lock(mu_);
             if (!s.is_ok() && error_.is_ok()) spdlog::error("projections: {}", s.to_string());
             if (s.is_ok() && !error_.is_ok()) spdlog::info("projections: following again, at position {}", position_.load());
             error_ = s;
@@ -126,19 +126,23 @@ void ProjectionRunner::follow() {
 }
 
 Position ProjectionRunner::wait_for(Position position, Clock::time_point deadline) {
-    std::unique_lock lock(mu_);
-    advanced_.wait_until(lock, deadline, [&] { return position_ >= position; });
+    MutexLock lock(mu_);
+    while (position_ < position) {
+        if (!advanced_.wait_until(lock, deadline)) break;
+    }
     return position_;
 }
 
 Status ProjectionRunner::wait_for_error(Clock::time_point deadline) {
-    std::unique_lock lock(mu_);
-    advanced_.wait_until(lock, deadline, [&] { return !error_.is_ok(); });
+    MutexLock lock(mu_);
+    while (error_.is_ok()) {
+        if (!advanced_.wait_until(lock, deadline)) break;
+    }
     return error_;
 }
 
 Status ProjectionRunner::last_error() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return error_;
 }
 

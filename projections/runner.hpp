@@ -14,11 +14,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.hpp"
 #include "base/result.hpp"
 #include "eventstore/log.hpp"
 #include "eventstore/privacy_keys.hpp"
@@ -63,9 +62,9 @@ private:
     ModelStore& models_;
     std::unique_ptr<eventstore::Subscription> log_;
     std::atomic<eventstore::Position> position_{0};
-    mutable std::mutex mu_;
-    std::condition_variable advanced_;
-    Status error_ = Status::ok();
+    mutable Mutex mu_;
+    CondVar advanced_;
+    Status error_ AUD_GUARDED_BY(mu_) = Status::ok();
     std::atomic<bool> stop_{false};
     std::thread thread_;
 };

@@ -18,7 +18,7 @@ std::unique_ptr<Maintenance> Maintenance::start(eventstore::Store& store, Option
 
 Maintenance::~Maintenance() {
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         stop_ = true;
     }
     cv_.notify_all();
@@ -31,9 +31,12 @@ void Maintenance::loop() {
     auto next_minute = Clock::now() + std::chrono::minutes(1);
     for (;;) {
         {
-            std::unique_lock lock(mu_);
+            MutexLock lock(mu_);
             const auto wake = options_.each_minute ? std::min(next, next_minute) : next;
-            if (cv_.wait_until(lock, wake, [&] { return stop_; })) return;
+            while (!stop_) {
+                if (!cv_.wait_until(lock, wake)) break;  // time for the next run
+            }
+            if (stop_) return;
         }
         if (options_.each_minute && Clock::now() >= next_minute) {
             options_.each_minute();

@@ -13,15 +13,14 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.hpp"
 #include "eventstore/store.hpp"
 
 namespace auditorium::tools {
@@ -55,9 +54,9 @@ private:
 
     eventstore::Store& store_;
     const Options options_;
-    std::mutex mu_;
-    std::condition_variable cv_;
-    bool stop_ = false;  // GUARDED_BY(mu_)
+    Mutex mu_;
+    CondVar cv_;
+    bool stop_ AUD_GUARDED_BY(mu_) = false;
     std::thread thread_;
 };
 

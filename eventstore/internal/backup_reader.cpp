@@ -102,9 +102,10 @@ Result<PublicKeys> manifest_signer(const SigningKeyId& id, const std::string& ke
 
 Status check_signer_in_ledger(Store& store, const PublicKeys& signer) {
     AUD_ASSIGN_OR_RETURN(auto keys, store.signing_keys());
-    for (const auto& [id, key] : signer) {
+    for (const auto& signing : signer) {
+        const auto& [id, key] = signing;
         const bool listed = std::any_of(keys.begin(), keys.end(), [&](const Store::SigningPublicKey& k) {
-            return k.id == id && k.key == key;
+            return k.id == signing.first && k.key == signing.second;  // clang 14 cannot capture bindings
         });
         if (!listed) {
             return corruption("the manifest's signer, key " + signing_key_id_hex(id) +

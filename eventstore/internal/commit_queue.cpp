@@ -15,7 +15,7 @@ CommitQueue::~CommitQueue() { close(); }
 
 void CommitQueue::close() {
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         stopping_ = true;
     }
     work_cv_.notify_all();
@@ -23,14 +23,14 @@ void CommitQueue::close() {
 }
 
 void CommitQueue::enqueue(std::shared_ptr<CommitSlot> slot) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     queue_.push_back(Queued{std::move(slot), false});
 }
 
 void CommitQueue::mark_prepared(const std::shared_ptr<CommitSlot>& slot) {
     bool wake = false;
     {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         for (auto& q : queue_) {
             if (q.slot == slot) {
                 q.prepared = true;
@@ -51,10 +51,10 @@ void CommitQueue::run() {
     std::vector<std::shared_ptr<CommitSlot>> batch;
     for (;;) {
         {
-            std::unique_lock lock(mu_);
-            work_cv_.wait(lock, [&] {
-                return (!queue_.empty() && queue_.front().prepared) || (stopping_ && queue_.empty());
-            });
+            MutexLock lock(mu_);
+            while (!(!queue_.empty() && queue_.front().prepared) && !(stopping_ && queue_.empty())) {
+                work_cv_.wait(lock);
+            }
             if (queue_.empty()) return;  // stopping, nothing left
             std::size_t bytes = 0;
             while (!queue_.empty() && queue_.front().prepared && bytes < kMaxBatchBytes) {

@@ -9,16 +9,15 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "base/mutex.hpp"
 #include "base/status.hpp"
 #include "eventstore/internal/merkle.hpp"
 #include "eventstore/types.hpp"
@@ -86,14 +85,14 @@ private:
     void run();
 
     const CommitFn commit_;
-    std::mutex mu_;
-    std::condition_variable work_cv_;
+    Mutex mu_;
+    CondVar work_cv_;
     struct Queued {
         std::shared_ptr<CommitSlot> slot;
         bool prepared = false;
     };
-    std::deque<Queued> queue_;  // GUARDED_BY(mu_), position order
-    bool stopping_ = false;     // GUARDED_BY(mu_)
+    std::deque<Queued> queue_ AUD_GUARDED_BY(mu_);  // position order
+    bool stopping_ AUD_GUARDED_BY(mu_) = false;
     std::thread writer_;
 };
 

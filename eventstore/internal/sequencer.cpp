@@ -10,22 +10,22 @@ Sequencer::Sequencer(Position durable_head, std::int64_t last_recorded_us)
       last_recorded_us_(last_recorded_us) {}
 
 void Sequencer::abandon(Ticket ticket) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     open_lookups_.erase(ticket);
 }
 
 Sequencer::Ticket Sequencer::begin_lookup() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return open_lookups_.insert(durable_head_);
 }
 
 Position Sequencer::durable_head() const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return durable_head_;
 }
 
 void Sequencer::refuse_all() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     refused_ = true;
 }
 
@@ -99,7 +99,7 @@ Sequencer::Decision Sequencer::decide_locked(std::string_view stream, ExpectedVe
 }
 
 void Sequencer::committed(Position head) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     durable_head_ = std::max(durable_head_, head);
     forget_locked();
 }
@@ -131,7 +131,7 @@ void Sequencer::forget_locked() {
 }
 
 std::optional<StreamVersion> Sequencer::known_version(std::string_view stream) const {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = recent_heads_.find(std::string(stream));
     if (it == recent_heads_.end()) return std::nullopt;
     return it->second.version;

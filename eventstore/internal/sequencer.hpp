@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "base/id.hpp"
+#include "base/mutex.hpp"
 #include "eventstore/types.hpp"
 
 namespace auditorium::eventstore::internal {
@@ -90,23 +90,23 @@ private:
     };
     Decision decide_locked(std::string_view stream, ExpectedVersion expected,
                            const std::vector<Id>& event_ids, const Lookups& lookups,
-                           std::int64_t now_us);
-    void forget_locked();
+                           std::int64_t now_us) AUD_REQUIRES(mu_);
+    void forget_locked() AUD_REQUIRES(mu_);
 
     // Stream heads are kept past the horizon, as a cache of committed versions, up to this many.
     static constexpr std::size_t kStreamHeadCache = 100'000;
 
-    mutable std::mutex mu_;
-    bool refused_ = false;                                 // GUARDED_BY(mu_)
-    Position next_position_;                               // GUARDED_BY(mu_)
-    Position durable_head_;                                // GUARDED_BY(mu_)
-    std::int64_t last_recorded_us_ = 0;                    // GUARDED_BY(mu_)
-    std::multiset<Position> open_lookups_;                 // GUARDED_BY(mu_)
-    std::unordered_map<Id, IdLocation> recent_ids_;        // GUARDED_BY(mu_)
-    std::unordered_map<std::string, StreamHead> recent_heads_;  // GUARDED_BY(mu_)
-    std::deque<Recent> recent_;                            // GUARDED_BY(mu_), position order
+    mutable Mutex mu_;
+    bool refused_ AUD_GUARDED_BY(mu_) = false;
+    Position next_position_ AUD_GUARDED_BY(mu_);
+    Position durable_head_ AUD_GUARDED_BY(mu_);
+    std::int64_t last_recorded_us_ AUD_GUARDED_BY(mu_) = 0;
+    std::multiset<Position> open_lookups_ AUD_GUARDED_BY(mu_);
+    std::unordered_map<Id, IdLocation> recent_ids_ AUD_GUARDED_BY(mu_);
+    std::unordered_map<std::string, StreamHead> recent_heads_ AUD_GUARDED_BY(mu_);
+    std::deque<Recent> recent_ AUD_GUARDED_BY(mu_);  // position order
     // Every head written, oldest first, for evicting recent_heads_ beyond the cache size.
-    std::deque<std::pair<std::string, Position>> head_order_;  // GUARDED_BY(mu_)
+    std::deque<std::pair<std::string, Position>> head_order_ AUD_GUARDED_BY(mu_);
 };
 
 template <typename Enqueue>
@@ -114,7 +114,7 @@ Sequencer::Decision Sequencer::decide(Ticket ticket, std::string_view stream,
                                       ExpectedVersion expected, const std::vector<Id>& event_ids,
                                       const Lookups& lookups, std::int64_t now_us,
                                       Enqueue&& enqueue) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     open_lookups_.erase(ticket);
     Decision d = decide_locked(stream, expected, event_ids, lookups, now_us);
     if (d.kind == Decision::Kind::kAppend) enqueue(d);

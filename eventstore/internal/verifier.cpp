@@ -2,13 +2,12 @@
 #include <rocksdb/db.h>
 
 #include <cstring>
-#include <condition_variable>
 #include <deque>
 #include <map>
-#include <mutex>
 #include <thread>
 
 #include "base/big_endian.hpp"
+#include "base/mutex.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
@@ -105,15 +104,15 @@ private:
             : thread_([this, &store, snapshot] { run(store, snapshot); }) {}
         ~Reader() {
             {
-                std::lock_guard lock(mu_);
+                MutexLock lock(mu_);
                 stop_ = true;
             }
             cv_.notify_all();
             thread_.join();
         }
         Result<Chunk> next() {
-            std::unique_lock lock(mu_);
-            cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+            MutexLock lock(mu_);
+            while (queue_.empty() && !done_) cv_.wait(lock);
             if (queue_.empty()) {
                 if (!status_.is_ok()) return status_;
                 return Chunk{};
@@ -146,26 +145,26 @@ private:
                 }
             }
             if (!chunk.positions.empty() && !hand_over(std::move(chunk))) return;
-            std::lock_guard lock(mu_);
+            MutexLock lock(mu_);
             status_ = from_rocks(it->status(), "reading the ledger");
             done_ = true;
             cv_.notify_all();
         }
         bool hand_over(Chunk&& chunk) {
-            std::unique_lock lock(mu_);
-            cv_.wait(lock, [&] { return queue_.size() < kQueued || stop_; });
+            MutexLock lock(mu_);
+            while (queue_.size() >= kQueued && !stop_) cv_.wait(lock);
             if (stop_) return false;
             queue_.push_back(std::move(chunk));
             cv_.notify_all();
             return true;
         }
 
-        std::mutex mu_;
-        std::condition_variable cv_;
-        std::deque<Chunk> queue_;  // GUARDED_BY(mu_)
-        bool done_ = false;        // GUARDED_BY(mu_)
-        bool stop_ = false;        // GUARDED_BY(mu_)
-        Status status_;            // GUARDED_BY(mu_)
+        Mutex mu_;
+        CondVar cv_;
+        std::deque<Chunk> queue_ AUD_GUARDED_BY(mu_);
+        bool done_ AUD_GUARDED_BY(mu_) = false;
+        bool stop_ AUD_GUARDED_BY(mu_) = false;
+        Status status_ AUD_GUARDED_BY(mu_);
         std::thread thread_;
     };
 

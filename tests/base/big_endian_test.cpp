@@ -36,7 +36,7 @@ TEST_CASE("big-endian puts append to what the string holds") {
 TEST_CASE("big-endian gets read known bytes, including bytes with the high bit set") {
     CHECK(get_be64(std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8)) == 0x0102030405060708ull);
     CHECK(get_be64(std::string(8, '\xFF')) == std::numeric_limits<std::uint64_t>::max());
-    CHECK(get_be32("\xFF\x00\x80\x01") == 0xFF008001u);
+    CHECK(get_be32(std::string_view("\xFF\x00\x80\x01", 4)) == 0xFF008001u);  // holds a NUL: sized
     CHECK(get_be16("\x80\x7F") == 0x807F);
 }
 
