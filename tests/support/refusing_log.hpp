@@ -10,14 +10,14 @@
 #include <string>
 
 #include "base/status.hpp"
-#include "eventstore/log.hpp"
+#include "tests/support/forwarding_log.hpp"
 
 namespace auditorium::testing {
 
-class RefusingLog final : public eventstore::Log {
+class RefusingLog final : public ForwardingLog {
 public:
     RefusingLog(eventstore::Log& inner, std::string prefix, int refusals)
-        : inner_(inner), prefix_(std::move(prefix)), left_(refusals) {}
+        : ForwardingLog(inner), prefix_(std::move(prefix)), left_(refusals) {}
 
     int refused() const { return refused_.load(); }
 
@@ -31,25 +31,6 @@ public:
         if (auto conflict = refuse(stream, expected)) return done(*conflict);
         inner_.append_async(stream, expected, std::move(events), std::move(done));
     }
-    Result<eventstore::StreamVersion> stream_version(std::string_view stream) override {
-        return inner_.stream_version(stream);
-    }
-    Result<std::vector<eventstore::Entry>> read_stream(std::string_view stream, eventstore::StreamVersion from,
-                                                       Direction direction, std::size_t max) override {
-        return inner_.read_stream(stream, from, direction, max);
-    }
-    Result<std::vector<eventstore::Entry>> read_all(eventstore::Position from, std::size_t max) override {
-        return inner_.read_all(from, max);
-    }
-    eventstore::Position head() const override { return inner_.head(); }
-    eventstore::Position wait_for(eventstore::Position position,
-                                  std::chrono::steady_clock::time_point deadline) override {
-        return inner_.wait_for(position, deadline);
-    }
-    std::unique_ptr<eventstore::Subscription> subscribe(eventstore::Position from) override {
-        return inner_.subscribe(from);
-    }
-
 private:
     // The conflict for this append, if it is one to refuse; the stream's version is reported as
     // it stands, so the caller's reload finds nothing new and simply tries again.
@@ -65,7 +46,6 @@ private:
         return Status(StatusCode::kAborted, "refused by the test's RefusingLog").with_detail(std::move(c));
     }
 
-    eventstore::Log& inner_;
     const std::string prefix_;
     std::atomic<int> left_;
     std::atomic<int> refused_{0};

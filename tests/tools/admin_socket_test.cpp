@@ -32,15 +32,20 @@ std::string read_line(int fd) {
     }
 }
 
+sockaddr_un unix_address(const std::filesystem::path& socket) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, socket.c_str(), sizeof(addr.sun_path) - 1);
+    return addr;
+}
+
 // A raw client of the admin socket, disconnected when destroyed.
 class RawClient {
 public:
     explicit RawClient(const std::filesystem::path& socket)
         : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
         REQUIRE(fd_ >= 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, socket.c_str(), sizeof(addr.sun_path) - 1);
+        sockaddr_un addr = unix_address(socket);
         REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
     }
     ~RawClient() { ::close(fd_); }
@@ -64,9 +69,7 @@ public:
     explicit FakeServer(const std::filesystem::path& socket)
         : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
         REQUIRE(fd_ >= 0);
-        sockaddr_un addr{};
-        addr.sun_family = AF_UNIX;
-        std::strncpy(addr.sun_path, socket.c_str(), sizeof(addr.sun_path) - 1);
+        sockaddr_un addr = unix_address(socket);
         REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
         REQUIRE(::listen(fd_, 1) == 0);
     }
