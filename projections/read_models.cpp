@@ -56,15 +56,16 @@ std::string state_bytes(const domain::SessionState& s) {
     return domain::encode(SessionEvent{domain::SessionSnapshotted{s, 0}}).clear;
 }
 
-domain::StoredEvent snapshot_of(std::string_view type, std::string_view bytes) {
+domain::StoredEvent snapshot_of(domain::EventType type, std::string_view bytes) {
     domain::StoredEvent e;
-    e.type = type;
+    e.type = type.name;
+    e.schema_version = type.version;
     e.clear = bytes;
     return e;
 }
 
 template <class State, class Event, class Snapshot, class Decode>
-Result<State> state_from(std::string_view type, std::string_view bytes, Decode decode) {
+Result<State> state_from(domain::EventType type, std::string_view bytes, Decode decode) {
     AUD_ASSIGN_OR_RETURN(Event e, decode(snapshot_of(type, bytes)));
     if (!std::holds_alternative<Snapshot>(e)) return corruption("a read-model row holds no state");
     return std::get<Snapshot>(e).state;
@@ -72,15 +73,15 @@ Result<State> state_from(std::string_view type, std::string_view bytes, Decode d
 
 Result<domain::WorkspaceState> workspace_from(std::string_view bytes) {
     return state_from<domain::WorkspaceState, WorkspaceEvent, domain::WorkspaceSnapshotted>(
-        "workspace.snapshot", bytes, domain::decode_workspace_event);
+        domain::event_types::kWorkspaceSnapshot, bytes, domain::decode_workspace_event);
 }
 Result<domain::WebinarState> webinar_from(std::string_view bytes) {
     return state_from<domain::WebinarState, WebinarEvent, domain::WebinarSnapshotted>(
-        "webinar.snapshot", bytes, domain::decode_webinar_event);
+        domain::event_types::kWebinarSnapshot, bytes, domain::decode_webinar_event);
 }
 Result<domain::SessionState> session_from(std::string_view bytes) {
     return state_from<domain::SessionState, SessionEvent, domain::SessionSnapshotted>(
-        "session.snapshot", bytes, domain::decode_session_event);
+        domain::event_types::kSessionSnapshot, bytes, domain::decode_session_event);
 }
 
 // A registration row: 1 byte canceled, then the registration's clear encoding; the personal part
@@ -88,7 +89,8 @@ Result<domain::SessionState> session_from(std::string_view bytes) {
 Result<RegistrationRow> registration_from(std::string_view clear, const std::optional<std::string>& personal) {
     if (clear.empty()) return corruption("an empty registration row");
     domain::StoredEvent e;
-    e.type = "registration.created";
+    e.type = domain::event_types::kRegistered.name;
+    e.schema_version = domain::event_types::kRegistered.version;
     e.clear = clear.substr(1);
     if (personal) e.personal = std::string_view(*personal);
     AUD_ASSIGN_OR_RETURN(RegistrationEvent decoded, domain::decode_registration_event(e));
@@ -174,6 +176,13 @@ std::vector<Position> decode_positions(std::string_view list) {
 
 // ---- folding ----
 
+// The registration's own types; the e-mail reservations share the "registration." prefix and no
+// model folds them.
+bool is_registration(std::string_view type) {
+    using namespace domain::event_types;
+    return type == kRegistered.name || type == kRegistrationCanceled.name || type == kRegistrationSnapshot.name;
+}
+
 class Folder {
 public:
     Folder(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const Entry& entry, ModelStore::Batch& batch)
@@ -195,7 +204,7 @@ public:
             AUD_ASSIGN_OR_RETURN(auto e, domain::decode_session_event(stored));
             return on_session(e);
         }
-        if (type == "registration.created" || type == "registration.canceled" || type == "registration.snapshot") {
+        if (is_registration(type)) {
             AUD_ASSIGN_OR_RETURN(auto e, domain::decode_registration_event(stored));
             return on_registration(e);
         }
@@ -425,7 +434,7 @@ private:
         for (eventstore::StreamVersion from = 1;;) {
             AUD_ASSIGN_OR_RETURN(auto page, ledger_.read_stream(entry_.stream, from, eventstore::Log::Direction::kForward, 16));
             for (const auto& e : page) {
-                if (e.purged || e.type == "registration.canceled") continue;
+                if (e.purged || e.type == domain::event_types::kRegistrationCanceled.name) continue;
                 AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(e)));
                 if (const auto* r = std::get_if<domain::Registered>(&event)) return r->session;
                 if (const auto* s = std::get_if<domain::RegistrationSnapshotted>(&event)) return s->registered.session;
