@@ -105,6 +105,11 @@ private:
     Result<Outcome> register_person(const domain::Register& command);
     Result<Outcome> cancel_registration(const domain::CancelRegistration& command);
     Result<std::string> reservation_of(const Id& session, std::string_view email);
+    // Sets `command`'s subject and subject workspace to the person `who` names in the requesting
+    // workspace (left none when nobody is found); a registrant comes back as written.
+    Result<std::optional<domain::Registered>> find_subject(const PrivacySubject& who, domain::RequestPrivacy& command);
+    // Carries out the recorded request through the store; access reads the subject index.
+    Status carry_out(const domain::RequestPrivacy& command, PrivacyOutcome& out);
 
     eventstore::Log& log_;
     eventstore::PrivacyKeys& keys_;

@@ -4,18 +4,9 @@
 // every schema version ever written; an event whose personal part was erased decodes with its
 // personal fields empty and says so.
 //
-// Types and versions:
-//   workspace.created 1, workspace.settings_changed 1, workspace.member_invited 1,
-//   workspace.member_role_changed 1, workspace.member_removed 1, workspace.deleted 1,
-//   workspace.api_token_created 1, workspace.api_token_revoked 1, workspace.audit_export_requested 1,
-//   workspace.privacy_requested 1,
-//   webinar.created 1, webinar.edited 1, webinar.published 1, webinar.moderator_assigned 1,
-//   webinar.deleted 1, webinar.guest_speaker_invited 1 (personal: the guest),
-//   webinar.guest_speaker_revoked 1, session.scheduled 1, session.status_changed 1, session.deleted 1,
-//   registration.created 1 (personal: the registrant), registration.canceled 1,
-//   registration.email_reserved 1, registration.email_released 1,
-//   and the snapshots a purge appends: workspace.snapshot 1, webinar.snapshot 1, session.snapshot 1,
-//   registration.snapshot 1 (personal: the registrant), registration.reservation_snapshot 1.
+// The types and their versions are in domain/event_types.hpp, the one table of them; the codecs
+// are one source per aggregate (workspace_codec.cpp, webinar_codec.cpp for webinars and sessions,
+// registration_codec.cpp for registrations and e-mail reservations).
 // Pure functions; thread-safe.
 #pragma once
 
@@ -26,6 +17,7 @@
 
 #include "base/id.hpp"
 #include "base/result.hpp"
+#include "domain/event_types.hpp"
 #include "domain/registration.hpp"
 #include "domain/webinar.hpp"
 #include "domain/workspace.hpp"

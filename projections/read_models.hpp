@@ -122,7 +122,7 @@ public:
 private:
     Result<std::optional<domain::SessionState>> session_any(const Id& session) const;
     Result<std::optional<domain::WebinarState>> webinar_any(const Id& webinar) const;
-    enum class IndexForm { kPostingLists, kKeyPerEntry };  // read_models.cpp, "the audit and subject indexes"
+    enum class IndexForm { kPostingLists, kKeyPerEntry };  // internal/audit_index.hpp
     Result<std::vector<AuditRef>> audit_refs(std::string_view prefix, IndexForm form) const;
 
     const ModelStore& models_;
