@@ -46,14 +46,6 @@ Id actor_of(const domain::SessionCommand& c) {
 
 }  // namespace
 
-std::string workspace_stream(const Id& workspace) { return "workspace-" + workspace.hex(); }
-std::string webinar_stream(const Id& webinar) { return "webinar-" + webinar.hex(); }
-std::string session_stream(const Id& session) { return "session-" + session.hex(); }
-std::string registration_stream(const Id& registration) { return "registration-" + registration.hex(); }
-std::string reservation_stream(const Id& session, std::string_view blind) {
-    return "reservation-" + session.hex() + "-" + std::string(blind);
-}
-
 CommandHandler::CommandHandler(Log& log, eventstore::PrivacyKeys& keys, domain::TimeZoneCheck zones,
                                std::function<std::int64_t()> clock)
     : log_(log), keys_(keys), zones_(std::move(zones)), clock_(std::move(clock)) {}
@@ -113,7 +105,7 @@ Result<Outcome> CommandHandler::handle(const domain::RegistrationCommand& comman
 }
 
 Result<std::string> CommandHandler::reservation_of(const Id& session, std::string_view email) {
-    AUD_ASSIGN_OR_RETURN(std::string blind, keys_.blind_index("registration-email", normalized_email(email)));
+    AUD_ASSIGN_OR_RETURN(std::string blind, keys_.blind_index(domain::kEmailBlindIndexPurpose, normalized_email(email)));
     return reservation_stream(session, blind);
 }
 

@@ -20,6 +20,7 @@
 #include "base/id.hpp"
 #include "base/result.hpp"
 #include "domain/registration.hpp"
+#include "domain/streams.hpp"
 #include "domain/webinar.hpp"
 #include "domain/workspace.hpp"
 #include "eventstore/log.hpp"
@@ -53,12 +54,12 @@ struct PrivacyOutcome {
     std::vector<eventstore::Entry> entries;
 };
 
-std::string workspace_stream(const Id& workspace);
-std::string webinar_stream(const Id& webinar);
-std::string session_stream(const Id& session);
-std::string registration_stream(const Id& registration);
-// The e-mail reservation stream of `session` for the address whose blind index is `blind`.
-std::string reservation_stream(const Id& session, std::string_view blind);
+// Stream names (domain/streams.hpp), where the handler's callers have always found them.
+using domain::registration_stream;
+using domain::reservation_stream;
+using domain::session_stream;
+using domain::webinar_stream;
+using domain::workspace_stream;
 using domain::normalized_email;  // an address as reservations compare it
 
 class CommandHandler {

@@ -5,6 +5,7 @@
 #include "commands/command_handler.hpp"
 #include "commands/internal/stream_io.hpp"
 #include "domain/event_codec.hpp"
+#include "domain/streams.hpp"
 #include "projections/stored_event.hpp"
 
 namespace auditorium::commands {
@@ -38,16 +39,16 @@ eventstore::SnapshotFunction snapshot_function(Decode decode, Snapshot make, std
 eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> clock) {
     using namespace domain;
     eventstore::SnapshotRegistry r;
-    r["workspace"] = snapshot_function<WorkspaceState>(
+    r[std::string(domain::kWorkspaceStreamType)] = snapshot_function<WorkspaceState>(
         decode_workspace_event, [](const WorkspaceState& s, std::int64_t now) { return WorkspaceEvent{WorkspaceSnapshotted{s, now}}; },
         clock);
-    r["webinar"] = snapshot_function<WebinarState>(
+    r[std::string(domain::kWebinarStreamType)] = snapshot_function<WebinarState>(
         decode_webinar_event, [](const WebinarState& s, std::int64_t now) { return WebinarEvent{WebinarSnapshotted{s, now}}; },
         clock);
-    r["session"] = snapshot_function<SessionState>(
+    r[std::string(domain::kSessionStreamType)] = snapshot_function<SessionState>(
         decode_session_event, [](const SessionState& s, std::int64_t now) { return SessionEvent{SessionSnapshotted{s, now}}; },
         clock);
-    r["reservation"] = snapshot_function<ReservationState>(
+    r[std::string(domain::kReservationStreamType)] = snapshot_function<ReservationState>(
         decode_reservation_event,
         [](const ReservationState& s, std::int64_t now) { return ReservationEvent{ReservationSnapshotted{s, now}}; }, clock);
     // A registration's state for the snapshot is the registration itself, personal data included.
@@ -55,7 +56,7 @@ eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> cloc
         std::optional<Registered> registered;
         bool canceled = false;
     };
-    r["registration"] = [clock](std::string_view, const std::vector<eventstore::Entry>& entries)
+    r[std::string(domain::kRegistrationStreamType)] = [clock](std::string_view, const std::vector<eventstore::Entry>& entries)
         -> Result<std::optional<eventstore::NewEvent>> {
         Whole whole;
         for (const auto& entry : entries) {

@@ -5,6 +5,7 @@
 
 #include "base/overloaded.hpp"
 #include "domain/event_codec.hpp"
+#include "domain/streams.hpp"
 #include "eventstore/store_records.hpp"
 #include "projections/internal/audit_index.hpp"
 #include "projections/internal/grants.hpp"
@@ -64,7 +65,7 @@ public:
 private:
     // ---- workspaces ----
     Status on_workspace(const WorkspaceEvent& e) {
-        const Id ws = id_of_stream(entry_.stream, "workspace-");
+        const Id ws = domain::id_in_stream(entry_.stream, domain::kWorkspaceStreamType);
         if (ws.is_none()) return corruption("a workspace event outside a workspace stream: " + entry_.stream);
         AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kMembers, key('w', ws)));
         domain::WorkspaceState state;
@@ -78,7 +79,7 @@ private:
 
     // ---- webinars ----
     Status on_webinar(const WebinarEvent& e) {
-        const Id webinar = id_of_stream(entry_.stream, "webinar-");
+        const Id webinar = domain::id_in_stream(entry_.stream, domain::kWebinarStreamType);
         if (webinar.is_none()) return corruption("a webinar event outside a webinar stream: " + entry_.stream);
         AUD_ASSIGN_OR_RETURN(auto state, webinar_state(webinar));
         domain::WebinarState next = domain::evolve(state.value_or(domain::WebinarState{}), e);
@@ -111,7 +112,7 @@ private:
 
     // ---- sessions ----
     Status on_session(const SessionEvent& e) {
-        const Id session = id_of_stream(entry_.stream, "session-");
+        const Id session = domain::id_in_stream(entry_.stream, domain::kSessionStreamType);
         if (session.is_none()) return corruption("a session event outside a session stream: " + entry_.stream);
         AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRooms, key('s', session)));
         domain::SessionState state;
@@ -138,7 +139,7 @@ private:
 
     // ---- registrations ----
     Status on_registration(const RegistrationEvent& e) {
-        const Id id = id_of_stream(entry_.stream, "registration-");
+        const Id id = domain::id_in_stream(entry_.stream, domain::kRegistrationStreamType);
         if (id.is_none()) return corruption("a registration event outside a registration stream: " + entry_.stream);
         Id session;
         std::visit(Overloaded{
@@ -228,7 +229,7 @@ private:
             rows.push_back({kRooms, key('l', session, link_index(r.link_token)), std::string(id.view())});
         }
         if (!r.email.empty()) {
-            AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(kEmailPurpose, domain::normalized_email(r.email)));
+            AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(domain::kEmailBlindIndexPurpose, domain::normalized_email(r.email)));
             rows.push_back({kRooms, key('k', session, blind), std::string(id.view())});
         }
         return rows;

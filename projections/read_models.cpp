@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "base/big_endian.hpp"
+#include "domain/streams.hpp"
 #include "projections/internal/grants.hpp"
 #include "projections/internal/row_codec.hpp"
 
@@ -172,7 +173,7 @@ Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_link(
 Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_email(const Id& session,
                                                                                  std::string_view email,
                                                                                  std::string_view access_key) const {
-    AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(kEmailPurpose, domain::normalized_email(email)));
+    AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(domain::kEmailBlindIndexPurpose, domain::normalized_email(email)));
     AUD_ASSIGN_OR_RETURN(auto index, models_.get(kRooms, key('k', session, blind)));
     if (!index) return std::optional<domain::RegistrationState>();
     return registrant_state(models_, keys_, session, *index, [&](const domain::Registered& r) {

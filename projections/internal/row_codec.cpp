@@ -86,9 +86,4 @@ Result<SessionCounts> counts_from(const Row& row) {
     return SessionCounts{get_be64(row.clear), get_be64(std::string_view(row.clear).substr(8))};
 }
 
-Id id_of_stream(std::string_view stream, std::string_view prefix) {
-    if (!stream.starts_with(prefix)) return Id();
-    return Id::from_hex(stream.substr(prefix.size())).value_or(Id());
-}
-
 }  // namespace auditorium::projections::internal

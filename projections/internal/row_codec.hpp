@@ -26,9 +26,6 @@ std::string key(char tag, const Id& a, std::string_view rest);
 // it without revealing it.
 std::string link_index(std::string_view token);
 
-// The blind-index purpose of a registrant's normalized e-mail address (the rooms' 'k' rows).
-inline constexpr std::string_view kEmailPurpose = "registration-email";
-
 // The scheduler's index in `rooms`: 'u' BE64(due) session(16) -> (empty), for each upcoming session,
 // by when it may be marked past_not_started (domain::not_started_due_us; times before 1970 as 0).
 // nullopt: the session is not upcoming, so not indexed.
@@ -49,8 +46,5 @@ Result<RegistrationRow> registration_from(std::string_view clear, const std::opt
 // A session's counts row in `registrations`: 'n' session(16) -> BE64(registered) BE64(canceled).
 std::string counts_bytes(const SessionCounts& n);
 Result<SessionCounts> counts_from(const Row& row);
-
-// The id a stream name carries after `prefix`; none when it does not start with it.
-Id id_of_stream(std::string_view stream, std::string_view prefix);
 
 }  // namespace auditorium::projections::internal
