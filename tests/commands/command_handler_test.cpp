@@ -13,8 +13,9 @@
 #include "projections/read_models.hpp"
 #include "projections/runner.hpp"
 #include "tests/support/failing_log.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/refusing_log.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::commands;
@@ -36,8 +37,7 @@ struct Fixture {
 
     Fixture() {
         auto created = handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme", "acme", owner}});
-        INFO(created.status().to_string());
-        REQUIRE(created.is_ok());
+        REQUIRE_OK(created);
     }
     Actor as(const Id& member, R role) const { return Actor{ws, member, role}; }
 };
@@ -57,8 +57,7 @@ TEST_CASE("a command refused with a version conflict is decided again and writte
     RefusingLog once(*store, "workspace-", 1);
     const Id ws = eventstore::random_id();
     auto created = create(once, ws, "acme");
-    INFO(created.status().to_string());
-    REQUIRE(created.is_ok());
+    REQUIRE_OK(created);
     CHECK(once.refused() == 1);
     const auto written = store->read_stream(workspace_stream(ws), 1, eventstore::Log::Direction::kForward, 100).value();
     CHECK(written.size() == created->events);
@@ -81,8 +80,7 @@ TEST_CASE("a command becomes entries in its aggregate's stream, the acting membe
     Fixture f;
     const Id admin = eventstore::random_id();
     auto invited = f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}});
-    INFO(invited.status().to_string());
-    REQUIRE(invited.is_ok());
+    REQUIRE_OK(invited);
     CHECK(invited->version == 2);
     CHECK(invited->position == f.store->head());
     const auto entries =
@@ -233,8 +231,7 @@ TEST_CASE("an address registers once per session, whatever its case or spacing, 
     Registrations f;
     const Register first = f.registration("ada@example.org", f.session);
     auto ok = f.handler.handle(RegistrationCommand{first});
-    INFO(ok.status().to_string());
-    REQUIRE(ok.is_ok());
+    REQUIRE_OK(ok);
     const auto head = f.store->head();
     auto again = f.handler.handle(RegistrationCommand{f.registration("  ADA@Example.ORG ", f.session)});
     REQUIRE_FALSE(again.is_ok());
@@ -300,8 +297,7 @@ TEST_CASE("canceling a registration gives the address back") {
     const Register first = f.registration("alan@example.org", f.session);
     REQUIRE(f.handler.handle(RegistrationCommand{first}).is_ok());
     auto canceled = f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
-    INFO(canceled.status().to_string());
-    REQUIRE(canceled.is_ok());
+    REQUIRE_OK(canceled);
     auto twice = f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
     CHECK(rejection_of(twice.status())->rule == "registration_canceled");
     CHECK(f.handler.handle(RegistrationCommand{f.registration("alan@example.org", f.session)}).is_ok());
@@ -394,8 +390,7 @@ TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a regi
 
     now += 2 * kDay;  // everything is past retention
     auto report = store->purge();
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->entries_purged >= 9);
     CHECK(report->snapshots_appended == 5);  // workspace, webinar, session, registration, reservation
     CHECK(report->no_snapshot_function.empty());
@@ -441,21 +436,18 @@ struct FoldedModels {
 
     std::unique_ptr<projections::ModelStore> open() const {
         auto m = projections::ModelStore::open(dir, projections::ModelStore::Mode::kReadWrite);
-        INFO(m.status().to_string());
-        REQUIRE(m.is_ok());
+        REQUIRE_OK(m);
         return std::move(m).value();
     }
     void fold() {
         projections::ProjectionRunner runner(store, store, *models);
         auto reached = runner.catch_up();
-        INFO(reached.status().to_string());
-        REQUIRE(reached.is_ok());
+        REQUIRE_OK(reached);
         REQUIRE(*reached == store.head());
     }
     std::vector<Id> due(std::int64_t until_us) const {
         auto d = reads->due_sessions(until_us);
-        INFO(d.status().to_string());
-        REQUIRE(d.is_ok());
+        REQUIRE_OK(d);
         return *d;
     }
     // As a restarted server: the models closed and opened again from disk.
@@ -526,8 +518,7 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
     m.fold();
     CHECK(m.due(INT64_MAX) == std::vector<Id>{deleted});
     auto gone = f.handler.handle(SessionCommand{DeleteSession{f.as(f.owner, R::kOwner), deleted}});
-    INFO(gone.status().to_string());
-    REQUIRE(gone.is_ok());
+    REQUIRE_OK(gone);
     m.fold();
     CHECK(m.due(INT64_MAX).empty());
 }
@@ -550,8 +541,7 @@ TEST_CASE("a due session the log does not know fails alone: the others are still
     DueSessions due(*m.reads, f.handler);
     f.now = due_at;
     const auto issued = due.issue_due(f.now.load());
-    INFO(issued.status().to_string());
-    REQUIRE(issued.is_ok());
+    REQUIRE_OK(issued);
     CHECK(issued->moved == 1);
     CHECK(issued->refused == 0);
     CHECK(issued->failed == 1);
@@ -572,8 +562,7 @@ TEST_CASE("privacy requests: compliance officers and owners erase, hold and read
 
     // Access: the registrant's data, and the request is on record.
     auto access = f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kAccess, who);
-    INFO(access.status().to_string());
-    REQUIRE(access.is_ok());
+    REQUIRE_OK(access);
     REQUIRE(access->registrant.has_value());
     CHECK(access->registrant->email == "ada@example.org");
 
@@ -594,8 +583,7 @@ TEST_CASE("privacy requests: compliance officers and owners erase, hold and read
     // A legal hold defers the erasure until it is released.
     REQUIRE(f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kLegalHold, who).is_ok());
     auto erase = f.handler.handle_privacy(f.ws, f.owner, eventstore::random_id(), PrivacyRequestKind::kErasure, who);
-    INFO(erase.status().to_string());
-    REQUIRE(erase.is_ok());
+    REQUIRE_OK(erase);
     CHECK(f.store->is_erasure_deferred(ada.person).value());
     CHECK(f.handler.registration(ada.registration).value()->email == "ada@example.org");
     REQUIRE(f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kReleaseHold, who).is_ok());

@@ -3,6 +3,7 @@
 #include "domain/event_codec.hpp"
 
 #include <catch2/catch.hpp>
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
@@ -32,8 +33,7 @@ void round_trips(const Event& e, Decode decode, const std::string& type) {
     CHECK(first.type == type);
     CHECK(first.schema_version == 1);
     auto decoded = decode(stored(first));
-    INFO(decoded.status().to_string());
-    REQUIRE(decoded.is_ok());
+    REQUIRE_OK(decoded);
     const EncodedEvent again = encode(*decoded);
     CHECK(again.type == first.type);
     CHECK(again.clear == first.clear);

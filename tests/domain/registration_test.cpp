@@ -6,6 +6,7 @@
 
 #include "domain/rejection.hpp"
 #include "tests/domain/given_when_then.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
@@ -69,8 +70,7 @@ TEST_CASE("a person registers to an upcoming, live or on-demand session of a pub
     for (const S status : {S::kUpcoming, S::kLive, S::kOnDemand}) {
         INFO(name_of(status));
         auto r = when(a_registration(), status);
-        INFO(r.status().to_string());
-        REQUIRE(r.is_ok());
+        REQUIRE_OK(r);
         const auto& e = std::get<Registered>(r->front());
         CHECK(e.person == kPerson);
         CHECK(e.session == kSession);

@@ -5,6 +5,7 @@
 
 #include "domain/rejection.hpp"
 #include "tests/domain/given_when_then.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
@@ -61,8 +62,7 @@ Result<std::vector<SessionEvent>> when(const SessionState& s, const SessionComma
 }
 
 SessionStatus status_after(const Result<std::vector<SessionEvent>>& r) {
-    INFO(r.status().to_string());
-    REQUIRE(r.is_ok());
+    REQUIRE_OK(r);
     REQUIRE(r->size() == 1);
     return std::get<SessionStatusChanged>(r->front()).to;
 }
@@ -71,8 +71,7 @@ SessionStatus status_after(const Result<std::vector<SessionEvent>>& r) {
 
 TEST_CASE("members create webinars they then own, the compliance officer creates none, settings are checked") {
     auto created = decide(WebinarState{}, CreateWebinar{as(kAuthor, R::kMember), kWebinar, settings()}, kNow);
-    INFO(created.status().to_string());
-    REQUIRE(created.is_ok());
+    REQUIRE_OK(created);
     const auto& e = std::get<WebinarCreated>(created->front());
     CHECK(e.owner == kAuthor);
     CHECK(e.workspace == kWs);
@@ -159,8 +158,7 @@ TEST_CASE("scheduling a session checks its time zone against tzdata, its duratio
                     ScheduleSession{as(kAuthor, R::kMember), kSession, starts, zone, minutes, host, kWebinar});
     };
     auto ok = schedule("America/New_York", 90, kNow + kHour, Id());
-    INFO(ok.status().to_string());
-    REQUIRE(ok.is_ok());
+    REQUIRE_OK(ok);
     const auto& e = std::get<SessionScheduled>(ok->front());
     CHECK(e.host == kAuthor);  // the webinar's owner when none is named
     CHECK(e.time_zone == "America/New_York");
@@ -230,8 +228,7 @@ TEST_CASE("guest speakers are invited by e-mail by the webinar's managers, and r
     auto invited = decide(webinar(), InviteGuestSpeaker{as(kAuthor, R::kMember), kWebinar, guest, "grace@example.org",
                                                         "Grace", "Hopper"},
                           kNow);
-    INFO(invited.status().to_string());
-    REQUIRE(invited.is_ok());
+    REQUIRE_OK(invited);
     const auto& e = std::get<GuestSpeakerInvited>(invited->front());
     CHECK(e.guest == guest);
     CHECK(e.email == "grace@example.org");
@@ -266,8 +263,7 @@ TEST_CASE("a session is deleted only while nobody registered to it, otherwise it
     then_rejected(when(session(S::kLive), DeleteSession{as(kAuthor, R::kMember), kSession, 0}),
                   StatusCode::kFailedPrecondition, "session_live");
     auto deleted = when(session(S::kUpcoming), DeleteSession{as(kAuthor, R::kMember), kSession, 0});
-    INFO(deleted.status().to_string());
-    REQUIRE(deleted.is_ok());
+    REQUIRE_OK(deleted);
     const SessionState gone = evolve(session(S::kUpcoming), deleted->front());
     CHECK(gone.deleted);
     then_rejected(when(gone, StartSession{as(kAuthor, R::kMember), kSession}), StatusCode::kNotFound, "session");

@@ -7,6 +7,7 @@
 
 #include "domain/rejection.hpp"
 #include "tests/domain/given_when_then.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
@@ -39,8 +40,7 @@ Result<std::vector<WorkspaceEvent>> when(const std::vector<WorkspaceEvent>& give
 // By value: the result is usually a temporary.
 template <class E>
 E only(const Result<std::vector<WorkspaceEvent>>& r) {
-    INFO(r.status().to_string());
-    REQUIRE(r.is_ok());
+    REQUIRE_OK(r);
     REQUIRE(r->size() == 1);
     REQUIRE(std::holds_alternative<E>(r->front()));
     return std::get<E>(r->front());
@@ -123,8 +123,7 @@ TEST_CASE("only owners remove members, and never the last owner") {
 TEST_CASE("transferring ownership makes the member the owner and the former owner an admin") {
     const auto team = a_team();
     auto r = when(team, TransferOwnership{kWs, kOwner, kMember});
-    INFO(r.status().to_string());
-    REQUIRE(r.is_ok());
+    REQUIRE_OK(r);
     REQUIRE(r->size() == 2);
     auto after = team;
     after.insert(after.end(), r->begin(), r->end());

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/fault_fs.hpp"
 
 using namespace auditorium;

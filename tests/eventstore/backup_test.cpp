@@ -17,7 +17,8 @@
 #include "eventstore/store.hpp"
 #include "eventstore/tree_head_json.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -59,8 +60,7 @@ struct Site {
     }
     std::unique_ptr<Store> open(bool create = true) const {
         auto store = Store::open(options(create));
-        INFO(store.status().to_string());
-        REQUIRE(store.is_ok());
+        REQUIRE_OK(store);
         return std::move(store).value();
     }
     RestoreOptions restore_options(const std::string& id = "") const {
@@ -75,23 +75,20 @@ struct Site {
         StoreOptions o;
         o.data_dir = restored / "data";
         auto store = Store::open(o);
-        INFO(store.status().to_string());
-        REQUIRE(store.is_ok());
+        REQUIRE_OK(store);
         return std::move(store).value();
     }
 };
 
 BackupManifest must_back_up(Store& store, BackupOptions o) {
     auto m = store.create_backup(o);
-    INFO(m.status().to_string());
-    REQUIRE(m.is_ok());
+    REQUIRE_OK(m);
     return std::move(m).value();
 }
 
 RestoreReport must_restore(const RestoreOptions& o) {
     auto r = restore_backup(o);
-    INFO(r.status().to_string());
-    REQUIRE(r.is_ok());
+    REQUIRE_OK(r);
     return std::move(r).value();
 }
 
@@ -161,8 +158,7 @@ TEST_CASE("a backup taken while 16 threads append verifies, and its restore hold
     vo.target = site.target;
     vo.trusted_public_key = active_key(*store);
     auto check = verify_backup(vo);
-    INFO(check.status().to_string());
-    REQUIRE(check.is_ok());
+    REQUIRE_OK(check);
     CHECK(check->entries == m.head.size);
     CHECK(check->root == m.head.root);
     CHECK(check->vault_present);
@@ -338,8 +334,7 @@ TEST_CASE("an erasure is registered, signed and chained, in every backup target 
         };
         for (const fs::path& t : {site.target, second}) {
             auto contents = internal::erasure_register::read(t / "erasures.log", store->store_id(), lookup);
-            INFO(contents.status().to_string());
-            REQUIRE(contents.is_ok());
+            REQUIRE_OK(contents);
             REQUIRE(contents->records.size() == 2);
             CHECK(contents->records[0].subject == a);
             CHECK(contents->records[1].subject == b);
@@ -581,8 +576,7 @@ TEST_CASE("a master key escrowed under a passphrase comes back with that passphr
     CHECK(wrong.status().code() == StatusCode::kPermissionDenied);
     CHECK_FALSE(fs::exists(recovered));
     auto info = unescrow_master_key(escrow, "correct horse battery staple", recovered);
-    INFO(info.status().to_string());
-    REQUIRE(info.is_ok());
+    REQUIRE_OK(info);
     CHECK(info->store_id == store_id);
     CHECK(slurp(recovered) == master);
     REQUIRE(::stat(recovered.c_str(), &st) == 0);
@@ -631,8 +625,7 @@ TEST_CASE("a ledger backup from before a purge restores with a later vault: reco
         before_purge = must_back_up(**store, {site.target});
         now += 45 * kDayUs;  // 2026-03-01: January has passed the day of retention
         auto purged = (*store)->purge();
-        INFO(purged.status().to_string());
-        REQUIRE(purged.is_ok());
+        REQUIRE_OK(purged);
         REQUIRE(purged->retention_keys_destroyed == 1);
         must_back_up(**store, {site.target});  // its vault no longer holds January's key
     }
@@ -644,8 +637,7 @@ TEST_CASE("a ledger backup from before a purge restores with a later vault: reco
     CHECK(signin.sections[0].state == Section::State::kExpired);
     CHECK(signin.sections[0].plaintext.empty());
     auto report = restored->verify({});
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->sections_expired == 1);
     CHECK(report->sections_erased == 0);
 }

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "eventstore/store.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 
 extern char** environ;
 

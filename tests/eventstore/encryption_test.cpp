@@ -9,7 +9,7 @@
 
 #include "eventstore/internal/layout.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;

@@ -14,8 +14,9 @@
 #include "eventstore/minisign.hpp"
 #include "eventstore/store.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -169,14 +170,12 @@ TEST_CASE("an unfiltered export rebuilds the root, and the stock minisign verifi
     ExportOptions o;
     o.out = ledger.dir.dir / "all.jsonl";
     auto summary = ledger.export_to(o);
-    INFO(summary.status().to_string());
-    REQUIRE(summary.is_ok());
+    REQUIRE_OK(summary);
     CHECK(summary->records == ledger.size);
     CHECK(summary->tree_size == ledger.size);
     CHECK_FALSE(summary->filtered);
     auto result = check(o.out, ledger.public_key);
-    INFO(result.status().to_string());
-    REQUIRE(result.is_ok());
+    REQUIRE_OK(result);
     CHECK(result->records == ledger.size);
     CHECK_FALSE(result->filtered);
     CHECK_FALSE(result->key_from_export);
@@ -202,8 +201,7 @@ TEST_CASE("a filtered export carries inclusion proofs that check against the tre
     CHECK(summary->filtered);
     CHECK(summary->records == 3);  // the 4th, 7th and 10th
     auto result = check(o.out, ledger.public_key);
-    INFO(result.status().to_string());
-    REQUIRE(result.is_ok());
+    REQUIRE_OK(result);
     CHECK(result->records == 3);
     CHECK(result->filtered);
     const std::string text = slurp(o.out);

@@ -12,8 +12,9 @@
 #include <set>
 #include <thread>
 
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/fault_fs.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -33,8 +34,7 @@ void expect_all_present(Store& store, const std::map<Position, Id>& acknowledged
     const Position head = store.head();
     if (!acknowledged.empty()) REQUIRE(head >= acknowledged.rbegin()->first);
     auto all = store.read_all(1, head + 1);
-    INFO(all.status().to_string());
-    REQUIRE(all.is_ok());
+    REQUIRE_OK(all);
     REQUIRE(all->size() == head);
     for (std::size_t i = 0; i < all->size(); ++i) REQUIRE((*all)[i].position == i + 1);
     for (const auto& [position, id] : acknowledged) {

@@ -9,7 +9,8 @@
 #include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -48,8 +49,7 @@ struct ClockedStore {
     }
     std::unique_ptr<Store> open() {
         auto s = Store::open(options());
-        INFO(s.status().to_string());
-        REQUIRE(s.is_ok());
+        REQUIRE_OK(s);
         return std::move(s).value();
     }
     Result<std::unique_ptr<Store>> reopen(bool read_only) {
@@ -86,8 +86,7 @@ Ledger populate(ClockedStore& c, Store& store) {
     REQUIRE(store.rotate_signing_key(officer).is_ok());
     c.now += c.retention + kDay;  // the counter's entries are past retention
     auto purged = store.purge();
-    INFO(purged.status().to_string());
-    REQUIRE(purged.is_ok());
+    REQUIRE_OK(purged);
     REQUIRE(purged->entries_purged == 3);
     l.purge = purged->record;
     must_append(store, "counter-a", {make_event("counter.added")});
@@ -138,8 +137,7 @@ void edit_ledger(ClockedStore& c, Edit&& edit) {
 TEST_CASE("an untouched store with erasures, holds, deferred erasures, purges and a rotated key verifies") {
     auto b = build();
     auto report = verify_after(b->c);
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->entries_purged == 3);
     CHECK(report->entries_unsigned == 0);  // a clean close signs the final size
     CHECK(report->tree_heads >= 2);
@@ -350,8 +348,7 @@ TEST_CASE("verify reports how many entries stand past the newest tree head") {
         head -= kept;
     });
     auto report = verify_after(b->c);
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->entries_unsigned == head);
 }
 

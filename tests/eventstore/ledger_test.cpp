@@ -10,7 +10,8 @@
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/merkle.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -151,8 +152,7 @@ TEST_CASE("proofs hold across tree pieces written by appends of any size") {
     CHECK(as_hash(store->root_at(n).value()) == as_hash(store->tree_head().root));
     store.reset();
     auto report = verify(dir);
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->entries == n);
 
     // Nodes of level 8 and up are also kept under computed keys for proofs; verify checks both
@@ -209,8 +209,7 @@ TEST_CASE("verify passes on an intact ledger and counts its tree heads") {
         fill(*store, 3);
     }
     auto report = verify(dir);
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->entries == 1 + 46);  // the settings record and the entries appended
     CHECK(report->tree_heads >= 3);  // at open (1), on demand (41), at close (47)
 }
@@ -403,8 +402,7 @@ TEST_CASE("a rotated signing key signs new heads while the retired one still ver
         CHECK(active == 1);
     }
     const auto report = verify(dir);
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->tree_heads >= 3);  // at open, before the rotation, after it
     // Reopened, the store signs with the new key.
     auto store = dir.open();
@@ -439,11 +437,9 @@ TEST_CASE("a rotated master key re-wraps the vault: the old key no longer opens 
         must_append(*store, "registration-a", {personal_event(person, "kept readable")});
         old_key = read_bytes(key_file);
         auto rotated = store->rotate_master_key(random_id());
-        INFO(rotated.status().to_string());
-        REQUIRE(rotated.is_ok());
+        REQUIRE_OK(rotated);
         auto record = store->read_all(*rotated, 1);
-        INFO(record.status().to_string());
-        REQUIRE(record.is_ok());
+        REQUIRE_OK(record);
         CHECK(record->at(0).type == "store.master_key_rotated");
         CHECK(entry_of(*store, "registration-a").sections.at(0).plaintext == "kept readable");
         must_append(*store, "registration-a", {personal_event(person, "after")});

@@ -9,7 +9,7 @@
 #include <string>
 
 #include "eventstore/store.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fs = std::filesystem;

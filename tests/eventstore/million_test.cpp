@@ -6,7 +6,7 @@
 #include <random>
 
 #include "eventstore/store.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;

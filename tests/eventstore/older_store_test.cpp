@@ -3,8 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "eventstore/store.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -47,8 +48,7 @@ TEST_CASE("a store made before settings were ledgered gets its settings record a
     Position head = 0;
     {
         auto opened = Store::open(older.options(false));
-        INFO(opened.status().to_string());
-        REQUIRE(opened.is_ok());
+        REQUIRE_OK(opened);
         Store& store = **opened;
         head = store.head();
         auto settings = store.read_stream("store-settings", 1, Store::Direction::kForward, 10).value();
@@ -60,8 +60,7 @@ TEST_CASE("a store made before settings were ledgered gets its settings record a
         for (const auto& k : store.signing_keys().value()) CHECK_THAT(settings[0].clear, Contains(to_hex(k.key)));
     }
     auto after = older.verify();
-    INFO(after.status().to_string());
-    REQUIRE(after.is_ok());
+    REQUIRE_OK(after);
     CHECK(after->entries == head);
     // Reopened, it writes no second record.
     auto again = Store::open(older.options(false));

@@ -6,7 +6,8 @@
 #include <sstream>
 
 #include "eventstore/internal/merkle.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -79,8 +80,7 @@ struct DevStore {
         o.snapshots = std::move(snapshots);
         o.clock = [this] { return now; };
         auto s = Store::open(o);
-        INFO(s.status().to_string());
-        REQUIRE(s.is_ok());
+        REQUIRE_OK(s);
         return std::move(s).value();
     }
 };
@@ -91,8 +91,7 @@ Store::VerifyReport verified(const StoreDir& dir) {
     auto reader = Store::open(o);
     REQUIRE(reader.is_ok());
     auto report = (*reader)->verify({});
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     return *report;
 }
 
@@ -131,8 +130,7 @@ TEST_CASE("purge drops payloads past retention, keeps leaf hashes and the snapsh
     must_append(*d.store, "counter-a", {added(100, bob, "Bob")});  // recent: stays
 
     auto report = d.store->purge();
-    INFO(report.status().to_string());
-    REQUIRE(report.is_ok());
+    REQUIRE_OK(report);
     CHECK(report->entries_purged == 3);
     CHECK(report->snapshots_appended == 1);
     CHECK(report->record > 0);
@@ -183,8 +181,7 @@ TEST_CASE("a complete export of a purged ledger still rebuilds the root") {
     std::stringstream minisig;
     minisig << sig.rdbuf();
     auto check = verify_export(body, minisig.str(), "");
-    INFO(check.status().to_string());
-    REQUIRE(check.is_ok());
+    REQUIRE_OK(check);
     CHECK_FALSE(check->filtered);
 }
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "eventstore/internal/merkle.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;

@@ -6,8 +6,9 @@
 #include <vector>
 
 #include "eventstore/store.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -26,8 +27,7 @@ struct VaultDir {
         auto master = create ? MasterKey::create(dir / "master.key") : MasterKey::load(dir / "master.key");
         REQUIRE(master.is_ok());
         auto vault = Vault::open(Vault::Options{dir / "vault", create, nullptr}, std::move(master).value(), store_id);
-        INFO(vault.status().to_string());
-        REQUIRE(vault.is_ok());
+        REQUIRE_OK(vault);
         return std::move(vault).value();
     }
 };

@@ -8,8 +8,9 @@
 #include "projections/read_models.hpp"
 #include "projections/runner.hpp"
 
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
 #include "tests/support/fault_fs.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::projections;
@@ -21,8 +22,7 @@ constexpr Model kTest{"test", 't'};
 
 std::unique_ptr<ModelStore> must_open(const std::filesystem::path& dir, rocksdb::Env* env = nullptr) {
     auto m = ModelStore::open(dir, ModelStore::Mode::kReadWrite, env);
-    INFO(m.status().to_string());
-    REQUIRE(m.is_ok());
+    REQUIRE_OK(m);
     return std::move(m).value();
 }
 
@@ -46,15 +46,13 @@ struct FaultyModels {
 
 eventstore::Position must_checkpoint(const ModelStore& models, Model model) {
     auto checkpoint = models.checkpoint(model);
-    INFO(checkpoint.status().to_string());
-    REQUIRE(checkpoint.is_ok());
+    REQUIRE_OK(checkpoint);
     return *checkpoint;
 }
 
 std::optional<Row> must_get(const ModelStore& models, std::string_view key) {
     auto row = models.get(kTest, key);
-    INFO(row.status().to_string());
-    REQUIRE(row.is_ok());
+    REQUIRE_OK(row);
     return *row;
 }
 

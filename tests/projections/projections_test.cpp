@@ -16,7 +16,8 @@
 #include "domain/room.hpp"
 #include "projections/digest.hpp"
 #include "projections/read_models.hpp"
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::commands;
@@ -32,16 +33,14 @@ const auto kWait = std::chrono::seconds(30);
 
 template <class T>
 T must(Result<T> r) {
-    INFO(r.status().to_string());
-    REQUIRE(r.is_ok());
+    REQUIRE_OK(r);
     return std::move(r).value();
 }
 
 std::unique_ptr<ModelStore> open_models(const std::filesystem::path& dir,
                                         ModelStore::Mode mode = ModelStore::Mode::kReadWrite) {
     auto m = ModelStore::open(dir, mode);
-    INFO(m.status().to_string());
-    REQUIRE(m.is_ok());
+    REQUIRE_OK(m);
     return std::move(m).value();
 }
 
@@ -71,8 +70,7 @@ struct Live {
     template <class Command>
     Outcome run(const Command& c) {
         auto r = handler.handle(c);
-        INFO(r.status().to_string());
-        REQUIRE(r.is_ok());
+        REQUIRE_OK(r);
         REQUIRE(runner->wait_for(r->position, std::chrono::steady_clock::now() + kWait) >= r->position);
         return *r;
     }
@@ -280,8 +278,7 @@ TEST_CASE("an erasure removes the person's data from every read model while the 
     auto erased = s.live.handler.handle_privacy(s.a.ws, compliance, eventstore::random_id(),
                                                 PrivacyRequestKind::kErasure,
                                                 PrivacySubject{PrivacySubject::Kind::kRegistrant, ada.registration, Id()});
-    INFO(erased.status().to_string());
-    REQUIRE(erased.is_ok());
+    REQUIRE_OK(erased);
     s.live.settle();
     auto rows = must(s.live.read.registrations(s.a.ws, s.a.session));
     REQUIRE(rows.size() == 4);
@@ -497,8 +494,7 @@ TEST_CASE("an access request finds every entry holding the person's data through
     s.live.handler.use_read_models(&s.live.read);
     auto access = s.live.handler.handle_privacy(s.a.ws, compliance, eventstore::random_id(),
                                                 PrivacyRequestKind::kAccess, grace);
-    INFO(access.status().to_string());
-    REQUIRE(access.is_ok());
+    REQUIRE_OK(access);
     REQUIRE(access->entries.size() == 1);
     CHECK(access->entries[0].type == "webinar.guest_speaker_invited");
     REQUIRE(access->entries[0].sections.size() == 1);

@@ -6,7 +6,8 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "tests/eventstore/store_fixture.hpp"
+#include "tests/support/store_fixture.hpp"
+#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::projections;
@@ -43,8 +44,7 @@ std::vector<eventstore::Entry> drain(eventstore::Subscription& log, eventstore::
     std::vector<eventstore::Entry> out;
     while (after + out.size() < last) {
         auto page = log.next(max, Clock::now() + kWait);
-        INFO(page.status().to_string());
-        REQUIRE(page.is_ok());
+        REQUIRE_OK(page);
         REQUIRE(!page->empty());
         REQUIRE(page->size() <= max);
         for (auto& e : *page) {

@@ -9,6 +9,7 @@
 
 #include "eventstore/store.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/status.hpp"
 
 namespace auditorium::testing {
 
@@ -42,8 +43,7 @@ struct StoreDir {
         auto o = options();
         o.env = env;
         auto store = eventstore::Store::open(o);
-        INFO(store.status().to_string());
-        REQUIRE(store.is_ok());
+        REQUIRE_OK(store);
         return std::move(store).value();
     }
 };
@@ -53,8 +53,7 @@ inline eventstore::AppendResult must_append(eventstore::Store& store, const std:
                                             eventstore::ExpectedVersion expected =
                                                 eventstore::ExpectedVersion::any()) {
     auto r = store.append(stream, expected, std::move(events));
-    INFO(r.status().to_string());
-    REQUIRE(r.is_ok());
+    REQUIRE_OK(r);
     return r.value();
 }
 
