@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/aligned.hpp"
 #include "base/id.hpp"
 #include "base/result.hpp"
 #include "domain/event_codec.hpp"
@@ -38,11 +39,7 @@ inline std::uint8_t u8(auto e) { return static_cast<std::uint8_t>(e); }
 template <class T, class F>
 auto with_table(std::string_view bytes, F&& read) -> decltype(read(static_cast<const T*>(nullptr))) {
     std::vector<std::uint64_t> aligned;
-    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
-        aligned.resize((bytes.size() + 7) / 8);
-        std::memcpy(aligned.data(), bytes.data(), bytes.size());
-        bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
-    }
+    bytes = aligned_8(bytes, aligned);
     const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
     flatbuffers::Verifier verifier(data, bytes.size());
     if (!verifier.VerifyBuffer<T>(nullptr)) return corruption("event bytes fail the format check");

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "base/aligned.hpp"
 #include "eventstore/schema/entry_generated.h"
 
 namespace auditorium::eventstore::internal {
@@ -74,14 +75,9 @@ std::string encode_entry(const EntryHeader& h, std::string_view clear,
 namespace {
 
 // The format checks every reader runs, without copying anything out. `aligned` keeps the copy of
-// a misaligned buffer alive: flatbuffers reads scalars in place, so the buffer must be aligned as
-// it was built (8 bytes), and RocksDB hands out values at any address.
+// a misaligned buffer alive (base/aligned.hpp).
 Result<const fb::Entry*> checked_entry(std::string_view& bytes, std::vector<std::uint64_t>& aligned) {
-    if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(std::uint64_t) != 0) {
-        aligned.resize((bytes.size() + 7) / 8);
-        std::memcpy(aligned.data(), bytes.data(), bytes.size());
-        bytes = std::string_view(reinterpret_cast<const char*>(aligned.data()), bytes.size());
-    }
+    bytes = aligned_8(bytes, aligned);
     const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
     flatbuffers::Verifier verifier(data, bytes.size());
     if (!fb::VerifyEntryBuffer(verifier)) return corruption("entry bytes fail the format check");
