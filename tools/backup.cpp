@@ -141,7 +141,7 @@ int restore(const Args& args) {
 
 }  // namespace
 
-boost::json::object backup_create_command(eventstore::Store& store, const boost::json::object& request) {
+boost::json::object backup_create_command(StoreCommandTarget store, const boost::json::object& request) {
     eventstore::BackupOptions o;
     const auto* target = request.if_contains("target");
     if (target == nullptr || !target->is_string() || target->as_string().empty()) {
@@ -154,7 +154,7 @@ boost::json::object backup_create_command(eventstore::Store& store, const boost:
     if (!days) return failure_object(days.status());
     o.keep = static_cast<std::size_t>(*keep);
     o.vault_keep = std::chrono::hours(24 * static_cast<std::int64_t>(*days));
-    auto m = store.create_backup(o);
+    auto m = store.admin.create_backup(o);
     if (!m) return failure_object(m.status());
     std::uint64_t bytes = 0;
     for (const auto& f : m->files) bytes += f.size;

@@ -10,7 +10,7 @@
 
 namespace auditorium::tools {
 
-std::unique_ptr<Maintenance> Maintenance::start(eventstore::Store& store, Options options) {
+std::unique_ptr<Maintenance> Maintenance::start(StoreCommandTarget store, Options options) {
     std::unique_ptr<Maintenance> m(new Maintenance(store, std::move(options)));
     m->thread_ = std::thread([raw = m.get()] { raw->loop(); });
     return m;

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "base/mutex.hpp"
-#include "eventstore/store.hpp"
+#include "tools/store_commands.hpp"
 
 namespace auditorium::tools {
 
@@ -40,7 +40,7 @@ public:
         std::size_t failures = 0;
     };
 
-    static std::unique_ptr<Maintenance> start(eventstore::Store& store, Options options);
+    static std::unique_ptr<Maintenance> start(StoreCommandTarget store, Options options);
     ~Maintenance();  // stops (a run in progress finishes first) and joins
     Maintenance(const Maintenance&) = delete;
     Maintenance& operator=(const Maintenance&) = delete;
@@ -49,10 +49,10 @@ public:
     Run run_once();
 
 private:
-    Maintenance(eventstore::Store& store, Options options) : store_(store), options_(std::move(options)) {}
+    Maintenance(StoreCommandTarget store, Options options) : store_(store), options_(std::move(options)) {}
     void loop();
 
-    eventstore::Store& store_;
+    const StoreCommandTarget store_;
     const Options options_;
     Mutex mu_;
     CondVar cv_;

@@ -141,7 +141,7 @@ int run_services(eventstore::Store& opened, const po::variables_map& vm, const e
         // Logged as sent; run_store_command refuses a request without a command string.
         const auto* command = request.if_contains("command");
         spdlog::info("serve: admin command {}", command != nullptr ? boost::json::serialize(*command) : "(none)");
-        return run_store_command(opened, request);
+        return run_store_command({opened, opened}, request);
     });
     if (!admin) return report("starting the admin socket", admin.status());
     spdlog::info("serve: admin socket {} (0600)", admin_socket_path(data).string());
@@ -151,7 +151,7 @@ int run_services(eventstore::Store& opened, const po::variables_map& vm, const e
     handler.use_read_models(&read_models);
     commands::DueSessions due_sessions(read_models, handler);
     maintenance_options.each_minute = [&due_sessions] { scheduler_tick(due_sessions); };
-    auto maintenance = Maintenance::start(opened, maintenance_options);
+    auto maintenance = Maintenance::start({opened, opened}, maintenance_options);
     spdlog::info("serve: maintenance every {} s, first in {} s", maintenance_options.interval.count(),
                  maintenance_options.first_delay.count());
     const int signal_number = wait_for_stop(stop);

@@ -9,7 +9,7 @@ namespace auditorium::tools {
 namespace json = boost::json;
 namespace {
 
-using Command = json::object (*)(eventstore::Store&, const json::object&);
+using Command = json::object (*)(StoreCommandTarget, const json::object&);
 
 Result<Id> id_field(const json::object& r, std::string_view name, bool required) {
     const auto* v = r.if_contains(name);
@@ -31,8 +31,8 @@ json::object done(std::string summary, eventstore::Position position = 0) {
     return o;
 }
 
-json::object purge(eventstore::Store& store, const json::object&) {
-    auto r = store.purge();
+json::object purge(StoreCommandTarget store, const json::object&) {
+    auto r = store.admin.purge();
     if (!r) return failure_object(r.status());
     std::string summary = "purge: " + std::to_string(r->entries_purged) + " entries purged, " +
                           std::to_string(r->snapshots_appended) + " snapshots appended, " +
@@ -47,7 +47,7 @@ json::object purge(eventstore::Store& store, const json::object&) {
     return o;
 }
 
-json::object rotate(eventstore::Store& store, const json::object& request) {
+json::object rotate(StoreCommandTarget store, const json::object& request) {
     auto actor = id_field(request, "actor", false);
     if (!actor) return failure_object(actor.status());
     const auto* which = request.if_contains("which");
@@ -55,21 +55,21 @@ json::object rotate(eventstore::Store& store, const json::object& request) {
         return failure_object(invalid_argument("which: 'signing' or 'master'"));
     }
     const bool signing = which->as_string() == "signing";
-    auto p = signing ? store.rotate_signing_key(*actor) : store.rotate_master_key(*actor);
+    auto p = signing ? store.admin.rotate_signing_key(*actor) : store.admin.rotate_master_key(*actor);
     if (!p) return failure_object(p.status());
     return done(std::string(signing ? "signing" : "master") + " key rotated; recorded at position " +
                     std::to_string(*p),
                 *p);
 }
 
-json::object erase(eventstore::Store& store, const json::object& request) {
+json::object erase(StoreCommandTarget store, const json::object& request) {
     auto subject = id_field(request, "subject", true);
     auto actor = id_field(request, "actor", false);
     if (!subject) return failure_object(subject.status());
     if (!actor) return failure_object(actor.status());
-    auto p = store.erase(*subject, *actor);
+    auto p = store.privacy.erase(*subject, *actor);
     if (!p) return failure_object(p.status());
-    auto deferred = store.is_erasure_deferred(*subject);
+    auto deferred = store.privacy.is_erasure_deferred(*subject);
     const bool is_deferred = deferred && *deferred;
     json::object o = done(is_deferred ? "erasure deferred by a legal hold; recorded at position " + std::to_string(*p)
                                       : "subject erased; recorded at position " + std::to_string(*p),
@@ -78,14 +78,14 @@ json::object erase(eventstore::Store& store, const json::object& request) {
     return o;
 }
 
-json::object hold(eventstore::Store& store, const json::object& request) {
+json::object hold(StoreCommandTarget store, const json::object& request) {
     auto subject = id_field(request, "subject", true);
     auto actor = id_field(request, "actor", false);
     if (!subject) return failure_object(subject.status());
     if (!actor) return failure_object(actor.status());
     const auto* held = request.if_contains("held");
     if (held == nullptr || !held->is_bool()) return failure_object(invalid_argument("held: true or false"));
-    auto p = store.set_legal_hold(*subject, *actor, held->as_bool());
+    auto p = store.privacy.set_legal_hold(*subject, *actor, held->as_bool());
     if (!p) return failure_object(p.status());
     return done(std::string(held->as_bool() ? "legal hold set" : "legal hold released") +
                     "; recorded at position " + std::to_string(*p),
@@ -94,7 +94,7 @@ json::object hold(eventstore::Store& store, const json::object& request) {
 
 }  // namespace
 
-json::object run_store_command(eventstore::Store& store, const json::object& request) {
+json::object run_store_command(StoreCommandTarget store, const json::object& request) {
     static const std::map<std::string, Command, std::less<>> table = {
         {"purge", purge}, {"keys.rotate", rotate}, {"privacy.erase", erase}, {"legal_hold", hold},
         {"backup.create", backup_create_command}};
@@ -118,7 +118,7 @@ int run_mutating(const po::variables_map& vm, const json::object& request) {
     } else {
         auto store = open_for_writing(vm);
         if (!store) return report(command, store.status());
-        response = run_store_command(**store, request);
+        response = run_store_command({**store, **store}, request);
     }
     if (Status s = status_of(response); !s.is_ok()) return report(command, s);
     // An answer without its summary comes from an older or broken server: not the user's input
