@@ -1,5 +1,4 @@
-// RocksStore's part of backups (backup.hpp, docs/backups.md): taking a backup online, writing
-// the erasure register, and the steps of a restore that run inside the restored store.
+// write_backup (backup.hpp, docs/backups.md): taking a backup online into one target.
 #include <rocksdb/db.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <sodium.h>
@@ -17,6 +16,8 @@
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/internal/store_jobs.hpp"
+#include "eventstore/internal/vault.hpp"
 #include "eventstore/minisign.hpp"
 #include "eventstore/tree_head_json.hpp"
 
@@ -26,8 +27,6 @@ namespace json = boost::json;
 using backup_format::Kind;
 namespace {
 
-// Personal keys have one key id (rocks_store.cpp's kSingleKeyId).
-constexpr std::uint32_t kPersonalKeyId = 1;
 // How long a backup waits for the store to acknowledge what its checkpoint already holds: the
 // writer publishes the head right after its write returns, so this is only ever a short wait.
 constexpr std::chrono::seconds kAcknowledgeWait{30};
@@ -118,17 +117,15 @@ Status write_signed(const backup_format::Paths& p, const std::string& text,
     return file_util::write_file_atomic(p.manifest, text);
 }
 
-}  // namespace
-
 // Takes one backup into one target; see create_backup's contract in store.hpp and backup.hpp.
-class RocksStore::BackupWriter {
+class BackupWriter {
 public:
-    BackupWriter(RocksStore& store, const BackupOptions& options) : store_(store), options_(options) {}
+    BackupWriter(const BackupParts& parts, const BackupOptions& options) : parts_(parts), options_(options) {}
 
     Result<BackupManifest> run() {
         AUD_RETURN_IF_ERROR(check_options());
         // A store that refuses appends could not ledger the backup: refuse before copying.
-        AUD_RETURN_IF_ERROR(store_.durable_.refused());
+        AUD_RETURN_IF_ERROR(parts_.durable.refused());
         const fs::path& target = options_.target;
         AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kLedgerDir));
         AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kVaultDir));
@@ -138,14 +135,14 @@ public:
         AUD_RETURN_IF_ERROR(ensure_register());
         AUD_RETURN_IF_ERROR(remove_unfinished(target, Kind::kLedger));
         AUD_RETURN_IF_ERROR(remove_unfinished(target, Kind::kVault));
-        AUD_ASSIGN_OR_RETURN(key_, store_.active_signing_key());
+        AUD_ASSIGN_OR_RETURN(key_, parts_.reader.active_signing_key());
 
-        const std::int64_t now = store_.now_us();
+        const std::int64_t now = parts_.config.now_us();
         BackupManifest m;
         m.id = backup_format::make_id(now);
         m.created_at_us = now;
-        m.store_id = store_.store_id_;
-        m.dev = store_.dev_;
+        m.store_id = parts_.config.store_id;
+        m.dev = parts_.config.dev;
         m.key_id = key_->public_key().id;
         m.public_key.assign(reinterpret_cast<const char*>(key_->public_key().key.data()), key_->public_key().key.size());
         m.vault_id = m.id;
@@ -183,12 +180,10 @@ private:
         e.event_id = random_id();
         e.type = std::string(kBackupType);
         e.clear = json::serialize(clear);
-        return store_.append_store_record(kBackupStream, ExpectedVersion::any(), std::move(e)).status();
+        return parts_.pipeline.append_store_record(kBackupStream, ExpectedVersion::any(), std::move(e)).status();
     }
 
     Status check_options() {
-        if (store_.read_only_) return failed_precondition("a backup needs the store open read-write");
-        if (!store_.vault_) return failed_precondition("a backup needs the keys");
         if (options_.target.empty()) return invalid_argument("target: a backup target directory is required");
         if (options_.keep == 0) return invalid_argument("keep: at least one ledger backup must be kept");
         if (options_.vault_keep.count() <= 0) return invalid_argument("vault_keep: must be positive");
@@ -197,7 +192,7 @@ private:
 
     // Every target that has backups has a register, so a missing one means a damaged target.
     Status ensure_register() {
-        const auto& targets = store_.backup_targets_;
+        const auto& targets = parts_.config.backup_targets;
         std::error_code ec;
         const bool configured = std::any_of(targets.begin(), targets.end(), [&](const fs::path& t) {
             return fs::equivalent(t, options_.target, ec);
@@ -219,7 +214,7 @@ private:
         // checkpoint holds it, unless the subject was erased in between, which the register
         // (written before any key is destroyed) records.
         AUD_RETURN_IF_ERROR(checkpoint_ledger(ledger_.partial));
-        AUD_RETURN_IF_ERROR(store_.vault_->checkpoint(vault_.partial));
+        AUD_RETURN_IF_ERROR(parts_.vault.checkpoint(vault_.partial));
         for (const fs::path& dir : {ledger_.partial, vault_.partial}) {
             if (::chmod(dir.c_str(), 0700) != 0) return unavailable("setting mode 0700 on " + dir.string());
             AUD_RETURN_IF_ERROR(file_util::break_hard_links(dir));
@@ -239,7 +234,7 @@ private:
 
     Status checkpoint_ledger(const fs::path& dir) {
         rocksdb::Checkpoint* raw = nullptr;
-        AUD_RETURN_IF_ERROR(from_rocks(rocksdb::Checkpoint::Create(store_.db_.get(), &raw),
+        AUD_RETURN_IF_ERROR(from_rocks(rocksdb::Checkpoint::Create(&parts_.db.db(), &raw),
                                        "checkpointing the ledger"));
         std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
         return from_rocks(checkpoint->CreateCheckpoint(dir.string()),
@@ -253,31 +248,13 @@ private:
         return file_util::sync_dir(p.dir.parent_path());
     }
 
-    // A signed tree head of exactly `size` entries: a stored one, or one signed now. Positions
-    // never change, so the live store computes the root the checkpoint holds.
+    // A signed tree head of exactly `size` entries: a stored one, or one signed now.
     Result<SignedTreeHead> head_at(Position size) {
-        if (store_.wait_for(size, std::chrono::steady_clock::now() + kAcknowledgeWait) < size) {
+        if (parts_.durable.wait_for(size, std::chrono::steady_clock::now() + kAcknowledgeWait) < size) {
             return unavailable("the ledger checkpoint holds position " + std::to_string(size) +
                                ", which the store has not acknowledged (a failed write?)");
         }
-        std::lock_guard lock(store_.sign_mu_);
-        AUD_ASSIGN_OR_RETURN(auto stored, store_.tree_heads(size, 1));
-        if (!stored.empty() && stored.front().size == size) return stored.front();
-        SignedTreeHead h;
-        h.store_id = store_.store_id_;
-        h.size = size;
-        AUD_ASSIGN_OR_RETURN(h.root, store_.root_at(size));
-        h.time_us = store_.now_us();
-        h.key_id = key_->public_key().id;
-        h.dev = store_.dev_;
-        h.signature = minisign::sign(key_.value(), h.message());
-        std::string k = layout::position_key(h.size);
-        put_be64(k, static_cast<std::uint64_t>(h.time_us));
-        rocksdb::WriteOptions wo;
-        wo.sync = true;
-        AUD_RETURN_IF_ERROR(from_rocks(store_.db_->Put(wo, store_.cf_->tree_heads, k, encode_tree_head(h)),
-                                       "storing the backup's signed tree head"));
-        return h;
+        return parts_.signer.head_at(size, key_.value());
     }
 
     // Keeps the newest `keep` ledger backups and the vault backups younger than `vault_keep`.
@@ -313,67 +290,21 @@ private:
         return Status::ok();
     }
 
-    RocksStore& store_;
+    const BackupParts& parts_;
     const BackupOptions& options_;
     backup_format::Paths ledger_;
     backup_format::Paths vault_;
     std::optional<minisign::SigningKey> key_;
 };
 
-Result<BackupManifest> RocksStore::create_backup(const BackupOptions& options) {
-    return BackupWriter(*this, options).run();
-}
+}  // namespace
 
-// ---- the erasure register ----
-
-Status RocksStore::record_erasure_in_backups(const Id& subject, Position position) {
-    if (backup_targets_.empty()) return Status::ok();
-    AUD_ASSIGN_OR_RETURN(auto key, active_signing_key());
-    for (const fs::path& target : backup_targets_) {
-        std::error_code ec;
-        if (!fs::is_directory(target, ec)) {
-            return unavailable("backup target " + target.string() +
-                               " is not available, so the erasure of subject " + subject.hex() +
-                               " (recorded at position " + std::to_string(position) +
-                               ") cannot be registered there; its key is kept until it is: retry "
-                               "the erasure, or reopen the store, once the target is back");
-        }
-        AUD_RETURN_IF_ERROR(erasure_register::append(target / backup_format::kRegisterFile, store_id_,
-                                                     subject, position, now_us(), key));
-    }
-    return Status::ok();
-}
-
-Status RocksStore::record_pending_erasure_in_backups(const Id& subject) {
-    if (backup_targets_.empty()) return Status::ok();
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_->erasures, subject.view(), &value);
-    AUD_RETURN_IF_ERROR(from_rocks(s, "reading the erasure record of a pending erasure"));
-    if (value.size() < 8) return corruption("malformed erasure record index");
-    return record_erasure_in_backups(subject, get_be64(value));
+Result<BackupManifest> write_backup(const BackupParts& parts, const BackupOptions& options) {
+    return BackupWriter(parts, options).run();
 }
 
 // ---- restore steps inside the restored store ----
-
-Result<RocksStore::RegisterApplied> RocksStore::apply_erasure_register(const std::vector<Id>& subjects) {
-    RegisterApplied out;
-    for (const Id& subject : subjects) {
-        AUD_ASSIGN_OR_RETURN(bool erased, is_erased(subject));
-        if (erased) {
-            AUD_ASSIGN_OR_RETURN(auto key, vault_->key_for_opening(subject, KeyClass::kPersonal, kPersonalKeyId));
-            if (key) {
-                AUD_RETURN_IF_ERROR(vault_->destroy_personal_keys(subject));
-                ++out.keys_destroyed;
-            }
-            continue;
-        }
-        // At once, even under a legal hold the backup still records: only erasures actually
-        // carried out (never deferred ones) reach the register, so the hold was released since.
-        AUD_RETURN_IF_ERROR(erase_now(subject, Id()).status().with_context("applying the erasure register"));
-        out.erased.push_back(subject);
-    }
-    return out;
-}
+// (RocksStore's, in this file beside the backups they come from)
 
 Result<Position> RocksStore::append_restore_record(const BackupManifest& backup,
                                                    std::string_view vault_id,
@@ -383,24 +314,14 @@ Result<Position> RocksStore::append_restore_record(const BackupManifest& backup,
     clear["tree_head"] = json::parse(tree_head_to_json(backup.head));
     clear["vault_backup_id"] = vault_id;
     clear["erasures_applied"] = erasures_applied;
-    clear["restored_at"] = rfc3339(now_us());
+    clear["restored_at"] = rfc3339(config_.now_us());
     NewEvent record;
     record.event_id = random_id();
     record.type = std::string(kRestoreType);
     record.clear = json::serialize(clear);
-    AUD_ASSIGN_OR_RETURN(auto appended, append_store_record(kRestoreStream, ExpectedVersion::any(), std::move(record)));
+    AUD_ASSIGN_OR_RETURN(auto appended, pipeline_->append_store_record(kRestoreStream, ExpectedVersion::any(), std::move(record)));
     return appended.first_position;
 }
 
-Result<std::optional<std::string>> RocksStore::signing_key_from_vault(const SigningKeyId& id) {
-    if (!vault_) return failed_precondition("the store is open without its keys");
-    AUD_ASSIGN_OR_RETURN(auto seed, vault_->load_secret("signing:" + signing_key_id_hex(id)));
-    if (!seed) return std::optional<std::string>();
-    std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
-    std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
-    crypto_sign_seed_keypair(pk.data(), sk.data(), seed->data());
-    sodium_memzero(sk.data(), sk.size());
-    return std::optional<std::string>(std::string(reinterpret_cast<const char*>(pk.data()), pk.size()));
-}
 
 }  // namespace auditorium::eventstore::internal

@@ -1,4 +1,4 @@
-// RocksStore::export_ledger: signed JSONL and CSV exports (formats in export.hpp).
+// export_ledger_file: signed JSONL and CSV exports (formats in export.hpp).
 #include <rocksdb/db.h>
 
 #include <boost/json.hpp>
@@ -8,7 +8,7 @@
 #include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
-#include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/internal/store_jobs.hpp"
 #include "eventstore/minisign.hpp"
 #include "eventstore/tree_head_json.hpp"
 
@@ -83,18 +83,17 @@ json::value payload_value(const Entry& e) {
     return json::value(std::move(o));
 }
 
-}  // namespace
-
-class RocksStore::Exporter {
+class Exporter {
 public:
-    Exporter(RocksStore& store, const ExportOptions& options) : store_(store), options_(options) {}
+    Exporter(LedgerReader& reader, const StoreConfig& config, const ExportOptions& options)
+        : reader_(reader), config_(config), options_(options) {}
 
     Result<ExportSummary> run() {
-        if (!store_.vault_) {
+        if (!reader_.has_keys()) {
             return failed_precondition("an export is signed with the ledger's key: open the store with its keys (--keys)");
         }
         AUD_ASSIGN_OR_RETURN(auto key, signing_key());
-        AUD_ASSIGN_OR_RETURN(head_, store_.newest_tree_head());
+        AUD_ASSIGN_OR_RETURN(head_, reader_.newest_tree_head());
         const Position to = options_.to == 0 ? head_.size : options_.to;
         if (to > head_.size) {
             return invalid_argument("to: the newest signed tree head covers " + std::to_string(head_.size) +
@@ -124,11 +123,11 @@ public:
         }
         AUD_RETURN_IF_ERROR(records(to, jsonl));
         if (jsonl) AUD_RETURN_IF_ERROR(emit("{\"tree_head\":" + tree_head_to_json(head_) + "}"));
-        const std::string comment = "auditorium export store=" + store_.store_id_.hex() +
+        const std::string comment = "auditorium export store=" + config_.store_id.hex() +
                                     " tree_size=" + std::to_string(head_.size) + " records=" +
                                     std::to_string(summary_.records) + " filtered=" +
                                     (summary_.filtered ? "1" : "0") + " format=" +
-                                    (jsonl ? "jsonl" : "csv") + (store_.dev_ ? " dev" : "");
+                                    (jsonl ? "jsonl" : "csv") + (config_.dev ? " dev" : "");
         AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium ledger export"));
         AUD_ASSIGN_OR_RETURN(file_util::AtomicFile sig,
                              file_util::AtomicFile::create(options_.out.string() + ".minisig"));
@@ -143,7 +142,7 @@ public:
     }
 
 private:
-    Result<minisign::SigningKey> signing_key() { return store_.active_signing_key(); }
+    Result<minisign::SigningKey> signing_key() { return reader_.active_signing_key(); }
 
     std::string header(const minisign::PublicKey& key) {
         json::object filter;
@@ -155,8 +154,8 @@ private:
         if (options_.actor) filter["actor"] = options_.actor->hex();
         json::object h;
         h["format"] = "auditorium/export/v1";
-        h["store_id"] = store_.store_id_.hex();
-        h["dev"] = store_.dev_;
+        h["store_id"] = config_.store_id.hex();
+        h["dev"] = config_.dev;
         h["filtered"] = summary_.filtered;
         h["filter"] = std::move(filter);
         h["tree_size"] = head_.size;
@@ -181,7 +180,7 @@ private:
         rocksdb::Slice upper_slice(upper);
         rocksdb::ReadOptions ro;
         ro.iterate_upper_bound = &upper_slice;
-        std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro, store_.cf_->ledger));
+        std::unique_ptr<rocksdb::Iterator> it(reader_.db().db().NewIterator(ro, reader_.db().cf().ledger));
         for (it->Seek(layout::position_key(options_.from)); it->Valid(); it->Next()) {
             const Position p = get_be64(it->key().ToStringView());
             const std::string_view bytes = it->value().ToStringView();
@@ -189,7 +188,7 @@ private:
                 // Purged: nothing but the leaf hash remains, and no filter can tell whether it
                 // matches, so only a complete export lists it.
                 if (summary_.filtered) continue;
-                AUD_ASSIGN_OR_RETURN(std::string leaf, store_.leaf_hash(p));
+                AUD_ASSIGN_OR_RETURN(std::string leaf, reader_.leaf_hash(p));
                 AUD_RETURN_IF_ERROR(
                     emit(jsonl ? "{\"position\":" + std::to_string(p) +
                                      ",\"purged\":true,\"leaf_hash\":\"" + to_hex(leaf) + "\"}"
@@ -208,7 +207,7 @@ private:
     }
 
     Result<json::value> payload(Position p, std::string_view bytes) {
-        AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
+        AUD_ASSIGN_OR_RETURN(Entry e, reader_.materialize(bytes, p));
         return payload_value(e);
     }
 
@@ -227,7 +226,7 @@ private:
         r["leaf_hash"] = merkle::to_hex(merkle::leaf_hash(bytes));
         r["entry"] = base64_encode(bytes);
         if (summary_.filtered) {
-            AUD_ASSIGN_OR_RETURN(auto proof, store_.inclusion_proof(p, head_.size));
+            AUD_ASSIGN_OR_RETURN(auto proof, reader_.inclusion_proof(p, head_.size));
             json::array list;
             for (const auto& hash : proof) list.emplace_back(to_hex(hash));
             r["proof"] = std::move(list);
@@ -258,7 +257,8 @@ private:
         return out_->append("\n");
     }
 
-    RocksStore& store_;
+    LedgerReader& reader_;
+    const StoreConfig& config_;
     const ExportOptions& options_;
     SignedTreeHead head_;
     ExportSummary summary_;
@@ -266,25 +266,10 @@ private:
     minisign::FileSigner* signer_ = nullptr;
 };
 
-Result<ExportSummary> RocksStore::export_ledger(const ExportOptions& options) {
-    if (read_only_) {
-        AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
-        const Position last = [&] {
-            std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->ledger));
-            it->SeekToLast();
-            return it->Valid() ? get_be64(it->key().ToStringView()) : Position{0};
-        }();
-        durable_.follow(last);
-    }
-    return Exporter(*this, options).run();
-}
+}  // namespace
 
-Result<SignedTreeHead> RocksStore::newest_tree_head() {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_->tree_heads));
-    it->SeekToLast();
-    AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading tree heads"));
-    if (!it->Valid()) return not_found("the ledger has no signed tree head yet");
-    return decode_tree_head(it->value().ToStringView());
+Result<ExportSummary> export_ledger_file(LedgerReader& reader, const StoreConfig& config, const ExportOptions& options) {
+    return Exporter(reader, config, options).run();
 }
 
 }  // namespace auditorium::eventstore::internal

@@ -1,4 +1,4 @@
-// RocksStore::purge and what it needs: retention, snapshots, legal holds, retention keys
+// purge_ledger and what it needs: retention, snapshots, legal holds, retention keys
 // (contract in store.hpp).
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
@@ -13,7 +13,8 @@
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/months.hpp"
 #include "eventstore/internal/rocks_status.hpp"
-#include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/internal/store_jobs.hpp"
+#include "eventstore/internal/vault.hpp"
 #include "eventstore/internal/store_records.hpp"
 
 namespace auditorium::eventstore::internal {
@@ -21,15 +22,13 @@ namespace {
 
 constexpr int kSnapshotAttempts = 5;
 
-}  // namespace
-
-class RocksStore::Purger {
+class Purger {
 public:
-    explicit Purger(RocksStore& store) : store_(store) {}
+    explicit Purger(const PurgeParts& parts) : parts_(parts) {}
 
     Result<PurgeReport> run() {
-        const std::int64_t now = store_.now_us();
-        report_.cutoff_us = now - store_.retention_.count();
+        const std::int64_t now = parts_.config.now_us();
+        report_.cutoff_us = now - parts_.config.retention.count();
         if (report_.cutoff_us <= 0) return report_;
         AUD_RETURN_IF_ERROR(find_candidates());
         for (auto& [stream, candidates] : candidates_) {
@@ -59,7 +58,7 @@ private:
     Result<bool> held(const Id& subject) {
         if (subject.is_none()) return false;
         if (auto it = held_.find(subject); it != held_.end()) return it->second;
-        AUD_ASSIGN_OR_RETURN(bool h, store_.is_held(subject));
+        AUD_ASSIGN_OR_RETURN(bool h, parts_.subjects.is_held(subject));
         held_[subject] = h;
         return h;
     }
@@ -67,8 +66,8 @@ private:
     // Pass 1: every live entry recorded before the cutoff, by stream; held ones are kept.
     Status find_candidates() {
         std::unique_ptr<rocksdb::Iterator> it(
-            store_.db_->NewIterator(rocksdb::ReadOptions(), store_.cf_->ledger));
-        const Position head = store_.head();
+            parts_.reader.db().db().NewIterator(rocksdb::ReadOptions(), parts_.reader.db().cf().ledger));
+        const Position head = parts_.reader.head();
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             const Position p = get_be64(it->key().ToStringView());
             if (p > head) break;
@@ -105,22 +104,22 @@ private:
     // for the purge record, whose append drops their payloads in the same batch.
     Status purge_stream(const std::string& stream, const std::vector<Candidate>& candidates) {
         const std::string type(stream_type(stream));
-        auto fn = store_.snapshots_.find(type);
-        if (fn == store_.snapshots_.end()) {
+        auto fn = parts_.config.snapshots.find(type);
+        if (fn == parts_.config.snapshots.end()) {
             report_.no_snapshot_function[type] += candidates.size();
             for (const auto& c : candidates) keep_keys(c);
             return Status::ok();
         }
         for (int attempt = 1;; ++attempt) {
             AUD_ASSIGN_OR_RETURN(auto entries,
-                                 store_.read_stream(stream, 1, Direction::kForward, SIZE_MAX));
+                                 parts_.reader.read_stream(stream, 1, Log::Direction::kForward, SIZE_MAX, rocksdb::ReadOptions()));
             AUD_ASSIGN_OR_RETURN(auto snapshot, fn->second(stream, entries));
             if (!snapshot) break;
             if (snapshot->type.rfind("store.", 0) == 0) {
                 return invalid_argument("the snapshot function of " + type + " made a store.* event");
             }
             const StreamVersion current = entries.empty() ? 0 : entries.back().version;
-            auto appended = store_.append(stream, ExpectedVersion::exact(current), {std::move(*snapshot)});
+            auto appended = parts_.pipeline.append(stream, ExpectedVersion::exact(current), {std::move(*snapshot)});
             if (appended) {
                 ++report_.snapshots_appended;
                 break;
@@ -136,14 +135,14 @@ private:
 
     // A retention key goes once its month has passed retention and no kept entry needs it.
     Status destroy_retention_keys(std::int64_t now) {
-        AUD_ASSIGN_OR_RETURN(auto keys, store_.vault_->retained_keys());
+        AUD_ASSIGN_OR_RETURN(auto keys, parts_.vault.retained_keys());
         std::vector<Vault::RetainedKey> due;
         for (const auto& k : keys) {
-            if (month_end_us(k.month) + store_.retention_.count() > now) continue;
+            if (month_end_us(k.month) + parts_.config.retention.count() > now) continue;
             if (kept_keys_.count(RetainedRef{k.subject, k.month}) != 0) continue;
             due.push_back(k);
         }
-        AUD_RETURN_IF_ERROR(store_.vault_->destroy_retained_keys(due));
+        AUD_RETURN_IF_ERROR(parts_.vault.destroy_retained_keys(due));
         report_.retention_keys_destroyed = due.size();
         return Status::ok();
     }
@@ -179,7 +178,7 @@ private:
         e.type = std::string(store_records::kPurgedType);
         e.clear = store_records::encode_purge(summary);
         AUD_ASSIGN_OR_RETURN(auto appended,
-                             store_.append_store_record(store_records::kPurgesStream, ExpectedVersion::any(),
+                             parts_.pipeline.append_store_record(store_records::kPurgesStream, ExpectedVersion::any(),
                                                         std::move(e), std::move(markers)));
         report_.record = appended.first_position;
         spdlog::info("event store: purge: {} entries purged, {} snapshots, {} held, {} retention keys destroyed",
@@ -188,7 +187,7 @@ private:
         return Status::ok();
     }
 
-    RocksStore& store_;
+    const PurgeParts& parts_;
     PurgeReport report_;
     std::map<std::string, std::vector<Candidate>> candidates_;
     std::unordered_map<Id, bool> held_;
@@ -196,9 +195,8 @@ private:
     std::vector<std::pair<Position, std::int64_t>> purged_;  // (position, recorded at), for record()
 };
 
-Result<PurgeReport> RocksStore::purge() {
-    if (read_only_) return failed_precondition("the store is open read-only");
-    return Purger(*this).run();
-}
+}  // namespace
+
+Result<PurgeReport> purge_ledger(const PurgeParts& parts) { return Purger(parts).run(); }
 
 }  // namespace auditorium::eventstore::internal

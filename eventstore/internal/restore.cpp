@@ -219,8 +219,8 @@ private:
         so.data_dir = work.data();
         so.keys_dir = work.keys();
         so.adopt_head_witness = true;
-        AUD_ASSIGN_OR_RETURN(auto store, Store::open(so));
-        auto& restored = static_cast<internal::RocksStore&>(*store);
+        AUD_ASSIGN_OR_RETURN(auto store, internal::RocksStore::open_read_write(so));
+        internal::RocksStore& restored = *store;
         const auto lookup = key_lookup(restored);
         AUD_RETURN_IF_ERROR(check_vault_signature(lookup));
         AUD_ASSIGN_OR_RETURN(auto subjects, read_registers(lookup));

@@ -1,4 +1,4 @@
-// RocksStore::verify: the auditor's full check of the ledger (contract in store.hpp).
+// verify_ledger: the auditor's full check of the ledger (contract in store.hpp).
 #include <rocksdb/db.h>
 
 #include <cstring>
@@ -10,7 +10,6 @@
 #include "base/mutex.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
-#include "eventstore/internal/rocks_store.hpp"
 #include "eventstore/internal/tree_pieces.hpp"
 #include "eventstore/internal/verify_rows.hpp"
 
@@ -31,24 +30,29 @@ rocksdb::ReadOptions scan_options(const rocksdb::Snapshot* snapshot = nullptr) {
 
 }  // namespace
 
+namespace {
+
+using VerifyOptions = AuditLedger::VerifyOptions;
+using VerifyReport = AuditLedger::VerifyReport;
+
 // Walks the ledger and the tree column families side by side, rebuilding the tree.
-class RocksStore::Verifier {
+class Verifier {
 public:
     // `snapshot` (null: the latest state) must outlive the Verifier.
     // `last`: the head when the snapshot was taken (at most what it holds).
-    Verifier(RocksStore& store, const VerifyOptions& options, const rocksdb::Snapshot* snapshot, Position last)
-        : store_(store), options_(options), snapshot_(snapshot), last_(last), records_(store, snapshot) {}
+    Verifier(const VerifySource& src, const VerifyOptions& options, const rocksdb::Snapshot* snapshot, Position last)
+        : src_(src), options_(options), snapshot_(snapshot), last_(last), records_(src, snapshot) {}
 
     Result<VerifyReport> run() {
         AUD_RETURN_IF_ERROR(load_keys());
         const Position last = last_;
         AUD_RETURN_IF_ERROR(records_.load(last));
-        heads_.reset(store_.db_->NewIterator(scan_options(snapshot_), store_.cf_->tree_heads));
+        heads_.reset(src_.db.db().NewIterator(scan_options(snapshot_), src_.db.cf().tree_heads));
         heads_->SeekToFirst();
         AUD_RETURN_IF_ERROR(check_heads_at(0));
-        TreePieces nodes(*store_.db_, *store_.cf_->tree, *store_.cf_->tree_upper, scan_options(snapshot_));
+        TreePieces nodes(src_.db.db(), *src_.db.cf().tree, *src_.db.cf().tree_upper, scan_options(snapshot_));
         // Two threads, as an auditor's machine has: this one checks, the reader reads and hashes.
-        Reader reader(store_, snapshot_);
+        Reader reader(src_.db, snapshot_);
         Position expected = 1;
         for (;;) {
             auto chunk = reader.next();
@@ -100,8 +104,8 @@ private:
         static merkle::Hash leaf_of(std::string_view value) {
             return layout::is_purged_value(value) ? merkle::Hash{} : merkle::leaf_hash(value);
         }
-        Reader(RocksStore& store, const rocksdb::Snapshot* snapshot)
-            : thread_([this, &store, snapshot] { run(store, snapshot); }) {}
+        Reader(const LedgerDb& db, const rocksdb::Snapshot* snapshot)
+            : thread_([this, &db, snapshot] { run(db, snapshot); }) {}
         ~Reader() {
             {
                 MutexLock lock(mu_);
@@ -127,8 +131,8 @@ private:
         static constexpr std::size_t kChunk = 1024;
         static constexpr std::size_t kQueued = 8;
 
-        void run(RocksStore& store, const rocksdb::Snapshot* snapshot) {
-            std::unique_ptr<rocksdb::Iterator> it(store.db_->NewIterator(scan_options(snapshot), store.cf_->ledger));
+        void run(const LedgerDb& db, const rocksdb::Snapshot* snapshot) {
+            std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(scan_options(snapshot), db.cf().ledger));
             Chunk chunk;
             // Hashing is most of the work: this thread hashes every other chunk, the checking
             // thread the rest (Chunk::leaves left empty), so both cores hash.
@@ -169,7 +173,7 @@ private:
     };
 
     Status load_keys() {
-        AUD_ASSIGN_OR_RETURN(auto keys, store_.signing_keys());
+        AUD_ASSIGN_OR_RETURN(auto keys, src_.reader.signing_keys());
         for (const auto& k : keys) {
             if (!options_.trusted_public_key.empty() && k.key != options_.trusted_public_key) continue;
             keys_[k.id] = k.key;
@@ -182,7 +186,7 @@ private:
     }
 
     Status check_signature(const SignedTreeHead& h, const std::string& what) {
-        if (h.store_id != store_.store_id_) {
+        if (h.store_id != src_.config.store_id) {
             return corruption(what + " belongs to another ledger (store " + h.store_id.hex() + ")");
         }
         auto key = keys_.find(h.key_id);
@@ -245,8 +249,8 @@ private:
         }
         AUD_RETURN_IF_ERROR(check_nodes(at, p, leaf, stored, nodes));
         AUD_RETURN_IF_ERROR(records_.check_live(p, decoded->store_record, bytes));
-        if (store_.vault_ && decoded->sections != 0) {
-            AUD_ASSIGN_OR_RETURN(Entry e, store_.materialize(bytes, p));
+        if (src_.reader.has_keys() && decoded->sections != 0) {
+            AUD_ASSIGN_OR_RETURN(Entry e, src_.reader.materialize(bytes, p));
             for (const auto& s : e.sections) {
                 switch (s.state) {
                     case Section::State::kErased: ++report_.sections_erased; break;
@@ -284,7 +288,7 @@ private:
     // tree heads: a non-empty ledger with none has nothing signed that vouches for it.
     Status finish_rows(Position end) {
         AUD_RETURN_IF_ERROR(records_.finish(end));
-        AUD_RETURN_IF_ERROR(IndexVerifier(store_, snapshot_).run(end));
+        AUD_RETURN_IF_ERROR(IndexVerifier(src_.db, snapshot_).run(end));
         if (end > 0 && report_.tree_heads == 0) {
             return corruption("the ledger holds " + std::to_string(end) + " entries but no signed tree head");
         }
@@ -292,7 +296,7 @@ private:
         return Status::ok();
     }
 
-    RocksStore& store_;
+    const VerifySource& src_;
     const VerifyOptions& options_;
     const rocksdb::Snapshot* snapshot_;
     const Position last_;
@@ -305,15 +309,11 @@ private:
     VerifyReport report_;
 };
 
-Result<Store::VerifyReport> RocksStore::verify(const VerifyOptions& options) {
-    if (!read_only_) {
-        // A read-write store sees its own head; appends go on, so every read uses one snapshot.
-        const Position last = head();  // before the snapshot, so the snapshot holds it
-        rocksdb::ManagedSnapshot snapshot(db_.get());
-        return Verifier(*this, options, snapshot.snapshot(), last).run();
-    }
-    AUD_RETURN_IF_ERROR(from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the ledger"));
-    return Verifier(*this, options, nullptr, head()).run();
+}  // namespace
+
+Result<AuditLedger::VerifyReport> verify_ledger(const VerifySource& src, const AuditLedger::VerifyOptions& options,
+                                                const rocksdb::Snapshot* snapshot, Position last) {
+    return Verifier(src, options, snapshot, last).run();
 }
 
 }  // namespace auditorium::eventstore::internal

@@ -1,4 +1,4 @@
-// RocksStore::IndexVerifier: the streams and event_ids indexes against the entries (verify_rows.hpp).
+// IndexVerifier: the streams and event_ids indexes against the entries (verify_rows.hpp).
 // Both walks are point checks into the ledger, so memory stays constant whatever its size; the
 // counts tie each index to the number of entries, so a dropped row is caught as well as a changed one.
 #include <rocksdb/db.h>
@@ -12,7 +12,7 @@
 
 namespace auditorium::eventstore::internal {
 
-Status RocksStore::IndexVerifier::run(Position end) {
+Status IndexVerifier::run(Position end) {
     AUD_RETURN_IF_ERROR(check_streams(end));
     return check_event_ids(end);
 }
@@ -20,8 +20,8 @@ Status RocksStore::IndexVerifier::run(Position end) {
 // Each stream's runs must give versions 1, 2, ... with no gap or overlap, every live entry they
 // name must be of that stream and version, and the runs together must cover every position once
 // in count (purged entries keep their runs).
-Status RocksStore::IndexVerifier::check_streams(Position end) {
-    std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro_, store_.cf_->streams));
+Status IndexVerifier::check_streams(Position end) {
+    std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(ro_, db_.cf().streams));
     std::string stream;
     StreamVersion next = 1;
     std::uint64_t covered = 0;
@@ -55,7 +55,7 @@ Status RocksStore::IndexVerifier::check_streams(Position end) {
     return Status::ok();
 }
 
-Status RocksStore::IndexVerifier::check_run(std::string_view stream, StreamVersion first, std::uint64_t count,
+Status IndexVerifier::check_run(std::string_view stream, StreamVersion first, std::uint64_t count,
                                             Position first_position, Position end) {
     const std::string run = "streams: the run of stream " + std::string(stream) + " at version " + std::to_string(first);
     if (first_position == 0 || first_position > end || count > end - first_position + 1) {
@@ -73,8 +73,8 @@ Status RocksStore::IndexVerifier::check_run(std::string_view stream, StreamVersi
 
 // Each row must name its entry (the same event id, stream and version); a purged entry's row must
 // agree with the streams index. The rows must number the entries.
-Status RocksStore::IndexVerifier::check_event_ids(Position end) {
-    std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro_, store_.cf_->event_ids));
+Status IndexVerifier::check_event_ids(Position end) {
+    std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(ro_, db_.cf().event_ids));
     std::uint64_t rows = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         AUD_RETURN_IF_ERROR(check_event_id(it->key().ToStringView(), it->value().ToStringView(), end));
@@ -88,7 +88,7 @@ Status RocksStore::IndexVerifier::check_event_ids(Position end) {
     return Status::ok();
 }
 
-Status RocksStore::IndexVerifier::check_event_id(std::string_view id, std::string_view value, Position end) {
+Status IndexVerifier::check_event_id(std::string_view id, std::string_view value, Position end) {
     const std::string row = "event_ids: the row of event id " + to_hex(id.substr(0, 16));
     if (id.size() != 16 || value.size() <= 16) return corruption(row + " is malformed");
     const Position p = get_be64(value);
@@ -107,9 +107,9 @@ Status RocksStore::IndexVerifier::check_event_id(std::string_view id, std::strin
                       " version " + std::to_string(version) + ", which the streams index does not");
 }
 
-Result<std::optional<EntryHeader>> RocksStore::IndexVerifier::header_at(Position p, std::string_view what) {
+Result<std::optional<EntryHeader>> IndexVerifier::header_at(Position p, std::string_view what) {
     std::string bytes;
-    rocksdb::Status s = store_.db_->Get(ro_, store_.cf_->ledger, layout::position_key(p), &bytes);
+    rocksdb::Status s = db_.db().Get(ro_, db_.cf().ledger, layout::position_key(p), &bytes);
     if (s.IsNotFound()) return data_loss(std::string(what) + ": position " + std::to_string(p) + " is missing");
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the ledger"));
     if (layout::is_purged_value(bytes)) return std::optional<EntryHeader>();
@@ -118,9 +118,9 @@ Result<std::optional<EntryHeader>> RocksStore::IndexVerifier::header_at(Position
     return std::optional<EntryHeader>(std::move(h).value());
 }
 
-Result<std::optional<Position>> RocksStore::IndexVerifier::stream_position(std::string_view stream,
+Result<std::optional<Position>> IndexVerifier::stream_position(std::string_view stream,
                                                                            StreamVersion version) {
-    std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro_, store_.cf_->streams));
+    std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(ro_, db_.cf().streams));
     it->SeekForPrev(layout::stream_key(stream, version));
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading streams"));
     const std::string prefix = layout::stream_prefix(stream);

@@ -1,4 +1,4 @@
-// RocksStore::RecordVerifier: the mutable rows against the store's ledgered records (verify_rows.hpp).
+// RecordVerifier: the mutable rows against the store's ledgered records (verify_rows.hpp).
 #include <rocksdb/db.h>
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 namespace auditorium::eventstore::internal {
 namespace records = store_records;
 
-Status RocksStore::RecordVerifier::load(Position end) {
+Status RecordVerifier::load(Position end) {
     loaded_end_ = end;
     AUD_RETURN_IF_ERROR(load_settings());
     if (settings_at_ == 0) return check_without_settings();
@@ -24,9 +24,9 @@ Status RocksStore::RecordVerifier::load(Position end) {
 // Read through the streams index; each is met again by the walk, so a record dropped from the
 // index is caught there. Entries of other types are skipped: the streams check (IndexVerifier)
 // holds every run to the entries it names.
-Result<std::vector<Entry>> RocksStore::RecordVerifier::records_of(std::string_view stream,
+Result<std::vector<Entry>> RecordVerifier::records_of(std::string_view stream,
                                                                   std::string_view type) {
-    AUD_ASSIGN_OR_RETURN(auto entries, store_.read_stream(stream, 1, Direction::kForward, SIZE_MAX));
+    AUD_ASSIGN_OR_RETURN(auto entries, src_.reader.read_stream(stream, 1, Log::Direction::kForward, SIZE_MAX, ro_));
     std::vector<Entry> out;
     for (auto& e : entries) {
         if (e.purged || e.type != type) continue;  // store-keys also holds master key rotations
@@ -36,7 +36,7 @@ Result<std::vector<Entry>> RocksStore::RecordVerifier::records_of(std::string_vi
     return out;
 }
 
-Status RocksStore::RecordVerifier::load_settings() {
+Status RecordVerifier::load_settings() {
     AUD_ASSIGN_OR_RETURN(auto found, records_of(records::kSettingsStream, records::kSettingsType));
     for (const Entry& e : found) {
         auto s = records::decode_settings(e.clear);
@@ -56,16 +56,16 @@ Status RocksStore::RecordVerifier::load_settings() {
 // Every store writes its settings record at creation, or at its first read-write open when it was
 // made before settings were ledgered; a ledger with entries and none was not opened since, or its
 // record's index rows were removed (IndexVerifier then names which).
-Status RocksStore::RecordVerifier::check_without_settings() {
+Status RecordVerifier::check_without_settings() {
     if (loaded_end_ == 0) return Status::ok();
     return corruption("the ledger holds no store.settings record, so its meta rows retention_us, dev and "
                       "signing_key:* are vouched for by nothing (a store made before settings were ledgered "
                       "gets one at its first read-write open)");
 }
 
-Status RocksStore::RecordVerifier::check_meta_row(std::string_view name, const std::string& expected) {
+Status RecordVerifier::check_meta_row(std::string_view name, const std::string& expected) {
     std::string value;
-    rocksdb::Status s = store_.db_->Get(ro_, store_.cf_->meta, std::string(name), &value);
+    rocksdb::Status s = src_.db.db().Get(ro_, src_.db.cf().meta, std::string(name), &value);
     if (!s.ok() && !s.IsNotFound()) return from_rocks(s, "reading the ledger's metadata");
     if (s.ok() && value == expected) return Status::ok();
     const std::string is = s.IsNotFound() ? "missing" : "\"" + value.substr(0, 40) + "\"";
@@ -74,7 +74,7 @@ Status RocksStore::RecordVerifier::check_meta_row(std::string_view name, const s
 }
 
 // Every signing key in meta must be announced by a ledgered record; the newest announced is active.
-Status RocksStore::RecordVerifier::load_signing_keys() {
+Status RecordVerifier::load_signing_keys() {
     std::vector<std::pair<records::AnnouncedKey, Position>> announced;
     for (const auto& k : settings_.signing_keys) announced.emplace_back(k, settings_at_);
     AUD_ASSIGN_OR_RETURN(auto rotations, records_of(records::kKeysStream, records::kSigningKeyRotatedType));
@@ -83,7 +83,7 @@ Status RocksStore::RecordVerifier::load_signing_keys() {
         if (!k) return k.status().with_context("position " + std::to_string(e.position));
         announced.emplace_back(std::move(k).value(), e.position);
     }
-    AUD_ASSIGN_OR_RETURN(auto keys, store_.signing_keys());
+    AUD_ASSIGN_OR_RETURN(auto keys, src_.reader.signing_keys());
     for (const auto& k : keys) {
         const std::string row = "meta row " + std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(k.id);
         auto it = std::find_if(announced.begin(), announced.end(), [&](const auto& a) { return a.first.id == k.id; });
@@ -103,7 +103,7 @@ Status RocksStore::RecordVerifier::load_signing_keys() {
     return Status::ok();
 }
 
-Status RocksStore::RecordVerifier::load_purges() {
+Status RecordVerifier::load_purges() {
     AUD_ASSIGN_OR_RETURN(auto purges, records_of(records::kPurgesStream, records::kPurgedType));
     for (const Entry& e : purges) {
         // One appended after the walk's snapshot purged entries the walk still sees whole.
@@ -123,7 +123,7 @@ Status RocksStore::RecordVerifier::load_purges() {
 
 // The purge's own record time is authentic (hashed): its cutoff must lie a full ledgered retention
 // before it, and each range it lists must hold only entries recorded before the cutoff.
-Status RocksStore::RecordVerifier::load_purge(const Entry& record) {
+Status RecordVerifier::load_purge(const Entry& record) {
     const std::string at = "position " + std::to_string(record.position) + ": the store.purged record";
     auto purge = records::decode_purge(record.clear);
     if (!purge) return purge.status().with_context("position " + std::to_string(record.position));
@@ -144,21 +144,21 @@ Status RocksStore::RecordVerifier::load_purge(const Entry& record) {
 }
 
 // Positions come in ascending order, so one cursor over the ranges serves the whole walk.
-bool RocksStore::RecordVerifier::covered(Position p, Position* record) {
+bool RecordVerifier::covered(Position p, Position* record) {
     while (cursor_ < ranges_.size() && ranges_[cursor_].range.last < p) ++cursor_;
     if (cursor_ == ranges_.size() || ranges_[cursor_].range.first > p) return false;
     *record = ranges_[cursor_].record;
     return true;
 }
 
-Status RocksStore::RecordVerifier::check_purged(Position p) {
+Status RecordVerifier::check_purged(Position p) {
     Position record = 0;
     if (covered(p, &record) || p < legacy_until_) return Status::ok();
     return corruption("position " + std::to_string(p) +
                       ": a purge marker that no ledgered store.purged record covers (the entry was replaced)");
 }
 
-Status RocksStore::RecordVerifier::check_live(Position p, bool store_record, std::string_view bytes) {
+Status RecordVerifier::check_live(Position p, bool store_record, std::string_view bytes) {
     Position record = 0;
     if (covered(p, &record)) {
         return corruption("position " + std::to_string(p) + ": the store.purged record at position " +
@@ -169,7 +169,7 @@ Status RocksStore::RecordVerifier::check_live(Position p, bool store_record, std
 
 // ---- store records against their rows, during the walk ----
 
-Status RocksStore::RecordVerifier::check_store_record(Position p, std::string_view bytes) {
+Status RecordVerifier::check_store_record(Position p, std::string_view bytes) {
     const std::string at = "position " + std::to_string(p);
     auto header = decode_entry_header(bytes);
     if (!header) return header.status().with_context(at);
@@ -182,7 +182,7 @@ Status RocksStore::RecordVerifier::check_store_record(Position p, std::string_vi
                           h.stream);
     }
     if (h.type == records::kErasureType) {
-        AUD_ASSIGN_OR_RETURN(auto row, row_of(store_.cf_->erasures, "erasures", h.subject));
+        AUD_ASSIGN_OR_RETURN(auto row, row_of(src_.db.cf().erasures, "erasures", h.subject));
         if (row && *row == p) return Status::ok();
         return corruption("erasures: subject " + h.subject.hex() + ", erased by the record at " + at + ", has " +
                           (row ? "a row naming position " + std::to_string(*row) : std::string("no row")));
@@ -193,14 +193,14 @@ Status RocksStore::RecordVerifier::check_store_record(Position p, std::string_vi
 }
 
 // Only the newest record of a subject's hold stream says whether the hold is in force.
-Status RocksStore::RecordVerifier::check_hold_record(Position p, const EntryHeader& h) {
+Status RecordVerifier::check_hold_record(Position p, const EntryHeader& h) {
     const std::string at = "position " + std::to_string(p);
     if (h.stream != records::hold_stream(h.subject)) {
         return corruption(at + ": a legal hold record outside its subject's stream");
     }
-    AUD_ASSIGN_OR_RETURN(StreamVersion newest, store_.stream_version(h.stream));
+    AUD_ASSIGN_OR_RETURN(StreamVersion newest, src_.reader.stream_version(h.stream, ro_));
     if (h.version != newest) return Status::ok();
-    AUD_ASSIGN_OR_RETURN(auto row, row_of(store_.cf_->holds, "holds", h.subject));
+    AUD_ASSIGN_OR_RETURN(auto row, row_of(src_.db.cf().holds, "holds", h.subject));
     const std::string who = "holds: subject " + h.subject.hex();
     if (h.type == records::kHoldReleasedType) {
         if (!row) return Status::ok();
@@ -212,10 +212,10 @@ Status RocksStore::RecordVerifier::check_hold_record(Position p, const EntryHead
 }
 
 // A deferred erasure is in force until the erasure itself is recorded (which removes the row).
-Status RocksStore::RecordVerifier::check_deferral_record(Position p, const EntryHeader& h) {
+Status RecordVerifier::check_deferral_record(Position p, const EntryHeader& h) {
     const std::string at = "position " + std::to_string(p);
-    AUD_ASSIGN_OR_RETURN(auto erased, row_of(store_.cf_->erasures, "erasures", h.subject));
-    AUD_ASSIGN_OR_RETURN(auto row, row_of(store_.cf_->deferred_erasures, "deferred_erasures", h.subject));
+    AUD_ASSIGN_OR_RETURN(auto erased, row_of(src_.db.cf().erasures, "erasures", h.subject));
+    AUD_ASSIGN_OR_RETURN(auto row, row_of(src_.db.cf().deferred_erasures, "deferred_erasures", h.subject));
     const std::string who = "deferred_erasures: subject " + h.subject.hex();
     if (erased) {
         if (!row) return Status::ok();
@@ -226,10 +226,10 @@ Status RocksStore::RecordVerifier::check_deferral_record(Position p, const Entry
                       (row ? "a row naming position " + std::to_string(*row) : std::string("no row")));
 }
 
-Result<std::optional<Position>> RocksStore::RecordVerifier::row_of(rocksdb::ColumnFamilyHandle* cf,
+Result<std::optional<Position>> RecordVerifier::row_of(rocksdb::ColumnFamilyHandle* cf,
                                                                    std::string_view name, const Id& subject) {
     std::string value;
-    rocksdb::Status s = store_.db_->Get(ro_, cf, subject.view(), &value);
+    rocksdb::Status s = src_.db.db().Get(ro_, cf, subject.view(), &value);
     if (s.IsNotFound()) return std::optional<Position>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading " + std::string(name)));
     if (value.size() != 8) return corruption(std::string(name) + " row of subject " + subject.hex() + " is malformed");
@@ -238,10 +238,10 @@ Result<std::optional<Position>> RocksStore::RecordVerifier::row_of(rocksdb::Colu
 
 // ---- rows against their records, after the walk ----
 
-Result<std::optional<EntryHeader>> RocksStore::RecordVerifier::live_header(Position p, Position end) {
+Result<std::optional<EntryHeader>> RecordVerifier::live_header(Position p, Position end) {
     if (p == 0 || p > end) return std::optional<EntryHeader>();
     std::string bytes;
-    rocksdb::Status s = store_.db_->Get(ro_, store_.cf_->ledger, layout::position_key(p), &bytes);
+    rocksdb::Status s = src_.db.db().Get(ro_, src_.db.cf().ledger, layout::position_key(p), &bytes);
     if (s.IsNotFound()) return std::optional<EntryHeader>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the ledger"));
     if (layout::is_purged_value(bytes)) return std::optional<EntryHeader>();
@@ -251,9 +251,9 @@ Result<std::optional<EntryHeader>> RocksStore::RecordVerifier::live_header(Posit
 }
 
 template <typename Check>
-Status RocksStore::RecordVerifier::check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_view name, Position end,
+Status RecordVerifier::check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_view name, Position end,
                                               Check&& check) {
-    std::unique_ptr<rocksdb::Iterator> it(store_.db_->NewIterator(ro_, cf));
+    std::unique_ptr<rocksdb::Iterator> it(src_.db.db().NewIterator(ro_, cf));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         auto subject = Id::from_bytes(it->key().ToStringView());
         if (!subject) return corruption(std::string(name) + ": a row whose key is no subject");
@@ -267,22 +267,22 @@ Status RocksStore::RecordVerifier::check_rows(rocksdb::ColumnFamilyHandle* cf, s
     return from_rocks(it->status(), "reading " + std::string(name));
 }
 
-Status RocksStore::RecordVerifier::finish(Position end) {
+Status RecordVerifier::finish(Position end) {
     using Header = std::optional<EntryHeader>;
-    AUD_RETURN_IF_ERROR(check_rows(store_.cf_->erasures, "erasures", end, [](const Id& s, const Header& h) -> Result<bool> {
+    AUD_RETURN_IF_ERROR(check_rows(src_.db.cf().erasures, "erasures", end, [](const Id& s, const Header& h) -> Result<bool> {
         return h && h->type == records::kErasureType && h->subject == s;
     }));
-    AUD_RETURN_IF_ERROR(check_rows(store_.cf_->holds, "holds", end, [this](const Id& s, const Header& h) -> Result<bool> {
+    AUD_RETURN_IF_ERROR(check_rows(src_.db.cf().holds, "holds", end, [this](const Id& s, const Header& h) -> Result<bool> {
         if (!h || h->type != records::kHoldSetType || h->subject != s || h->stream != records::hold_stream(s)) {
             return false;
         }
-        AUD_ASSIGN_OR_RETURN(StreamVersion newest, store_.stream_version(h->stream));
+        AUD_ASSIGN_OR_RETURN(StreamVersion newest, src_.reader.stream_version(h->stream, ro_));
         return h->version == newest;  // else released since
     }));
-    return check_rows(store_.cf_->deferred_erasures, "deferred_erasures", end,
+    return check_rows(src_.db.cf().deferred_erasures, "deferred_erasures", end,
                       [this](const Id& s, const Header& h) -> Result<bool> {
                           if (!h || h->type != records::kErasureDeferredType || h->subject != s) return false;
-                          AUD_ASSIGN_OR_RETURN(auto erased, row_of(store_.cf_->erasures, "erasures", s));
+                          AUD_ASSIGN_OR_RETURN(auto erased, row_of(src_.db.cf().erasures, "erasures", s));
                           return !erased.has_value();
                       });
 }

@@ -12,17 +12,33 @@
 #include <vector>
 
 #include "eventstore/internal/entry_codec.hpp"
-#include "eventstore/internal/rocks_store.hpp"
+#include "eventstore/audit_ledger.hpp"
+#include "eventstore/internal/ledger_db.hpp"
+#include "eventstore/internal/reader.hpp"
+#include "eventstore/internal/store_config.hpp"
 #include "eventstore/internal/store_records.hpp"
 
 namespace auditorium::eventstore::internal {
 
+// What verify reads: the database, the reader (entries, stream versions, signing keys) and the
+// store's identity. Borrowed for one verify.
+struct VerifySource {
+    const LedgerDb& db;
+    LedgerReader& reader;
+    const StoreConfig& config;
+};
+
+// The auditor's full check (AuditLedger::verify's contract) of the ledger as `snapshot` holds it
+// (null: the latest state), up to `last`, the head when the snapshot was taken.
+Result<AuditLedger::VerifyReport> verify_ledger(const VerifySource& src, const AuditLedger::VerifyOptions& options,
+                                                const rocksdb::Snapshot* snapshot, Position last);
+
 // The rows against the store's records, beside the ledger walk (internal/verify_records.cpp).
 // Memory: the settings, signing key and purge records (their ranges), not the entries.
-class RocksStore::RecordVerifier {
+class RecordVerifier {
 public:
-    // `store` and `snapshot` (null: the latest state) must outlive this object.
-    RecordVerifier(RocksStore& store, const rocksdb::Snapshot* snapshot) : store_(store) { ro_.snapshot = snapshot; }
+    // `src` and `snapshot` (null: the latest state) must outlive this object.
+    RecordVerifier(const VerifySource& src, const rocksdb::Snapshot* snapshot) : src_(src) { ro_.snapshot = snapshot; }
 
     // Before the walk: reads the settings, signing key and purge records through their streams and
     // checks the meta rows and the purges' retention against them. `end`: the ledger's head.
@@ -34,7 +50,7 @@ public:
     // After the walk: every erasures, holds and deferred_erasures row by its record.
     Status finish(Position end);
     // The dev flag the settings record gives (meta's, before the ledger has one).
-    bool dev() const { return settings_at_ != 0 ? settings_.dev : store_.dev_; }
+    bool dev() const { return settings_at_ != 0 ? settings_.dev : src_.config.dev; }
 
 private:
     struct Range {
@@ -58,7 +74,7 @@ private:
     template <typename Check>
     Status check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_view name, Position end, Check&& check);
 
-    RocksStore& store_;
+    const VerifySource& src_;
     rocksdb::ReadOptions ro_;
     Position loaded_end_ = 0;      // the head when the records were read by stream
     store_records::Settings settings_;
@@ -72,10 +88,10 @@ private:
 // The streams and event_ids indexes against the entries, by point lookups: constant memory
 // (internal/verify_indexes.cpp). A purged entry keeps both index rows (purge.cpp writes only its
 // marker), so its rows are checked against each other, its own fields being gone.
-class RocksStore::IndexVerifier {
+class IndexVerifier {
 public:
-    // `store` and `snapshot` (null: the latest state) must outlive this object.
-    IndexVerifier(RocksStore& store, const rocksdb::Snapshot* snapshot) : store_(store) { ro_.snapshot = snapshot; }
+    // `db` and `snapshot` (null: the latest state) must outlive this object.
+    IndexVerifier(const LedgerDb& db, const rocksdb::Snapshot* snapshot) : db_(db) { ro_.snapshot = snapshot; }
     Status run(Position end);
 
 private:
@@ -89,7 +105,7 @@ private:
     // The position the streams index gives (stream, version), or nullopt.
     Result<std::optional<Position>> stream_position(std::string_view stream, StreamVersion version);
 
-    RocksStore& store_;
+    const LedgerDb& db_;
     rocksdb::ReadOptions ro_;
 };
 
