@@ -12,8 +12,9 @@
 #include "domain/rejection.hpp"
 #include "projections/read_models.hpp"
 #include "projections/runner.hpp"
+#include "tests/support/domain_builders.hpp"
 #include "tests/support/failing_log.hpp"
-#include "tests/support/store_fixture.hpp"
+#include "tests/support/handler_fixture.hpp"
 #include "tests/support/refusing_log.hpp"
 #include "tests/support/status.hpp"
 
@@ -25,13 +26,8 @@ using R = WorkspaceRole;
 
 namespace {
 
-constexpr std::int64_t kHour = std::int64_t{3600} * 1'000'000;
-
-struct Fixture {
-    StoreDir dir;
-    std::unique_ptr<eventstore::Store> store = dir.open();
-    std::atomic<std::int64_t> now{1'800'000'000'000'000};
-    CommandHandler handler{*store, *store, system_has_time_zone, [this] { return now.load(); }};
+// A workspace and its owner, created through the handler.
+struct Fixture : HandlerFixture {
     Id ws = eventstore::random_id();
     Id owner = eventstore::random_id();
 
@@ -45,35 +41,33 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("a command refused with a version conflict is decided again and written once, up to kAttempts") {
-    StoreDir dir;
-    auto store = dir.open();
-    const std::int64_t now = 1'800'000'000'000'000;
+    HandlerFixture f;
     const Id owner = eventstore::random_id();
     const auto create = [&](eventstore::Log& log, const Id& ws, const std::string& slug) {
-        CommandHandler handler(log, *store, system_has_time_zone, [now] { return now; });
-        return handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme " + slug, slug, owner}});
+        return f.handler_over(log).handle(WorkspaceCommand{CreateWorkspace{ws, "Acme " + slug, slug, owner}});
     };
 
-    RefusingLog once(*store, "workspace-", 1);
+    RefusingLog once(*f.store, "workspace-", 1);
     const Id ws = eventstore::random_id();
     auto created = create(once, ws, "acme");
     REQUIRE_OK(created);
     CHECK(once.refused() == 1);
-    const auto written = store->read_stream(workspace_stream(ws), 1, eventstore::Log::Direction::kForward, 100).value();
+    const auto written =
+        f.store->read_stream(workspace_stream(ws), 1, eventstore::Log::Direction::kForward, 100).value();
     CHECK(written.size() == created->events);
     CHECK(written.back().position == created->position);
-    CHECK(store->stream_version(workspace_stream(ws)).value() == created->version);
+    CHECK(f.store->stream_version(workspace_stream(ws)).value() == created->version);
 
     // Refused on every attempt: the conflict is the answer, and nothing is written.
-    RefusingLog always(*store, "workspace-", CommandHandler::kAttempts);
+    RefusingLog always(*f.store, "workspace-", CommandHandler::kAttempts);
     const Id other = eventstore::random_id();
-    const eventstore::Position head = store->head();
+    const eventstore::Position head = f.store->head();
     auto refused = create(always, other, "beta");
     REQUIRE_FALSE(refused.is_ok());
     CHECK(eventstore::conflict_of(refused.status()));
     CHECK(always.refused() == CommandHandler::kAttempts);
-    CHECK(store->stream_version(workspace_stream(other)).value() == 0);
-    CHECK(store->head() == head);
+    CHECK(f.store->stream_version(workspace_stream(other)).value() == 0);
+    CHECK(f.store->head() == head);
 }
 
 TEST_CASE("a command becomes entries in its aggregate's stream, the acting member as actor") {
@@ -146,13 +140,11 @@ TEST_CASE("a session's life through the handler: tzdata-checked schedule, opened
     Fixture f;
     const Id webinar = eventstore::random_id();
     const Id session = eventstore::random_id();
-    WebinarSettings settings;
-    settings.title = "Launch";
-    settings.slug = "launch";
-    REQUIRE(f.handler.handle(WebinarCommand{CreateWebinar{f.as(f.owner, R::kOwner), webinar, settings}}).is_ok());
+    REQUIRE(f.handler.handle(WebinarCommand{CreateWebinar{f.as(f.owner, R::kOwner), webinar, launch_settings()}})
+                .is_ok());
     const auto schedule = [&](std::string zone) {
         return f.handler.handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), session,
-                                                               f.now.load() + 24 * kHour, std::move(zone), 45, Id(),
+                                                               f.clock.now() + 24 * kHour, std::move(zone), 45, Id(),
                                                                webinar}});
     };
     auto mars = schedule("Mars/Olympus_Mons");
@@ -194,34 +186,29 @@ TEST_CASE("nothing crosses workspaces through the handler") {
 
 namespace {
 
-// A webinar with one open session, for registrations.
+// A published webinar with one open session, starting in 24 h and 60 minutes long, for registrations.
 struct Registrations : Fixture {
     Id webinar = eventstore::random_id();
-    Id session = eventstore::random_id();
+    Id session;
     Registrations() {
-        WebinarSettings settings;
-        settings.title = "Launch";
-        settings.slug = "launch";
-        REQUIRE(handler.handle(WebinarCommand{CreateWebinar{as(owner, R::kOwner), webinar, settings}}).is_ok());
+        REQUIRE(
+            handler.handle(WebinarCommand{CreateWebinar{as(owner, R::kOwner), webinar, launch_settings()}}).is_ok());
         REQUIRE(handler.handle(WebinarCommand{PublishWebinar{as(owner, R::kOwner), webinar}}).is_ok());
+        session = add_session(clock.now() + 24 * kHour, 60);
+    }
+    // Another session of the webinar, scheduled by the owner in UTC, hosted by no one; opened
+    // (upcoming) unless `open` is false (a draft).
+    Id add_session(std::int64_t starts_at, std::int32_t minutes, bool open = true) {
+        const Id id = eventstore::random_id();
         REQUIRE(handler
-                    .handle(SessionCommand{ScheduleSession{as(owner, R::kOwner), session, now.load() + 24 * kHour,
-                                                           "UTC", 60, Id(), webinar}})
+                    .handle(SessionCommand{ScheduleSession{as(owner, R::kOwner), id, starts_at, "UTC", minutes, Id(),
+                                                           webinar}})
                     .is_ok());
-        REQUIRE(handler.handle(SessionCommand{OpenSession{as(owner, R::kOwner), session}}).is_ok());
+        if (open) REQUIRE(handler.handle(SessionCommand{OpenSession{as(owner, R::kOwner), id}}).is_ok());
+        return id;
     }
     Register registration(const std::string& email, const Id& to_session) const {
-        Register r;
-        r.registration = eventstore::random_id();
-        r.person = eventstore::random_id();
-        r.session = to_session;
-        r.email = email;
-        r.first_name = "Ada";
-        r.last_name = "Lovelace";
-        r.consent = true;
-        r.link_token = std::string(64, 'c');
-        r.access_key = "1815";
-        return r;
+        return a_registration(eventstore::random_id(), eventstore::random_id(), to_session, email);
     }
 };
 
@@ -283,12 +270,7 @@ TEST_CASE("of concurrent registrations of one address to one session, exactly on
         CHECK(why->existing == winner);
     }
     // Another session takes the same address.
-    const Id second = eventstore::random_id();
-    REQUIRE(f.handler
-                .handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), second, f.now.load() + 48 * kHour,
-                                                       "UTC", 60, Id(), f.webinar}})
-                .is_ok());
-    REQUIRE(f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), second}}).is_ok());
+    const Id second = f.add_session(f.clock.now() + 48 * kHour, 60);
     CHECK(f.handler.handle(RegistrationCommand{f.registration("grace@example.org", second)}).is_ok());
 }
 
@@ -306,7 +288,7 @@ TEST_CASE("canceling a registration gives the address back") {
 TEST_CASE("a failed registration write releases the address, so the person can register again") {
     Registrations f;
     FailingLog failing(*f.store);
-    CommandHandler handler(failing, *f.store, system_has_time_zone, [&f] { return f.now.load(); });
+    CommandHandler handler = f.handler_over(failing);
     failing.arm(2, 1);  // the reservation is written, the registration is not, the release is
     auto refused = handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
     INFO(refused.status().to_string());
@@ -321,7 +303,7 @@ TEST_CASE("a failed registration write releases the address, so the person can r
 TEST_CASE("a failed registration write whose release fails too says the address stays reserved") {
     Registrations f;
     FailingLog failing(*f.store);
-    CommandHandler handler(failing, *f.store, system_has_time_zone, [&f] { return f.now.load(); });
+    CommandHandler handler = f.handler_over(failing);
     failing.arm(2, 2);  // the registration and the release are refused
     auto refused = handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
     INFO(refused.status().to_string());
@@ -347,79 +329,61 @@ TEST_CASE("after registrations through the handler, no address or name is in any
 }
 
 TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a registrant's data included") {
-    constexpr std::int64_t kDay = 24 * kHour;
-    StoreDir dir;
-    std::atomic<std::int64_t> now{1'800'000'000'000'000};
-    const auto clock = [&now] { return now.load(); };
-    auto o = dir.options();
-    o.dev = true;
-    o.retention = std::chrono::microseconds(kDay);
-    o.snapshots = domain_snapshots(clock);
-    o.clock = clock;
-    auto store = std::move(eventstore::Store::open(o)).value();
-    CommandHandler handler(*store, *store, system_has_time_zone, clock);
+    HandlerFixture f(StoreKind::kPurgeable);
     const Id ws = eventstore::random_id(), owner = eventstore::random_id(), admin = eventstore::random_id();
     const Id webinar = eventstore::random_id(), session = eventstore::random_id();
     const Actor by_owner{ws, owner, R::kOwner};
-    REQUIRE(handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme", "acme", owner}}).is_ok());
-    REQUIRE(handler.handle(WorkspaceCommand{InviteMember{ws, owner, admin, R::kAdmin}}).is_ok());
-    WebinarSettings settings;
-    settings.title = "Launch";
-    settings.slug = "launch";
-    REQUIRE(handler.handle(WebinarCommand{CreateWebinar{by_owner, webinar, settings}}).is_ok());
-    REQUIRE(handler.handle(WebinarCommand{AssignModerator{by_owner, webinar, admin, R::kAdmin}}).is_ok());
-    REQUIRE(handler.handle(WebinarCommand{PublishWebinar{by_owner, webinar}}).is_ok());
-    REQUIRE(handler.handle(SessionCommand{ScheduleSession{by_owner, session, now + 7 * kDay, "Europe/Paris", 60, admin,
-                                                           webinar}}).is_ok());
-    REQUIRE(handler.handle(SessionCommand{OpenSession{by_owner, session}}).is_ok());
-    Register reg;
-    reg.registration = eventstore::random_id();
-    reg.person = eventstore::random_id();
-    reg.session = session;
-    reg.email = "katherine@example.org";
+    REQUIRE(f.handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme", "acme", owner}}).is_ok());
+    REQUIRE(f.handler.handle(WorkspaceCommand{InviteMember{ws, owner, admin, R::kAdmin}}).is_ok());
+    REQUIRE(f.handler.handle(WebinarCommand{CreateWebinar{by_owner, webinar, launch_settings()}}).is_ok());
+    REQUIRE(f.handler.handle(WebinarCommand{AssignModerator{by_owner, webinar, admin, R::kAdmin}}).is_ok());
+    REQUIRE(f.handler.handle(WebinarCommand{PublishWebinar{by_owner, webinar}}).is_ok());
+    REQUIRE(f.handler
+                .handle(SessionCommand{ScheduleSession{by_owner, session, f.clock.now() + 7 * kDay, "Europe/Paris", 60,
+                                                       admin, webinar}})
+                .is_ok());
+    REQUIRE(f.handler.handle(SessionCommand{OpenSession{by_owner, session}}).is_ok());
+    Register reg = a_registration(eventstore::random_id(), eventstore::random_id(), session, "katherine@example.org");
     reg.first_name = "Katherine";
     reg.last_name = "Johnson";
-    reg.consent = true;
-    reg.link_token = std::string(64, 'd');
-    reg.access_key = "1918";
-    REQUIRE(handler.handle(RegistrationCommand{reg}).is_ok());
+    REQUIRE(f.handler.handle(RegistrationCommand{reg}).is_ok());
 
-    const auto workspace_before = handler.workspace(ws).value();
-    const auto webinar_before = handler.webinar(webinar).value();
-    const auto session_before = handler.session(session).value();
+    const auto workspace_before = f.handler.workspace(ws).value();
+    const auto webinar_before = f.handler.webinar(webinar).value();
+    const auto session_before = f.handler.session(session).value();
 
-    now += 2 * kDay;  // everything is past retention
-    auto report = store->purge();
+    f.clock.advance(2 * kDay);  // everything is past retention
+    auto report = f.store->purge();
     REQUIRE_OK(report);
     CHECK(report->entries_purged >= 9);
     CHECK(report->snapshots_appended == 5);  // workspace, webinar, session, registration, reservation
     CHECK(report->no_snapshot_function.empty());
 
-    const auto workspace_after = handler.workspace(ws).value();
+    const auto workspace_after = f.handler.workspace(ws).value();
     CHECK(workspace_after.members == workspace_before.members);
     CHECK(workspace_after.slug == "acme");
-    const auto webinar_after = handler.webinar(webinar).value();
+    const auto webinar_after = f.handler.webinar(webinar).value();
     CHECK(webinar_after.settings == webinar_before.settings);
     CHECK(webinar_after.moderators == webinar_before.moderators);
     CHECK(webinar_after.published);
-    const auto session_after = handler.session(session).value();
+    const auto session_after = f.handler.session(session).value();
     CHECK(session_after.status == session_before.status);
     CHECK(session_after.host == admin);
     CHECK(session_after.time_zone == "Europe/Paris");
-    const auto registered = handler.registration(reg.registration).value();
+    const auto registered = f.handler.registration(reg.registration).value();
     REQUIRE(registered.has_value());
     CHECK(registered->email == "katherine@example.org");
     // The reservation survived too: the address is still taken.
     Register again = reg;
     again.registration = eventstore::random_id();
-    auto refused = handler.handle(RegistrationCommand{again});
+    auto refused = f.handler.handle(RegistrationCommand{again});
     REQUIRE(refused.status().detail<AlreadyRegistered>() != nullptr);
     CHECK(refused.status().detail<AlreadyRegistered>()->existing == reg.registration);
     // And commands go on from the snapshots.
-    CHECK(handler.handle(SessionCommand{StartSession{Actor{ws, admin, R::kAdmin}, session}}).is_ok());
+    CHECK(f.handler.handle(SessionCommand{StartSession{Actor{ws, admin, R::kAdmin}, session}}).is_ok());
     // After the person's erasure, the snapshot's personal part reads as erased.
-    REQUIRE(store->erase(reg.person, owner).is_ok());
-    const auto erased = handler.registration(reg.registration).value();
+    REQUIRE(f.store->erase(reg.person, owner).is_ok());
+    const auto erased = f.handler.registration(reg.registration).value();
     REQUIRE(erased.has_value());
     CHECK(erased->erased);
     CHECK(erased->email.empty());
@@ -463,58 +427,44 @@ struct FoldedModels {
 
 TEST_CASE("an upcoming session not started an hour after its estimated end is marked past_not_started, and only it") {
     Registrations f;  // one open session, starting in 24 h, 60 minutes long
-    const std::int64_t first_due = f.now.load() + 24 * kHour + 2 * kHour;
-    const Id held = eventstore::random_id();
-    REQUIRE(f.handler
-                .handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), held, f.now.load() + 25 * kHour, "UTC",
-                                                       60, Id(), f.webinar}})
-                .is_ok());
-    REQUIRE(f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), held}}).is_ok());
-    const Id draft = eventstore::random_id();  // never opened: not upcoming, never due
-    REQUIRE(f.handler
-                .handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), draft, f.now.load() + kHour, "UTC",
-                                                       30, Id(), f.webinar}})
-                .is_ok());
+    const std::int64_t first_due = f.clock.now() + 24 * kHour + 2 * kHour;
+    const Id held = f.add_session(f.clock.now() + 25 * kHour, 60);
+    const Id draft = f.add_session(f.clock.now() + kHour, 30, false);  // never opened: not upcoming, never due
     FoldedModels m{f.dir.dir / "models", *f.store};
     m.fold();
     DueSessions due(*m.reads, f.handler);
-    CHECK(due.issue_due(f.now.load()).value().moved == 0);
+    CHECK(due.issue_due(f.clock.now()).value().moved == 0);
     // Both upcoming sessions are indexed, soonest due first; the draft is not.
     CHECK(m.due(INT64_MAX) == std::vector<Id>{f.session, held});
     CHECK(m.due(first_due - 1).empty());
     CHECK(m.due(first_due) == std::vector<Id>{f.session});
     // The second one is held: started, then ended. The index forgets it once folded.
-    f.now += 25 * kHour;
+    f.clock.advance(25 * kHour);
     REQUIRE(f.handler.handle(SessionCommand{StartSession{f.as(f.owner, R::kOwner), held}}).is_ok());
     m.fold();
     CHECK(m.due(INT64_MAX) == std::vector<Id>{f.session});
     // A restarted server reads the index from disk, without the log.
     m.reopen();
     DueSessions restarted(*m.reads, f.handler);
-    f.now = first_due - 1;  // one microsecond before the first is due
-    const auto early = restarted.issue_due(f.now.load()).value();
+    f.clock.set(first_due - 1);  // one microsecond before the first is due
+    const auto early = restarted.issue_due(f.clock.now()).value();
     CHECK(early.moved == 0);
     CHECK(early.refused == 0);
-    f.now += 1;
-    const auto on_time = restarted.issue_due(f.now.load()).value();
+    f.clock.advance(1);
+    const auto on_time = restarted.issue_due(f.clock.now()).value();
     CHECK(on_time.moved == 1);
     CHECK(on_time.refused == 0);
     CHECK(f.handler.session(f.session).value().status == SessionStatus::kPastNotStarted);
     CHECK(f.handler.session(held).value().status == SessionStatus::kLive);
     CHECK(f.handler.session(draft).value().status == SessionStatus::kDraft);
     // Before the runner folds the change, the index still lists it: the command refuses, nothing moves.
-    const auto stale = restarted.issue_due(f.now.load()).value();
+    const auto stale = restarted.issue_due(f.clock.now()).value();
     CHECK(stale.moved == 0);
     CHECK(stale.refused == 1);
     m.fold();
     CHECK(m.due(INT64_MAX).empty());
     // A deleted upcoming session leaves the index too.
-    const Id deleted = eventstore::random_id();
-    REQUIRE(f.handler
-                .handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), deleted, f.now.load() + kHour, "UTC",
-                                                       30, Id(), f.webinar}})
-                .is_ok());
-    REQUIRE(f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), deleted}}).is_ok());
+    const Id deleted = f.add_session(f.clock.now() + kHour, 30);
     m.fold();
     CHECK(m.due(INT64_MAX) == std::vector<Id>{deleted});
     auto gone = f.handler.handle(SessionCommand{DeleteSession{f.as(f.owner, R::kOwner), deleted}});
@@ -525,7 +475,7 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
 
 TEST_CASE("a due session the log does not know fails alone: the others are still marked") {
     Registrations f;  // one open session, starting in 24 h, 60 minutes long: due at +26 h
-    const std::int64_t due_at = f.now.load() + 26 * kHour;
+    const std::int64_t due_at = f.clock.now() + 26 * kHour;
     FoldedModels m{f.dir.dir / "models", *f.store};
     m.fold();
     // An index row for a session the log never had (a stale or damaged index), due first.
@@ -539,8 +489,8 @@ TEST_CASE("a due session the log does not know fails alone: the others are still
     }
     REQUIRE(m.due(INT64_MAX) == std::vector<Id>{ghost, f.session});
     DueSessions due(*m.reads, f.handler);
-    f.now = due_at;
-    const auto issued = due.issue_due(f.now.load());
+    f.clock.set(due_at);
+    const auto issued = due.issue_due(f.clock.now());
     REQUIRE_OK(issued);
     CHECK(issued->moved == 1);
     CHECK(issued->refused == 0);

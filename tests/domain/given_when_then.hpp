@@ -1,26 +1,18 @@
-// Helpers shared by the domain's given/when/then tests: readable fixed ids and the check that a
-// decision was refused with the expected code, naming the expected rule or field.
+// The check the domain's given/when/then tests share: a decision was refused with the expected
+// code, naming the expected rule or field. The values they decide on: tests/support/domain_builders.hpp.
 #pragma once
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cstdint>
 #include <string>
 
 #include "base/id.hpp"
 #include "base/result.hpp"
 #include "domain/rejection.hpp"
+#include "tests/support/domain_builders.hpp"
 
 namespace auditorium::testing {
-
-// A fixed pseudonym: n in the last byte, so a failing check prints ids one can tell apart.
-inline Id test_id(std::uint8_t n) {
-    Id::Bytes b{};
-    b[0] = 0xA0;
-    b[15] = n;
-    return Id(b);
-}
 
 template <class V>
 void then_rejected(const Result<V>& r, StatusCode code, const std::string& rule_or_field) {

@@ -6,16 +6,16 @@
 
 #include "domain/rejection.hpp"
 #include "tests/domain/given_when_then.hpp"
+#include "tests/support/domain_builders.hpp"
 #include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
+using testing::kNow;
 using testing::then_rejected;
 using S = SessionStatus;
 
 namespace {
-
-constexpr std::int64_t kNow = 1'800'000'000'000'000;
 
 Id id(std::uint8_t n) { return testing::test_id(n); }
 
@@ -27,35 +27,22 @@ const Id kRegistration = id(30);
 const Id kPerson = id(31);
 
 WebinarState webinar(bool published = true) {
-    WebinarSettings s;
-    s.title = "Launch";
-    s.slug = "launch";
+    WebinarSettings s = testing::launch_settings();
     s.fields = {{"company", "Company", RegistrationField::Kind::kText, {}, true},
                 {"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11-100"}, true},
                 {"topics", "Topics", RegistrationField::Kind::kMultipleChoice, {"a", "b", "c"}, false}};
-    WebinarState w = evolve({}, WebinarCreated{kWebinar, kWs, kOwner, s, 1});
-    if (published) w = evolve(std::move(w), WebinarPublished{kOwner, 2});
-    return w;
+    return testing::webinar_state(kWebinar, kWs, kOwner, s, published);
 }
 
 SessionState session(S status) {
-    SessionState s = evolve({}, SessionScheduled{kSession, kWebinar, kWs, kOwner, kNow + 1, "UTC", 60, kOwner, 3});
-    if (status != S::kDraft) s = evolve(std::move(s), SessionStatusChanged{S::kDraft, status, kOwner, 4});
-    return s;
+    return testing::session_state(SessionScheduled{kSession, kWebinar, kWs, kOwner, kNow + 1, "UTC", 60, kOwner, 3},
+                                  status);
 }
 
+// Ada, answering the webinar's questions.
 Register a_registration() {
-    Register r;
-    r.registration = kRegistration;
-    r.person = kPerson;
-    r.session = kSession;
-    r.email = "ada@example.org";
-    r.first_name = "Ada";
-    r.last_name = "Lovelace";
+    Register r = testing::a_registration(kRegistration, kPerson, kSession, "ada@example.org");
     r.answers = {{"company", {"Analytical Engines"}}, {"size", {"1-10"}}, {"topics", {"a", "c"}}};
-    r.consent = true;
-    r.link_token = std::string(64, 'a');
-    r.access_key = "0427";
     return r;
 }
 

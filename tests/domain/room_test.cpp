@@ -1,6 +1,7 @@
 // Who comes into a session's room: the audience a visitor resolves to, and registrant credentials.
 #include "domain/room.hpp"
 #include "tests/domain/given_when_then.hpp"
+#include "tests/support/domain_builders.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -18,12 +19,9 @@ const Id kWs = id(1), kWebinar = id(2), kSession = id(3), kOwner = id(10), kAdmi
          kHost = id(13), kColleague = id(14), kGuest = id(20), kRegistration = id(30);
 
 WebinarState webinar(bool replay = true) {
-    WebinarSettings s;
-    s.title = "Launch";
-    s.slug = "launch";
+    WebinarSettings s = testing::launch_settings();
     s.replay_enabled = replay;
-    WebinarState w = evolve({}, WebinarCreated{kWebinar, kWs, kOwner, s, 1});
-    w = evolve(std::move(w), WebinarPublished{kOwner, 2});
+    WebinarState w = testing::webinar_state(kWebinar, kWs, kOwner, s);
     w = evolve(std::move(w), ModeratorAssigned{kOwner, kModerator, 3});
     w = evolve(std::move(w), ModeratorAssigned{kOwner, kHost, 3});
     w = evolve(std::move(w), GuestSpeakerInvited{kOwner, kGuest, "g@example.org", "G", "S", 4});
@@ -31,8 +29,7 @@ WebinarState webinar(bool replay = true) {
 }
 
 SessionState session(S status) {
-    SessionState s = evolve({}, SessionScheduled{kSession, kWebinar, kWs, kHost, 100, "UTC", 60, kOwner, 5});
-    return evolve(std::move(s), SessionStatusChanged{S::kDraft, status, kOwner, 6});
+    return testing::session_state(SessionScheduled{kSession, kWebinar, kWs, kHost, 100, "UTC", 60, kOwner, 5}, status);
 }
 
 Visitor member(const Id& m, R role, const Id& ws = kWs) { return Visitor{Actor{ws, m, role}, std::nullopt, std::nullopt}; }

@@ -5,18 +5,18 @@
 
 #include "domain/rejection.hpp"
 #include "tests/domain/given_when_then.hpp"
+#include "tests/support/domain_builders.hpp"
 #include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
+using testing::kHour;
+using testing::kNow;
 using testing::then_rejected;
 using R = WorkspaceRole;
 using S = SessionStatus;
 
 namespace {
-
-constexpr std::int64_t kHour = std::int64_t{3600} * 1'000'000;
-constexpr std::int64_t kNow = 1'800'000'000'000'000;
 
 Id id(std::uint8_t n) { return testing::test_id(n); }
 
@@ -44,16 +44,12 @@ WebinarSettings settings() {
 }
 
 WebinarState webinar(bool published = true) {
-    WebinarState w = evolve({}, WebinarCreated{kWebinar, kWs, kAuthor, settings(), 1});
-    if (published) w = evolve(std::move(w), WebinarPublished{kAuthor, 2});
-    return w;
+    return testing::webinar_state(kWebinar, kWs, kAuthor, settings(), published);
 }
 
 SessionState session(S status = S::kUpcoming) {
-    SessionState s = evolve({}, SessionScheduled{kSession, kWebinar, kWs, kAuthor, kNow + 24 * kHour, "Europe/Paris",
-                                                 60, kAuthor, 3});
-    if (status != S::kDraft) s = evolve(std::move(s), SessionStatusChanged{S::kDraft, status, kAuthor, 4});
-    return s;
+    return testing::session_state(
+        SessionScheduled{kSession, kWebinar, kWs, kAuthor, kNow + 24 * kHour, "Europe/Paris", 60, kAuthor, 3}, status);
 }
 
 Result<std::vector<SessionEvent>> when(const SessionState& s, const SessionCommand& c, std::int64_t now = kNow,

@@ -7,16 +7,16 @@
 
 #include "domain/rejection.hpp"
 #include "tests/domain/given_when_then.hpp"
+#include "tests/support/domain_builders.hpp"
 #include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
+using testing::kNow;
 using testing::then_rejected;
 using R = WorkspaceRole;
 
 namespace {
-
-constexpr std::int64_t kNow = 1'800'000'000'000'000;
 
 Id id(std::uint8_t n) { return testing::test_id(n); }
 

@@ -16,8 +16,10 @@
 #include "domain/room.hpp"
 #include "projections/digest.hpp"
 #include "projections/read_models.hpp"
-#include "tests/support/store_fixture.hpp"
+#include "tests/support/domain_builders.hpp"
+#include "tests/support/handler_fixture.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::commands;
@@ -28,7 +30,6 @@ using R = WorkspaceRole;
 
 namespace {
 
-constexpr std::int64_t kHour = std::int64_t{3600} * 1'000'000;
 const auto kWait = std::chrono::seconds(30);
 
 template <class T>
@@ -44,26 +45,14 @@ std::unique_ptr<ModelStore> open_models(const std::filesystem::path& dir,
     return std::move(m).value();
 }
 
-// A store, the command handler, and live read models fed by a runner thread.
-struct Live {
-    StoreDir dir;
-    std::int64_t now = 1'800'000'000'000'000;  // 2027-01-15
-    // A dev store keeping entries one day, with the domain's snapshot functions, on this clock.
-    std::unique_ptr<eventstore::Store> store = [this] {
-        auto o = dir.options();
-        o.dev = true;
-        o.retention = std::chrono::hours(24);
-        o.clock = [this] { return now; };
-        o.snapshots = domain_snapshots([this] { return now; });
-        return must(eventstore::Store::open(o));
-    }();
-    CommandHandler handler{*store, *store, system_has_time_zone, [this] { return now; }};
+// A purgeable store, the command handler, and live read models fed by a runner thread.
+struct Live : HandlerFixture {
     std::filesystem::path models_dir = default_models_dir(dir.data());
     std::unique_ptr<ModelStore> models = open_models(models_dir);
     std::unique_ptr<ProjectionRunner> runner = std::make_unique<ProjectionRunner>(*store, *store, *models);
     ReadModels read{*models, *store, *store};
 
-    Live() { runner->start(); }
+    Live() : HandlerFixture(StoreKind::kPurgeable) { runner->start(); }
     ~Live() { runner->stop(); }
 
     // Runs a command and waits until the models show it (the read-your-write of the gateway).
@@ -90,29 +79,19 @@ struct Tenant {
 Tenant open_tenant(Live& live, const std::string& slug) {
     Tenant t;
     live.run(WorkspaceCommand{CreateWorkspace{t.ws, "Company " + slug, slug, t.owner}});
-    WebinarSettings settings;
+    WebinarSettings settings = launch_settings();
     settings.title = "Launch of " + slug;
-    settings.slug = "launch";
     live.run(WebinarCommand{CreateWebinar{t.as_owner(), t.webinar, settings}});
     live.run(WebinarCommand{PublishWebinar{t.as_owner(), t.webinar}});
-    live.run(SessionCommand{ScheduleSession{t.as_owner(), t.session, live.now + 24 * kHour, "Europe/Paris", 60,
+    live.run(SessionCommand{ScheduleSession{t.as_owner(), t.session, live.clock.now() + 24 * kHour, "Europe/Paris", 60,
                                             Id(), t.webinar}});
     live.run(SessionCommand{OpenSession{t.as_owner(), t.session}});
     return t;
 }
 
 Register registration(const Id& session, const std::string& email, const std::string& last_name) {
-    Register r;
-    r.registration = eventstore::random_id();
-    r.person = eventstore::random_id();
-    r.session = session;
-    r.email = email;
-    r.first_name = "Ada";
+    Register r = a_registration(eventstore::random_id(), eventstore::random_id(), session, email);
     r.last_name = last_name;
-    r.consent = true;
-    r.link_token = std::string(64, 'a');
-    for (std::size_t i = 0; i < 16; ++i) r.link_token[i] = "0123456789abcdef"[r.registration.view()[i] & 0xf];
-    r.access_key = "1815";
     return r;
 }
 
@@ -334,11 +313,11 @@ TEST_CASE("the time index answers a window from the second it starts at") {
     open_tenant(live, "acme");
     live.settle();
     const auto early_head = live.store->head();
-    const std::int64_t early = live.now;
-    live.now += kHour;
+    const std::int64_t early = live.clock.now();
+    live.clock.advance(kHour);
     open_tenant(live, "globex");
     live.settle();
-    const std::int64_t late = live.now;
+    const std::int64_t late = live.clock.now();
 
     const auto before = must(live.read.between(early, late));
     CHECK(before.size() == early_head);
@@ -379,7 +358,7 @@ TEST_CASE("after a purge the live models and a rebuild, which starts from the sn
     Scenario s;
     s.live.settle();
     const auto before = must(digest_models(*s.live.models, *s.live.store));
-    s.live.now += 3 * 24 * kHour;  // everything so far is past the day of retention
+    s.live.clock.advance(3 * kDay);  // everything so far is past the day of retention
     auto purged = must(s.live.store->purge());
     CHECK(purged.entries_purged > 20);
     CHECK(purged.snapshots_appended > 10);

@@ -73,7 +73,7 @@ std::optional<std::string> Process::wait_for_line(const std::string& needle,
     }
 }
 
-void Process::signal(int signal_number) { ::kill(pid_, signal_number); }
+bool Process::signal(int signal_number) { return ::kill(pid_, signal_number) == 0; }
 
 int Process::wait() {
     while (read_some(std::chrono::steady_clock::now() + std::chrono::minutes(5))) {

@@ -25,7 +25,8 @@ public:
     // timeout passes (nullopt). Everything read is kept in output().
     std::optional<std::string> wait_for_line(const std::string& needle,
                                              std::chrono::seconds timeout = std::chrono::seconds(60));
-    void signal(int signal_number);
+    // Sends `signal_number` to the child; false if kill() failed.
+    bool signal(int signal_number);
     // Reads the rest of the output and reaps the child; returns its exit code, or 128 + signal.
     int wait();
     const std::string& output() const { return output_; }

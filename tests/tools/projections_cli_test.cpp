@@ -10,8 +10,9 @@
 #include "eventstore/store.hpp"
 #include "projections/model_store.hpp"
 #include "projections/read_models.hpp"
+#include "tests/support/domain_builders.hpp"
+#include "tests/support/handler_fixture.hpp"
 #include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
 
 using namespace auditorium;
 using namespace auditorium::domain;
@@ -31,26 +32,17 @@ std::vector<std::string> digest_lines(const std::string& output) {
 }
 
 // A ledger of one workspace, one open session and `people` registrations, written by 16 threads
-// through the command handler (so by group commit), then closed. Returns the ledger's size.
-eventstore::Position write_ledger(const std::filesystem::path& data, int people) {
-    eventstore::StoreOptions o;
-    o.data_dir = data;
-    o.create_if_missing = true;
-    auto store = eventstore::Store::open(o);
-    REQUIRE(store.is_ok());
-    const std::int64_t now = 1'800'000'000'000'000;
-    commands::CommandHandler handler(**store, **store, commands::system_has_time_zone, [now] { return now; });
+// through the fixture's handler (so by group commit), then closed. Returns the ledger's size.
+eventstore::Position write_ledger(HandlerFixture& f, int people) {
+    commands::CommandHandler& handler = f.handler;
     const Id ws = eventstore::random_id(), owner = eventstore::random_id();
     const Id webinar = eventstore::random_id(), session = eventstore::random_id();
     const Actor actor{ws, owner, WorkspaceRole::kOwner};
     REQUIRE(handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme", "acme", owner}}).is_ok());
-    WebinarSettings settings;
-    settings.title = "Launch";
-    settings.slug = "launch";
-    REQUIRE(handler.handle(WebinarCommand{CreateWebinar{actor, webinar, settings}}).is_ok());
+    REQUIRE(handler.handle(WebinarCommand{CreateWebinar{actor, webinar, launch_settings()}}).is_ok());
     REQUIRE(handler.handle(WebinarCommand{PublishWebinar{actor, webinar}}).is_ok());
     REQUIRE(handler
-                .handle(SessionCommand{ScheduleSession{actor, session, now + std::int64_t{86'400'000'000}, "UTC", 60,
+                .handle(SessionCommand{ScheduleSession{actor, session, f.clock.now() + kDay, "UTC", 60,
                                                        Id(), webinar}})
                 .is_ok());
     REQUIRE(handler.handle(SessionCommand{OpenSession{actor, session}}).is_ok());
@@ -60,23 +52,19 @@ eventstore::Position write_ledger(const std::filesystem::path& data, int people)
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             for (int i = t; i < people; i += kThreads) {
-                Register r;
-                r.registration = eventstore::random_id();
-                r.person = eventstore::random_id();
-                r.session = session;
-                r.email = "person" + std::to_string(i) + "@example.org";
+                Register r = a_registration(eventstore::random_id(), eventstore::random_id(), session,
+                                            "person" + std::to_string(i) + "@example.org");
                 r.first_name = "Person";
                 r.last_name = "Number" + std::to_string(i);
-                r.consent = true;
-                r.link_token = r.registration.hex() + r.person.hex();
-                r.access_key = "1234";
                 if (!handler.handle(RegistrationCommand{r})) ++failures;
             }
         });
     }
     for (auto& t : threads) t.join();
     REQUIRE(failures.load() == 0);
-    return (*store)->head();
+    const eventstore::Position head = f.store->head();
+    f.store.reset();  // closed, for the server; the handler is not used again
+    return head;
 }
 
 eventstore::Position models_checkpoint(const std::filesystem::path& models_dir) {
@@ -90,9 +78,9 @@ eventstore::Position models_checkpoint(const std::filesystem::path& models_dir) 
 }  // namespace
 
 TEST_CASE("serve killed while folding resumes from its checkpoint, and its models equal the auditor's replay") {
-    TempDir dir;
-    const auto data = dir / "data";
-    const eventstore::Position size = write_ledger(data, 12'000);
+    HandlerFixture f;
+    const auto data = f.dir.data();
+    const eventstore::Position size = write_ledger(f, 12'000);
     REQUIRE(size > 24'000);  // two per registration, the store's settings, the workspace's and the session's
     const auto models_dir = projections::default_models_dir(data);
     {
