@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/file.hpp"
+
 namespace auditorium::tools {
 namespace fs = std::filesystem;
 namespace json = boost::json;
@@ -31,10 +33,11 @@ Result<sockaddr_un> address(const fs::path& socket) {
     return addr;
 }
 
-// MSG_NOSIGNAL: a peer that hung up makes send() fail with EPIPE instead of raising SIGPIPE, which
-// would kill the server, or a client that still has the server's refusal to read. Callers discard
-// a false on purpose: the peer is gone or stalled, and nobody is left to tell.
-bool write_all(int fd, const std::string& text) {
+// Not file::write_all: a socket's send() with MSG_NOSIGNAL, so a peer that hung up makes it fail
+// with EPIPE instead of raising SIGPIPE, which would kill the server, or a client that still has
+// the server's refusal to read. Callers discard a false on purpose: the peer is gone or stalled,
+// and nobody is left to tell.
+bool send_all(int fd, const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
         const ssize_t n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
@@ -113,54 +116,54 @@ Status status_of(const json::object& response) {
 
 Result<std::unique_ptr<AdminServer>> AdminServer::start(const fs::path& socket, Handler handler) {
     AUD_ASSIGN_OR_RETURN(sockaddr_un addr, address(socket));
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return unavailable(std::string("admin socket: ") + std::strerror(errno));
+    file::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return unavailable(std::string("admin socket: ") + std::strerror(errno));
     ::unlink(socket.c_str());  // a stale file from a server that did not stop cleanly
     // Created 0600 from the start: no moment where another user could connect.
     const mode_t old_mask = ::umask(0177);
-    const int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    const int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     ::umask(old_mask);
-    if (rc != 0 || ::listen(fd, 8) != 0) {
+    if (rc != 0 || ::listen(fd.get(), 8) != 0) {
         const std::string err = std::strerror(errno);
-        ::close(fd);
         return unavailable("admin socket " + socket.string() + ": " + err);
     }
     int wake[2];
-    if (::pipe2(wake, O_CLOEXEC) != 0) {
-        ::close(fd);
-        return unavailable("admin socket: pipe failed");
-    }
-    std::unique_ptr<AdminServer> server(new AdminServer(fd, wake[0], wake[1], socket, std::move(handler)));
+    if (::pipe2(wake, O_CLOEXEC) != 0) return unavailable("admin socket: pipe failed");
+    std::unique_ptr<AdminServer> server(new AdminServer(std::move(fd), file::UniqueFd(wake[0]),
+                                                        file::UniqueFd(wake[1]), socket, std::move(handler)));
     server->thread_ = std::thread([s = server.get()] { s->run(); });
     return server;
 }
 
-AdminServer::AdminServer(int listen_fd, int wake_fd_read, int wake_fd_write, fs::path path, Handler handler)
-    : listen_fd_(listen_fd), wake_read_(wake_fd_read), wake_write_(wake_fd_write), path_(std::move(path)),
+AdminServer::AdminServer(file::UniqueFd listen_fd, file::UniqueFd wake_fd_read, file::UniqueFd wake_fd_write,
+                         fs::path path, Handler handler)
+    : listen_fd_(std::move(listen_fd)),
+      wake_read_(std::move(wake_fd_read)),
+      wake_write_(std::move(wake_fd_write)),
+      path_(std::move(path)),
       handler_(std::move(handler)) {}
 
 AdminServer::~AdminServer() {
     const char c = 'x';
-    (void)::write(wake_write_, &c, 1);
+    // A pipe with room for a byte: the write cannot fail in a way that leaves the thread waiting.
+    (void)::write(wake_write_.get(), &c, 1);
     if (thread_.joinable()) thread_.join();
-    ::close(listen_fd_);
-    ::close(wake_read_);
-    ::close(wake_write_);
+    // The descriptors close with the members, just after: a client that comes between finds no
+    // socket file or a closed one, and is told no server listens either way.
     ::unlink(path_.c_str());
 }
 
 void AdminServer::run() {
     for (;;) {
-        pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_read_, POLLIN, 0}};
+        pollfd fds[2] = {{listen_fd_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
             return;
         }
         if (fds[1].revents != 0) return;
-        const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-        if (fd < 0) continue;
-        serve_one(fd);
-        ::close(fd);
+        const file::UniqueFd connection(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (!connection) continue;
+        serve_one(connection.get());
     }
 }
 
@@ -171,7 +174,7 @@ void AdminServer::serve_one(int fd) {
     spdlog::info("admin socket: connection from uid {}, pid {}", peer.uid, peer.pid);
     if (!known || peer.uid != ::geteuid()) {
         spdlog::warn("admin socket: refused a connection from uid {}", peer.uid);
-        (void)write_all(fd, json::serialize(failure_object(permission_denied("not the server's user"))) + "\n");
+        (void)send_all(fd, json::serialize(failure_object(permission_denied("not the server's user"))) + "\n");
         return;
     }
     // A client that does not read its answer cannot hold the server either.
@@ -180,14 +183,14 @@ void AdminServer::serve_one(int fd) {
         spdlog::warn("admin socket: no send timeout on this connection: {}", std::strerror(errno));
     }
     std::string line;
-    switch (read_line(fd, line, Clock::now() + kAdminRequestTimeout, wake_read_)) {
+    switch (read_line(fd, line, Clock::now() + kAdminRequestTimeout, wake_read_.get())) {
         case LineEnd::kLine:
             break;
         case LineEnd::kClosed:
         case LineEnd::kStopping:
             return;
         case LineEnd::kTooLong:
-            (void)write_all(
+            (void)send_all(
                 fd, json::serialize(failure_object(invalid_argument(
                         "request: longer than " + std::to_string(kMaxRequest) + " bytes"))) +
                         "\n");
@@ -196,7 +199,7 @@ void AdminServer::serve_one(int fd) {
             spdlog::warn(
                 "admin socket: closed a connection that sent no complete request within {} s",
                 kAdminRequestTimeout.count());
-            (void)write_all(fd, json::serialize(failure_object(unavailable(
+            (void)send_all(fd, json::serialize(failure_object(unavailable(
                                     "request: not received in full within " +
                                     std::to_string(kAdminRequestTimeout.count()) + " s"))) +
                                     "\n");
@@ -217,27 +220,25 @@ void AdminServer::serve_one(int fd) {
             response = failure_object(internal_error(std::string("admin command failed: ") + e.what()));
         }
     }
-    (void)write_all(fd, json::serialize(response) + "\n");
+    (void)send_all(fd, json::serialize(response) + "\n");
 }
 
 Result<std::optional<json::object>> ask_admin(const fs::path& socket, const json::object& request) {
     std::error_code exists_ec;
     if (!fs::exists(fs::symlink_status(socket, exists_ec))) return std::optional<json::object>();
     AUD_ASSIGN_OR_RETURN(sockaddr_un addr, address(socket));
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return unavailable(std::string("admin socket: ") + std::strerror(errno));
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const file::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) return unavailable(std::string("admin socket: ") + std::strerror(errno));
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         const int err = errno;
-        ::close(fd);
         if (err == ECONNREFUSED || err == ENOENT) return std::optional<json::object>();  // stale
         return unavailable("admin socket " + socket.string() + ": " + std::strerror(err));
     }
     // A server that refuses before reading (a connection from another user) writes its refusal
     // and hangs up, which can fail the send; the refusal is still there to read.
-    (void)write_all(fd, json::serialize(request) + "\n");
+    (void)send_all(fd.get(), json::serialize(request) + "\n");
     std::string line;
-    const LineEnd end = read_line(fd, line);
-    ::close(fd);
+    const LineEnd end = read_line(fd.get(), line);
     if (end != LineEnd::kLine)
         return unavailable("the server closed the admin socket without answering");
     boost::system::error_code ec;

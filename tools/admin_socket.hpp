@@ -24,6 +24,7 @@
 #include <optional>
 #include <thread>
 
+#include "base/file.hpp"
 #include "base/result.hpp"
 
 namespace auditorium::tools {
@@ -43,13 +44,14 @@ public:
     AdminServer& operator=(const AdminServer&) = delete;
 
 private:
-    AdminServer(int listen_fd, int wake_fd_read, int wake_fd_write, std::filesystem::path path, Handler handler);
+    AdminServer(file::UniqueFd listen_fd, file::UniqueFd wake_fd_read, file::UniqueFd wake_fd_write,
+                std::filesystem::path path, Handler handler);
     void run();
     void serve_one(int fd);
 
-    const int listen_fd_;
-    const int wake_read_;
-    const int wake_write_;
+    const file::UniqueFd listen_fd_;
+    const file::UniqueFd wake_read_;
+    const file::UniqueFd wake_write_;
     const std::filesystem::path path_;
     const Handler handler_;
     std::thread thread_;

@@ -1,13 +1,10 @@
 #include "tools/backup_targets.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "base/file.hpp"
 
 namespace auditorium::tools {
 
@@ -17,29 +14,14 @@ namespace {
 
 constexpr const char* kHeader = "# backup targets of this ledger, one absolute path per line (set by auditorium serve --backup-target)";
 
-Status write_all(int fd, const std::string& text, const fs::path& file) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return unavailable("writing " + file.string() + ": " + std::strerror(errno));
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) return unavailable("syncing " + file.string() + ": " + std::strerror(errno));
-    return Status::ok();
-}
-
 }  // namespace
 
 Result<std::vector<fs::path>> recorded_backup_targets(const fs::path& data_dir) {
     const fs::path file = data_dir / kBackupTargetsFile;
-    std::error_code ec;
-    if (!fs::exists(file, ec)) {
-        if (ec) return unavailable("checking " + file.string() + ": " + ec.message());
-        return std::vector<fs::path>();
-    }
-    std::ifstream in(file);
-    if (!in) return unavailable("reading " + file.string());
+    auto text = file::read_file(file);
+    if (!text && text.status().code() == StatusCode::kNotFound) return std::vector<fs::path>();
+    if (!text) return text.status();
+    std::istringstream in(*text);
     std::vector<fs::path> out;
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
@@ -51,7 +33,6 @@ Result<std::vector<fs::path>> recorded_backup_targets(const fs::path& data_dir) 
         }
         out.push_back(target);
     }
-    if (in.bad()) return unavailable("reading " + file.string());
     return out;
 }
 
@@ -70,29 +51,9 @@ Result<std::vector<fs::path>> record_backup_targets(const fs::path& data_dir, co
     std::string text = std::string(kHeader) + "\n";
     for (const fs::path& t : normal) text += t.string() + "\n";
 
-    const fs::path file = data_dir / kBackupTargetsFile;
-    const fs::path next = data_dir / (std::string(kBackupTargetsFile) + ".next");
-    const int fd = ::open(next.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) return unavailable("creating " + next.string() + ": " + std::strerror(errno));
-    Status written = write_all(fd, text, next);
-    ::close(fd);
-    if (!written.is_ok()) {
-        ::unlink(next.c_str());
-        return written;
-    }
-    if (::rename(next.c_str(), file.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(next.c_str());
-        return unavailable("replacing " + file.string() + ": " + why);
-    }
-    // The rename is durable once the directory is synced; until then a crash may bring back the
-    // old list, so a failure is the caller's to report.
-    const int dir = ::open(data_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir < 0) return unavailable("syncing " + data_dir.string() + ": " + std::strerror(errno));
-    const bool synced = ::fsync(dir) == 0;
-    const std::string why = std::strerror(errno);
-    ::close(dir);
-    if (!synced) return unavailable("syncing " + data_dir.string() + ": " + why);
+    // A crash leaves the old list or the new one; once this returns, the new one survives a crash
+    // too, so a failure (the directory's fsync included) is the caller's to report.
+    AUD_RETURN_IF_ERROR(file::write_file_atomic(data_dir / kBackupTargetsFile, text));
     return normal;
 }
 

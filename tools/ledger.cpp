@@ -12,8 +12,8 @@
 #include <iostream>
 #include <map>
 #include <optional>
-#include <sstream>
 
+#include "base/file.hpp"
 #include "eventstore/export.hpp"
 #include "eventstore/minisign.hpp"
 #include "tools/cli.hpp"
@@ -30,23 +30,15 @@ json::array hex_list(const std::vector<std::string>& hashes) {
     return out;
 }
 
-Result<std::string> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return not_found("cannot read " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 Result<std::string> pinned_key(const po::variables_map& vm) {
     if (!vm.count("public-key")) return std::string();
     const std::string key = vm["public-key"].as<std::string>();
     if (auto raw = from_hex(key); raw && raw->size() == 32) return *raw;
     auto text = key;
     if (key.find('\n') == std::string::npos && key.size() > 0 && key.rfind("RW", 0) != 0) {
-        auto file = read_file(key);  // a .pub file
-        if (!file) return invalid_argument("--public-key: neither a key nor a readable .pub file");
-        text = *file;
+        auto pub = file::read_file(key);  // a .pub file
+        if (!pub) return invalid_argument("--public-key: neither a key nor a readable .pub file");
+        text = *pub;
     }
     auto parsed = eventstore::minisign::parse_public_key(text);
     if (!parsed) return parsed.status().with_context("--public-key");
@@ -59,7 +51,7 @@ int verify_export_file(const po::variables_map& vm) {
     if (!key) return report("--public-key", key.status());
     std::ifstream body(path, std::ios::binary);
     if (!body) return report("--export", not_found("cannot read " + path));
-    auto minisig = read_file(path + ".minisig");
+    auto minisig = file::read_file(path + ".minisig");
     if (!minisig) return report("--export", not_found("the signature " + path + ".minisig is missing"));
     auto check = eventstore::verify_export(body, *minisig, *key);
     if (!check) {
@@ -93,7 +85,7 @@ int verify(const Args& args) {
     eventstore::Store::VerifyOptions options;
     if (vm.count("previous-tree-head")) {
         const std::string path = vm["previous-tree-head"].as<std::string>();
-        auto text = read_file(path);
+        auto text = file::read_file(path);
         if (!text) return report("--previous-tree-head", text.status());
         auto head = eventstore::tree_head_from_json(*text);
         if (!head) return report("--previous-tree-head " + path, head.status());

@@ -10,9 +10,10 @@
 #include <cstdarg>
 
 #include "base/big_endian.hpp"
+#include "base/file.hpp"
+#include "eventstore/internal/backup_files.hpp"
 #include "eventstore/internal/backup_format.hpp"
 #include "eventstore/internal/erasure_register.hpp"
-#include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/rocks_store.hpp"
@@ -102,7 +103,7 @@ Status delete_backup(const fs::path& target, Kind kind, const std::string& id) {
     std::error_code ec;
     fs::remove(p.manifest, ec);
     if (ec) return unavailable("removing " + p.manifest.string() + ": " + ec.message());
-    AUD_RETURN_IF_ERROR(file_util::sync_dir(p.manifest.parent_path()));
+    AUD_RETURN_IF_ERROR(file::sync_dir(p.manifest.parent_path()));
     fs::remove(p.signature, ec);
     return remove_tree(p.dir);
 }
@@ -113,8 +114,8 @@ Status write_signed(const backup_format::Paths& p, const std::string& text,
     signer.update(text);
     AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium backup manifest"));
     // The signature first: a manifest, once there, is a finished backup.
-    AUD_RETURN_IF_ERROR(file_util::write_file_atomic(p.signature, minisig));
-    return file_util::write_file_atomic(p.manifest, text);
+    AUD_RETURN_IF_ERROR(file::write_file_atomic(p.signature, minisig));
+    return file::write_file_atomic(p.manifest, text);
 }
 
 // Takes one backup into one target; see create_backup's contract in store.hpp and backup.hpp.
@@ -127,9 +128,9 @@ public:
         // A store that refuses appends could not ledger the backup: refuse before copying.
         AUD_RETURN_IF_ERROR(parts_.durable.refused());
         const fs::path& target = options_.target;
-        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kLedgerDir));
-        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(target / backup_format::kVaultDir));
-        AUD_ASSIGN_OR_RETURN(auto lock, file_util::FileLock::acquire(
+        AUD_RETURN_IF_ERROR(file::make_private_dirs(target / backup_format::kLedgerDir));
+        AUD_RETURN_IF_ERROR(file::make_private_dirs(target / backup_format::kVaultDir));
+        AUD_ASSIGN_OR_RETURN(auto lock, file::FileLock::acquire(
                                             target / backup_format::kLockFile,
                                             "another backup is being written to " + target.string()));
         AUD_RETURN_IF_ERROR(ensure_register());
@@ -204,7 +205,7 @@ private:
         }
         const fs::path file = options_.target / backup_format::kRegisterFile;
         if (fs::exists(file, ec)) return Status::ok();
-        Status s = file_util::write_new_file(file, "");
+        Status s = file::write_new_file(file, "");
         return s.code() == StatusCode::kAlreadyExists ? Status::ok() : s;
     }
 
@@ -217,17 +218,17 @@ private:
         AUD_RETURN_IF_ERROR(parts_.vault.checkpoint(vault_.partial));
         for (const fs::path& dir : {ledger_.partial, vault_.partial}) {
             if (::chmod(dir.c_str(), 0700) != 0) return unavailable("setting mode 0700 on " + dir.string());
-            AUD_RETURN_IF_ERROR(file_util::break_hard_links(dir));
+            AUD_RETURN_IF_ERROR(backup_files::break_hard_links(dir));
         }
         AUD_ASSIGN_OR_RETURN(Position last, last_position(ledger_.partial));
         AUD_ASSIGN_OR_RETURN(m.head, head_at(last));
 
         backup_format::VaultManifest vm{m.id, m.created_at_us, m.store_id, m.key_id, m.public_key, {}};
-        AUD_ASSIGN_OR_RETURN(vm.files, file_util::hash_files(vault_.partial));
+        AUD_ASSIGN_OR_RETURN(vm.files, backup_files::hash_files(vault_.partial));
         AUD_RETURN_IF_ERROR(rename_into_place(vault_));
         AUD_RETURN_IF_ERROR(write_signed(vault_, backup_format::encode(vm), backup_format::trusted_comment(vm), key_.value()));
 
-        AUD_ASSIGN_OR_RETURN(m.files, file_util::hash_files(ledger_.partial));
+        AUD_ASSIGN_OR_RETURN(m.files, backup_files::hash_files(ledger_.partial));
         AUD_RETURN_IF_ERROR(rename_into_place(ledger_));
         return write_signed(ledger_, backup_format::encode(m), backup_format::trusted_comment(m), key_.value());
     }
@@ -242,10 +243,7 @@ private:
     }
 
     Status rename_into_place(const backup_format::Paths& p) {
-        if (::rename(p.partial.c_str(), p.dir.c_str()) != 0) {
-            return unavailable("renaming " + p.partial.string() + " to " + p.dir.string());
-        }
-        return file_util::sync_dir(p.dir.parent_path());
+        return file::rename_durable(p.partial, p.dir);
     }
 
     // A signed tree head of exactly `size` entries: a stored one, or one signed now.

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "eventstore/internal/file_util.hpp"
+#include "base/file.hpp"
 #include "eventstore/minisign.hpp"
 #include "eventstore/tree_head_json.hpp"
 
@@ -211,7 +211,7 @@ Result<std::vector<std::pair<std::string, std::string>>> list_manifests(const fs
         if (name.size() <= kManifestSuffix.size() || !name.ends_with(kManifestSuffix)) continue;
         const std::string id = name.substr(0, name.size() - kManifestSuffix.size());
         if (!valid_id(id)) continue;
-        AUD_ASSIGN_OR_RETURN(std::string text, file_util::read_file(it->path()));
+        AUD_ASSIGN_OR_RETURN(std::string text, file::read_file(it->path()));
         out.emplace_back(id, std::move(text));
     }
     if (ec) return unavailable("listing " + dir.string() + ": " + ec.message());

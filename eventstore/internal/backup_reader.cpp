@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "eventstore/internal/file_util.hpp"
+#include "base/file.hpp"
 #include "eventstore/minisign.hpp"
 
 namespace auditorium::eventstore::internal::backup_reader {
@@ -52,7 +52,7 @@ Result<LedgerBackup> find_ledger_backup(const std::vector<fs::path>& targets, co
 
 Result<std::optional<VaultBackup>> find_vault_backup(const fs::path& target, const std::string& id) {
     const auto p = backup_format::paths(target, Kind::kVault, id);
-    auto text = file_util::read_file(p.manifest);
+    auto text = file::read_file(p.manifest);
     if (!text) {
         if (text.status().code() == StatusCode::kNotFound) return std::optional<VaultBackup>();
         return text.status();
@@ -117,7 +117,7 @@ Status check_signer_in_ledger(Store& store, const PublicKeys& signer) {
 
 Result<std::string> check_manifest_signature(const backup_format::Paths& paths, std::string_view text,
                                              const PublicKeys& keys) {
-    auto minisig = file_util::read_file(paths.signature);
+    auto minisig = file::read_file(paths.signature);
     if (!minisig) {
         if (minisig.status().code() == StatusCode::kNotFound) {
             return corruption("the manifest's signature " + paths.signature.string() + " is missing");

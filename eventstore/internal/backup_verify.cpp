@@ -4,10 +4,12 @@
 
 #include <algorithm>
 
+#include "base/file.hpp"
+#include "base/temp_directory.hpp"
 #include "eventstore/backup.hpp"
+#include "eventstore/internal/backup_files.hpp"
 #include "eventstore/internal/backup_format.hpp"
 #include "eventstore/internal/backup_reader.hpp"
-#include "eventstore/internal/file_util.hpp"
 #include "eventstore/store.hpp"
 
 namespace auditorium::eventstore {
@@ -23,7 +25,7 @@ Status check_vault(const BackupManifest& ledger, const reader::VaultBackup& vaul
     if (vault.manifest.store_id != ledger.store_id) {
         return corruption("vault backup " + vault.manifest.id + " belongs to store " + vault.manifest.store_id.hex());
     }
-    return internal::file_util::check_files(vault.paths.dir, vault.manifest.files);
+    return internal::backup_files::check_files(vault.paths.dir, vault.manifest.files);
 }
 
 }  // namespace
@@ -58,11 +60,11 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
     std::error_code tmp_ec;
     const fs::path tmp = fs::temp_directory_path(tmp_ec);
     if (tmp_ec) return unavailable("finding the temporary directory: " + tmp_ec.message());
-    AUD_ASSIGN_OR_RETURN(auto scratch, internal::file_util::TempDirectory::make(tmp, "auditorium-backup-verify-"));
+    AUD_ASSIGN_OR_RETURN(auto scratch, TempDirectory::make(tmp, "auditorium-backup-verify-"));
     const fs::path copy = scratch.path() / "ledger";
-    AUD_RETURN_IF_ERROR(internal::file_util::make_private_dirs(copy));
-    AUD_RETURN_IF_ERROR(internal::file_util::copy_files(backup.paths.dir, copy));
-    AUD_RETURN_IF_ERROR(internal::file_util::check_files(copy, m.files).with_context("ledger backup " + m.id));
+    AUD_RETURN_IF_ERROR(file::make_private_dirs(copy));
+    AUD_RETURN_IF_ERROR(internal::backup_files::copy_files(backup.paths.dir, copy));
+    AUD_RETURN_IF_ERROR(internal::backup_files::check_files(copy, m.files).with_context("ledger backup " + m.id));
 
     StoreOptions so;
     so.data_dir = copy;

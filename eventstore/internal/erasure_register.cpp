@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "base/big_endian.hpp"
-#include "eventstore/internal/file_util.hpp"
+#include "base/file.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/tree_head_json.hpp"
 
@@ -88,8 +88,6 @@ std::vector<std::string_view> complete_lines(std::string_view text, bool& torn) 
     return lines;
 }
 
-std::string errno_text() { return std::strerror(errno); }
-
 }  // namespace
 
 std::string Record::message() const {
@@ -107,14 +105,12 @@ std::string Record::message() const {
 
 Status append(const fs::path& file, const Id& store_id, const Id& subject, std::uint64_t position,
               std::int64_t time_us, const minisign::SigningKey& key) {
-    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return unavailable("opening the erasure register " + file.string() + ": " + errno_text());
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }  // also releases the flock
-    } closer{fd};
-    if (::flock(fd, LOCK_EX) != 0) return unavailable("locking " + file.string() + ": " + errno_text());
-    AUD_ASSIGN_OR_RETURN(std::string text, file_util::read_file(file));
+    const file::UniqueFd owned(
+        ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!owned) return file::io_error("opening the erasure register", file);
+    const int fd = owned.get();  // closing it releases the flock
+    if (::flock(fd, LOCK_EX) != 0) return file::io_error("locking", file);
+    AUD_ASSIGN_OR_RETURN(std::string text, file::read_file(file));
     bool torn = false;
     const auto lines = complete_lines(text, torn);
     std::size_t kept = text.size();
@@ -123,7 +119,7 @@ Status append(const fs::path& file, const Id& store_id, const Id& subject, std::
         // the store reopens. Drop it so the chain continues from the last whole line.
         kept = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
         if (::ftruncate(fd, static_cast<off_t>(kept)) != 0) {
-            return unavailable("truncating a torn line of " + file.string() + ": " + errno_text());
+            return file::io_error("truncating a torn line of", file);
         }
     }
     Record r;
@@ -145,14 +141,14 @@ Status append(const fs::path& file, const Id& store_id, const Id& subject, std::
     r.signature = minisign::sign(key, r.message());
     const std::string line = encode_line(r) + "\n";
     if (::pwrite(fd, line.data(), line.size(), static_cast<off_t>(kept)) != static_cast<ssize_t>(line.size())) {
-        return unavailable("writing the erasure register " + file.string() + ": " + errno_text());
+        return file::io_error("writing the erasure register", file);
     }
-    if (::fsync(fd) != 0) return unavailable("syncing the erasure register " + file.string() + ": " + errno_text());
-    return file_util::sync_dir(file.parent_path());
+    AUD_RETURN_IF_ERROR(file::sync_fd(fd, file).with_context("the erasure register"));
+    return file::sync_dir(file.parent_path());
 }
 
 Result<Contents> read(const fs::path& file, const Id& store_id, const KeyLookup& public_key) {
-    AUD_ASSIGN_OR_RETURN(std::string text, file_util::read_file(file));
+    AUD_ASSIGN_OR_RETURN(std::string text, file::read_file(file));
     Contents out;
     const auto lines = complete_lines(text, out.torn_tail);
     std::string prev(32, '\0');

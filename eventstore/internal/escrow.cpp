@@ -14,8 +14,8 @@
 #include <chrono>
 
 #include "base/big_endian.hpp"
+#include "base/file.hpp"
 #include "eventstore/backup.hpp"
-#include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/vault.hpp"
 #include "eventstore/secret.hpp"
@@ -133,13 +133,13 @@ Status escrow_master_key(const fs::path& keys_dir, const Id& store_id, std::stri
     o["created_at"] = rfc3339(now);
     o["kdf"] = std::move(kdf);
     o["aead"] = std::move(aead);
-    return internal::file_util::write_new_file_atomic(out, json::serialize(o) + "\n");
+    return file::write_new_file_atomic(out, json::serialize(o) + "\n");
 }
 
 Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view passphrase,
                                        const fs::path& key_file) {
     AUD_RETURN_IF_ERROR(init_sodium());
-    AUD_ASSIGN_OR_RETURN(std::string text, internal::file_util::read_file(escrow));
+    AUD_ASSIGN_OR_RETURN(std::string text, file::read_file(escrow));
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
     if (ec || !v.is_object()) return corruption("escrow file " + escrow.string() + ": not a JSON object");
@@ -181,7 +181,7 @@ Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view 
         return permission_denied("the passphrase does not open " + escrow.string() +
                                  " (wrong passphrase, or the file was changed)");
     }
-    AUD_RETURN_IF_ERROR(internal::file_util::write_new_file_atomic(key_file, master.view()));
+    AUD_RETURN_IF_ERROR(file::write_new_file_atomic(key_file, master.view()));
     return info;
 }
 

@@ -5,7 +5,7 @@
 
 #include "base/base64.hpp"
 #include "base/big_endian.hpp"
-#include "eventstore/internal/file_util.hpp"
+#include "base/file.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/store_jobs.hpp"
@@ -108,8 +108,8 @@ public:
         // Both files are written beside their targets and renamed into place only once complete:
         // an export holds personal data, so it is never readable by others, and a failure
         // midway leaves the previous files (or none) instead of half an export.
-        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile body,
-                             file_util::AtomicFile::create(options_.out));
+        AUD_ASSIGN_OR_RETURN(file::AtomicFile body,
+                             file::AtomicFile::create(options_.out));
         out_ = &body;
         minisign::FileSigner signer(key);
         signer_ = &signer;
@@ -129,8 +129,8 @@ public:
                                     (summary_.filtered ? "1" : "0") + " format=" +
                                     (jsonl ? "jsonl" : "csv") + (config_.dev ? " dev" : "");
         AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium ledger export"));
-        AUD_ASSIGN_OR_RETURN(file_util::AtomicFile sig,
-                             file_util::AtomicFile::create(options_.out.string() + ".minisig"));
+        AUD_ASSIGN_OR_RETURN(file::AtomicFile sig,
+                             file::AtomicFile::create(options_.out.string() + ".minisig"));
         AUD_RETURN_IF_ERROR(sig.append(minisig));
         // Both synced before either is renamed, so only the two renames separate the new export
         // from its signature.
@@ -262,7 +262,7 @@ private:
     const ExportOptions& options_;
     SignedTreeHead head_;
     ExportSummary summary_;
-    file_util::AtomicFile* out_ = nullptr;  // run()'s, while it runs
+    file::AtomicFile* out_ = nullptr;  // run()'s, while it runs
     minisign::FileSigner* signer_ = nullptr;
 };
 

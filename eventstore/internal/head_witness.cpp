@@ -1,6 +1,6 @@
 #include "eventstore/internal/head_witness.hpp"
 
-#include "eventstore/internal/file_util.hpp"
+#include "base/file.hpp"
 #include "eventstore/internal/layout.hpp"
 
 namespace fs = std::filesystem;
@@ -11,7 +11,7 @@ fs::path file_in(const fs::path& keys_dir) { return keys_dir / layout::kHeadWitn
 
 Result<std::optional<SignedTreeHead>> read(const fs::path& keys_dir) {
     const fs::path file = file_in(keys_dir);
-    auto bytes = file_util::read_file(file);
+    auto bytes = file::read_file(file);
     if (!bytes && bytes.status().code() == StatusCode::kNotFound) return std::optional<SignedTreeHead>();
     if (!bytes) return bytes.status();
     auto head = decode_tree_head(*bytes);
@@ -20,7 +20,7 @@ Result<std::optional<SignedTreeHead>> read(const fs::path& keys_dir) {
 }
 
 Status write(const fs::path& keys_dir, const SignedTreeHead& head) {
-    return file_util::write_file_atomic(file_in(keys_dir), encode_tree_head(head));
+    return file::write_file_atomic(file_in(keys_dir), encode_tree_head(head));
 }
 
 Status check_extends(const SignedTreeHead& head, std::uint64_t size, const RootAt& root_at,

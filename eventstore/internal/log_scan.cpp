@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "base/file.hpp"
 #include "eventstore/internal/rocks_logger.hpp"
 
 namespace fs = std::filesystem;
@@ -28,18 +29,13 @@ bool known_type(std::uint8_t type) { return (type >= 1 && type <= 4) || type == 
 class File {
 public:
     explicit File(const fs::path& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {}
-    ~File() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    File(const File&) = delete;
-    File& operator=(const File&) = delete;
-    int fd() const { return fd_; }
+    int fd() const { return fd_.get(); }
 
     // Reads up to buf.size() bytes at `offset`; the count read (less only at the end).
     Result<std::size_t> read_at(std::uint64_t offset, std::span<unsigned char> buf) const {
         std::size_t done = 0;
         while (done < buf.size()) {
-            const ssize_t n = ::pread(fd_, buf.data() + done, buf.size() - done,
+            const ssize_t n = ::pread(fd_.get(), buf.data() + done, buf.size() - done,
                                       static_cast<off_t>(offset + done));
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) return unavailable(std::string("reading: ") + std::strerror(errno));
@@ -50,7 +46,7 @@ public:
     }
 
 private:
-    int fd_;
+    file::UniqueFd fd_;  // read only: a failed close loses nothing
 };
 
 // Whether every byte from `offset` to the end of the file is zero.

@@ -8,11 +8,13 @@
 #include <cstring>
 #include <set>
 
+#include "base/file.hpp"
+#include "base/temp_directory.hpp"
 #include "eventstore/backup.hpp"
+#include "eventstore/internal/backup_files.hpp"
 #include "eventstore/internal/backup_format.hpp"
 #include "eventstore/internal/backup_reader.hpp"
 #include "eventstore/internal/erasure_register.hpp"
-#include "eventstore/internal/file_util.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_store.hpp"
 #include "eventstore/internal/head_witness.hpp"
@@ -23,7 +25,7 @@
 namespace auditorium::eventstore {
 namespace fs = std::filesystem;
 namespace reader = internal::backup_reader;
-namespace file_util = internal::file_util;
+namespace backup_files = internal::backup_files;
 namespace erasure_register = internal::erasure_register;
 namespace {
 
@@ -38,9 +40,9 @@ bool empty_or_absent(const fs::path& dir) {
 class Workspace {
 public:
     static Result<Workspace> make(const fs::path& data_dir) {
-        const fs::path parent = data_dir.parent_path().empty() ? fs::path(".") : data_dir.parent_path();
-        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(parent));
-        AUD_ASSIGN_OR_RETURN(auto dir, file_util::TempDirectory::make(
+        const fs::path parent = file::directory_of(data_dir);
+        AUD_RETURN_IF_ERROR(file::make_private_dirs(parent));
+        AUD_ASSIGN_OR_RETURN(auto dir, TempDirectory::make(
                                            parent, "." + data_dir.filename().string() + ".restoring-"));
         return Workspace(std::move(dir));
     }
@@ -51,8 +53,8 @@ public:
     fs::path master() const { return keys() / layout::kMasterKeyFile; }
 
 private:
-    explicit Workspace(file_util::TempDirectory dir) : dir_(std::move(dir)) {}
-    file_util::TempDirectory dir_;
+    explicit Workspace(TempDirectory dir) : dir_(std::move(dir)) {}
+    TempDirectory dir_;
 };
 
 class Restorer {
@@ -64,12 +66,12 @@ public:
         AUD_ASSIGN_OR_RETURN(backup_, reader::find_ledger_backup(options_.targets, options_.id));
         report_.manifest = backup_.manifest;
         AUD_ASSIGN_OR_RETURN(vault_, choose_vault());
-        AUD_ASSIGN_OR_RETURN(auto master, file_util::read_file(master_file_));
+        AUD_ASSIGN_OR_RETURN(auto master, file::read_file(master_file_));
         AUD_ASSIGN_OR_RETURN(auto work, Workspace::make(options_.data_dir));
 
         AUD_RETURN_IF_ERROR(copy_ledger(work));
         AUD_RETURN_IF_ERROR(copy_vault(work));
-        AUD_RETURN_IF_ERROR(file_util::write_new_file(work.master(), master));
+        AUD_RETURN_IF_ERROR(file::write_new_file(work.master(), master));
         AUD_RETURN_IF_ERROR(apply(work));
         AUD_RETURN_IF_ERROR(commit(work));
         return report_;
@@ -95,8 +97,8 @@ private:
         const fs::path placed = keys_dir_ / layout::kMasterKeyFile;
         std::error_code ec;
         if (fs::exists(placed, ec) && !fs::equivalent(placed, master_file_, ec)) {
-            AUD_ASSIGN_OR_RETURN(auto a, file_util::read_file(placed));
-            AUD_ASSIGN_OR_RETURN(auto b, file_util::read_file(master_file_));
+            AUD_ASSIGN_OR_RETURN(auto a, file::read_file(placed));
+            AUD_ASSIGN_OR_RETURN(auto b, file::read_file(master_file_));
             if (a != b) {
                 return failed_precondition("keys: " + placed.string() + " holds another master key than " +
                                            master_file_.string());
@@ -136,9 +138,9 @@ private:
         AUD_ASSIGN_OR_RETURN(signer_, reader::manifest_signer(m.key_id, m.public_key, options_.trusted_public_key));
         AUD_RETURN_IF_ERROR(reader::check_manifest_signature(backup_.paths, backup_.manifest_text, signer_).status());
         AUD_RETURN_IF_ERROR(reader::check_tree_head(m.head, m.store_id, signer_));
-        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(work.data()));
-        AUD_RETURN_IF_ERROR(file_util::copy_files(backup_.paths.dir, work.data()));
-        AUD_RETURN_IF_ERROR(file_util::check_files(work.data(), m.files).with_context("ledger backup " + m.id));
+        AUD_RETURN_IF_ERROR(file::make_private_dirs(work.data()));
+        AUD_RETURN_IF_ERROR(backup_files::copy_files(backup_.paths.dir, work.data()));
+        AUD_RETURN_IF_ERROR(backup_files::check_files(work.data(), m.files).with_context("ledger backup " + m.id));
         StoreOptions so;
         so.data_dir = work.data();
         so.read_only = true;
@@ -159,9 +161,9 @@ private:
         if (vault_.manifest.store_id != backup_.manifest.store_id) {
             return corruption(what + " belongs to store " + vault_.manifest.store_id.hex());
         }
-        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(work.vault()));
-        AUD_RETURN_IF_ERROR(file_util::copy_files(vault_.paths.dir, work.vault()));
-        return file_util::check_files(work.vault(), vault_.manifest.files).with_context(what);
+        AUD_RETURN_IF_ERROR(file::make_private_dirs(work.vault()));
+        AUD_RETURN_IF_ERROR(backup_files::copy_files(vault_.paths.dir, work.vault()));
+        return backup_files::check_files(work.vault(), vault_.manifest.files).with_context(what);
     }
 
     // The keys a restore trusts: the restored ledger's signing keys (or only the pinned one), and,
@@ -246,7 +248,7 @@ private:
     Status commit(const Workspace& work) {
         const fs::path vault_dir = keys_dir_ / layout::kVaultDir;
         const fs::path placed_master = keys_dir_ / layout::kMasterKeyFile;
-        AUD_RETURN_IF_ERROR(file_util::make_private_dirs(keys_dir_));
+        AUD_RETURN_IF_ERROR(file::make_private_dirs(keys_dir_));
         std::error_code ec;
         const bool place_master = !fs::exists(placed_master, ec);
         // An empty directory, if any; ec ignored on purpose: a directory that stays is refused
@@ -280,9 +282,8 @@ private:
         if (place_master && ::rename(work.master().c_str(), placed_master.c_str()) != 0) {
             return unavailable("placing the master key at " + placed_master.string());
         }
-        AUD_RETURN_IF_ERROR(file_util::sync_dir(keys_dir_));
-        const fs::path parent = options_.data_dir.parent_path().empty() ? fs::path(".") : options_.data_dir.parent_path();
-        return file_util::sync_dir(parent);
+        AUD_RETURN_IF_ERROR(file::sync_dir(keys_dir_));
+        return file::sync_dir(file::directory_of(options_.data_dir));
     }
 
     const RestoreOptions& options_;

@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "base/big_endian.hpp"
-#include "eventstore/internal/file_util.hpp"
+#include "base/file.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/log_scan.hpp"
 #include "eventstore/internal/rocks_logger.hpp"
@@ -30,17 +30,6 @@ constexpr std::string_view kCheckPlaintext = "auditorium vault master key check 
 constexpr std::string_view kMetaStoreId = "store_id";
 constexpr std::string_view kMetaCheck = "check";
 constexpr char kWrapFormat = 0x01;
-
-std::string errno_text() { return std::strerror(errno); }
-
-Status sync_dir(const fs::path& dir) {
-    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return unavailable("opening " + dir.string() + ": " + errno_text());
-    int rc = ::fsync(fd);
-    ::close(fd);
-    if (rc != 0) return unavailable("syncing " + dir.string() + ": " + errno_text());
-    return Status::ok();
-}
 
 std::string aead_seal(const DataKey& key, std::string_view plain, std::string_view ad) {
     std::string out(1 + kNonceSize + plain.size() + kTagSize, '\0');
@@ -84,18 +73,18 @@ std::string check_ad(const Id& store_id) {
 // Open first, then check what was opened (fstat): a check by name and an open by name could
 // see two different files if someone swapped it in between. O_NOFOLLOW refuses a symbolic link.
 Result<MasterKey> MasterKey::load(const fs::path& file) {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
+    const file::UniqueFd owned(
+        ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (!owned) {
         if (errno == ENOENT) return not_found("master key file " + file.string() + " does not exist");
         if (errno == ELOOP) return permission_denied("master key file " + file.string() + " is a symbolic link");
-        return permission_denied("master key file " + file.string() + ": " + errno_text());
+        return permission_denied("master key file " + file.string() + ": " + file::errno_text(errno));
     }
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
+    const int fd = owned.get();
     struct stat st {};
-    if (::fstat(fd, &st) != 0) return permission_denied("master key file " + file.string() + ": " + errno_text());
+    if (::fstat(fd, &st) != 0) {
+        return permission_denied("master key file " + file.string() + ": " + file::errno_text(errno));
+    }
     if (!S_ISREG(st.st_mode)) {
         return permission_denied("master key file " + file.string() + " is not a regular file");
     }
@@ -130,19 +119,13 @@ Result<MasterKey> MasterKey::load(const fs::path& file) {
 Result<MasterKey> MasterKey::create(const fs::path& file) {
     MasterKey key;
     key.key_ = DataKey::generate();
-    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return unavailable("creating master key " + file.string() + ": " + errno_text());
-    const bool ok = ::fchmod(fd, 0600) == 0 &&
-                    ::write(fd, key.key_.data(), kMasterKeySize) ==
-                        static_cast<ssize_t>(kMasterKeySize) &&
-                    ::fsync(fd) == 0;
-    const std::string err = errno_text();
-    ::close(fd);
-    if (!ok) {
-        ::unlink(file.c_str());
-        return unavailable("writing master key " + file.string() + ": " + err);
+    // Exclusive (an existing file is never overwritten), 0600, fsynced with its directory, removed
+    // again on failure. Every failure is Unavailable, an existing file included, as it always was.
+    const Status written = file::write_new_file(
+        file, std::string_view(reinterpret_cast<const char*>(key.key_.data()), kMasterKeySize));
+    if (!written.is_ok()) {
+        return unavailable("creating master key " + file.string() + ": " + written.message());
     }
-    AUD_RETURN_IF_ERROR(sync_dir(file.parent_path()));
     return key;
 }
 
@@ -204,7 +187,7 @@ Result<std::unique_ptr<Vault>> Vault::open(const Options& options, MasterKey mas
     if (files.fresh && !options.create_if_missing) {
         return failed_precondition("key vault " + options.dir.string() + " is not initialized");
     }
-    if (files.fresh) AUD_RETURN_IF_ERROR(file_util::make_private_dirs(options.dir));
+    if (files.fresh) AUD_RETURN_IF_ERROR(file::make_private_dirs(options.dir));
     rocksdb::Options o;
     // Only a missing or empty directory becomes a new vault; RocksDB would make a new one beside
     // a lost CURRENT and delete the old keys as obsolete files.
