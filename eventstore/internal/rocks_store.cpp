@@ -4,9 +4,8 @@
 
 #include <rocksdb/db.h>
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "base/file.hpp"
 #include "eventstore/internal/head_witness.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/log_scan.hpp"
@@ -22,33 +21,6 @@ Status check_open_options(const StoreOptions& options) {
     AUD_RETURN_IF_ERROR(init_sodium());
     AUD_RETURN_IF_ERROR(merkle::check_sha256());
     if (options.data_dir.empty()) return invalid_argument("--data: a data directory is required");
-    return Status::ok();
-}
-
-Status make_private_dir(const fs::path& dir) {
-    std::error_code ec;
-    const bool created = fs::create_directories(dir, ec);
-    if (ec) return unavailable("creating " + dir.string() + ": " + ec.message());
-    if (created && ::chmod(dir.c_str(), 0700) != 0) {
-        return unavailable("setting mode 0700 on " + dir.string());
-    }
-    return Status::ok();
-}
-
-// The keys directory holds the master key and the vault: refused, like a master key file, when
-// others may read or write it or it belongs to another user.
-Status check_private_dir(const fs::path& dir) {
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0) return unavailable("reading " + dir.string());
-    if (!S_ISDIR(st.st_mode)) return permission_denied(dir.string() + " is not a directory");
-    if (st.st_uid != ::geteuid()) {
-        return permission_denied(dir.string() + " belongs to another user; the keys directory must be the server's own");
-    }
-    if ((st.st_mode & 077) != 0) {
-        return permission_denied(dir.string() + " may be read or written by others (mode " +
-                                 std::to_string((st.st_mode >> 6) & 7) + std::to_string((st.st_mode >> 3) & 7) +
-                                 std::to_string(st.st_mode & 7) + "); chmod 700 it");
-    }
     return Status::ok();
 }
 
@@ -99,8 +71,10 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptio
     if (!ledger_exists && !options.dev && options.retention < kMinimumRetention) {
         return invalid_argument("retention: entries are kept at least two years (730 days); only a dev store may keep them shorter");
     }
-    AUD_RETURN_IF_ERROR(make_private_dir(keys_dir));
-    AUD_RETURN_IF_ERROR(check_private_dir(keys_dir));
+    AUD_RETURN_IF_ERROR(file::make_private_dirs(keys_dir));
+    // The keys directory holds the master key and the vault: refused, like a master key file,
+    // when others may read or write it or it belongs to another user.
+    AUD_RETURN_IF_ERROR(file::check_private_dir(keys_dir).with_context("the keys directory"));
     // Refused opens write nothing: the recovered ledger is checked against its heads read-only.
     if (ledger_exists) {
         AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, true));
@@ -126,7 +100,7 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptio
     Vault::Options vo{vault_dir, !ledger_exists, options.env};
     AUD_ASSIGN_OR_RETURN(store->vault_, open_vault(vo, keys_dir, master_exists, c.store_id));
     if (!ledger_exists) {
-        AUD_RETURN_IF_ERROR(make_private_dir(options.data_dir));
+        AUD_RETURN_IF_ERROR(file::make_private_dirs(options.data_dir));
         AUD_ASSIGN_OR_RETURN(store->db_, LedgerDb::open(options, true));
         AUD_RETURN_IF_ERROR(store->db_->write_new_meta(c.store_id, c.dev, c.now_us(), c.retention));
     }
@@ -159,8 +133,7 @@ Result<std::unique_ptr<Vault>> RocksStore::open_vault(const Vault::Options& opti
     auto with_next = Vault::open(options, next, store_id);
     if (with_next) {
         // The vault was re-wrapped: the rename had not happened yet.
-        fs::rename(next_file, file, ec);
-        if (ec) return unavailable("finishing a master key rotation: " + ec.message());
+        AUD_RETURN_IF_ERROR(file::rename_durable(next_file, file).with_context("finishing a master key rotation"));
         spdlog::info("event store: finished an interrupted master key rotation");
         return with_next;
     }
@@ -317,9 +290,7 @@ Result<Position> RocksStore::rotate_master_key(const Id& actor) {
     AUD_ASSIGN_OR_RETURN(MasterKey old_key, MasterKey::load(file));
     AUD_ASSIGN_OR_RETURN(MasterKey next, MasterKey::create(next_file));
     AUD_RETURN_IF_ERROR(vault_->rotate_master(next));
-    std::error_code ec;
-    fs::rename(next_file, file, ec);
-    if (ec) return unavailable("installing the new master key: " + ec.message());
+    AUD_RETURN_IF_ERROR(file::rename_durable(next_file, file).with_context("installing the new master key"));
     NewEvent record;
     record.event_id = random_id();
     record.type = "store.master_key_rotated";
