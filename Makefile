@@ -11,7 +11,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_TARGETS ?= fuzz_entry_decoder fuzz_proof_verifier fuzz_export_reader
 
-.PHONY: all setup build run test test-asan check-thread-safety bench fuzz fuzz-smoke clean
+.PHONY: all setup build run test test-asan check-thread-safety lint bench fuzz fuzz-smoke clean
 
 all: build
 
@@ -29,6 +29,13 @@ run: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# clang-format, clang-tidy and the file and function size limits (scripts/lint.sh, docs/style.md
+# "Lint"). Needs only a configured $(BUILD) and the generated flatbuffers headers, not a build.
+# LINT_BASE=<git ref> runs clang-tidy only on the sources changed since that ref.
+LINT_BASE ?=
+lint: setup $(BUILD)/build.ninja
+	BUILD=$(BUILD) JOBS=$(JOBS) LINT_BASE=$(LINT_BASE) scripts/lint.sh
 
 # Clang's thread-safety analysis (-Wthread-safety as errors) over the libraries and the programs:
 # every AUD_GUARDED_BY member touched without its mutex fails the build (docs/style.md, "Locks").

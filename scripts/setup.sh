@@ -9,7 +9,7 @@ packages=(
   libboost-program-options1.81-dev
   librocksdb-dev rocksdb-tools libflatbuffers-dev flatbuffers-compiler
   libsodium-dev libsrtp2-dev libspdlog-dev catch2 libssl-dev libjemalloc-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14 python3
   minisign openssl tzdata
 )
 
