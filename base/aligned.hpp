@@ -1,6 +1,6 @@
 // An 8-byte-aligned view of `bytes`, copied into `storage` only when they are not aligned already:
-// flatbuffers reads scalars in place, so a buffer must be aligned as it was built, and RocksDB hands
-// out values at any address. The view is valid while `bytes` (or `storage`, after a copy) is.
+// flatbuffers reads scalars in place, so a buffer must be aligned as it was built, and RocksDB
+// hands out values at any address. The view is valid while `bytes` (or `storage`, after a copy) is.
 #pragma once
 
 #include <cstdint>

@@ -19,7 +19,8 @@ std::string why_not_base64(std::string_view text) {
             return "byte " + std::to_string(i) + " is not a base64 character";
         }
     }
-    if (text.size() % 4 != 0) return "its length " + std::to_string(text.size()) + " is not a multiple of 4";
+    if (text.size() % 4 != 0)
+        return "its length " + std::to_string(text.size()) + " is not a multiple of 4";
     return "its padding is misplaced or its unused bits are not zero";
 }
 
@@ -28,8 +29,8 @@ std::string why_not_base64(std::string_view text) {
 std::string base64_encode(std::string_view bytes) {
     const std::size_t size = sodium_base64_ENCODED_LEN(bytes.size(), kVariant);
     std::string out(size, '\0');
-    sodium_bin2base64(out.data(), size, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                      kVariant);
+    sodium_bin2base64(out.data(), size, reinterpret_cast<const unsigned char*>(bytes.data()),
+                      bytes.size(), kVariant);
     out.resize(size - 1);  // drop the terminating NUL
     return out;
 }
@@ -38,8 +39,8 @@ Result<std::string> base64_decode(std::string_view text, std::optional<std::size
     std::string out(text.size() / 4 * 3 + 3, '\0');
     std::size_t size = 0;
     // With no `b64_end`, libsodium refuses input it does not consume whole.
-    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
-                          nullptr, &size, nullptr, kVariant) != 0) {
+    if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(),
+                          text.size(), nullptr, &size, nullptr, kVariant) != 0) {
         return invalid_argument("not valid base64: " + why_not_base64(text));
     }
     if (expected_size && size != *expected_size) {

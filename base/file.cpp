@@ -21,13 +21,15 @@ namespace {
 constexpr std::size_t kAtomicFileBuffer = 1 << 20;
 
 std::string mode_digits(mode_t mode) {
-    return std::to_string((mode >> 6) & 7) + std::to_string((mode >> 3) & 7) + std::to_string(mode & 7);
+    return std::to_string((mode >> 6) & 7) + std::to_string((mode >> 3) & 7) +
+           std::to_string(mode & 7);
 }
 
 }  // namespace
 
 std::string errno_text(int error) {
-    if (error == ENOSPC || error == EDQUOT) return std::string("disk full (") + std::strerror(error) + ")";
+    if (error == ENOSPC || error == EDQUOT)
+        return std::string("disk full (") + std::strerror(error) + ")";
     return std::strerror(error);
 }
 
@@ -132,9 +134,11 @@ Status write_file_atomic(const fs::path& file, std::string_view contents) {
         AUD_RETURN_IF_ERROR(sync_fd(f.get(), tmp));
         return f.close().with_context(tmp.string());
     }();
-    if (written.is_ok() && ::rename(tmp.c_str(), file.c_str()) != 0) written = io_error("renaming into", file);
+    if (written.is_ok() && ::rename(tmp.c_str(), file.c_str()) != 0)
+        written = io_error("renaming into", file);
     if (!written.is_ok()) {
-        // The error above is the one to report; a temporary that stays is removed by the next write.
+        // The error above is the one to report; a temporary that stays is removed by the next
+        // write.
         ::unlink(tmp.c_str());
         return written;
     }
@@ -144,7 +148,8 @@ Status write_file_atomic(const fs::path& file, std::string_view contents) {
 Status write_new_file(const fs::path& file, std::string_view contents) {
     UniqueFd f(::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!f) {
-        if (errno == EEXIST) return already_exists(file.string() + " exists; it is never overwritten");
+        if (errno == EEXIST)
+            return already_exists(file.string() + " exists; it is never overwritten");
         return io_error("creating", file);
     }
     Status s = write_all(f.get(), contents, file);
@@ -161,7 +166,8 @@ Status write_new_file(const fs::path& file, std::string_view contents) {
 Status rename_durable(const fs::path& from, const fs::path& to) {
     if (::rename(from.c_str(), to.c_str()) != 0) {
         const int e = errno;
-        return unavailable("renaming " + from.string() + " to " + to.string() + ": " + errno_text(e));
+        return unavailable("renaming " + from.string() + " to " + to.string() + ": " +
+                           errno_text(e));
     }
     const fs::path to_dir = directory_of(to);
     AUD_RETURN_IF_ERROR(sync_dir(to_dir));
@@ -176,7 +182,8 @@ Status rename_durable(const fs::path& from, const fs::path& to) {
 Status make_private_dirs(const fs::path& dir) {
     std::vector<fs::path> missing;
     std::error_code ec;
-    // ec ignored on purpose: a path that cannot be examined is tried by mkdir below, which names it.
+    // ec ignored on purpose: a path that cannot be examined is tried by mkdir below, which names
+    // it.
     for (fs::path p = dir; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
         missing.push_back(p);
         if (p == p.parent_path()) break;
@@ -194,9 +201,9 @@ Status check_private_dir(const fs::path& dir) {
     if (::lstat(dir.c_str(), &st) != 0) return io_error("reading", dir);
     if (!S_ISDIR(st.st_mode)) return permission_denied(dir.string() + " is not a directory");
     if (st.st_uid != ::geteuid()) {
-        return permission_denied(dir.string() + " belongs to another user (uid " + std::to_string(st.st_uid) +
-                                 "); it must be the running user's own (uid " + std::to_string(::geteuid()) +
-                                 ")");
+        return permission_denied(
+            dir.string() + " belongs to another user (uid " + std::to_string(st.st_uid) +
+            "); it must be the running user's own (uid " + std::to_string(::geteuid()) + ")");
     }
     if ((st.st_mode & 077) != 0) {
         return permission_denied(dir.string() + " may be read or written by others (mode " +
@@ -280,13 +287,9 @@ Status AtomicFile::publish(bool replace) {
     return sync_dir(directory_of(target_));
 }
 
-Status AtomicFile::commit() {
-    return publish(true);
-}
+Status AtomicFile::commit() { return publish(true); }
 
-Status AtomicFile::commit_new() {
-    return publish(false);
-}
+Status AtomicFile::commit_new() { return publish(false); }
 
 Status write_new_file_atomic(const fs::path& file, std::string_view contents) {
     AUD_ASSIGN_OR_RETURN(AtomicFile out, AtomicFile::create(file));
@@ -301,7 +304,8 @@ Result<FileLock> FileLock::acquire(const fs::path& file, std::string_view what) 
     if (!fd) return io_error("opening", file);
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
         const int e = errno;
-        return unavailable(std::string(what) + " (" + file.string() + " is locked: " + errno_text(e) + ")");
+        return unavailable(std::string(what) + " (" + file.string() +
+                           " is locked: " + errno_text(e) + ")");
     }
     return FileLock(std::move(fd));
 }

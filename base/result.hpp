@@ -15,7 +15,7 @@ namespace auditorium {
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+    Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
     Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
         // REQUIRES: a Result made from a Status carries an error.
         assert(!status_.is_ok());
@@ -55,8 +55,8 @@ private:
 #define AUD_CONCAT(a, b) AUD_CONCAT_INNER(a, b)
 
 // AUD_ASSIGN_OR_RETURN(auto x, expr): binds the value of a Result or returns its Status.
-#define AUD_ASSIGN_OR_RETURN(lhs, expr)                                           \
-    auto AUD_CONCAT(aud_result_, __LINE__) = (expr);                              \
-    if (!AUD_CONCAT(aud_result_, __LINE__).is_ok())                               \
-        return AUD_CONCAT(aud_result_, __LINE__).status();                        \
+#define AUD_ASSIGN_OR_RETURN(lhs, expr)                    \
+    auto AUD_CONCAT(aud_result_, __LINE__) = (expr);       \
+    if (!AUD_CONCAT(aud_result_, __LINE__).is_ok())        \
+        return AUD_CONCAT(aud_result_, __LINE__).status(); \
     lhs = std::move(AUD_CONCAT(aud_result_, __LINE__)).value()

@@ -39,6 +39,8 @@ Status Status::with_context(std::string_view context) const {
     return s;
 }
 
-std::ostream& operator<<(std::ostream& out, const Status& status) { return out << status.to_string(); }
+std::ostream& operator<<(std::ostream& out, const Status& status) {
+    return out << status.to_string();
+}
 
 }  // namespace auditorium

@@ -80,7 +80,9 @@ private:
 };
 
 inline Status aborted(std::string m) { return {StatusCode::kAborted, std::move(m)}; }
-inline Status invalid_argument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status invalid_argument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status failed_precondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};
 }
@@ -99,8 +101,7 @@ std::ostream& operator<<(std::ostream& out, const Status& status);
 }  // namespace auditorium
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define AUD_RETURN_IF_ERROR(expr)                         \
-    do {                                                  \
-        if (::auditorium::Status aud_status_ = (expr); !aud_status_.is_ok()) \
-            return aud_status_;                           \
+#define AUD_RETURN_IF_ERROR(expr)                                                                \
+    do {                                                                                         \
+        if (::auditorium::Status aud_status_ = (expr); !aud_status_.is_ok()) return aud_status_; \
     } while (0)

@@ -7,7 +7,8 @@
 
 namespace auditorium {
 
-Result<TempDirectory> TempDirectory::make(const std::filesystem::path& parent, std::string_view prefix) {
+Result<TempDirectory> TempDirectory::make(const std::filesystem::path& parent,
+                                          std::string_view prefix) {
     std::string pattern = (parent / (std::string(prefix) + "XXXXXX")).string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         return unavailable("cannot make a scratch directory in " + parent.string());

@@ -13,7 +13,9 @@ namespace auditorium {
 class TempDirectory {
 public:
     static Result<TempDirectory> make(const std::filesystem::path& parent, std::string_view prefix);
-    TempDirectory(TempDirectory&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+    TempDirectory(TempDirectory&& other) noexcept : path_(std::move(other.path_)) {
+        other.path_.clear();
+    }
     TempDirectory& operator=(TempDirectory&&) = delete;
     ~TempDirectory();
     const std::filesystem::path& path() const { return path_; }

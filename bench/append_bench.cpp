@@ -167,7 +167,8 @@ Id random_id(std::mt19937_64& rng) {
     Id::Bytes b;
     for (std::size_t half = 0; half < 2; ++half) {
         const std::uint64_t v = rng();
-        for (std::size_t i = 0; i < 8; ++i) b[half * 8 + i] = static_cast<std::uint8_t>(v >> (8 * i));
+        for (std::size_t i = 0; i < 8; ++i)
+            b[half * 8 + i] = static_cast<std::uint8_t>(v >> (8 * i));
     }
     return Id(b);
 }
@@ -189,7 +190,8 @@ Result<std::vector<std::vector<Id>>> warm_up(eventstore::Store& store, const App
     FirstError error;
     const double seconds = run_timed_threads(c.appenders, [&](unsigned t) {
         auto& pool = pools[t];
-        for (std::size_t i = 0; i < c.subjects_per_appender; ++i) pool.push_back(eventstore::random_id());
+        for (std::size_t i = 0; i < c.subjects_per_appender; ++i)
+            pool.push_back(eventstore::random_id());
         const std::string stream = "warmup-" + std::to_string(t);
         for (std::size_t done = 0; done < pool.size() && !error.failed();) {
             const std::size_t n = std::min<std::size_t>(kWarmUpEventsPerAppend, pool.size() - done);
@@ -275,7 +277,7 @@ Result<Timed> time_store_async(eventstore::Store& store, const AppendConfig& c,
     }
     std::mutex mu;
     std::condition_variable cv;
-    std::deque<unsigned> ready;  // GUARDED_BY(mu)
+    std::deque<unsigned> ready;         // GUARDED_BY(mu)
     unsigned unfinished = c.appenders;  // GUARDED_BY(mu)
     for (unsigned t = 0; t < c.appenders; ++t) ready.push_back(t);
     FirstError error;
@@ -313,7 +315,8 @@ Result<Timed> time_store_async(eventstore::Store& store, const AppendConfig& c,
                                [&, t, n, start, stream](Result<eventstore::AppendResult> r) {
                                    Appender& me = appenders[t];
                                    me.latencies_us.push_back(micros_between(start, Clock::now()));
-                                   if (!r) error.set(r.status().with_context("append to " + stream));
+                                   if (!r)
+                                       error.set(r.status().with_context("append to " + stream));
                                    me.done += n;
                                    // Notified under the lock: once it is released, the last
                                    // thread may return and `cv` be gone.
@@ -326,7 +329,8 @@ Result<Timed> time_store_async(eventstore::Store& store, const AppendConfig& c,
     out.cpu_seconds = process_cpu_seconds() - cpu_before;
     if (error.failed()) return error.get();
     for (auto& a : appenders) {
-        out.latencies_us.insert(out.latencies_us.end(), a.latencies_us.begin(), a.latencies_us.end());
+        out.latencies_us.insert(out.latencies_us.end(), a.latencies_us.begin(),
+                                a.latencies_us.end());
     }
     return out;
 }
@@ -339,7 +343,8 @@ Result<Timed> time_baseline(const AppendConfig& c) {
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status opened = rocksdb::DB::Open(options, c.baseline.string(), &raw);
     if (!opened.ok()) {
-        return unavailable("opening baseline RocksDB " + c.baseline.string() + ": " + opened.ToString());
+        return unavailable("opening baseline RocksDB " + c.baseline.string() + ": " +
+                           opened.ToString());
     }
     std::unique_ptr<rocksdb::DB> db(raw);
 
@@ -352,7 +357,8 @@ Result<Timed> time_baseline(const AppendConfig& c) {
         auto rng = seeded_rng();
         // Values are windows of a larger random buffer, so no two keys in a block share bytes
         // that compression could exploit (the store's sealed sections are incompressible too).
-        const std::string pool = random_bytes(rng, std::max<std::size_t>(c.payload_bytes * 64, 1 << 16));
+        const std::string pool =
+            random_bytes(rng, std::max<std::size_t>(c.payload_bytes * 64, 1 << 16));
         const std::size_t span = pool.size() - c.payload_bytes + 1;
         rocksdb::WriteOptions wo;
         wo.sync = true;
@@ -401,8 +407,8 @@ void print_phase(const char* name, const char* unit, const AppendConfig& c, Time
                  "           per %s (%zu): p50 %.0f us, p90 %.0f us, p99 %.0f us, p99.9 %.0f us, "
                  "max %.0f us\n",
                  name, static_cast<unsigned long long>(c.events), timed.seconds,
-                 per_second(c.events, timed.seconds), cpu_us_per_event(timed, c.events), unit, l.count,
-                 l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us);
+                 per_second(c.events, timed.seconds), cpu_us_per_event(timed, c.events), unit,
+                 l.count, l.p50_us, l.p90_us, l.p99_us, l.p999_us, l.max_us);
 }
 
 int fail(const std::string& context, const Status& status) {
@@ -426,8 +432,8 @@ int run_append(const AppendConfig& c) {
                  "%zu-byte sealed payload; per appender %zu subjects, %zu streams\n",
                  c.appenders, c.threads, c.threads < c.appenders ? "append_async" : "append",
                  static_cast<unsigned long long>(c.events),
-                 static_cast<unsigned long long>(c.batch), c.payload_bytes,
-                 c.subjects_per_appender, c.streams_per_appender);
+                 static_cast<unsigned long long>(c.batch), c.payload_bytes, c.subjects_per_appender,
+                 c.streams_per_appender);
 
     Timed store_run;
     {
@@ -456,9 +462,12 @@ int run_append(const AppendConfig& c) {
     const double events_per_s = per_second(c.events, store_run.seconds);
     const double baseline_per_s = per_second(c.events, baseline->seconds);
     const double ratio = baseline_per_s > 0 ? events_per_s / baseline_per_s : 0;
-    std::fprintf(stderr, "  ratio store/baseline: %.3f; peak RSS after the store run %.0f MiB\n", ratio, rss);
+    std::fprintf(stderr, "  ratio store/baseline: %.3f; peak RSS after the store run %.0f MiB\n",
+                 ratio, rss);
     std::fprintf(stderr, "  data kept in %s (keys in %s)\n", c.data.c_str(), c.keys.c_str());
-    if (ec) std::fprintf(stderr, "  could not remove %s: %s\n", c.baseline.c_str(), ec.message().c_str());
+    if (ec)
+        std::fprintf(stderr, "  could not remove %s: %s\n", c.baseline.c_str(),
+                     ec.message().c_str());
 
     JsonLine json;
     json.add("bench", std::string_view("append"))

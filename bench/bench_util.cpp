@@ -16,7 +16,8 @@ namespace fs = std::filesystem;
 
 double percentile(const std::vector<std::uint32_t>& sorted, double p) {
     assert(!sorted.empty() && p > 0 && p <= 100);
-    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
     return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
@@ -81,7 +82,9 @@ double peak_rss_mib() {
 double process_cpu_seconds() {
     rusage u{};
     if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
-    const auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
+    };
     return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
@@ -126,7 +129,8 @@ std::uint64_t share_of(std::uint64_t total, unsigned parts, unsigned index) {
     return total / parts + (index < total % parts ? 1 : 0);
 }
 
-std::optional<int> parse_bench_options(const char* name, const boost::program_options::options_description& desc,
+std::optional<int> parse_bench_options(const char* name,
+                                       const boost::program_options::options_description& desc,
                                        const std::vector<std::string>& args,
                                        boost::program_options::variables_map& vm) {
     namespace po = boost::program_options;

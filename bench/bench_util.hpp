@@ -4,10 +4,10 @@
 // Thread safety: free functions are thread-safe; JsonLine and LatencySummary are plain values.
 #pragma once
 
+#include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <boost/program_options.hpp>
 #include <functional>
 #include <optional>
 #include <string>
@@ -75,7 +75,8 @@ double run_timed_threads(unsigned threads, const std::function<void(unsigned)>& 
 
 // Parses `args` against `desc` (which has --help) into `vm`: an exit code to stop with (help shown:
 // 0; bad arguments: 2, the message on stderr after `name`), or nullopt to go on.
-std::optional<int> parse_bench_options(const char* name, const boost::program_options::options_description& desc,
+std::optional<int> parse_bench_options(const char* name,
+                                       const boost::program_options::options_description& desc,
                                        const std::vector<std::string>& args,
                                        boost::program_options::variables_map& vm);
 

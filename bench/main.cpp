@@ -11,23 +11,30 @@ using Command = int (*)(const auditorium::bench::Args&);
 
 const std::map<std::string, std::pair<Command, const char*>>& commands() {
     static const std::map<std::string, std::pair<Command, const char*>> table = {
-        {"append", {auditorium::bench::append_command,
-                    "concurrent appends to a fresh store vs raw RocksDB synced writes"}},
-        {"proof", {auditorium::bench::proof_command,
-                   "inclusion and consistency proof latency at 10 million entries vs a RocksDB point read"}},
-        {"replay", {auditorium::bench::replay_command,
-                    "rebuilding every read model from 1M domain events vs reading and decrypting them"}},
-        {"seal", {auditorium::bench::seal_command,
-                  "per-event sealing, encoding and leaf hashing vs libsodium's AEAD and OpenSSL's SHA-256"}},
-        {"verify", {auditorium::bench::verify_command,
-                    "hash-only verification vs OpenSSL SHA-256; export vs raw read; proof latency"}},
+        {"append",
+         {auditorium::bench::append_command,
+          "concurrent appends to a fresh store vs raw RocksDB synced writes"}},
+        {"proof",
+         {auditorium::bench::proof_command,
+          "inclusion and consistency proof latency at 10 million entries vs a RocksDB point read"}},
+        {"replay",
+         {auditorium::bench::replay_command,
+          "rebuilding every read model from 1M domain events vs reading and decrypting them"}},
+        {"seal",
+         {auditorium::bench::seal_command,
+          "per-event sealing, encoding and leaf hashing vs libsodium's AEAD and OpenSSL's "
+          "SHA-256"}},
+        {"verify",
+         {auditorium::bench::verify_command,
+          "hash-only verification vs OpenSSL SHA-256; export vs raw read; proof latency"}},
     };
     return table;
 }
 
 int usage(std::FILE* out) {
     std::fprintf(out, "usage: auditorium-bench <benchmark> [options]\n\nbenchmarks:\n");
-    for (const auto& [name, entry] : commands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), entry.second);
+    for (const auto& [name, entry] : commands())
+        std::fprintf(out, "  %-10s %s\n", name.c_str(), entry.second);
     std::fprintf(out, "\n'auditorium-bench <benchmark> --help' describes a benchmark's options.\n");
     return out == stdout ? 0 : 2;
 }

@@ -59,11 +59,13 @@ Status write_ledger(const fs::path& data, std::uint64_t events) {
     o.create_if_missing = true;
     AUD_ASSIGN_OR_RETURN(auto store, eventstore::Store::open(o));
     std::atomic<std::int64_t> now{1'800'000'000'000'000};
-    commands::CommandHandler handler(*store, *store, commands::system_has_time_zone, [&now] { return now.load(); });
+    commands::CommandHandler handler(*store, *store, commands::system_has_time_zone,
+                                     [&now] { return now.load(); });
 
     const std::uint64_t workspaces = std::max<std::uint64_t>(1, events / kEventsPerWorkspace);
     const std::uint64_t registrations = events * 45 / 100;
-    const std::uint64_t sessions_total = std::max<std::uint64_t>(1, registrations / kRegistrationsPerSession);
+    const std::uint64_t sessions_total =
+        std::max<std::uint64_t>(1, registrations / kRegistrationsPerSession);
     std::vector<Plan> plans(workspaces);
     std::vector<std::tuple<Id, Id, Id>> all_sessions;  // (workspace, owner, session)
     for (std::uint64_t w = 0; w < workspaces; ++w) {
@@ -71,17 +73,28 @@ Status write_ledger(const fs::path& data, std::uint64_t events) {
         p.ws = eventstore::random_id();
         p.owner = eventstore::random_id();
         const std::string slug = "company-" + std::to_string(w);
-        AUD_RETURN_IF_ERROR(must(handler.handle(WorkspaceCommand{CreateWorkspace{p.ws, "Company " + std::to_string(w), slug, p.owner}}), "workspace"));
+        AUD_RETURN_IF_ERROR(must(handler.handle(WorkspaceCommand{CreateWorkspace{
+                                     p.ws, "Company " + std::to_string(w), slug, p.owner}}),
+                                 "workspace"));
         for (int m = 0; m < 8; ++m) {
             const Id member = eventstore::random_id();
-            const auto role = m == 0 ? WorkspaceRole::kAdmin : m == 1 ? WorkspaceRole::kCompliance : WorkspaceRole::kMember;
-            AUD_RETURN_IF_ERROR(must(handler.handle(WorkspaceCommand{InviteMember{p.ws, p.owner, member, role}}), "member"));
+            const auto role = m == 0   ? WorkspaceRole::kAdmin
+                              : m == 1 ? WorkspaceRole::kCompliance
+                                       : WorkspaceRole::kMember;
+            AUD_RETURN_IF_ERROR(
+                must(handler.handle(WorkspaceCommand{InviteMember{p.ws, p.owner, member, role}}),
+                     "member"));
             p.members.push_back(member);
         }
-        AUD_RETURN_IF_ERROR(must(handler.handle(WorkspaceCommand{ChangeMemberRole{p.ws, p.owner, p.members[2], WorkspaceRole::kAdmin}}), "role"));
-        AUD_RETURN_IF_ERROR(must(handler.handle(WorkspaceCommand{CreateApiToken{p.ws, p.owner, eventstore::random_id(), "crm"}}), "token"));
+        AUD_RETURN_IF_ERROR(must(handler.handle(WorkspaceCommand{ChangeMemberRole{
+                                     p.ws, p.owner, p.members[2], WorkspaceRole::kAdmin}}),
+                                 "role"));
+        AUD_RETURN_IF_ERROR(must(handler.handle(WorkspaceCommand{CreateApiToken{
+                                     p.ws, p.owner, eventstore::random_id(), "crm"}}),
+                                 "token"));
         const Actor owner{p.ws, p.owner, WorkspaceRole::kOwner};
-        const std::uint64_t mine = share_of(sessions_total, static_cast<unsigned>(workspaces), static_cast<unsigned>(w));
+        const std::uint64_t mine =
+            share_of(sessions_total, static_cast<unsigned>(workspaces), static_cast<unsigned>(w));
         for (std::uint64_t s = 0; s < mine; ++s) {
             const Id webinar = eventstore::random_id();
             const Id session = eventstore::random_id();
@@ -89,15 +102,30 @@ Status write_ledger(const fs::path& data, std::uint64_t events) {
             settings.title = "Webinar " + std::to_string(s);
             settings.slug = "webinar-" + std::to_string(s);
             settings.description = "What is new this quarter, and questions.";
-            settings.fields.push_back(RegistrationField{"company", "Company", RegistrationField::Kind::kText, {}, false});
-            AUD_RETURN_IF_ERROR(must(handler.handle(WebinarCommand{CreateWebinar{owner, webinar, settings}}), "webinar"));
+            settings.fields.push_back(
+                RegistrationField{"company", "Company", RegistrationField::Kind::kText, {}, false});
+            AUD_RETURN_IF_ERROR(
+                must(handler.handle(WebinarCommand{CreateWebinar{owner, webinar, settings}}),
+                     "webinar"));
             settings.title += " (updated)";
-            AUD_RETURN_IF_ERROR(must(handler.handle(WebinarCommand{EditWebinar{owner, webinar, settings}}), "edit"));
-            AUD_RETURN_IF_ERROR(must(handler.handle(WebinarCommand{PublishWebinar{owner, webinar}}), "publish"));
-            AUD_RETURN_IF_ERROR(must(handler.handle(WebinarCommand{AssignModerator{owner, webinar, p.members[3], WorkspaceRole::kMember}}), "moderator"));
-            AUD_RETURN_IF_ERROR(must(handler.handle(WebinarCommand{InviteGuestSpeaker{owner, webinar, eventstore::random_id(), "guest" + std::to_string(s) + "@example.org", "Guest", "Speaker"}}), "guest"));
-            AUD_RETURN_IF_ERROR(must(handler.handle(SessionCommand{ScheduleSession{owner, session, now.load() + 7 * 86'400'000'000LL, "Europe/Paris", 60, Id(), webinar}}), "schedule"));
-            AUD_RETURN_IF_ERROR(must(handler.handle(SessionCommand{OpenSession{owner, session}}), "open"));
+            AUD_RETURN_IF_ERROR(must(
+                handler.handle(WebinarCommand{EditWebinar{owner, webinar, settings}}), "edit"));
+            AUD_RETURN_IF_ERROR(
+                must(handler.handle(WebinarCommand{PublishWebinar{owner, webinar}}), "publish"));
+            AUD_RETURN_IF_ERROR(must(handler.handle(WebinarCommand{AssignModerator{
+                                         owner, webinar, p.members[3], WorkspaceRole::kMember}}),
+                                     "moderator"));
+            AUD_RETURN_IF_ERROR(
+                must(handler.handle(WebinarCommand{InviteGuestSpeaker{
+                         owner, webinar, eventstore::random_id(),
+                         "guest" + std::to_string(s) + "@example.org", "Guest", "Speaker"}}),
+                     "guest"));
+            AUD_RETURN_IF_ERROR(must(handler.handle(SessionCommand{ScheduleSession{
+                                         owner, session, now.load() + 7 * 86'400'000'000LL,
+                                         "Europe/Paris", 60, Id(), webinar}}),
+                                     "schedule"));
+            AUD_RETURN_IF_ERROR(
+                must(handler.handle(SessionCommand{OpenSession{owner, session}}), "open"));
             p.sessions.emplace_back(webinar, session);
             all_sessions.emplace_back(p.ws, p.owner, session);
         }
@@ -107,7 +135,8 @@ Status write_ledger(const fs::path& data, std::uint64_t events) {
     std::atomic<std::uint64_t> next{0};
     std::mutex failed_mu;
     Status failed = Status::ok();
-    std::vector<std::vector<std::pair<Id, Id>>> made(kWriters);  // (registration, person) per writer
+    std::vector<std::vector<std::pair<Id, Id>>> made(
+        kWriters);  // (registration, person) per writer
     std::vector<std::thread> writers;
     for (unsigned t = 0; t < kWriters; ++t) {
         writers.emplace_back([&, t] {
@@ -138,14 +167,18 @@ Status write_ledger(const fs::path& data, std::uint64_t events) {
     AUD_RETURN_IF_ERROR(failed);
     for (auto& mine : made) {
         for (std::size_t i = 0; i < mine.size(); i += 50) {
-            AUD_RETURN_IF_ERROR(must(handler.handle(RegistrationCommand{CancelRegistration{mine[i].first, mine[i].second}}), "cancel"));
+            AUD_RETURN_IF_ERROR(must(handler.handle(RegistrationCommand{
+                                         CancelRegistration{mine[i].first, mine[i].second}}),
+                                     "cancel"));
         }
     }
     for (std::size_t i = 0; i < all_sessions.size(); i += 2) {
         const auto& [ws, owner, session] = all_sessions[i];
         const Actor actor{ws, owner, WorkspaceRole::kOwner};
-        AUD_RETURN_IF_ERROR(must(handler.handle(SessionCommand{StartSession{actor, session}}), "start"));
-        AUD_RETURN_IF_ERROR(must(handler.handle(SessionCommand{EndSession{actor, session}}), "end"));
+        AUD_RETURN_IF_ERROR(
+            must(handler.handle(SessionCommand{StartSession{actor, session}}), "start"));
+        AUD_RETURN_IF_ERROR(
+            must(handler.handle(SessionCommand{EndSession{actor, session}}), "end"));
     }
     return Status::ok();
 }
@@ -172,8 +205,9 @@ void reset_peak_rss() {
 
 int replay_command(const Args& args) {
     po::options_description desc("auditorium-bench replay [options]");
-    desc.add_options()("help,h", "this help")("data", po::value<std::string>()->required(),
-                                             "ledger directory (written if it holds no ledger; kept)")(
+    desc.add_options()("help,h", "this help")(
+        "data", po::value<std::string>()->required(),
+        "ledger directory (written if it holds no ledger; kept)")(
         "events", po::value<std::uint64_t>()->default_value(1'000'000), "domain events to write");
     po::variables_map vm;
     if (auto stop = parse_bench_options("auditorium-bench replay", desc, args, vm)) return *stop;
@@ -219,7 +253,8 @@ int replay_command(const Args& args) {
     }
     double fold_seconds = 0;
     {
-        auto models = projections::ModelStore::open(scratch->path() / "models", projections::ModelStore::Mode::kScratch);
+        auto models = projections::ModelStore::open(scratch->path() / "models",
+                                                    projections::ModelStore::Mode::kScratch);
         if (!models) {
             std::fprintf(stderr, "replay: %s\n", models.status().to_string().c_str());
             return 1;
@@ -229,8 +264,9 @@ int replay_command(const Args& args) {
         auto reached = runner.catch_up();
         fold_seconds = seconds_between(start, Clock::now());
         if (!reached || *reached != n) {
-            std::fprintf(stderr, "replay: rebuild: %s\n",
-                         reached ? "stopped short of the head" : reached.status().to_string().c_str());
+            std::fprintf(
+                stderr, "replay: rebuild: %s\n",
+                reached ? "stopped short of the head" : reached.status().to_string().c_str());
             return 1;
         }
     }
@@ -243,11 +279,13 @@ int replay_command(const Args& args) {
     const double events_per_s = static_cast<double>(n) / fold_seconds;
     const double baseline_per_s = static_cast<double>(n) / baseline_seconds;
     const double rss = peak_rss_mib();
-    std::fprintf(stderr,
-                 "replay: %llu entries (%llu sealed sections): rebuilt every read model in %.1f s (%.0f events/s); "
-                 "read and decrypted without folding in %.1f s (%.0f events/s); peak RSS %.0f MiB\n",
-                 static_cast<unsigned long long>(n), static_cast<unsigned long long>(sections), fold_seconds,
-                 events_per_s, baseline_seconds, baseline_per_s, rss);
+    std::fprintf(
+        stderr,
+        "replay: %llu entries (%llu sealed sections): rebuilt every read model in %.1f s (%.0f "
+        "events/s); "
+        "read and decrypted without folding in %.1f s (%.0f events/s); peak RSS %.0f MiB\n",
+        static_cast<unsigned long long>(n), static_cast<unsigned long long>(sections), fold_seconds,
+        events_per_s, baseline_seconds, baseline_per_s, rss);
     JsonLine line;
     line.add("bench", "replay")
         .add("events", n)

@@ -47,7 +47,8 @@ double time_store_path(Sample& s, std::size_t& entry_bytes) {
     for (std::size_t i = 0; i < s.event_ids.size(); ++i) {
         std::memcpy(nonce, &i, sizeof i);  // distinct per event, as the store's random draw is
         const std::string clear = "n=" + std::to_string(i);
-        const auto sealed = s.probe->seal_and_hash({i + 1, i + 1, s.event_ids[i], static_cast<std::int64_t>(i), clear}, nonce);
+        const auto sealed = s.probe->seal_and_hash(
+            {i + 1, i + 1, s.event_ids[i], static_cast<std::int64_t>(i), clear}, nonce);
         keep(sealed.leaf_hash[0]);
         entry_bytes = sealed.entry_bytes;
     }
@@ -71,11 +72,14 @@ double time_baseline(const Sample& s, std::size_t ad_bytes, std::size_t entry_by
         std::memcpy(nonce, &i, sizeof i);
         unsigned long long written = 0;
         crypto_aead_xchacha20poly1305_ietf_encrypt(
-            sealed.data(), &written, reinterpret_cast<const unsigned char*>(payload.data()), payload.size(),
-            reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr, nonce, key);
+            sealed.data(), &written, reinterpret_cast<const unsigned char*>(payload.data()),
+            payload.size(), reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nullptr,
+            nonce, key);
         crypto_generichash_state state;
-        crypto_generichash_init(&state, key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES, sizeof commitment);
-        crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(label.data()), label.size());
+        crypto_generichash_init(&state, key, crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+                                sizeof commitment);
+        crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(label.data()),
+                                  label.size());
         crypto_generichash_update(&state, nonce, sizeof nonce);
         crypto_generichash_final(&state, commitment, sizeof commitment);
         entry[0] = static_cast<char>(sealed[0] ^ commitment[0]);
@@ -89,10 +93,13 @@ double time_baseline(const Sample& s, std::size_t ad_bytes, std::size_t entry_by
 
 int seal_command(const Args& args) {
     po::options_description desc("auditorium-bench seal [options]");
-    desc.add_options()("help,h", "this help")(
-        "events", po::value<std::int64_t>()->default_value(200'000), "events to seal, encode and hash")(
-        "payload-bytes", po::value<std::int64_t>()->default_value(500), "bytes in each event's sealed section")(
-        "rounds", po::value<std::int64_t>()->default_value(3), "rounds of both; the fastest of each counts");
+    desc.add_options()("help,h", "this help")("events",
+                                              po::value<std::int64_t>()->default_value(200'000),
+                                              "events to seal, encode and hash")(
+        "payload-bytes", po::value<std::int64_t>()->default_value(500),
+        "bytes in each event's sealed section")("rounds",
+                                                po::value<std::int64_t>()->default_value(3),
+                                                "rounds of both; the fastest of each counts");
     po::variables_map vm;
     if (auto stop = parse_bench_options("auditorium-bench seal", desc, args, vm)) return *stop;
     auto events = in_range(vm, "events", 1, 100'000'000);
@@ -110,7 +117,8 @@ int seal_command(const Args& args) {
     }
     Sample s;
     s.payload = std::string(static_cast<std::size_t>(*payload), 'p');
-    s.probe = std::make_unique<SealProbe>("bench-0", "bench.sealed", eventstore::random_id(), s.payload);
+    s.probe =
+        std::make_unique<SealProbe>("bench-0", "bench.sealed", eventstore::random_id(), s.payload);
     s.event_ids.reserve(static_cast<std::size_t>(*events));
     for (std::int64_t i = 0; i < *events; ++i) s.event_ids.push_back(eventstore::random_id());
     const std::size_t ad_bytes = s.probe->associated_data_size();
@@ -126,11 +134,13 @@ int seal_command(const Args& args) {
     const double store_us = store_s * 1e6 / n, baseline_us = baseline_s * 1e6 / n;
     std::fprintf(stderr,
                  "seal: %lld events, %lld-byte payload, %zu-byte entries, fastest of %lld rounds\n"
-                 "  store path (bind, seal, commit, encode, leaf hash): %.2f us/event (%.0f events/s on one core)\n"
+                 "  store path (bind, seal, commit, encode, leaf hash): %.2f us/event (%.0f "
+                 "events/s on one core)\n"
                  "  baseline (AEAD, commitment, SHA-256 called directly): %.2f us/event\n"
                  "  ratio baseline/store: %.3f\n",
                  static_cast<long long>(*events), static_cast<long long>(*payload), entry_bytes,
-                 static_cast<long long>(*rounds), store_us, 1e6 / store_us, baseline_us, baseline_us / store_us);
+                 static_cast<long long>(*rounds), store_us, 1e6 / store_us, baseline_us,
+                 baseline_us / store_us);
     std::printf("%s\n", JsonLine()
                             .add("bench", "seal")
                             .add("events", static_cast<std::uint64_t>(*events))

@@ -113,7 +113,8 @@ Result<double> raw_point_read_us(const std::filesystem::path& data, std::uint64_
     rocksdb::DBOptions dbo;
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
     std::vector<std::string> names;
-    if (auto s = rocksdb::DB::ListColumnFamilies(dbo, data.string(), &names); !s.ok()) return unavailable(s.ToString());
+    if (auto s = rocksdb::DB::ListColumnFamilies(dbo, data.string(), &names); !s.ok())
+        return unavailable(s.ToString());
     std::size_t ledger_cf = 0;
     for (std::size_t i = 0; i < names.size(); ++i) {
         cfs.emplace_back(names[i], rocksdb::ColumnFamilyOptions());
@@ -121,7 +122,8 @@ Result<double> raw_point_read_us(const std::filesystem::path& data, std::uint64_
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw_db = nullptr;
-    if (auto s = rocksdb::DB::OpenForReadOnly(dbo, data.string(), cfs, &handles, &raw_db); !s.ok()) {
+    if (auto s = rocksdb::DB::OpenForReadOnly(dbo, data.string(), cfs, &handles, &raw_db);
+        !s.ok()) {
         return unavailable(s.ToString());
     }
     std::unique_ptr<rocksdb::DB> db(raw_db);
@@ -142,12 +144,15 @@ Result<double> raw_point_read_us(const std::filesystem::path& data, std::uint64_
 
 // Fills the ledger at `data` (options "entries" and "payload-bytes") unless it exists; false, after
 // saying why on stderr, when it cannot.
-bool ensure_ledger(const char* command, const std::filesystem::path& data, const po::variables_map& vm) {
+bool ensure_ledger(const char* command, const std::filesystem::path& data,
+                   const po::variables_map& vm) {
     if (std::filesystem::exists(data / "CURRENT")) return true;
     std::fprintf(stderr, "%s: writing %llu entries into %s (untimed)\n", command,
                  static_cast<unsigned long long>(vm["entries"].as<std::uint64_t>()), data.c_str());
     const auto start = Clock::now();
-    if (Status s = fill(data, vm["entries"].as<std::uint64_t>(), vm["payload-bytes"].as<std::size_t>()); !s.is_ok()) {
+    if (Status s =
+            fill(data, vm["entries"].as<std::uint64_t>(), vm["payload-bytes"].as<std::size_t>());
+        !s.is_ok()) {
         std::fprintf(stderr, "%s: %s\n", command, s.to_string().c_str());
         return false;
     }
@@ -165,7 +170,8 @@ eventstore::StoreOptions read_only_options(const std::filesystem::path& data) {
 }
 
 // MB of JSONL and seconds of a signed export of the ledger at `data` (opened as `ro`, with keys).
-Result<std::pair<double, double>> time_export(eventstore::StoreOptions ro, const std::filesystem::path& data) {
+Result<std::pair<double, double>> time_export(eventstore::StoreOptions ro,
+                                              const std::filesystem::path& data) {
     ro.with_keys = true;
     auto keyed = Store::open(ro);
     if (!keyed) return keyed.status();
@@ -185,9 +191,10 @@ Result<std::pair<double, double>> time_export(eventstore::StoreOptions ro, const
 
 int verify_command(const Args& args) {
     po::options_description desc("auditorium-bench verify [options]");
-    desc.add_options()("help,h", "this help")(
-        "data", po::value<std::string>()->required(), "ledger directory (created and filled if absent)")(
-        "entries", po::value<std::uint64_t>()->default_value(200'000), "entries to write when creating")(
+    desc.add_options()("help,h", "this help")("data", po::value<std::string>()->required(),
+                                              "ledger directory (created and filled if absent)")(
+        "entries", po::value<std::uint64_t>()->default_value(200'000),
+        "entries to write when creating")(
         "payload-bytes", po::value<std::size_t>()->default_value(500), "sealed payload per entry")(
         "proofs", po::value<unsigned>()->default_value(2000), "proofs to time");
     po::variables_map vm;
@@ -238,15 +245,17 @@ int verify_command(const Args& args) {
     const double mb = static_cast<double>(raw->bytes) / 1e6;
     const double mb_per_s = mb / verify_s;
     const double baseline = mb / raw->sha_seconds;
-    std::fprintf(stderr,
-                 "verify: %llu entries (%.1f MB) in %.2f s: %.0f entries/s, %.1f MB/s; OpenSSL SHA-256 over the same "
-                 "bytes: %.1f MB/s; ratio %.3f\n"
-                 "export: %.1f MB of JSONL in %.2f s: %.1f MB/s; raw read of the entries: %.1f MB/s\n"
-                 "inclusion proofs at %llu entries: p50 %.0f us, p99 %.0f us\n",
-                 static_cast<unsigned long long>(report->entries), mb, verify_s,
-                 static_cast<double>(report->entries) / verify_s, mb_per_s, baseline, mb_per_s / baseline,
-                 export_mb, export_s, export_mb / export_s, mb / raw->seconds,
-                 static_cast<unsigned long long>(n), proof.p50_us, proof.p99_us);
+    std::fprintf(
+        stderr,
+        "verify: %llu entries (%.1f MB) in %.2f s: %.0f entries/s, %.1f MB/s; OpenSSL SHA-256 over "
+        "the same "
+        "bytes: %.1f MB/s; ratio %.3f\n"
+        "export: %.1f MB of JSONL in %.2f s: %.1f MB/s; raw read of the entries: %.1f MB/s\n"
+        "inclusion proofs at %llu entries: p50 %.0f us, p99 %.0f us\n",
+        static_cast<unsigned long long>(report->entries), mb, verify_s,
+        static_cast<double>(report->entries) / verify_s, mb_per_s, baseline, mb_per_s / baseline,
+        export_mb, export_s, export_mb / export_s, mb / raw->seconds,
+        static_cast<unsigned long long>(n), proof.p50_us, proof.p99_us);
     JsonLine line;
     line.add("bench", "verify")
         .add("entries", report->entries)
@@ -264,11 +273,13 @@ int verify_command(const Args& args) {
 
 int proof_command(const Args& args) {
     po::options_description desc("auditorium-bench proof [options]");
-    desc.add_options()("help,h", "this help")(
-        "data", po::value<std::string>()->required(), "ledger directory (created and filled if absent)")(
-        "entries", po::value<std::uint64_t>()->default_value(10'000'000), "entries to write when creating")(
-        "payload-bytes", po::value<std::size_t>()->default_value(16),
-        "sealed payload per entry (proofs read only the tree; small entries keep the ledger small)")(
+    desc.add_options()("help,h", "this help")("data", po::value<std::string>()->required(),
+                                              "ledger directory (created and filled if absent)")(
+        "entries", po::value<std::uint64_t>()->default_value(10'000'000),
+        "entries to write when creating")("payload-bytes",
+                                          po::value<std::size_t>()->default_value(16),
+                                          "sealed payload per entry (proofs read only the tree; "
+                                          "small entries keep the ledger small)")(
         "proofs", po::value<unsigned>()->default_value(5000), "proofs of each kind to time");
     po::variables_map vm;
     if (auto stop = parse_bench_options("auditorium-bench proof", desc, args, vm)) return *stop;
@@ -315,10 +326,12 @@ int proof_command(const Args& args) {
     const LatencySummary con = summarize(consistency);
     const double inclusion_mean = inclusion_total_us / count;
     std::fprintf(stderr,
-                 "proofs at %llu entries: inclusion p50 %.0f us, p99 %.0f us, mean %.1f us; consistency p50 %.0f "
-                 "us, p99 %.0f us; raw RocksDB point read %.2f us: an inclusion proof costs %.1f point reads\n",
-                 static_cast<unsigned long long>(n), inc.p50_us, inc.p99_us, inclusion_mean, con.p50_us, con.p99_us,
-                 *get_us, inclusion_mean / *get_us);
+                 "proofs at %llu entries: inclusion p50 %.0f us, p99 %.0f us, mean %.1f us; "
+                 "consistency p50 %.0f "
+                 "us, p99 %.0f us; raw RocksDB point read %.2f us: an inclusion proof costs %.1f "
+                 "point reads\n",
+                 static_cast<unsigned long long>(n), inc.p50_us, inc.p99_us, inclusion_mean,
+                 con.p50_us, con.p99_us, *get_us, inclusion_mean / *get_us);
     JsonLine line;
     line.add("bench", "proof")
         .add("entries", n)

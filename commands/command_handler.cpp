@@ -52,7 +52,8 @@ CommandHandler::CommandHandler(Log& log, eventstore::PrivacyKeys& keys, domain::
 
 Result<Outcome> CommandHandler::handle(const domain::WorkspaceCommand& command) {
     return run<domain::WorkspaceState>(
-        log_, workspace_stream(workspace_of(command)), actor_of(command), domain::decode_workspace_event,
+        log_, workspace_stream(workspace_of(command)), actor_of(command),
+        domain::decode_workspace_event,
         [&](const domain::WorkspaceState& s) { return domain::decide(s, command, clock_()); });
 }
 
@@ -79,33 +80,36 @@ Result<Outcome> CommandHandler::handle(const domain::SessionCommand& command) {
 }
 
 Result<domain::WorkspaceState> CommandHandler::workspace(const Id& id) {
-    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::WorkspaceState>(log_, workspace_stream(id),
-                                                                    domain::decode_workspace_event)));
+    AUD_ASSIGN_OR_RETURN(
+        auto loaded,
+        (load<domain::WorkspaceState>(log_, workspace_stream(id), domain::decode_workspace_event)));
     return loaded.state;
 }
 
 Result<domain::WebinarState> CommandHandler::webinar(const Id& id) {
-    AUD_ASSIGN_OR_RETURN(auto loaded,
-                         (load<domain::WebinarState>(log_, webinar_stream(id), domain::decode_webinar_event)));
+    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::WebinarState>(log_, webinar_stream(id),
+                                                                  domain::decode_webinar_event)));
     return loaded.state;
 }
 
 Result<domain::SessionState> CommandHandler::session(const Id& id) {
-    AUD_ASSIGN_OR_RETURN(auto loaded,
-                         (load<domain::SessionState>(log_, session_stream(id), domain::decode_session_event)));
+    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::SessionState>(log_, session_stream(id),
+                                                                  domain::decode_session_event)));
     return loaded.state;
 }
 
 Result<Outcome> CommandHandler::handle(const domain::RegistrationCommand& command) {
-    return std::visit(Overloaded{
-                          [&](const domain::Register& c) { return register_person(c); },
-                          [&](const domain::CancelRegistration& c) { return cancel_registration(c); },
-                      },
-                      command);
+    return std::visit(
+        Overloaded{
+            [&](const domain::Register& c) { return register_person(c); },
+            [&](const domain::CancelRegistration& c) { return cancel_registration(c); },
+        },
+        command);
 }
 
 Result<std::string> CommandHandler::reservation_of(const Id& session, std::string_view email) {
-    AUD_ASSIGN_OR_RETURN(std::string blind, keys_.blind_index(domain::kEmailBlindIndexPurpose, normalized_email(email)));
+    AUD_ASSIGN_OR_RETURN(std::string blind, keys_.blind_index(domain::kEmailBlindIndexPurpose,
+                                                              normalized_email(email)));
     return reservation_stream(session, blind);
 }
 
@@ -115,37 +119,46 @@ Result<Outcome> CommandHandler::register_person(const domain::Register& command)
     if (s.exists) {
         AUD_ASSIGN_OR_RETURN(w, webinar(s.webinar));
     }
-    AUD_ASSIGN_OR_RETURN(auto registration_loaded,
-                         (load<domain::RegistrationState>(log_, registration_stream(command.registration),
-                                                          domain::decode_registration_event)));
-    AUD_ASSIGN_OR_RETURN(const std::string reservation, reservation_of(command.session, command.email));
+    AUD_ASSIGN_OR_RETURN(
+        auto registration_loaded,
+        (load<domain::RegistrationState>(log_, registration_stream(command.registration),
+                                         domain::decode_registration_event)));
+    AUD_ASSIGN_OR_RETURN(const std::string reservation,
+                         reservation_of(command.session, command.email));
     for (int attempt = 1;; ++attempt) {
-        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(log_, reservation,
-                                                                        domain::decode_reservation_event)));
+        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(
+                                            log_, reservation, domain::decode_reservation_event)));
         domain::Register c = command;
         c.existing = held.state.holder;
         const std::int64_t now = clock_();
-        AUD_ASSIGN_OR_RETURN(auto events, domain::decide(registration_loaded.state, s, w, domain::RegistrationCommand{c}, now));
+        AUD_ASSIGN_OR_RETURN(auto events, domain::decide(registration_loaded.state, s, w,
+                                                         domain::RegistrationCommand{c}, now));
         const auto expected = held.version == 0 ? eventstore::ExpectedVersion::no_stream()
                                                 : eventstore::ExpectedVersion::exact(held.version);
-        const std::vector<domain::ReservationEvent> reserve = {domain::EmailReserved{c.registration, now}};
+        const std::vector<domain::ReservationEvent> reserve = {
+            domain::EmailReserved{c.registration, now}};
         auto reserved = log_.append(reservation, expected, to_entries(reserve, c.person));
         if (!reserved) {
-            if (!eventstore::conflict_of(reserved.status()) || attempt == kAttempts) return reserved.status();
+            if (!eventstore::conflict_of(reserved.status()) || attempt == kAttempts)
+                return reserved.status();
             AUD_RETURN_IF_ERROR(await_version(log_, reservation, reserved.status()));
             continue;
         }
-        auto written = log_.append(registration_stream(c.registration), eventstore::ExpectedVersion::no_stream(),
-                                     to_entries(events, c.person));
+        auto written =
+            log_.append(registration_stream(c.registration),
+                        eventstore::ExpectedVersion::no_stream(), to_entries(events, c.person));
         if (!written) {
             // Give the address back, so the person can try again. If that fails too, the caller
             // must learn that the address is still taken: the code stays the write's.
-            const std::vector<domain::ReservationEvent> release = {domain::EmailReleased{c.registration, now}};
-            auto released = log_.append(reservation, eventstore::ExpectedVersion::exact(reserved->last_version),
-                                        to_entries(release, c.person));
+            const std::vector<domain::ReservationEvent> release = {
+                domain::EmailReleased{c.registration, now}};
+            auto released =
+                log_.append(reservation, eventstore::ExpectedVersion::exact(reserved->last_version),
+                            to_entries(release, c.person));
             if (!released) {
-                return written.status().with_context("the address stays reserved (releasing it failed: " +
-                                                     released.status().to_string() + ")");
+                return written.status().with_context(
+                    "the address stays reserved (releasing it failed: " +
+                    released.status().to_string() + ")");
             }
             return written.status();
         }
@@ -154,9 +167,11 @@ Result<Outcome> CommandHandler::register_person(const domain::Register& command)
 }
 
 Result<Outcome> CommandHandler::cancel_registration(const domain::CancelRegistration& command) {
-    AUD_ASSIGN_OR_RETURN(std::optional<domain::Registered> written, registration(command.registration));
-    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::RegistrationState>(log_, registration_stream(command.registration),
-                                                                       domain::decode_registration_event)));
+    AUD_ASSIGN_OR_RETURN(std::optional<domain::Registered> written,
+                         registration(command.registration));
+    AUD_ASSIGN_OR_RETURN(auto loaded, (load<domain::RegistrationState>(
+                                          log_, registration_stream(command.registration),
+                                          domain::decode_registration_event)));
     domain::SessionState s;
     domain::WebinarState w;
     if (written) {
@@ -164,38 +179,47 @@ Result<Outcome> CommandHandler::cancel_registration(const domain::CancelRegistra
         AUD_ASSIGN_OR_RETURN(w, webinar(written->webinar));
     }
     const std::int64_t now = clock_();
-    AUD_ASSIGN_OR_RETURN(auto events, domain::decide(loaded.state, s, w, domain::RegistrationCommand{command}, now));
+    AUD_ASSIGN_OR_RETURN(
+        auto events, domain::decide(loaded.state, s, w, domain::RegistrationCommand{command}, now));
     auto appended = log_.append(registration_stream(command.registration),
-                                  eventstore::ExpectedVersion::exact(loaded.version), to_entries(events, command.by));
+                                eventstore::ExpectedVersion::exact(loaded.version),
+                                to_entries(events, command.by));
     if (!appended) return appended.status();
     // An erased person's address is gone, and so is the way to its reservation.
     if (written && !written->erased) {
-        AUD_ASSIGN_OR_RETURN(const std::string reservation, reservation_of(written->session, written->email));
-        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(log_, reservation,
-                                                                        domain::decode_reservation_event)));
+        AUD_ASSIGN_OR_RETURN(const std::string reservation,
+                             reservation_of(written->session, written->email));
+        AUD_ASSIGN_OR_RETURN(auto held, (load<domain::ReservationState>(
+                                            log_, reservation, domain::decode_reservation_event)));
         if (held.state.holder == command.registration) {
-            const std::vector<domain::ReservationEvent> release = {domain::EmailReleased{command.registration, now}};
-            AUD_RETURN_IF_ERROR(log_.append(reservation, eventstore::ExpectedVersion::exact(held.version),
-                                              to_entries(release, command.by)).status());
+            const std::vector<domain::ReservationEvent> release = {
+                domain::EmailReleased{command.registration, now}};
+            AUD_RETURN_IF_ERROR(log_.append(reservation,
+                                            eventstore::ExpectedVersion::exact(held.version),
+                                            to_entries(release, command.by))
+                                    .status());
         }
     }
     return Outcome{appended->last_position, appended->last_version, events.size()};
 }
 
 Result<std::optional<domain::Registered>> CommandHandler::registration(const Id& id) {
-    AUD_ASSIGN_OR_RETURN(auto entries, log_.read_stream(registration_stream(id), 1, Log::Direction::kForward, 4096));
+    AUD_ASSIGN_OR_RETURN(
+        auto entries, log_.read_stream(registration_stream(id), 1, Log::Direction::kForward, 4096));
     std::optional<domain::Registered> out;
     for (const auto& entry : entries) {
         if (entry.purged) continue;
         AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(entry)));
         if (const auto* r = std::get_if<domain::Registered>(&event)) out = *r;
-        if (const auto* snap = std::get_if<domain::RegistrationSnapshotted>(&event)) out = snap->registered;
+        if (const auto* snap = std::get_if<domain::RegistrationSnapshotted>(&event))
+            out = snap->registered;
     }
     return out;
 }
 
 bool system_has_time_zone(std::string_view name) {
-    if (name.empty() || name.front() == '/' || name.find("..") != std::string_view::npos) return false;
+    if (name.empty() || name.front() == '/' || name.find("..") != std::string_view::npos)
+        return false;
     std::ifstream in("/usr/share/zoneinfo/" + std::string(name), std::ios::binary);
     char magic[4] = {};
     return in.read(magic, 4) && std::string_view(magic, 4) == "TZif";

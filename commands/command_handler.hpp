@@ -46,8 +46,8 @@ struct PrivacySubject {
     Id webinar;  // for a guest speaker: whose webinar
 };
 struct PrivacyOutcome {
-    Outcome recorded;                            // the request, in the workspace's stream
-    eventstore::Position carried_out = 0;        // the store's record (erasure, hold); 0 for access
+    Outcome recorded;                      // the request, in the workspace's stream
+    eventstore::Position carried_out = 0;  // the store's record (erasure, hold); 0 for access
     std::optional<domain::Registered> registrant;  // access to a registrant: their data as written
     // Access, with the read models: every entry holding the person's data (the subject index),
     // their sections opened, in ledger order.
@@ -55,12 +55,12 @@ struct PrivacyOutcome {
 };
 
 // Stream names (domain/streams.hpp), where the handler's callers have always found them.
+using domain::normalized_email;  // an address as reservations compare it
 using domain::registration_stream;
 using domain::reservation_stream;
 using domain::session_stream;
 using domain::webinar_stream;
 using domain::workspace_stream;
-using domain::normalized_email;  // an address as reservations compare it
 
 class CommandHandler {
 public:
@@ -89,7 +89,8 @@ public:
     // release). Access returns a registrant's data, and with the read models every entry holding
     // the person's data (the subject index, as of the models' position).
     Result<PrivacyOutcome> handle_privacy(const Id& workspace, const Id& by, const Id& request,
-                                          domain::PrivacyRequestKind kind, const PrivacySubject& subject);
+                                          domain::PrivacyRequestKind kind,
+                                          const PrivacySubject& subject);
 
     // The read models, for what a command needs of them (access requests: the subject index).
     // Not owned; must outlive the handler. Without them, access reaches registrants only.
@@ -108,7 +109,8 @@ private:
     Result<std::string> reservation_of(const Id& session, std::string_view email);
     // Sets `command`'s subject and subject workspace to the person `who` names in the requesting
     // workspace (left none when nobody is found); a registrant comes back as written.
-    Result<std::optional<domain::Registered>> find_subject(const PrivacySubject& who, domain::RequestPrivacy& command);
+    Result<std::optional<domain::Registered>> find_subject(const PrivacySubject& who,
+                                                           domain::RequestPrivacy& command);
     // Carries out the recorded request through the store; access reads the subject index.
     Status carry_out(const domain::RequestPrivacy& command, PrivacyOutcome& out);
 

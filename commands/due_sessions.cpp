@@ -15,7 +15,8 @@ Result<DueSessions::Issued> DueSessions::issue_due(std::int64_t now_us) {
         } else if (r.status().code() == StatusCode::kFailedPrecondition) {
             ++issued.refused;
         } else {
-            Status failure = r.status().with_context("marking session " + session.hex() + " past_not_started");
+            Status failure =
+                r.status().with_context("marking session " + session.hex() + " past_not_started");
             if (failure.code() == StatusCode::kUnavailable) return failure;  // so would every other
             if (issued.failed++ == 0) issued.first_failure = std::move(failure);
         }

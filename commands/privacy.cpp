@@ -5,8 +5,8 @@
 
 namespace auditorium::commands {
 
-Result<std::optional<domain::Registered>> CommandHandler::find_subject(const PrivacySubject& who,
-                                                                      domain::RequestPrivacy& command) {
+Result<std::optional<domain::Registered>> CommandHandler::find_subject(
+    const PrivacySubject& who, domain::RequestPrivacy& command) {
     std::optional<domain::Registered> registrant;
     switch (who.kind) {
         case PrivacySubject::Kind::kRegistrant: {
@@ -59,23 +59,28 @@ Status CommandHandler::carry_out(const domain::RequestPrivacy& command, PrivacyO
         }
         case domain::PrivacyRequestKind::kLegalHold:
         case domain::PrivacyRequestKind::kReleaseHold: {
-            AUD_ASSIGN_OR_RETURN(out.carried_out, keys_.set_legal_hold(command.subject, by,
-                                                                        kind == domain::PrivacyRequestKind::kLegalHold));
+            AUD_ASSIGN_OR_RETURN(
+                out.carried_out,
+                keys_.set_legal_hold(command.subject, by,
+                                     kind == domain::PrivacyRequestKind::kLegalHold));
             break;
         }
     }
     return Status::ok();
 }
 
-Result<PrivacyOutcome> CommandHandler::handle_privacy(const Id& workspace, const Id& by, const Id& request,
-                                                      domain::PrivacyRequestKind kind, const PrivacySubject& who) {
+Result<PrivacyOutcome> CommandHandler::handle_privacy(const Id& workspace, const Id& by,
+                                                      const Id& request,
+                                                      domain::PrivacyRequestKind kind,
+                                                      const PrivacySubject& who) {
     // Find the person, and the workspace they belong to, from what the request names.
     domain::RequestPrivacy command{workspace, by, request, kind, Id(), std::nullopt};
     AUD_ASSIGN_OR_RETURN(std::optional<domain::Registered> registrant, find_subject(who, command));
-    if (kind == domain::PrivacyRequestKind::kAccess && who.kind != PrivacySubject::Kind::kRegistrant &&
-        read_models_ == nullptr) {
-        return domain::broken_rule("access_needs_read_models",
-                                   "access to guest speakers and members reads the subject index of the read models");
+    if (kind == domain::PrivacyRequestKind::kAccess &&
+        who.kind != PrivacySubject::Kind::kRegistrant && read_models_ == nullptr) {
+        return domain::broken_rule(
+            "access_needs_read_models",
+            "access to guest speakers and members reads the subject index of the read models");
     }
     PrivacyOutcome out;
     AUD_ASSIGN_OR_RETURN(out.recorded, handle(domain::WorkspaceCommand{command}));

@@ -17,7 +17,8 @@ using projections::stored_event;
 
 // A snapshot function: folds what is left of the stream and writes the whole state back.
 template <class State, class Decode, class Snapshot>
-eventstore::SnapshotFunction snapshot_function(Decode decode, Snapshot make, std::function<std::int64_t()> clock) {
+eventstore::SnapshotFunction snapshot_function(Decode decode, Snapshot make,
+                                               std::function<std::int64_t()> clock) {
     return [decode, make, clock](std::string_view, const std::vector<eventstore::Entry>& entries)
                -> Result<std::optional<eventstore::NewEvent>> {
         State state{};
@@ -40,23 +41,36 @@ eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> cloc
     using namespace domain;
     eventstore::SnapshotRegistry r;
     r[std::string(domain::kWorkspaceStreamType)] = snapshot_function<WorkspaceState>(
-        decode_workspace_event, [](const WorkspaceState& s, std::int64_t now) { return WorkspaceEvent{WorkspaceSnapshotted{s, now}}; },
+        decode_workspace_event,
+        [](const WorkspaceState& s, std::int64_t now) {
+            return WorkspaceEvent{WorkspaceSnapshotted{s, now}};
+        },
         clock);
     r[std::string(domain::kWebinarStreamType)] = snapshot_function<WebinarState>(
-        decode_webinar_event, [](const WebinarState& s, std::int64_t now) { return WebinarEvent{WebinarSnapshotted{s, now}}; },
+        decode_webinar_event,
+        [](const WebinarState& s, std::int64_t now) {
+            return WebinarEvent{WebinarSnapshotted{s, now}};
+        },
         clock);
     r[std::string(domain::kSessionStreamType)] = snapshot_function<SessionState>(
-        decode_session_event, [](const SessionState& s, std::int64_t now) { return SessionEvent{SessionSnapshotted{s, now}}; },
+        decode_session_event,
+        [](const SessionState& s, std::int64_t now) {
+            return SessionEvent{SessionSnapshotted{s, now}};
+        },
         clock);
     r[std::string(domain::kReservationStreamType)] = snapshot_function<ReservationState>(
         decode_reservation_event,
-        [](const ReservationState& s, std::int64_t now) { return ReservationEvent{ReservationSnapshotted{s, now}}; }, clock);
+        [](const ReservationState& s, std::int64_t now) {
+            return ReservationEvent{ReservationSnapshotted{s, now}};
+        },
+        clock);
     // A registration's state for the snapshot is the registration itself, personal data included.
     struct Whole {
         std::optional<Registered> registered;
         bool canceled = false;
     };
-    r[std::string(domain::kRegistrationStreamType)] = [clock](std::string_view, const std::vector<eventstore::Entry>& entries)
+    r[std::string(domain::kRegistrationStreamType)] =
+        [clock](std::string_view, const std::vector<eventstore::Entry>& entries)
         -> Result<std::optional<eventstore::NewEvent>> {
         Whole whole;
         for (const auto& entry : entries) {
@@ -71,8 +85,9 @@ eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> cloc
                        event);
         }
         if (!whole.registered) return std::optional<eventstore::NewEvent>();
-        auto events = to_entries(
-            std::vector{RegistrationEvent{RegistrationSnapshotted{*whole.registered, whole.canceled, clock()}}}, Id());
+        auto events = to_entries(std::vector{RegistrationEvent{RegistrationSnapshotted{
+                                     *whole.registered, whole.canceled, clock()}}},
+                                 Id());
         return std::optional<eventstore::NewEvent>(std::move(events.front()));
     };
     return r;

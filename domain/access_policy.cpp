@@ -28,7 +28,9 @@ constexpr std::array<std::array<Grant, kRoles>, std::size(kWorkspaceActions)> kW
 // A limited grant lets an admin or a member hand out only roles whose powers they hold
 // themselves: member and admin. The compliance officer's powers (audit trail, privacy requests)
 // are the owner's alone to give, so no admin can raise anyone, or a friend, above admin.
-bool within_admin_powers(WorkspaceRole r) { return r == WorkspaceRole::kMember || r == WorkspaceRole::kAdmin; }
+bool within_admin_powers(WorkspaceRole r) {
+    return r == WorkspaceRole::kMember || r == WorkspaceRole::kAdmin;
+}
 
 using E = RoomAccess::Entry;
 constexpr RoomAccess kNone{E::kNone, false, false};
@@ -71,8 +73,8 @@ Grant workspace_grant(WorkspaceRole role, WorkspaceAction action) {
     return kWorkspaceTable[static_cast<std::size_t>(action)][static_cast<std::size_t>(role)];
 }
 
-bool may(WorkspaceRole role, WorkspaceAction action, bool writes, std::optional<WorkspaceRole> target,
-         std::optional<WorkspaceRole> new_role) {
+bool may(WorkspaceRole role, WorkspaceAction action, bool writes,
+         std::optional<WorkspaceRole> target, std::optional<WorkspaceRole> new_role) {
     switch (workspace_grant(role, action)) {
         case Grant::kNo: return false;
         case Grant::kYes: return true;
@@ -80,14 +82,17 @@ bool may(WorkspaceRole role, WorkspaceAction action, bool writes, std::optional<
         case Grant::kNotOwners: return target && within_admin_powers(*target);
         case Grant::kMembersOnly: return target == WorkspaceRole::kMember;
         case Grant::kUpToAdmin:
-            return target && within_admin_powers(*target) && (!new_role || within_admin_powers(*new_role));
+            return target && within_admin_powers(*target) &&
+                   (!new_role || within_admin_powers(*new_role));
     }
     return false;
 }
 
 bool company_page_is_public(bool company_page_enabled) { return company_page_enabled; }
 
-bool listed_on_company_page(const PublicEventView& event) { return event.published && event.is_public; }
+bool listed_on_company_page(const PublicEventView& event) {
+    return event.published && event.is_public;
+}
 
 bool registration_page_is_public(const PublicEventView& event) {
     return event.published && event.is_public && event.registration_page_enabled;

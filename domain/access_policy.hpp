@@ -15,27 +15,30 @@ namespace auditorium::domain {
 
 enum class WorkspaceRole : std::uint8_t { kOwner, kAdmin, kMember, kCompliance };
 inline constexpr WorkspaceRole kWorkspaceRoles[] = {WorkspaceRole::kOwner, WorkspaceRole::kAdmin,
-                                                    WorkspaceRole::kMember, WorkspaceRole::kCompliance};
+                                                    WorkspaceRole::kMember,
+                                                    WorkspaceRole::kCompliance};
 std::string_view name_of(WorkspaceRole role);
 
 // The rows of the workspace permission table.
 enum class WorkspaceAction : std::uint8_t {
-    kOpenDashboard,      // open the dashboard, see the workspace's events
-    kManageOwnEvents,    // create events; edit, schedule, start/end and export those they own or are assigned to
-    kManageAnyEvent,     // edit or delete any event of the workspace
-    kEditSettings,       // workspace settings, company page on/off
+    kOpenDashboard,    // open the dashboard, see the workspace's events
+    kManageOwnEvents,  // create events; edit, schedule, start/end and export those they own or are
+                       // assigned to
+    kManageAnyEvent,   // edit or delete any event of the workspace
+    kEditSettings,     // workspace settings, company page on/off
     kInviteMembers,
     kChangeRoles,
-    kRemoveMembers,      // also: delete the workspace, transfer ownership
+    kRemoveMembers,  // also: delete the workspace, transfer ownership
     kManageApiTokens,
-    kReadAuditTrail,     // the audit trail, exports, proofs
-    kPrivacyRequests,    // access and erasure requests, legal holds
+    kReadAuditTrail,   // the audit trail, exports, proofs
+    kPrivacyRequests,  // access and erasure requests, legal holds
 };
 inline constexpr WorkspaceAction kWorkspaceActions[] = {
-    WorkspaceAction::kOpenDashboard,  WorkspaceAction::kManageOwnEvents, WorkspaceAction::kManageAnyEvent,
-    WorkspaceAction::kEditSettings,   WorkspaceAction::kInviteMembers,   WorkspaceAction::kChangeRoles,
-    WorkspaceAction::kRemoveMembers,  WorkspaceAction::kManageApiTokens, WorkspaceAction::kReadAuditTrail,
-    WorkspaceAction::kPrivacyRequests};
+    WorkspaceAction::kOpenDashboard,  WorkspaceAction::kManageOwnEvents,
+    WorkspaceAction::kManageAnyEvent, WorkspaceAction::kEditSettings,
+    WorkspaceAction::kInviteMembers,  WorkspaceAction::kChangeRoles,
+    WorkspaceAction::kRemoveMembers,  WorkspaceAction::kManageApiTokens,
+    WorkspaceAction::kReadAuditTrail, WorkspaceAction::kPrivacyRequests};
 std::string_view name_of(WorkspaceAction action);
 
 // A cell of the workspace table: yes, no, or yes within a limit.
@@ -57,12 +60,13 @@ Grant workspace_grant(WorkspaceRole role, WorkspaceAction action);
 // member acted on (the invitee's role, the member's current role) and the role given; both must
 // be within the grant's limit.
 bool may(WorkspaceRole role, WorkspaceAction action, bool writes,
-         std::optional<WorkspaceRole> target = std::nullopt, std::optional<WorkspaceRole> new_role = std::nullopt);
+         std::optional<WorkspaceRole> target = std::nullopt,
+         std::optional<WorkspaceRole> new_role = std::nullopt);
 
 // The public parts of the app.
 struct PublicEventView {
-    bool published = false;                 // status published, not draft
-    bool is_public = false;                 // public, not private
+    bool published = false;  // status published, not draft
+    bool is_public = false;  // public, not private
     bool registration_page_enabled = false;
 };
 // The company page is public while the workspace has it enabled.
@@ -74,11 +78,19 @@ bool listed_on_company_page(const PublicEventView& event);
 bool registration_page_is_public(const PublicEventView& event);
 
 // The event room.
-enum class SessionStatus : std::uint8_t { kDraft, kUpcoming, kLive, kPast, kPastNotStarted, kCanceled, kOnDemand };
-inline constexpr SessionStatus kSessionStatuses[] = {SessionStatus::kDraft,    SessionStatus::kUpcoming,
-                                                     SessionStatus::kLive,     SessionStatus::kPast,
-                                                     SessionStatus::kPastNotStarted, SessionStatus::kCanceled,
-                                                     SessionStatus::kOnDemand};
+enum class SessionStatus : std::uint8_t {
+    kDraft,
+    kUpcoming,
+    kLive,
+    kPast,
+    kPastNotStarted,
+    kCanceled,
+    kOnDemand
+};
+inline constexpr SessionStatus kSessionStatuses[] = {
+    SessionStatus::kDraft,   SessionStatus::kUpcoming,       SessionStatus::kLive,
+    SessionStatus::kPast,    SessionStatus::kPastNotStarted, SessionStatus::kCanceled,
+    SessionStatus::kOnDemand};
 std::string_view name_of(SessionStatus status);
 
 // Who someone is to a session, for the room: the columns of the room table. The gateway resolves a
@@ -90,9 +102,9 @@ enum class RoomAudience : std::uint8_t {
     kRegistrant,    // registered to the session (unique link, or e-mail plus access key)
     kAnyoneElse,
 };
-inline constexpr RoomAudience kRoomAudiences[] = {RoomAudience::kEventTeam, RoomAudience::kOwnerOrAdmin,
-                                                  RoomAudience::kGuestSpeaker, RoomAudience::kRegistrant,
-                                                  RoomAudience::kAnyoneElse};
+inline constexpr RoomAudience kRoomAudiences[] = {
+    RoomAudience::kEventTeam, RoomAudience::kOwnerOrAdmin, RoomAudience::kGuestSpeaker,
+    RoomAudience::kRegistrant, RoomAudience::kAnyoneElse};
 std::string_view name_of(RoomAudience audience);
 
 // A cell of the room table.
@@ -106,7 +118,7 @@ struct RoomAccess {
         kWatch,        // an on-demand session
     };
     Entry entry = Entry::kNone;
-    bool publish = false;             // may send audio and video
+    bool publish = false;               // may send audio and video
     bool publish_when_invited = false;  // may send only once invited on stage
     friend bool operator==(const RoomAccess&, const RoomAccess&) = default;
 };

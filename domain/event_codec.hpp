@@ -28,7 +28,7 @@ struct EncodedEvent {
     std::string type;
     std::uint16_t schema_version = 1;
     std::string clear;
-    Id subject;                     // whose personal data `personal` is; none when there is none
+    Id subject;  // whose personal data `personal` is; none when there is none
     std::optional<std::string> personal;
 };
 

@@ -57,13 +57,13 @@ inline constexpr EventType kEmailReleased{"registration.email_released", 1};
 inline constexpr EventType kReservationSnapshot{"registration.reservation_snapshot", 1};
 
 inline constexpr std::array kAll = {
-    kWorkspaceCreated,     kWorkspaceSettingsChanged, kMemberInvited,        kMemberRoleChanged,
-    kMemberRemoved,        kWorkspaceDeleted,         kApiTokenCreated,      kApiTokenRevoked,
-    kAuditExportRequested, kPrivacyRequested,         kWorkspaceSnapshot,    kWebinarCreated,
-    kWebinarEdited,        kWebinarPublished,         kModeratorAssigned,    kWebinarDeleted,
-    kGuestSpeakerInvited,  kGuestSpeakerRevoked,      kWebinarSnapshot,      kSessionScheduled,
-    kSessionStatusChanged, kSessionDeleted,           kSessionSnapshot,      kRegistered,
-    kRegistrationCanceled, kRegistrationSnapshot,     kEmailReserved,        kEmailReleased,
+    kWorkspaceCreated,     kWorkspaceSettingsChanged, kMemberInvited,     kMemberRoleChanged,
+    kMemberRemoved,        kWorkspaceDeleted,         kApiTokenCreated,   kApiTokenRevoked,
+    kAuditExportRequested, kPrivacyRequested,         kWorkspaceSnapshot, kWebinarCreated,
+    kWebinarEdited,        kWebinarPublished,         kModeratorAssigned, kWebinarDeleted,
+    kGuestSpeakerInvited,  kGuestSpeakerRevoked,      kWebinarSnapshot,   kSessionScheduled,
+    kSessionStatusChanged, kSessionDeleted,           kSessionSnapshot,   kRegistered,
+    kRegistrationCanceled, kRegistrationSnapshot,     kEmailReserved,     kEmailReleased,
     kReservationSnapshot,
 };
 

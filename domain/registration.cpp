@@ -10,14 +10,15 @@
 namespace auditorium::domain {
 
 std::string normalized_email(std::string_view email) {
-    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front()))) email.remove_prefix(1);
-    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back()))) email.remove_suffix(1);
+    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.front())))
+        email.remove_prefix(1);
+    while (!email.empty() && std::isspace(static_cast<unsigned char>(email.back())))
+        email.remove_suffix(1);
     std::string out(email);
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
-
 
 namespace {
 
@@ -28,11 +29,13 @@ using Events = std::vector<RegistrationEvent>;
 // Deliverability is proven later, by the confirmation e-mail.
 bool plausible_email(const std::string& e) {
     const auto at = e.find('@');
-    if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos) return false;
+    if (at == std::string::npos || at == 0 || e.find('@', at + 1) != std::string::npos)
+        return false;
     const std::string domain = e.substr(at + 1);
     const auto dot = domain.rfind('.');
     if (dot == std::string::npos || dot == 0 || dot + 1 >= domain.size()) return false;
-    return std::none_of(e.begin(), e.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+    return std::none_of(e.begin(), e.end(),
+                        [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
 bool all_digits(const std::string& s) {
@@ -40,12 +43,15 @@ bool all_digits(const std::string& s) {
 }
 
 bool lower_hex(const std::string& s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-Status check_answers(const WebinarSettings& settings, const std::map<std::string, std::vector<std::string>>& answers) {
+Status check_answers(const WebinarSettings& settings,
+                     const std::map<std::string, std::vector<std::string>>& answers) {
     for (const auto& answer : answers) {
-        const std::string& key = answer.first;  // not a structured binding: clang 14 cannot capture one
+        const std::string& key =
+            answer.first;  // not a structured binding: clang 14 cannot capture one
         const bool known = std::any_of(settings.fields.begin(), settings.fields.end(),
                                        [&](const RegistrationField& f) { return f.key == key; });
         if (!known) return invalid_field("answers." + key, "no such registration field");
@@ -71,11 +77,12 @@ Status check_answers(const WebinarSettings& settings, const std::map<std::string
                     return invalid_field(at, "exactly one choice");
                 }
                 for (std::size_t i = 0; i < values.size(); ++i) {
-                    if (std::find(f.options.begin(), f.options.end(), values[i]) == f.options.end()) {
+                    if (std::find(f.options.begin(), f.options.end(), values[i]) ==
+                        f.options.end()) {
                         return invalid_field(at, "'" + values[i] + "' is not one of the choices");
                     }
-                    if (std::find(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(i), values[i]) !=
-                        values.begin() + static_cast<std::ptrdiff_t>(i)) {
+                    if (std::find(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(i),
+                                  values[i]) != values.begin() + static_cast<std::ptrdiff_t>(i)) {
                         return invalid_field(at, "'" + values[i] + "' is chosen twice");
                     }
                 }
@@ -85,8 +92,8 @@ Status check_answers(const WebinarSettings& settings, const std::map<std::string
     return Status::ok();
 }
 
-Result<Events> register_person(const RegistrationState& r, const SessionState& s, const WebinarState& w,
-                               const Register& c, std::int64_t now) {
+Result<Events> register_person(const RegistrationState& r, const SessionState& s,
+                               const WebinarState& w, const Register& c, std::int64_t now) {
     if (c.registration.is_none()) return invalid_field("registration", "missing");
     if (c.person.is_none()) return invalid_field("person", "missing");
     if (r.exists) return broken_rule("registration_exists", "the registration exists already");
@@ -103,24 +110,30 @@ Result<Events> register_person(const RegistrationState& r, const SessionState& s
         why->rule = "already_registered";
         why->fields = {"email"};
         why->existing = *c.existing;
-        return already_exists("email: already registered to this session (registration " + c.existing->hex() + ")")
+        return already_exists("email: already registered to this session (registration " +
+                              c.existing->hex() + ")")
             .with_detail(std::move(why));
     }
-    if (c.email.size() > 254 || !plausible_email(c.email)) return invalid_field("email", "not an e-mail address");
+    if (c.email.size() > 254 || !plausible_email(c.email))
+        return invalid_field("email", "not an e-mail address");
     AUD_RETURN_IF_ERROR(internal::check_length("first_name", c.first_name, 1, 100));
     AUD_RETURN_IF_ERROR(internal::check_length("last_name", c.last_name, 1, 100));
     if (!c.consent) return invalid_field("consent", "required to register");
     AUD_RETURN_IF_ERROR(check_answers(w.settings, c.answers));
-    if (c.link_token.size() != 64 || !lower_hex(c.link_token)) return invalid_field("link_token", "64 hex digits");
-    if (c.access_key.size() != 4 || !all_digits(c.access_key)) return invalid_field("access_key", "4 digits");
-    return Events{Registered{c.registration, c.person, s.id, w.id, w.workspace, c.email, c.first_name, c.last_name,
-                             c.answers, c.link_token, c.access_key, now}};
+    if (c.link_token.size() != 64 || !lower_hex(c.link_token))
+        return invalid_field("link_token", "64 hex digits");
+    if (c.access_key.size() != 4 || !all_digits(c.access_key))
+        return invalid_field("access_key", "4 digits");
+    return Events{Registered{c.registration, c.person, s.id, w.id, w.workspace, c.email,
+                             c.first_name, c.last_name, c.answers, c.link_token, c.access_key,
+                             now}};
 }
 
-Result<Events> cancel(const RegistrationState& r, const SessionState& s, const CancelRegistration& c,
-                      std::int64_t now) {
+Result<Events> cancel(const RegistrationState& r, const SessionState& s,
+                      const CancelRegistration& c, std::int64_t now) {
     if (!r.exists || r.id != c.registration) return unknown("registration", "registration");
-    if (r.canceled) return broken_rule("registration_canceled", "the registration is canceled already");
+    if (r.canceled)
+        return broken_rule("registration_canceled", "the registration is canceled already");
     if (s.status == SessionStatus::kPast || s.status == SessionStatus::kPastNotStarted) {
         return broken_rule("session_over", "the session is over; the registration is history");
     }
@@ -130,7 +143,8 @@ Result<Events> cancel(const RegistrationState& r, const SessionState& s, const C
 }  // namespace
 
 bool takes_registrations(SessionStatus status) {
-    return status == SessionStatus::kUpcoming || status == SessionStatus::kLive || status == SessionStatus::kOnDemand;
+    return status == SessionStatus::kUpcoming || status == SessionStatus::kLive ||
+           status == SessionStatus::kOnDemand;
 }
 
 ReservationState evolve(ReservationState r, const ReservationEvent& event) {
@@ -167,7 +181,8 @@ RegistrationState evolve(RegistrationState r, const RegistrationEvent& event) {
 }
 
 Result<std::vector<RegistrationEvent>> decide(const RegistrationState& r, const SessionState& s,
-                                              const WebinarState& w, const RegistrationCommand& command,
+                                              const WebinarState& w,
+                                              const RegistrationCommand& command,
                                               std::int64_t now_us) {
     return std::visit(Overloaded{
                           [&](const Register& c) { return register_person(r, s, w, c, now_us); },

@@ -32,8 +32,9 @@ struct Register {
     std::string first_name;
     std::string last_name;
     std::map<std::string, std::vector<std::string>> answers;  // custom field key -> value(s)
-    bool consent = false;        // to the processing stated on the registration page
-    std::string link_token;      // the unique room link's secret: 32 random bytes, hex, from the handler
+    bool consent = false;  // to the processing stated on the registration page
+    std::string
+        link_token;  // the unique room link's secret: 32 random bytes, hex, from the handler
     std::string access_key;      // 4 digits, from the handler
     std::optional<Id> existing;  // the registration the e-mail reservation already names
 };
@@ -108,8 +109,10 @@ struct AlreadyRegistered : Rejection {
 };
 
 RegistrationState evolve(RegistrationState state, const RegistrationEvent& event);
-Result<std::vector<RegistrationEvent>> decide(const RegistrationState& state, const SessionState& session,
-                                              const WebinarState& webinar, const RegistrationCommand& command,
+Result<std::vector<RegistrationEvent>> decide(const RegistrationState& state,
+                                              const SessionState& session,
+                                              const WebinarState& webinar,
+                                              const RegistrationCommand& command,
                                               std::int64_t now_us);
 
 // Whether a session takes registrations in its status: upcoming, live and on demand do; draft,

@@ -56,8 +56,8 @@ Status read_registrant(const StoredEvent& s, Registered& e) {
 
 EncodedEvent encode_one(const Registered& e) {
     Builder b;
-    const auto r = to_fb(e.registration), p = to_fb(e.person), s = to_fb(e.session), w = to_fb(e.webinar),
-               ws = to_fb(e.workspace);
+    const auto r = to_fb(e.registration), p = to_fb(e.person), s = to_fb(e.session),
+               w = to_fb(e.webinar), ws = to_fb(e.workspace);
     b.Finish(fb::CreateRegisteredV1(b, &r, &p, &s, &w, &ws, e.at_us));
     EncodedEvent out = make_event(types::kRegistered, finish(b));
     out.subject = e.person;
@@ -68,9 +68,10 @@ EncodedEvent encode_one(const Registered& e) {
 EncodedEvent encode_one(const RegistrationSnapshotted& e) {
     Builder b;
     const Registered& g = e.registered;
-    const auto r = to_fb(g.registration), p = to_fb(g.person), s = to_fb(g.session), w = to_fb(g.webinar),
-               ws = to_fb(g.workspace);
-    b.Finish(fb::CreateRegistrationSnapshotV1(b, &r, &p, &s, &w, &ws, g.at_us, e.canceled, e.at_us));
+    const auto r = to_fb(g.registration), p = to_fb(g.person), s = to_fb(g.session),
+               w = to_fb(g.webinar), ws = to_fb(g.workspace);
+    b.Finish(
+        fb::CreateRegistrationSnapshotV1(b, &r, &p, &s, &w, &ws, g.at_us, e.canceled, e.at_us));
     EncodedEvent out = make_event(types::kRegistrationSnapshot, finish(b));
     out.subject = g.person;
     if (!g.erased) out.personal = registrant_bytes(g);  // an erased person's data stays gone
@@ -111,7 +112,8 @@ EncodedEvent encode_one(const ReservationSnapshotted& e) {
 
 Result<RegistrationEvent> registered(const StoredEvent& s) {
     AUD_ASSIGN_OR_RETURN(
-        Registered e, with_table<fb::RegisteredV1>(s.clear, [](const fb::RegisteredV1* t) -> Result<Registered> {
+        Registered e,
+        with_table<fb::RegisteredV1>(s.clear, [](const fb::RegisteredV1* t) -> Result<Registered> {
             Registered r;
             r.registration = from_fb(t->registration());
             r.person = from_fb(t->person());
@@ -127,18 +129,19 @@ Result<RegistrationEvent> registered(const StoredEvent& s) {
 
 Result<RegistrationEvent> registration_snapshot(const StoredEvent& s) {
     RegistrationSnapshotted snap;
-    AUD_RETURN_IF_ERROR(with_table<fb::RegistrationSnapshotV1>(s.clear, [&](const fb::RegistrationSnapshotV1* t) -> Status {
-        Registered& r = snap.registered;
-        r.registration = from_fb(t->registration());
-        r.person = from_fb(t->person());
-        r.session = from_fb(t->session());
-        r.webinar = from_fb(t->webinar());
-        r.workspace = from_fb(t->workspace());
-        r.at_us = t->registered_at_us();
-        snap.canceled = t->canceled();
-        snap.at_us = t->at_us();
-        return Status::ok();
-    }));
+    AUD_RETURN_IF_ERROR(with_table<fb::RegistrationSnapshotV1>(
+        s.clear, [&](const fb::RegistrationSnapshotV1* t) -> Status {
+            Registered& r = snap.registered;
+            r.registration = from_fb(t->registration());
+            r.person = from_fb(t->person());
+            r.session = from_fb(t->session());
+            r.webinar = from_fb(t->webinar());
+            r.workspace = from_fb(t->workspace());
+            r.at_us = t->registered_at_us();
+            snap.canceled = t->canceled();
+            snap.at_us = t->at_us();
+            return Status::ok();
+        }));
     AUD_RETURN_IF_ERROR(read_registrant(s, snap.registered));
     return RegistrationEvent{std::move(snap)};
 }
@@ -159,9 +162,10 @@ constexpr DecodeRule<RegistrationEvent> kRegistrationDecoders[] = {
 // ---- decoding: e-mail reservations ----
 
 Result<ReservationEvent> email_reserved(const StoredEvent& s) {
-    return with_table<fb::EmailReservedV1>(s.clear, [](const fb::EmailReservedV1* t) -> Result<ReservationEvent> {
-        return ReservationEvent{EmailReserved{from_fb(t->registration()), t->at_us()}};
-    });
+    return with_table<fb::EmailReservedV1>(
+        s.clear, [](const fb::EmailReservedV1* t) -> Result<ReservationEvent> {
+            return ReservationEvent{EmailReserved{from_fb(t->registration()), t->at_us()}};
+        });
 }
 
 Result<ReservationEvent> reservation_snapshot(const StoredEvent& s) {
@@ -176,9 +180,10 @@ Result<ReservationEvent> reservation_snapshot(const StoredEvent& s) {
 }
 
 Result<ReservationEvent> email_released(const StoredEvent& s) {
-    return with_table<fb::EmailReleasedV1>(s.clear, [](const fb::EmailReleasedV1* t) -> Result<ReservationEvent> {
-        return ReservationEvent{EmailReleased{from_fb(t->registration()), t->at_us()}};
-    });
+    return with_table<fb::EmailReleasedV1>(
+        s.clear, [](const fb::EmailReleasedV1* t) -> Result<ReservationEvent> {
+            return ReservationEvent{EmailReleased{from_fb(t->registration()), t->at_us()}};
+        });
 }
 
 constexpr DecodeRule<ReservationEvent> kReservationDecoders[] = {

@@ -24,15 +24,18 @@ std::string folded(std::string_view s) {
 
 }  // namespace
 
-RoomAudience audience_of(const WebinarState& webinar, const SessionState& session, const Visitor& visitor) {
+RoomAudience audience_of(const WebinarState& webinar, const SessionState& session,
+                         const Visitor& visitor) {
     if (visitor.member && visitor.member->workspace == webinar.workspace) {
         const Id& m = visitor.member->member;
         if (webinar.is_team(m) || m == session.host) return RoomAudience::kEventTeam;
-        if (visitor.member->role == WorkspaceRole::kOwner || visitor.member->role == WorkspaceRole::kAdmin) {
+        if (visitor.member->role == WorkspaceRole::kOwner ||
+            visitor.member->role == WorkspaceRole::kAdmin) {
             return RoomAudience::kOwnerOrAdmin;
         }
     }
-    if (visitor.guest && webinar.guests.count(*visitor.guest) != 0) return RoomAudience::kGuestSpeaker;
+    if (visitor.guest && webinar.guests.count(*visitor.guest) != 0)
+        return RoomAudience::kGuestSpeaker;
     if (visitor.registration && visitor.registration->exists && !visitor.registration->canceled &&
         visitor.registration->session == session.id) {
         return RoomAudience::kRegistrant;
@@ -40,18 +43,23 @@ RoomAudience audience_of(const WebinarState& webinar, const SessionState& sessio
     return RoomAudience::kAnyoneElse;
 }
 
-RoomAccess admission(const WebinarState& webinar, const SessionState& session, const Visitor& visitor) {
-    if (!webinar.exists || webinar.deleted || !session.exists || session.deleted || session.webinar != webinar.id) {
+RoomAccess admission(const WebinarState& webinar, const SessionState& session,
+                     const Visitor& visitor) {
+    if (!webinar.exists || webinar.deleted || !session.exists || session.deleted ||
+        session.webinar != webinar.id) {
         return RoomAccess{};
     }
-    return room_access(session.status, webinar.settings.replay_enabled, audience_of(webinar, session, visitor));
+    return room_access(session.status, webinar.settings.replay_enabled,
+                       audience_of(webinar, session, visitor));
 }
 
 bool link_matches(const Registered& registration, std::string_view token) {
-    return !registration.erased && registration.link_token.size() == 64 && same_secret(registration.link_token, token);
+    return !registration.erased && registration.link_token.size() == 64 &&
+           same_secret(registration.link_token, token);
 }
 
-bool email_and_key_match(const Registered& registration, std::string_view email, std::string_view access_key) {
+bool email_and_key_match(const Registered& registration, std::string_view email,
+                         std::string_view access_key) {
     if (registration.erased || registration.access_key.size() != 4) return false;
     const bool key = same_secret(registration.access_key, access_key);
     const bool address = folded(registration.email) == folded(email);

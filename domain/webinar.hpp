@@ -42,9 +42,9 @@ struct RegistrationField {
 };
 
 struct WebinarSettings {
-    std::string title;        // 1..200 characters
-    std::string slug;         // 1..80 of [a-z0-9-], not starting or ending with '-'
-    std::string description;  // up to 20,000 characters
+    std::string title;            // 1..200 characters
+    std::string slug;             // 1..80 of [a-z0-9-], not starting or ending with '-'
+    std::string description;      // up to 20,000 characters
     std::string language = "en";  // a two-letter ISO 639-1 code
     bool is_public = true;
     bool registration_page_enabled = true;
@@ -93,8 +93,8 @@ struct RevokeGuestSpeaker {
     Id webinar;
     Id guest;
 };
-using WebinarCommand = std::variant<CreateWebinar, EditWebinar, PublishWebinar, AssignModerator, DeleteWebinar,
-                                    InviteGuestSpeaker, RevokeGuestSpeaker>;
+using WebinarCommand = std::variant<CreateWebinar, EditWebinar, PublishWebinar, AssignModerator,
+                                    DeleteWebinar, InviteGuestSpeaker, RevokeGuestSpeaker>;
 
 struct WebinarCreated {
     Id webinar;
@@ -146,7 +146,9 @@ struct WebinarState {
     std::set<Id> moderators;  // assigned team members
     std::set<Id> guests;      // guest speakers, by pseudonym
     // Whether `member` owns the webinar or is assigned to it.
-    bool is_team(const Id& member) const { return member == owner || moderators.count(member) != 0; }
+    bool is_team(const Id& member) const {
+        return member == owner || moderators.count(member) != 0;
+    }
 };
 
 // The whole state, written before a purge drops the entries it summarizes (never decided).
@@ -154,11 +156,13 @@ struct WebinarSnapshotted {
     WebinarState state;
     std::int64_t at_us = 0;
 };
-using WebinarEvent = std::variant<WebinarCreated, WebinarEdited, WebinarPublished, ModeratorAssigned, WebinarDeleted,
-                                  GuestSpeakerInvited, GuestSpeakerRevoked, WebinarSnapshotted>;
+using WebinarEvent =
+    std::variant<WebinarCreated, WebinarEdited, WebinarPublished, ModeratorAssigned, WebinarDeleted,
+                 GuestSpeakerInvited, GuestSpeakerRevoked, WebinarSnapshotted>;
 
 WebinarState evolve(WebinarState state, const WebinarEvent& event);
-Result<std::vector<WebinarEvent>> decide(const WebinarState& state, const WebinarCommand& command, std::int64_t now_us);
+Result<std::vector<WebinarEvent>> decide(const WebinarState& state, const WebinarCommand& command,
+                                         std::int64_t now_us);
 
 // ---- sessions ----
 // Whether a name is a time zone of the system's tzdata; the handler passes one that reads it.
@@ -167,11 +171,11 @@ using TimeZoneCheck = std::function<bool(std::string_view)>;
 struct ScheduleSession {
     Actor actor;
     Id session;
-    std::int64_t starts_at_us = 0;  // estimated start, UTC
-    std::string time_zone;          // IANA name, shown to people
+    std::int64_t starts_at_us = 0;       // estimated start, UTC
+    std::string time_zone;               // IANA name, shown to people
     std::int32_t duration_minutes = 60;  // 1..1440
-    Id host;                        // a member of the team; the webinar's owner when none
-    Id webinar;                     // the webinar the session belongs to
+    Id host;                             // a member of the team; the webinar's owner when none
+    Id webinar;                          // the webinar the session belongs to
 };
 struct OpenSession {  // draft -> upcoming: registrations and the room open
     Actor actor;
@@ -189,7 +193,8 @@ struct CancelSession {
     Actor actor;
     Id session;
 };
-// A past session whose replay is on becomes on demand: watched at any time, registrations open again.
+// A past session whose replay is on becomes on demand: watched at any time, registrations open
+// again.
 struct MakeSessionOnDemand {
     Actor actor;
     Id session;
@@ -203,8 +208,9 @@ struct DeleteSession {
 struct MarkSessionNotStarted {  // time-driven: issued by the scheduler
     Id session;
 };
-using SessionCommand = std::variant<ScheduleSession, OpenSession, StartSession, EndSession, CancelSession,
-                                    MakeSessionOnDemand, DeleteSession, MarkSessionNotStarted>;
+using SessionCommand =
+    std::variant<ScheduleSession, OpenSession, StartSession, EndSession, CancelSession,
+                 MakeSessionOnDemand, DeleteSession, MarkSessionNotStarted>;
 
 struct SessionScheduled {
     Id session;
@@ -244,13 +250,15 @@ struct SessionSnapshotted {
     SessionState state;
     std::int64_t at_us = 0;
 };
-using SessionEvent = std::variant<SessionScheduled, SessionStatusChanged, SessionDeleted, SessionSnapshotted>;
+using SessionEvent =
+    std::variant<SessionScheduled, SessionStatusChanged, SessionDeleted, SessionSnapshotted>;
 
 // An upcoming session not started this long after its estimated end becomes past_not_started.
 inline constexpr std::int64_t kNotStartedGraceUs = std::int64_t{3600} * 1'000'000;
 // When `session`, if still upcoming then, may be marked past_not_started (MarkSessionNotStarted).
 inline std::int64_t not_started_due_us(const SessionState& session) {
-    return session.starts_at_us + std::int64_t{session.duration_minutes} * 60'000'000 + kNotStartedGraceUs;
+    return session.starts_at_us + std::int64_t{session.duration_minutes} * 60'000'000 +
+           kNotStartedGraceUs;
 }
 
 SessionState evolve(SessionState state, const SessionEvent& event);

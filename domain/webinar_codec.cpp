@@ -13,7 +13,8 @@ using namespace internal;
 namespace types = event_types;
 
 Result<SessionStatus> status_of(std::uint8_t v) {
-    if (v > static_cast<std::uint8_t>(SessionStatus::kOnDemand)) return corruption("unknown session status");
+    if (v > static_cast<std::uint8_t>(SessionStatus::kOnDemand))
+        return corruption("unknown session status");
     return static_cast<SessionStatus>(v);
 }
 
@@ -22,12 +23,14 @@ flatbuffers::Offset<fb::WebinarSettingsV1> settings_to_fb(Builder& b, const Webi
     for (const auto& f : s.fields) {
         std::vector<flatbuffers::Offset<flatbuffers::String>> options;
         for (const auto& o : f.options) options.push_back(b.CreateString(o));
-        fields.push_back(fb::CreateRegistrationFieldV1(b, b.CreateString(f.key), b.CreateString(f.label), u8(f.kind),
+        fields.push_back(fb::CreateRegistrationFieldV1(b, b.CreateString(f.key),
+                                                       b.CreateString(f.label), u8(f.kind),
                                                        b.CreateVector(options), f.required));
     }
-    return fb::CreateWebinarSettingsV1(b, b.CreateString(s.title), b.CreateString(s.slug), b.CreateString(s.description),
-                                       b.CreateString(s.language), s.is_public, s.registration_page_enabled,
-                                       s.replay_enabled, b.CreateVector(fields));
+    return fb::CreateWebinarSettingsV1(b, b.CreateString(s.title), b.CreateString(s.slug),
+                                       b.CreateString(s.description), b.CreateString(s.language),
+                                       s.is_public, s.registration_page_enabled, s.replay_enabled,
+                                       b.CreateVector(fields));
 }
 
 Result<WebinarSettings> settings_from_fb(const fb::WebinarSettingsV1* s) {
@@ -42,8 +45,12 @@ Result<WebinarSettings> settings_from_fb(const fb::WebinarSettingsV1* s) {
     out.replay_enabled = s->replay_enabled();
     if (s->fields() != nullptr) {
         for (const auto* f : *s->fields()) {
-            if (f->kind() > u8(RegistrationField::Kind::kMultipleChoice)) return corruption("unknown field kind");
-            RegistrationField field{str(f->key()), str(f->label()), static_cast<RegistrationField::Kind>(f->kind()), {},
+            if (f->kind() > u8(RegistrationField::Kind::kMultipleChoice))
+                return corruption("unknown field kind");
+            RegistrationField field{str(f->key()),
+                                    str(f->label()),
+                                    static_cast<RegistrationField::Kind>(f->kind()),
+                                    {},
                                     f->required()};
             if (f->options() != nullptr) {
                 for (const auto* o : *f->options()) field.options.push_back(o->str());
@@ -125,7 +132,8 @@ EncodedEvent encode_one(const WebinarSnapshotted& e) {
     for (const auto& g : st.guests) guests.push_back(to_fb(g));
     const auto gs = b.CreateVectorOfStructs(guests);
     const auto w = to_fb(st.id), ws = to_fb(st.workspace), o = to_fb(st.owner);
-    b.Finish(fb::CreateWebinarSnapshotV1(b, &w, &ws, &o, settings, st.published, st.deleted, mods, e.at_us, gs));
+    b.Finish(fb::CreateWebinarSnapshotV1(b, &w, &ws, &o, settings, st.published, st.deleted, mods,
+                                         e.at_us, gs));
     return make_event(types::kWebinarSnapshot, finish(b));
 }
 
@@ -133,10 +141,11 @@ EncodedEvent encode_one(const WebinarSnapshotted& e) {
 
 EncodedEvent encode_one(const SessionScheduled& e) {
     Builder b;
-    const auto s = to_fb(e.session), w = to_fb(e.webinar), ws = to_fb(e.workspace), h = to_fb(e.host),
-               by = to_fb(e.by);
-    b.Finish(fb::CreateSessionScheduledV1(b, &s, &w, &ws, &h, e.starts_at_us, b.CreateString(e.time_zone),
-                                          e.duration_minutes, &by, e.at_us));
+    const auto s = to_fb(e.session), w = to_fb(e.webinar), ws = to_fb(e.workspace),
+               h = to_fb(e.host), by = to_fb(e.by);
+    b.Finish(fb::CreateSessionScheduledV1(b, &s, &w, &ws, &h, e.starts_at_us,
+                                          b.CreateString(e.time_zone), e.duration_minutes, &by,
+                                          e.at_us));
     return make_event(types::kSessionScheduled, finish(b));
 }
 
@@ -157,96 +166,110 @@ EncodedEvent encode_one(const SessionDeleted& e) {
 EncodedEvent encode_one(const SessionSnapshotted& e) {
     Builder b;
     const SessionState& st = e.state;
-    const auto s = to_fb(st.id), w = to_fb(st.webinar), ws = to_fb(st.workspace), h = to_fb(st.host);
-    b.Finish(fb::CreateSessionSnapshotV1(b, &s, &w, &ws, &h, st.starts_at_us, b.CreateString(st.time_zone),
-                                         st.duration_minutes, u8(st.status), e.at_us, st.deleted));
+    const auto s = to_fb(st.id), w = to_fb(st.webinar), ws = to_fb(st.workspace),
+               h = to_fb(st.host);
+    b.Finish(fb::CreateSessionSnapshotV1(b, &s, &w, &ws, &h, st.starts_at_us,
+                                         b.CreateString(st.time_zone), st.duration_minutes,
+                                         u8(st.status), e.at_us, st.deleted));
     return make_event(types::kSessionSnapshot, finish(b));
 }
 
 // ---- decoding: webinars ----
 
 Result<WebinarEvent> webinar_created(const StoredEvent& s) {
-    return with_table<fb::WebinarCreatedV1>(s.clear, [](const fb::WebinarCreatedV1* t) -> Result<WebinarEvent> {
-        AUD_ASSIGN_OR_RETURN(WebinarSettings settings, settings_from_fb(t->settings()));
-        return WebinarEvent{WebinarCreated{from_fb(t->webinar()), from_fb(t->workspace()), from_fb(t->owner()),
-                                           std::move(settings), t->at_us()}};
-    });
+    return with_table<fb::WebinarCreatedV1>(
+        s.clear, [](const fb::WebinarCreatedV1* t) -> Result<WebinarEvent> {
+            AUD_ASSIGN_OR_RETURN(WebinarSettings settings, settings_from_fb(t->settings()));
+            return WebinarEvent{WebinarCreated{from_fb(t->webinar()), from_fb(t->workspace()),
+                                               from_fb(t->owner()), std::move(settings),
+                                               t->at_us()}};
+        });
 }
 
 Result<WebinarEvent> webinar_edited(const StoredEvent& s) {
-    return with_table<fb::WebinarEditedV1>(s.clear, [](const fb::WebinarEditedV1* t) -> Result<WebinarEvent> {
-        AUD_ASSIGN_OR_RETURN(WebinarSettings settings, settings_from_fb(t->settings()));
-        return WebinarEvent{WebinarEdited{from_fb(t->by()), std::move(settings), t->at_us()}};
-    });
+    return with_table<fb::WebinarEditedV1>(
+        s.clear, [](const fb::WebinarEditedV1* t) -> Result<WebinarEvent> {
+            AUD_ASSIGN_OR_RETURN(WebinarSettings settings, settings_from_fb(t->settings()));
+            return WebinarEvent{WebinarEdited{from_fb(t->by()), std::move(settings), t->at_us()}};
+        });
 }
 
 Result<WebinarEvent> webinar_published(const StoredEvent& s) {
-    return with_table<fb::WebinarPublishedV1>(s.clear, [](const fb::WebinarPublishedV1* t) -> Result<WebinarEvent> {
-        return WebinarEvent{WebinarPublished{from_fb(t->by()), t->at_us()}};
-    });
+    return with_table<fb::WebinarPublishedV1>(
+        s.clear, [](const fb::WebinarPublishedV1* t) -> Result<WebinarEvent> {
+            return WebinarEvent{WebinarPublished{from_fb(t->by()), t->at_us()}};
+        });
 }
 
 Result<WebinarEvent> moderator_assigned(const StoredEvent& s) {
-    return with_table<fb::ModeratorAssignedV1>(s.clear, [](const fb::ModeratorAssignedV1* t) -> Result<WebinarEvent> {
-        return WebinarEvent{ModeratorAssigned{from_fb(t->by()), from_fb(t->member()), t->at_us()}};
-    });
+    return with_table<fb::ModeratorAssignedV1>(
+        s.clear, [](const fb::ModeratorAssignedV1* t) -> Result<WebinarEvent> {
+            return WebinarEvent{
+                ModeratorAssigned{from_fb(t->by()), from_fb(t->member()), t->at_us()}};
+        });
 }
 
 Result<WebinarEvent> webinar_snapshot(const StoredEvent& s) {
-    return with_table<fb::WebinarSnapshotV1>(s.clear, [](const fb::WebinarSnapshotV1* t) -> Result<WebinarEvent> {
-        WebinarSnapshotted e;
-        AUD_ASSIGN_OR_RETURN(e.state.settings, settings_from_fb(t->settings()));
-        e.state.exists = true;
-        e.state.id = from_fb(t->webinar());
-        e.state.workspace = from_fb(t->workspace());
-        e.state.owner = from_fb(t->owner());
-        e.state.published = t->published();
-        e.state.deleted = t->deleted();
-        if (t->moderators() != nullptr) {
-            for (const auto* m : *t->moderators()) e.state.moderators.insert(from_fb(m));
-        }
-        if (t->guests() != nullptr) {
-            for (const auto* g : *t->guests()) e.state.guests.insert(from_fb(g));
-        }
-        e.at_us = t->at_us();
-        return WebinarEvent{std::move(e)};
-    });
+    return with_table<fb::WebinarSnapshotV1>(
+        s.clear, [](const fb::WebinarSnapshotV1* t) -> Result<WebinarEvent> {
+            WebinarSnapshotted e;
+            AUD_ASSIGN_OR_RETURN(e.state.settings, settings_from_fb(t->settings()));
+            e.state.exists = true;
+            e.state.id = from_fb(t->webinar());
+            e.state.workspace = from_fb(t->workspace());
+            e.state.owner = from_fb(t->owner());
+            e.state.published = t->published();
+            e.state.deleted = t->deleted();
+            if (t->moderators() != nullptr) {
+                for (const auto* m : *t->moderators()) e.state.moderators.insert(from_fb(m));
+            }
+            if (t->guests() != nullptr) {
+                for (const auto* g : *t->guests()) e.state.guests.insert(from_fb(g));
+            }
+            e.at_us = t->at_us();
+            return WebinarEvent{std::move(e)};
+        });
 }
 
 // The guest's personal part reads as erased when it was erased or never written.
 Result<WebinarEvent> guest_speaker_invited(const StoredEvent& s) {
-    AUD_ASSIGN_OR_RETURN(GuestSpeakerInvited e,
-                         with_table<fb::GuestSpeakerInvitedV1>(
-                             s.clear, [](const fb::GuestSpeakerInvitedV1* t) -> Result<GuestSpeakerInvited> {
-                                 GuestSpeakerInvited g;
-                                 g.by = from_fb(t->by());
-                                 g.guest = from_fb(t->guest());
-                                 g.at_us = t->at_us();
-                                 return g;
-                             }));
+    AUD_ASSIGN_OR_RETURN(
+        GuestSpeakerInvited e,
+        with_table<fb::GuestSpeakerInvitedV1>(
+            s.clear, [](const fb::GuestSpeakerInvitedV1* t) -> Result<GuestSpeakerInvited> {
+                GuestSpeakerInvited g;
+                g.by = from_fb(t->by());
+                g.guest = from_fb(t->guest());
+                g.at_us = t->at_us();
+                return g;
+            }));
     if (s.erased || !s.personal) {
         e.erased = true;
     } else {
-        AUD_RETURN_IF_ERROR(with_table<fb::GuestV1>(*s.personal, [&](const fb::GuestV1* t) -> Status {
-            e.email = str(t->email());
-            e.first_name = str(t->first_name());
-            e.last_name = str(t->last_name());
-            return Status::ok();
-        }));
+        AUD_RETURN_IF_ERROR(
+            with_table<fb::GuestV1>(*s.personal, [&](const fb::GuestV1* t) -> Status {
+                e.email = str(t->email());
+                e.first_name = str(t->first_name());
+                e.last_name = str(t->last_name());
+                return Status::ok();
+            }));
     }
     return WebinarEvent{std::move(e)};
 }
 
 Result<WebinarEvent> guest_speaker_revoked(const StoredEvent& s) {
-    return with_table<fb::GuestSpeakerRevokedV1>(s.clear, [](const fb::GuestSpeakerRevokedV1* t) -> Result<WebinarEvent> {
-        return WebinarEvent{GuestSpeakerRevoked{from_fb(t->by()), from_fb(t->guest()), t->at_us()}};
-    });
+    return with_table<fb::GuestSpeakerRevokedV1>(
+        s.clear, [](const fb::GuestSpeakerRevokedV1* t) -> Result<WebinarEvent> {
+            return WebinarEvent{
+                GuestSpeakerRevoked{from_fb(t->by()), from_fb(t->guest()), t->at_us()}};
+        });
 }
 
 Result<WebinarEvent> webinar_deleted(const StoredEvent& s) {
-    return with_table<fb::WebinarDeletedV1>(s.clear, [](const fb::WebinarDeletedV1* t) -> Result<WebinarEvent> {
-        return WebinarEvent{WebinarDeleted{from_fb(t->by()), t->at_us()}};
-    });
+    return with_table<fb::WebinarDeletedV1>(
+        s.clear, [](const fb::WebinarDeletedV1* t) -> Result<WebinarEvent> {
+            return WebinarEvent{WebinarDeleted{from_fb(t->by()), t->at_us()}};
+        });
 }
 
 constexpr DecodeRule<WebinarEvent> kWebinarDecoders[] = {
@@ -263,35 +286,39 @@ constexpr DecodeRule<WebinarEvent> kWebinarDecoders[] = {
 // ---- decoding: sessions ----
 
 Result<SessionEvent> session_scheduled(const StoredEvent& s) {
-    return with_table<fb::SessionScheduledV1>(s.clear, [](const fb::SessionScheduledV1* t) -> Result<SessionEvent> {
-        return SessionEvent{SessionScheduled{from_fb(t->session()), from_fb(t->webinar()), from_fb(t->workspace()),
-                                             from_fb(t->host()), t->starts_at_us(), str(t->time_zone()),
-                                             t->duration_minutes(), from_fb(t->by()), t->at_us()}};
-    });
+    return with_table<fb::SessionScheduledV1>(
+        s.clear, [](const fb::SessionScheduledV1* t) -> Result<SessionEvent> {
+            return SessionEvent{SessionScheduled{
+                from_fb(t->session()), from_fb(t->webinar()), from_fb(t->workspace()),
+                from_fb(t->host()), t->starts_at_us(), str(t->time_zone()), t->duration_minutes(),
+                from_fb(t->by()), t->at_us()}};
+        });
 }
 
 Result<SessionEvent> session_snapshot(const StoredEvent& s) {
-    return with_table<fb::SessionSnapshotV1>(s.clear, [](const fb::SessionSnapshotV1* t) -> Result<SessionEvent> {
-        SessionSnapshotted e;
-        AUD_ASSIGN_OR_RETURN(e.state.status, status_of(t->status()));
-        e.state.exists = true;
-        e.state.id = from_fb(t->session());
-        e.state.webinar = from_fb(t->webinar());
-        e.state.workspace = from_fb(t->workspace());
-        e.state.host = from_fb(t->host());
-        e.state.starts_at_us = t->starts_at_us();
-        e.state.time_zone = str(t->time_zone());
-        e.state.duration_minutes = t->duration_minutes();
-        e.state.deleted = t->deleted();
-        e.at_us = t->at_us();
-        return SessionEvent{std::move(e)};
-    });
+    return with_table<fb::SessionSnapshotV1>(
+        s.clear, [](const fb::SessionSnapshotV1* t) -> Result<SessionEvent> {
+            SessionSnapshotted e;
+            AUD_ASSIGN_OR_RETURN(e.state.status, status_of(t->status()));
+            e.state.exists = true;
+            e.state.id = from_fb(t->session());
+            e.state.webinar = from_fb(t->webinar());
+            e.state.workspace = from_fb(t->workspace());
+            e.state.host = from_fb(t->host());
+            e.state.starts_at_us = t->starts_at_us();
+            e.state.time_zone = str(t->time_zone());
+            e.state.duration_minutes = t->duration_minutes();
+            e.state.deleted = t->deleted();
+            e.at_us = t->at_us();
+            return SessionEvent{std::move(e)};
+        });
 }
 
 Result<SessionEvent> session_deleted(const StoredEvent& s) {
-    return with_table<fb::SessionDeletedV1>(s.clear, [](const fb::SessionDeletedV1* t) -> Result<SessionEvent> {
-        return SessionEvent{SessionDeleted{from_fb(t->by()), t->at_us()}};
-    });
+    return with_table<fb::SessionDeletedV1>(
+        s.clear, [](const fb::SessionDeletedV1* t) -> Result<SessionEvent> {
+            return SessionEvent{SessionDeleted{from_fb(t->by()), t->at_us()}};
+        });
 }
 
 Result<SessionEvent> session_status_changed(const StoredEvent& s) {

@@ -77,7 +77,7 @@ struct RevokeApiToken {
 struct RequestAuditExport {
     Id workspace;
     Id by;
-    Id request;               // a new pseudonym for the request
+    Id request;                 // a new pseudonym for the request
     std::int64_t since_us = 0;  // the period asked for: recorded at or after
     std::int64_t until_us = 0;  // and before; 0: up to now
 };
@@ -90,14 +90,15 @@ enum class PrivacyRequestKind : std::uint8_t { kAccess, kErasure, kLegalHold, kR
 struct RequestPrivacy {
     Id workspace;
     Id by;
-    Id request;                   // a new pseudonym for the request
+    Id request;  // a new pseudonym for the request
     PrivacyRequestKind kind = PrivacyRequestKind::kAccess;
-    Id subject;                   // the person (resolved by the handler)
+    Id subject;                           // the person (resolved by the handler)
     std::optional<Id> subject_workspace;  // where the handler found them; nullopt: nowhere
 };
-using WorkspaceCommand = std::variant<CreateWorkspace, ChangeWorkspaceSettings, InviteMember, ChangeMemberRole,
-                                      RemoveMember, TransferOwnership, DeleteWorkspace, CreateApiToken,
-                                      RevokeApiToken, RequestAuditExport, RequestPrivacy>;
+using WorkspaceCommand =
+    std::variant<CreateWorkspace, ChangeWorkspaceSettings, InviteMember, ChangeMemberRole,
+                 RemoveMember, TransferOwnership, DeleteWorkspace, CreateApiToken, RevokeApiToken,
+                 RequestAuditExport, RequestPrivacy>;
 
 // ---- events ----
 struct WorkspaceCreated {
@@ -179,13 +180,13 @@ struct WorkspaceSnapshotted {
     std::int64_t at_us = 0;
 };
 using WorkspaceEvent =
-    std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged, MemberRemoved,
-                 WorkspaceDeleted, ApiTokenCreated, ApiTokenRevoked, AuditExportRequested, PrivacyRequested,
-                 WorkspaceSnapshotted>;
+    std::variant<WorkspaceCreated, WorkspaceSettingsChanged, MemberInvited, MemberRoleChanged,
+                 MemberRemoved, WorkspaceDeleted, ApiTokenCreated, ApiTokenRevoked,
+                 AuditExportRequested, PrivacyRequested, WorkspaceSnapshotted>;
 
 WorkspaceState evolve(WorkspaceState state, const WorkspaceEvent& event);
 WorkspaceState fold(const std::vector<WorkspaceEvent>& events);
-Result<std::vector<WorkspaceEvent>> decide(const WorkspaceState& state, const WorkspaceCommand& command,
-                                           std::int64_t now_us);
+Result<std::vector<WorkspaceEvent>> decide(const WorkspaceState& state,
+                                           const WorkspaceCommand& command, std::int64_t now_us);
 
 }  // namespace auditorium::domain

@@ -13,7 +13,8 @@ using namespace internal;
 namespace types = event_types;
 
 Result<WorkspaceRole> role_of(std::uint8_t v) {
-    if (v > static_cast<std::uint8_t>(WorkspaceRole::kCompliance)) return corruption("unknown workspace role");
+    if (v > static_cast<std::uint8_t>(WorkspaceRole::kCompliance))
+        return corruption("unknown workspace role");
     return static_cast<WorkspaceRole>(v);
 }
 
@@ -22,7 +23,8 @@ Result<WorkspaceRole> role_of(std::uint8_t v) {
 EncodedEvent encode_one(const WorkspaceCreated& e) {
     Builder b;
     const auto w = to_fb(e.workspace), o = to_fb(e.owner);
-    b.Finish(fb::CreateWorkspaceCreatedV1(b, &w, b.CreateString(e.name), b.CreateString(e.slug), &o, e.at_us));
+    b.Finish(fb::CreateWorkspaceCreatedV1(b, &w, b.CreateString(e.name), b.CreateString(e.slug), &o,
+                                          e.at_us));
     return make_event(types::kWorkspaceCreated, finish(b));
 }
 
@@ -111,18 +113,20 @@ EncodedEvent encode_one(const WorkspaceSnapshotted& e) {
     const auto name = b.CreateString(e.state.name), slug = b.CreateString(e.state.slug);
     const auto member_vec = b.CreateVector(members);
     const auto token_vec = b.CreateVector(tokens);
-    b.Finish(fb::CreateWorkspaceSnapshotV1(b, &w, name, slug, e.state.company_page_enabled, member_vec, e.at_us,
-                                           token_vec, e.state.deleted));
+    b.Finish(fb::CreateWorkspaceSnapshotV1(b, &w, name, slug, e.state.company_page_enabled,
+                                           member_vec, e.at_us, token_vec, e.state.deleted));
     return make_event(types::kWorkspaceSnapshot, finish(b));
 }
 
 // ---- decoding ----
 
 Result<WorkspaceEvent> workspace_created(const StoredEvent& s) {
-    return with_table<fb::WorkspaceCreatedV1>(s.clear, [](const fb::WorkspaceCreatedV1* t) -> Result<WorkspaceEvent> {
-        return WorkspaceEvent{
-            WorkspaceCreated{from_fb(t->workspace()), str(t->name()), str(t->slug()), from_fb(t->owner()), t->at_us()}};
-    });
+    return with_table<fb::WorkspaceCreatedV1>(
+        s.clear, [](const fb::WorkspaceCreatedV1* t) -> Result<WorkspaceEvent> {
+            return WorkspaceEvent{WorkspaceCreated{from_fb(t->workspace()), str(t->name()),
+                                                   str(t->slug()), from_fb(t->owner()),
+                                                   t->at_us()}};
+        });
 }
 
 Result<WorkspaceEvent> settings_changed(const StoredEvent& s) {
@@ -138,80 +142,94 @@ Result<WorkspaceEvent> settings_changed(const StoredEvent& s) {
 }
 
 Result<WorkspaceEvent> member_invited(const StoredEvent& s) {
-    return with_table<fb::MemberInvitedV1>(s.clear, [](const fb::MemberInvitedV1* t) -> Result<WorkspaceEvent> {
-        AUD_ASSIGN_OR_RETURN(WorkspaceRole role, role_of(t->role()));
-        return WorkspaceEvent{MemberInvited{from_fb(t->by()), from_fb(t->member()), role, t->at_us()}};
-    });
+    return with_table<fb::MemberInvitedV1>(
+        s.clear, [](const fb::MemberInvitedV1* t) -> Result<WorkspaceEvent> {
+            AUD_ASSIGN_OR_RETURN(WorkspaceRole role, role_of(t->role()));
+            return WorkspaceEvent{
+                MemberInvited{from_fb(t->by()), from_fb(t->member()), role, t->at_us()}};
+        });
 }
 
 Result<WorkspaceEvent> member_role_changed(const StoredEvent& s) {
-    return with_table<fb::MemberRoleChangedV1>(s.clear, [](const fb::MemberRoleChangedV1* t) -> Result<WorkspaceEvent> {
-        AUD_ASSIGN_OR_RETURN(WorkspaceRole from, role_of(t->from_role()));
-        AUD_ASSIGN_OR_RETURN(WorkspaceRole to, role_of(t->to_role()));
-        return WorkspaceEvent{MemberRoleChanged{from_fb(t->by()), from_fb(t->member()), from, to, t->at_us()}};
-    });
+    return with_table<fb::MemberRoleChangedV1>(
+        s.clear, [](const fb::MemberRoleChangedV1* t) -> Result<WorkspaceEvent> {
+            AUD_ASSIGN_OR_RETURN(WorkspaceRole from, role_of(t->from_role()));
+            AUD_ASSIGN_OR_RETURN(WorkspaceRole to, role_of(t->to_role()));
+            return WorkspaceEvent{
+                MemberRoleChanged{from_fb(t->by()), from_fb(t->member()), from, to, t->at_us()}};
+        });
 }
 
 Result<WorkspaceEvent> workspace_snapshot(const StoredEvent& s) {
-    return with_table<fb::WorkspaceSnapshotV1>(s.clear, [](const fb::WorkspaceSnapshotV1* t) -> Result<WorkspaceEvent> {
-        WorkspaceSnapshotted e;
-        e.state.exists = true;
-        e.state.id = from_fb(t->workspace());
-        e.state.name = str(t->name());
-        e.state.slug = str(t->slug());
-        e.state.company_page_enabled = t->company_page_enabled();
-        if (t->members() != nullptr) {
-            for (const auto* m : *t->members()) {
-                AUD_ASSIGN_OR_RETURN(WorkspaceRole role, role_of(m->role()));
-                e.state.members[from_fb(m->member())] = role;
+    return with_table<fb::WorkspaceSnapshotV1>(
+        s.clear, [](const fb::WorkspaceSnapshotV1* t) -> Result<WorkspaceEvent> {
+            WorkspaceSnapshotted e;
+            e.state.exists = true;
+            e.state.id = from_fb(t->workspace());
+            e.state.name = str(t->name());
+            e.state.slug = str(t->slug());
+            e.state.company_page_enabled = t->company_page_enabled();
+            if (t->members() != nullptr) {
+                for (const auto* m : *t->members()) {
+                    AUD_ASSIGN_OR_RETURN(WorkspaceRole role, role_of(m->role()));
+                    e.state.members[from_fb(m->member())] = role;
+                }
             }
-        }
-        if (t->api_tokens() != nullptr) {
-            for (const auto* k : *t->api_tokens()) e.state.api_tokens[from_fb(k->token())] = str(k->name());
-        }
-        e.state.deleted = t->deleted();
-        e.at_us = t->at_us();
-        return WorkspaceEvent{std::move(e)};
-    });
+            if (t->api_tokens() != nullptr) {
+                for (const auto* k : *t->api_tokens())
+                    e.state.api_tokens[from_fb(k->token())] = str(k->name());
+            }
+            e.state.deleted = t->deleted();
+            e.at_us = t->at_us();
+            return WorkspaceEvent{std::move(e)};
+        });
 }
 
 Result<WorkspaceEvent> workspace_deleted(const StoredEvent& s) {
-    return with_table<fb::WorkspaceDeletedV1>(s.clear, [](const fb::WorkspaceDeletedV1* t) -> Result<WorkspaceEvent> {
-        return WorkspaceEvent{WorkspaceDeleted{from_fb(t->by()), t->at_us()}};
-    });
+    return with_table<fb::WorkspaceDeletedV1>(
+        s.clear, [](const fb::WorkspaceDeletedV1* t) -> Result<WorkspaceEvent> {
+            return WorkspaceEvent{WorkspaceDeleted{from_fb(t->by()), t->at_us()}};
+        });
 }
 
 Result<WorkspaceEvent> api_token_created(const StoredEvent& s) {
-    return with_table<fb::ApiTokenCreatedV1>(s.clear, [](const fb::ApiTokenCreatedV1* t) -> Result<WorkspaceEvent> {
-        return WorkspaceEvent{ApiTokenCreated{from_fb(t->by()), from_fb(t->token()), str(t->name()), t->at_us()}};
-    });
+    return with_table<fb::ApiTokenCreatedV1>(
+        s.clear, [](const fb::ApiTokenCreatedV1* t) -> Result<WorkspaceEvent> {
+            return WorkspaceEvent{
+                ApiTokenCreated{from_fb(t->by()), from_fb(t->token()), str(t->name()), t->at_us()}};
+        });
 }
 
 Result<WorkspaceEvent> api_token_revoked(const StoredEvent& s) {
-    return with_table<fb::ApiTokenRevokedV1>(s.clear, [](const fb::ApiTokenRevokedV1* t) -> Result<WorkspaceEvent> {
-        return WorkspaceEvent{ApiTokenRevoked{from_fb(t->by()), from_fb(t->token()), t->at_us()}};
-    });
+    return with_table<fb::ApiTokenRevokedV1>(
+        s.clear, [](const fb::ApiTokenRevokedV1* t) -> Result<WorkspaceEvent> {
+            return WorkspaceEvent{
+                ApiTokenRevoked{from_fb(t->by()), from_fb(t->token()), t->at_us()}};
+        });
 }
 
 Result<WorkspaceEvent> privacy_requested(const StoredEvent& s) {
-    return with_table<fb::PrivacyRequestedV1>(s.clear, [](const fb::PrivacyRequestedV1* t) -> Result<WorkspaceEvent> {
-        if (t->kind() > u8(PrivacyRequestKind::kReleaseHold)) return corruption("unknown privacy request kind");
-        return WorkspaceEvent{PrivacyRequested{from_fb(t->by()), from_fb(t->request()),
-                                               static_cast<PrivacyRequestKind>(t->kind()), from_fb(t->subject()),
-                                               t->at_us()}};
-    });
+    return with_table<fb::PrivacyRequestedV1>(
+        s.clear, [](const fb::PrivacyRequestedV1* t) -> Result<WorkspaceEvent> {
+            if (t->kind() > u8(PrivacyRequestKind::kReleaseHold))
+                return corruption("unknown privacy request kind");
+            return WorkspaceEvent{PrivacyRequested{from_fb(t->by()), from_fb(t->request()),
+                                                   static_cast<PrivacyRequestKind>(t->kind()),
+                                                   from_fb(t->subject()), t->at_us()}};
+        });
 }
 
 Result<WorkspaceEvent> audit_export_requested(const StoredEvent& s) {
     return with_table<fb::AuditExportRequestedV1>(
         s.clear, [](const fb::AuditExportRequestedV1* t) -> Result<WorkspaceEvent> {
-            return WorkspaceEvent{AuditExportRequested{from_fb(t->by()), from_fb(t->request()), t->since_us(),
-                                                       t->until_us(), t->at_us()}};
+            return WorkspaceEvent{AuditExportRequested{from_fb(t->by()), from_fb(t->request()),
+                                                       t->since_us(), t->until_us(), t->at_us()}};
         });
 }
 
 Result<WorkspaceEvent> member_removed(const StoredEvent& s) {
-    return with_table<fb::MemberRemovedV1>(s.clear, [](const fb::MemberRemovedV1* t) -> Result<WorkspaceEvent> {
+    return with_table<
+        fb::MemberRemovedV1>(s.clear, [](const fb::MemberRemovedV1* t) -> Result<WorkspaceEvent> {
         return WorkspaceEvent{MemberRemoved{from_fb(t->by()), from_fb(t->member()), t->at_us()}};
     });
 }

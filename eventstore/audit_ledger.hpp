@@ -37,7 +37,7 @@ public:
     virtual Result<SignedTreeHead> sign_tree_head() = 0;
     // Stored tree heads whose size is >= from_size, smallest first, up to max.
     virtual Result<std::vector<SignedTreeHead>> tree_heads(std::uint64_t from_size,
-                                                          std::size_t max) = 0;
+                                                           std::size_t max) = 0;
     // The ledger's signing public keys, active and retired (public keys live in the ledger's
     // metadata so an auditor needs no keys directory; the secret halves live in the vault).
     struct SigningPublicKey {
@@ -77,7 +77,7 @@ public:
         std::uint64_t sections_opened = 0;
         std::uint64_t sections_erased = 0;
         std::uint64_t sections_expired = 0;  // retention keys gone with their month; purge is due
-        std::uint64_t entries_purged = 0;  // past retention: checked by their stored leaf hash
+        std::uint64_t entries_purged = 0;    // past retention: checked by their stored leaf hash
         // Entries after the newest signed tree head: nothing signed vouches for them yet.
         std::uint64_t entries_unsigned = 0;
     };

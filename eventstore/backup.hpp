@@ -32,7 +32,7 @@ namespace auditorium::eventstore {
 
 struct BackupOptions {
     std::filesystem::path target;
-    std::size_t keep = 7;                    // ledger backups kept per target (newest first)
+    std::size_t keep = 7;  // ledger backups kept per target (newest first)
     // Vault backups older than this (by the store's clock, StoreOptions::clock) are deleted at
     // the next backup: the bound on how long an erased subject's wrapped key survives in a backup.
     std::chrono::hours vault_keep{24 * 30};
@@ -40,14 +40,14 @@ struct BackupOptions {
 
 // One file of a backup, as listed in its manifest.
 struct BackupFile {
-    std::string name;     // a plain file name inside the backup's directory
+    std::string name;  // a plain file name inside the backup's directory
     std::uint64_t size = 0;
-    std::string sha256;   // 32 raw bytes
+    std::string sha256;  // 32 raw bytes
 };
 
 struct BackupManifest {
-    std::string id;        // sortable: "20261128T021500.123456Z-<8 hex>" (UTC)
-    SignedTreeHead head;   // the tree head the ledger backup contains: its size is its last position
+    std::string id;       // sortable: "20261128T021500.123456Z-<8 hex>" (UTC)
+    SignedTreeHead head;  // the tree head the ledger backup contains: its size is its last position
     std::int64_t created_at_us = 0;
     Id store_id;
     bool dev = false;
@@ -68,20 +68,20 @@ Result<std::vector<BackupManifest>> list_backups(const std::filesystem::path& ta
 
 struct BackupVerifyOptions {
     std::filesystem::path target;
-    std::string id;                  // empty: the newest
+    std::string id;  // empty: the newest
     // Trust only this signing key (32 bytes); empty: the ledger backup's own keys (reported).
     std::string trusted_public_key;
 };
 
 struct BackupCheck {
     BackupManifest manifest;
-    std::uint64_t entries = 0;       // verified entries: equals manifest.head.size
-    std::string root;                // the recomputed root (32 bytes): equals manifest.head.root
-    std::uint64_t tree_heads = 0;    // stored heads checked inside the backup
-    bool key_from_backup = false;    // no key was pinned: the backup's own key was trusted
+    std::uint64_t entries = 0;     // verified entries: equals manifest.head.size
+    std::string root;              // the recomputed root (32 bytes): equals manifest.head.root
+    std::uint64_t tree_heads = 0;  // stored heads checked inside the backup
+    bool key_from_backup = false;  // no key was pinned: the backup's own key was trusted
     // The vault backup taken with it: checked (hashes, signature) when present.
     bool vault_present = false;
-    std::string trusted_comment;     // of the manifest's signature
+    std::string trusted_comment;  // of the manifest's signature
 };
 
 // Restores the ledger backup into a scratch directory and checks it: the manifest's signature,
@@ -108,14 +108,14 @@ struct RestoreOptions {
 };
 
 struct RestoreReport {
-    BackupManifest manifest;         // the ledger backup restored
-    std::string vault_id;            // the vault backup restored
+    BackupManifest manifest;  // the ledger backup restored
+    std::string vault_id;     // the vault backup restored
     std::int64_t vault_created_at_us = 0;
-    std::size_t registered = 0;      // distinct subjects in the registers read
+    std::size_t registered = 0;        // distinct subjects in the registers read
     std::vector<Id> erasures_applied;  // subjects not erased in the backup, erased at restore
-    std::size_t keys_destroyed = 0;  // subjects erased in the backup whose keys the vault held
+    std::size_t keys_destroyed = 0;    // subjects erased in the backup whose keys the vault held
     std::uint64_t restore_record = 0;  // position of the store.restored record
-    std::uint64_t size = 0;          // the restored ledger's size, records included
+    std::uint64_t size = 0;            // the restored ledger's size, records included
     std::vector<std::string> warnings;
 };
 

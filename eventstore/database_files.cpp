@@ -5,7 +5,8 @@
 
 namespace auditorium::eventstore {
 
-Result<DatabaseFiles> check_database_files(const std::filesystem::path& dir, std::string_view what) {
+Result<DatabaseFiles> check_database_files(const std::filesystem::path& dir,
+                                           std::string_view what) {
     AUD_ASSIGN_OR_RETURN(auto check, internal::log_scan::check_database_dir(dir, what));
     return DatabaseFiles{check.fresh};
 }

@@ -30,7 +30,7 @@ struct ExportOptions {
     std::filesystem::path out;  // FILE; the signature goes to FILE.minisig
     enum class Format { kJsonl, kCsv } format = Format::kJsonl;
     Position from = 1;
-    Position to = 0;  // 0: up to the newest signed tree head
+    Position to = 0;                       // 0: up to the newest signed tree head
     std::optional<std::int64_t> since_us;  // recorded at or after
     std::optional<std::int64_t> until_us;  // recorded before
     std::optional<std::string> type;
@@ -49,9 +49,9 @@ struct ExportCheck {
     std::uint64_t records = 0;
     std::uint64_t tree_size = 0;
     bool filtered = false;
-    std::string root;             // 32 bytes, from the signed tree head
-    std::string trusted_comment;  // from FILE.minisig
-    bool key_from_export = false; // no key was pinned: the export's own key was trusted
+    std::string root;              // 32 bytes, from the signed tree head
+    std::string trusted_comment;   // from FILE.minisig
+    bool key_from_export = false;  // no key was pinned: the export's own key was trusted
 };
 
 // Checks a JSONL export with no store: every record's leaf hash and entry bytes, the rebuilt root

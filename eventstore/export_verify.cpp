@@ -21,7 +21,9 @@ constexpr std::size_t kMaxLine = 64 << 20;
 // An export's "entry" field: damaged text is a damaged export.
 Result<std::string> entry_bytes(std::string_view text, Position position) {
     auto bytes = base64_decode(text);
-    if (!bytes) return corruption("position " + std::to_string(position) + ": entry is " + bytes.status().message());
+    if (!bytes)
+        return corruption("position " + std::to_string(position) + ": entry is " +
+                          bytes.status().message());
     return bytes;
 }
 
@@ -35,7 +37,8 @@ Result<merkle::Hash> hex_hash(const json::value* v) {
 Result<std::uint64_t> uint_field(const json::object& o, std::string_view name) {
     const auto* v = o.if_contains(name);
     if (v != nullptr && v->is_uint64()) return v->as_uint64();
-    if (v != nullptr && v->is_int64() && v->as_int64() >= 0) return static_cast<std::uint64_t>(v->as_int64());
+    if (v != nullptr && v->is_int64() && v->as_int64() >= 0)
+        return static_cast<std::uint64_t>(v->as_int64());
     return corruption(std::string(name) + " is missing or not a non-negative integer");
 }
 
@@ -105,7 +108,8 @@ public:
                 verifier_->update(line);
                 if (!in.eof()) verifier_->update("\n");
             }
-            if (saw_tree_head) return corruption("line " + std::to_string(number) + ": text after the tree head");
+            if (saw_tree_head)
+                return corruption("line " + std::to_string(number) + ": text after the tree head");
             Status s = number == 1 ? header(line) : (line == tail ? Status::ok() : record(line));
             if (line == tail && number > 1) saw_tree_head = true;
             if (!s.is_ok()) return s.with_context("line " + std::to_string(number));
@@ -113,8 +117,9 @@ public:
         if (!saw_tree_head) return corruption("the export does not end with its tree head");
         if (!check_.filtered) {
             if (check_.records != head_.size) {
-                return corruption("an unfiltered export of a tree of size " + std::to_string(head_.size) +
-                                  " holds " + std::to_string(check_.records) + " records");
+                return corruption("an unfiltered export of a tree of size " +
+                                  std::to_string(head_.size) + " holds " +
+                                  std::to_string(check_.records) + " records");
             }
             if (frontier_.root() != *merkle::from_string(head_.root)) {
                 return corruption("the root rebuilt from the records does not match the tree head");
@@ -143,16 +148,19 @@ private:
         if (ec || !v.is_object()) return corruption("the header is not a JSON object");
         const json::object& h = v.as_object();
         const auto* format = h.if_contains("format");
-        if (format == nullptr || !format->is_string() || format->as_string() != "auditorium/export/v1") {
+        if (format == nullptr || !format->is_string() ||
+            format->as_string() != "auditorium/export/v1") {
             return corruption("not an auditorium/export/v1 export");
         }
         const auto* filtered = h.if_contains("filtered");
         if (filtered == nullptr || !filtered->is_bool()) return corruption("filtered is missing");
         check_.filtered = filtered->as_bool();
         AUD_ASSIGN_OR_RETURN(std::uint64_t size, uint_field(h, "tree_size"));
-        if (size != head_.size) return corruption("the header's tree size differs from the tree head's");
+        if (size != head_.size)
+            return corruption("the header's tree size differs from the tree head's");
         const auto* store_id = h.if_contains("store_id");
-        if (store_id == nullptr || !store_id->is_string() || store_id->as_string() != head_.store_id.hex()) {
+        if (store_id == nullptr || !store_id->is_string() ||
+            store_id->as_string() != head_.store_id.hex()) {
             return corruption("the header's store id differs from the tree head's");
         }
         const auto* dev = h.if_contains("dev");
@@ -161,7 +169,8 @@ private:
         }
         const auto* key = h.if_contains("public_key");
         if (key == nullptr || !key->is_string()) return corruption("public_key is missing");
-        AUD_ASSIGN_OR_RETURN(auto export_key, minisign::parse_public_key(std::string_view(key->as_string())));
+        AUD_ASSIGN_OR_RETURN(auto export_key,
+                             minisign::parse_public_key(std::string_view(key->as_string())));
         minisign::PublicKey trusted = export_key;
         if (pinned_key_.empty()) {
             check_.key_from_export = true;
@@ -173,8 +182,10 @@ private:
                 return corruption("the export is signed by another key than the pinned one");
             }
         }
-        AUD_RETURN_IF_ERROR(verify_tree_head(head_, std::string_view(reinterpret_cast<const char*>(trusted.key.data()), 32))
-                                .with_context("the export's tree head"));
+        AUD_RETURN_IF_ERROR(
+            verify_tree_head(
+                head_, std::string_view(reinterpret_cast<const char*>(trusted.key.data()), 32))
+                .with_context("the export's tree head"));
         auto verifier = minisign::FileVerifier::start(trusted, minisig_);
         if (!verifier) return verifier.status().with_context("the export's .minisig");
         verifier_.emplace(std::move(verifier).value());
@@ -198,31 +209,39 @@ private:
         const auto* entry = r.if_contains("entry");
         if (entry != nullptr) {
             if (!entry->is_string()) return corruption("entry is not a string");
-            AUD_ASSIGN_OR_RETURN(std::string bytes, entry_bytes(std::string_view(entry->as_string()), position));
+            AUD_ASSIGN_OR_RETURN(std::string bytes,
+                                 entry_bytes(std::string_view(entry->as_string()), position));
             if (merkle::leaf_hash(bytes) != leaf) {
-                return corruption("position " + std::to_string(position) + ": entry bytes do not match the leaf hash");
+                return corruption("position " + std::to_string(position) +
+                                  ": entry bytes do not match the leaf hash");
             }
             auto decoded = internal::decode_entry(bytes);
-            if (!decoded) return decoded.status().with_context("position " + std::to_string(position));
+            if (!decoded)
+                return decoded.status().with_context("position " + std::to_string(position));
             if (decoded->header.position != position) {
-                return corruption("position " + std::to_string(position) + ": the entry claims position " +
+                return corruption("position " + std::to_string(position) +
+                                  ": the entry claims position " +
                                   std::to_string(decoded->header.position));
             }
         }
         if (check_.filtered) {
             const auto* proof = r.if_contains("proof");
-            if (proof == nullptr || !proof->is_array()) return corruption("a filtered record lacks its proof");
+            if (proof == nullptr || !proof->is_array())
+                return corruption("a filtered record lacks its proof");
             std::vector<merkle::Hash> path;
             for (const auto& h : proof->as_array()) {
                 AUD_ASSIGN_OR_RETURN(merkle::Hash hash, hex_hash(&h));
                 path.push_back(hash);
             }
-            if (!merkle::verify_inclusion(position - 1, head_.size, leaf, path, *merkle::from_string(head_.root))) {
-                return corruption("position " + std::to_string(position) + ": the inclusion proof does not verify");
+            if (!merkle::verify_inclusion(position - 1, head_.size, leaf, path,
+                                          *merkle::from_string(head_.root))) {
+                return corruption("position " + std::to_string(position) +
+                                  ": the inclusion proof does not verify");
             }
         } else {
             if (position != frontier_.size() + 1) {
-                return corruption("position " + std::to_string(frontier_.size() + 1) + " is missing");
+                return corruption("position " + std::to_string(frontier_.size() + 1) +
+                                  " is missing");
             }
             frontier_.push(leaf, completed_);
         }

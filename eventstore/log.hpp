@@ -30,8 +30,9 @@ public:
 
     // Appends `events` (1..10,000) to `stream` atomically, if its version admits `expected`.
     // - Idempotent re-send: when every event id is already stored in this stream, consecutively and
-    //   in this order, returns the original positions (idempotent_replay) and writes nothing, whatever
-    //   `expected` says. When only some are, or they are stored in another stream: AlreadyExists.
+    //   in this order, returns the original positions (idempotent_replay) and writes nothing,
+    //   whatever `expected` says. When only some are, or they are stored in another stream:
+    //   AlreadyExists.
     // - A version mismatch: Aborted, with the conflict available from conflict_of(status).
     // - Bad input (stream name, event type, empty id, duplicate ids): InvalidArgument.
     // - After a failed sync or a full disk: Unavailable, now and until reopened.
@@ -68,7 +69,8 @@ public:
     virtual Position head() const = 0;
 
     // Waits until head() >= position or the deadline passes; returns head().
-    virtual Position wait_for(Position position, std::chrono::steady_clock::time_point deadline) = 0;
+    virtual Position wait_for(Position position,
+                              std::chrono::steady_clock::time_point deadline) = 0;
 
     // A subscription that catches up from `from` and then follows live appends, with no gap and no
     // duplicate (positions are dense and delivered in order).

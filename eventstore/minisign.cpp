@@ -207,9 +207,7 @@ SigningKey& SigningKey::operator=(SigningKey&& other) noexcept {
     return *this;
 }
 
-SigningKey::~SigningKey() {
-    wipe();
-}
+SigningKey::~SigningKey() { wipe(); }
 
 void SigningKey::wipe() noexcept {
     sodium_memzero(secret_.data(), secret_.size());

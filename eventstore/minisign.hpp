@@ -78,7 +78,7 @@ struct PublicKey {
 // are wiped when the key is destroyed or moved from. Not copyable, so that secrets are not
 // duplicated by accident; movable.
 class SigningKey {
-  public:
+public:
     // A fresh key pair and a random key id, from libsodium's CSPRNG. Throws std::runtime_error
     // only if libsodium cannot initialize (no entropy source): a start-up failure.
     static SigningKey generate();
@@ -100,7 +100,7 @@ class SigningKey {
     // caller owns the copy and should wipe it (sodium_memzero) once stored.
     std::string secret_bytes() const;
 
-  private:
+private:
     SigningKey() = default;
     void wipe() noexcept;
 
@@ -130,7 +130,7 @@ Result<PublicKey> parse_public_key(std::string_view base64_or_file);
 // Signs a file in the prehashed ("ED") format, reading it as a stream: memory stays constant
 // whatever the file's size. Feed the file's bytes in order with update(), then call finish().
 class FileSigner {
-  public:
+public:
     // `key` is borrowed: it must outlive this signer.
     explicit FileSigner(const SigningKey& key);
     FileSigner(const FileSigner&) = delete;
@@ -147,7 +147,7 @@ class FileSigner {
     Result<std::string> finish(std::string_view trusted_comment,
                                std::string_view untrusted_comment = kDefaultUntrustedComment);
 
-  private:
+private:
     const SigningKey* key_;  // borrowed; see the constructor
     crypto_generichash_state hash_;
     bool finished_ = false;
@@ -163,7 +163,7 @@ class FileSigner {
 // than break the constant-memory promise they are refused (InvalidArgument). The stock tool has
 // produced prehashed signatures by default since version 0.10.
 class FileVerifier {
-  public:
+public:
     // Errors: Corruption if `minisig_contents` is malformed (each line is checked: prefixes,
     // base64, lengths), names an unknown algorithm, or its trusted comment does not verify;
     // InvalidArgument for a legacy signature or a key id other than `key`'s (both ids named).
@@ -179,7 +179,7 @@ class FileVerifier {
     // REQUIRES: called at most once.
     Result<std::string> finish();
 
-  private:
+private:
     FileVerifier(const PublicKey& key, const Signature& signature, std::string trusted_comment);
 
     PublicKey key_;

@@ -45,11 +45,13 @@ public:
     // so a sealed field cannot be moved to another row or person. Never creates a key: nullopt when
     // the subject has none (erased, or never sealed anything), and the model then keeps nothing of
     // it. Works on a read-only store too. FailedPrecondition when opened without keys.
-    virtual Result<std::optional<std::string>> seal_for_model(const Id& subject, std::string_view context,
+    virtual Result<std::optional<std::string>> seal_for_model(const Id& subject,
+                                                              std::string_view context,
                                                               std::string_view plaintext) = 0;
     // Opens what seal_for_model made: nullopt when the subject's key is gone (erased); Corruption
     // when the bytes were changed or belong to another subject or context.
-    virtual Result<std::optional<std::string>> open_for_model(const Id& subject, std::string_view context,
+    virtual Result<std::optional<std::string>> open_for_model(const Id& subject,
+                                                              std::string_view context,
                                                               std::string_view sealed) = 0;
 
     // Sets or releases a legal hold on `subject` (ledgered). While held, the subject's entries
@@ -57,6 +59,7 @@ public:
     virtual Result<Position> set_legal_hold(const Id& subject, const Id& actor, bool held) = 0;
     virtual Result<bool> is_held(const Id& subject) = 0;
     virtual Result<bool> is_erasure_deferred(const Id& subject) = 0;
+
 protected:
     PrivacyKeys() = default;
 };

@@ -9,7 +9,8 @@ namespace auditorium::eventstore {
 
 static_assert(SealProbe::kNonceSize == internal::kNonceSize);
 static_assert(SealProbe::kCommitmentSize == internal::kCommitmentSize);
-static_assert(std::tuple_size_v<merkle::Hash> == std::tuple_size_v<decltype(SealProbe::Sealed::leaf_hash)>);
+static_assert(std::tuple_size_v<merkle::Hash> ==
+              std::tuple_size_v<decltype(SealProbe::Sealed::leaf_hash)>);
 
 struct SealProbe::Impl {
     internal::EntryHeader header;
@@ -36,14 +37,15 @@ SealProbe::Sealed SealProbe::seal_and_hash(const Event& event, const std::uint8_
     h.version = event.version;
     h.event_id = event.event_id;
     h.recorded_at_us = event.recorded_at_us;
-    const std::string bytes =
-        internal::seal_and_encode(h, event.clear, impl_->sections, impl_->keys.data(), nonce, impl_->scratch);
+    const std::string bytes = internal::seal_and_encode(h, event.clear, impl_->sections,
+                                                        impl_->keys.data(), nonce, impl_->scratch);
     return Sealed{bytes.size(), merkle::leaf_hash(bytes)};
 }
 
 std::size_t SealProbe::associated_data_size() const {
     const SectionInput& s = impl_->sections[0];
-    return internal::associated_data(internal::binding_of(impl_->header, s.subject, s.key_class, impl_->keys[0].key_id))
+    return internal::associated_data(
+               internal::binding_of(impl_->header, s.subject, s.key_class, impl_->keys[0].key_id))
         .size();
 }
 

@@ -55,8 +55,6 @@ void Secret::clear() {
     size_ = 0;
 }
 
-void wipe(std::span<char> bytes) {
-    sodium_memzero(bytes.data(), bytes.size());
-}
+void wipe(std::span<char> bytes) { sodium_memzero(bytes.data(), bytes.size()); }
 
 }  // namespace auditorium::eventstore

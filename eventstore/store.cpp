@@ -34,7 +34,8 @@ Status validate_stream_name(std::string_view stream) {
         return invalid_argument("stream: a stream name has 1..200 characters");
     }
     if (stream[0] < 'a' || stream[0] > 'z') {
-        return invalid_argument("stream: '" + std::string(stream) + "' must start with a letter a-z");
+        return invalid_argument("stream: '" + std::string(stream) +
+                                "' must start with a letter a-z");
     }
     for (char c : stream) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
@@ -47,9 +48,7 @@ Status validate_stream_name(std::string_view stream) {
     return Status::ok();
 }
 
-std::string_view stream_type(std::string_view stream) {
-    return stream.substr(0, stream.find('-'));
-}
+std::string_view stream_type(std::string_view stream) { return stream.substr(0, stream.find('-')); }
 
 std::string ExpectedVersion::to_string() const {
     if (is_any()) return "any";

@@ -77,8 +77,8 @@ std::filesystem::path default_keys_dir(const std::filesystem::path& data_dir);
 
 class Store : public Log, public AuditLedger, public PrivacyKeys, public StoreAdmin {
 public:
-    // Opens (or, with create_if_missing, creates) the ledger and its vault. Refuses, naming the file
-    // and the problem: a master key file that is not 0600 or not owned by the running user; a
+    // Opens (or, with create_if_missing, creates) the ledger and its vault. Refuses, naming the
+    // file and the problem: a master key file that is not 0600 or not owned by the running user; a
     // wrong master key; a ledger whose keys are missing; a vault made for another ledger.
     static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
 

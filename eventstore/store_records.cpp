@@ -30,17 +30,20 @@ Result<Purge> decode_purge(std::string_view clear) {
     AUD_ASSIGN_OR_RETURN(p.entries_purged, count_field(o, "entries_purged", what));
     AUD_ASSIGN_OR_RETURN(p.snapshots_appended, count_field(o, "snapshots_appended", what));
     AUD_ASSIGN_OR_RETURN(p.entries_held, count_field(o, "entries_held", what));
-    AUD_ASSIGN_OR_RETURN(p.retention_keys_destroyed, count_field(o, "retention_keys_destroyed", what));
+    AUD_ASSIGN_OR_RETURN(p.retention_keys_destroyed,
+                         count_field(o, "retention_keys_destroyed", what));
     const json::value* ranges = o.if_contains("ranges");
     p.has_ranges = ranges != nullptr;  // absent: written before purges listed them
     if (ranges == nullptr) return p;
-    if (!ranges->is_array()) return corruption(std::string(what) + ": field ranges is not an array");
+    if (!ranges->is_array())
+        return corruption(std::string(what) + ": field ranges is not an array");
     for (const json::value& r : ranges->get_array()) {
         if (!r.is_object()) return corruption(std::string(what) + ": a range is not an object");
         PurgedRange range;
         AUD_ASSIGN_OR_RETURN(range.first, count_field(r.get_object(), "first", what));
         AUD_ASSIGN_OR_RETURN(range.last, count_field(r.get_object(), "last", what));
-        AUD_ASSIGN_OR_RETURN(range.last_recorded_at_us, int_field(r.get_object(), "last_recorded_at_us", what));
+        AUD_ASSIGN_OR_RETURN(range.last_recorded_at_us,
+                             int_field(r.get_object(), "last_recorded_at_us", what));
         if (range.first == 0 || range.last < range.first) {
             return corruption(std::string(what) + ": an empty or reversed range");
         }

@@ -39,7 +39,8 @@ Status verify_tree_head(const SignedTreeHead& head, std::string_view public_key)
     const std::string m = head.message();
     if (crypto_sign_verify_detached(reinterpret_cast<const unsigned char*>(head.signature.data()),
                                     reinterpret_cast<const unsigned char*>(m.data()), m.size(),
-                                    reinterpret_cast<const unsigned char*>(public_key.data())) != 0) {
+                                    reinterpret_cast<const unsigned char*>(public_key.data())) !=
+        0) {
         return corruption("tree head of size " + std::to_string(head.size) +
                           " has a signature that does not verify under key " +
                           signing_key_id_hex(head.key_id));

@@ -23,7 +23,7 @@ using SigningKeyId = std::array<std::uint8_t, 8>;
 struct SignedTreeHead {
     Id store_id;
     std::uint64_t size = 0;
-    std::string root;       // 32 bytes
+    std::string root;  // 32 bytes
     std::int64_t time_us = 0;
     SigningKeyId key_id{};
     bool dev = false;

@@ -63,7 +63,8 @@ Result<SignedTreeHead> tree_head_from_json(std::string_view text) {
     if (ec || !v.is_object()) return invalid_argument("tree head: not a JSON object");
     const json::object& o = v.as_object();
     const auto* format = o.if_contains("format");
-    if (format == nullptr || !format->is_string() || format->as_string() != "auditorium/tree-head/v1") {
+    if (format == nullptr || !format->is_string() ||
+        format->as_string() != "auditorium/tree-head/v1") {
         return invalid_argument("format: expected \"auditorium/tree-head/v1\"");
     }
     SignedTreeHead h;

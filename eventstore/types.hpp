@@ -68,24 +68,25 @@ struct SectionInput {
 // One event to append. Ids are random pseudonyms chosen by the caller; re-sending the same event
 // ids is idempotent (see Store::append).
 struct NewEvent {
-    Id event_id;                 // REQUIRES: not none
-    std::string type;            // "registration.created": 1..100 of [a-z0-9._]
+    Id event_id;       // REQUIRES: not none
+    std::string type;  // "registration.created": 1..100 of [a-z0-9._]
     std::uint16_t schema_version = 1;
-    Id actor;                    // who did it; none for the system itself
-    Id subject;                  // whose personal data it mainly holds; may be none
+    Id actor;    // who did it; none for the system itself
+    Id subject;  // whose personal data it mainly holds; may be none
     Id correlation;
     Id causation;
-    std::string clear;           // non-personal payload: pseudonyms, types, counts
+    std::string clear;  // non-personal payload: pseudonyms, types, counts
     std::vector<SectionInput> sections;
 };
 
 // A sealed section as read back.
 struct Section {
     enum class State : std::uint8_t {
-        kOpen,    // plaintext holds the decrypted bytes
-        kErased,  // the subject was erased: the ledger holds an erasure record for it
-        kExpired,  // a retention key destroyed once its month passed retention (the next purge drops it)
-        kSealed,  // not opened: the store was read without keys (an auditor's read)
+        kOpen,     // plaintext holds the decrypted bytes
+        kErased,   // the subject was erased: the ledger holds an erasure record for it
+        kExpired,  // a retention key destroyed once its month passed retention (the next purge
+                   // drops it)
+        kSealed,   // not opened: the store was read without keys (an auditor's read)
     };
     Id subject;
     KeyClass key_class = KeyClass::kPersonal;
@@ -141,16 +142,17 @@ using SnapshotRegistry = std::map<std::string, SnapshotFunction, std::less<>>;
 
 // What a purge did.
 struct PurgeReport {
-    std::int64_t cutoff_us = 0;                // entries recorded before this were past retention
+    std::int64_t cutoff_us = 0;  // entries recorded before this were past retention
     std::uint64_t entries_purged = 0;
     std::uint64_t snapshots_appended = 0;
-    std::uint64_t entries_held = 0;            // kept: they hold data of a subject under legal hold
+    std::uint64_t entries_held = 0;  // kept: they hold data of a subject under legal hold
     std::map<std::string, std::uint64_t> no_snapshot_function;  // stream type -> entries kept
     std::uint64_t retention_keys_destroyed = 0;
-    Position record = 0;                       // the store.purged record (0: nothing to do)
+    Position record = 0;  // the store.purged record (0: nothing to do)
 };
 
-inline constexpr std::chrono::microseconds kMinimumRetention{std::int64_t{730} * 24 * 3600 * 1'000'000};
+inline constexpr std::chrono::microseconds kMinimumRetention{std::int64_t{730} * 24 * 3600 *
+                                                             1'000'000};
 
 // A fresh 128-bit random id (libsodium's randombytes), for event ids and new subjects.
 Id random_id();

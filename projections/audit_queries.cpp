@@ -11,11 +11,13 @@ namespace auditorium::projections {
 using namespace internal;
 using eventstore::Position;
 
-Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix, IndexForm form) const {
+Result<std::vector<AuditRef>> ReadModels::audit_refs(std::string_view prefix,
+                                                     IndexForm form) const {
     std::vector<Position> positions;
     AUD_RETURN_IF_ERROR(models_.scan(kAudit, prefix, [&](std::string_view k, const Row& row) {
         if (form == IndexForm::kKeyPerEntry) {
-            if (k.size() == prefix.size() + 8) positions.push_back(get_be64(k.substr(prefix.size())));
+            if (k.size() == prefix.size() + 8)
+                positions.push_back(get_be64(k.substr(prefix.size())));
             return true;
         }
         for (Position p : decode_positions(row.clear)) positions.push_back(p);
@@ -38,10 +40,12 @@ Result<std::vector<AuditRef>> ReadModels::by_type(std::string_view type) const {
     return audit_refs(type_prefix(type), IndexForm::kPostingLists);
 }
 
-Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int64_t until_us) const {
+Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us,
+                                                  std::int64_t until_us) const {
     std::vector<AuditRef> out;
     Status bad = Status::ok();
-    // Seek to the second `from_us` falls in: a day's audit trail reads that day, not the years before.
+    // Seek to the second `from_us` falls in: a day's audit trail reads that day, not the years
+    // before.
     const std::string start = from_us > 0 ? time_bucket(from_us) : std::string();
     const auto visit = [&](std::string_view k, const Row& row) {
         if (k.size() != 9) {
@@ -57,7 +61,8 @@ Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int
             return false;
         }
         for (auto& r : *records) {
-            if (r.time_us >= from_us && r.time_us < until_us) out.push_back(AuditRef{r.position, r.time_us, std::move(r.type)});
+            if (r.time_us >= from_us && r.time_us < until_us)
+                out.push_back(AuditRef{r.position, r.time_us, std::move(r.type)});
         }
         return true;
     };
@@ -71,10 +76,11 @@ Result<std::vector<AuditRef>> ReadModels::between(std::int64_t from_us, std::int
 
 Result<std::vector<eventstore::Position>> ReadModels::entries_of(const Id& subject) const {
     std::vector<Position> out;
-    AUD_RETURN_IF_ERROR(models_.scan(kSubjects, subject.view(), [&](std::string_view k, const Row&) {
-        if (k.size() == 24) out.push_back(get_be64(k.substr(16)));
-        return true;
-    }));
+    AUD_RETURN_IF_ERROR(
+        models_.scan(kSubjects, subject.view(), [&](std::string_view k, const Row&) {
+            if (k.size() == 24) out.push_back(get_be64(k.substr(16)));
+            return true;
+        }));
     return out;
 }
 

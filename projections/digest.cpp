@@ -12,12 +12,14 @@ void add_sized(crypto_hash_sha256_state& h, std::string_view bytes) {
     std::string len;
     put_be32(len, static_cast<std::uint32_t>(bytes.size()));
     crypto_hash_sha256_update(&h, reinterpret_cast<const unsigned char*>(len.data()), len.size());
-    crypto_hash_sha256_update(&h, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+    crypto_hash_sha256_update(&h, reinterpret_cast<const unsigned char*>(bytes.data()),
+                              bytes.size());
 }
 
 }  // namespace
 
-Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventstore::PrivacyKeys& keys) {
+Result<std::vector<ModelDigest>> digest_models(const ModelStore& models,
+                                               eventstore::PrivacyKeys& keys) {
     std::vector<ModelDigest> out;
     for (auto model : kModels) {
         ModelDigest d;
@@ -43,7 +45,8 @@ Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventst
         AUD_RETURN_IF_ERROR(failed);
         unsigned char digest[crypto_hash_sha256_BYTES];
         crypto_hash_sha256_final(&h, digest);
-        d.sha256_hex = to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+        d.sha256_hex =
+            to_hex(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
         out.push_back(std::move(d));
     }
     return out;

@@ -26,6 +26,7 @@ struct ModelDigest {
     std::string sha256_hex;
 };
 
-Result<std::vector<ModelDigest>> digest_models(const ModelStore& models, eventstore::PrivacyKeys& keys);
+Result<std::vector<ModelDigest>> digest_models(const ModelStore& models,
+                                               eventstore::PrivacyKeys& keys);
 
 }  // namespace auditorium::projections

@@ -27,14 +27,16 @@ using eventstore::Entry;
 // model folds them.
 bool is_registration(std::string_view type) {
     using namespace domain::event_types;
-    return type == kRegistered.name || type == kRegistrationCanceled.name || type == kRegistrationSnapshot.name;
+    return type == kRegistered.name || type == kRegistrationCanceled.name ||
+           type == kRegistrationSnapshot.name;
 }
 
 // Folds one entry: the audit index always, then the model its type belongs to. Lives for one call
 // of fold(); all references are the caller's.
 class Folder {
 public:
-    Folder(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const Entry& entry, ModelStore::Batch& batch)
+    Folder(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const Entry& entry,
+           ModelStore::Batch& batch)
         : ledger_(ledger), keys_(keys), entry_(entry), batch_(batch) {}
 
     Status run() {
@@ -57,8 +59,10 @@ public:
             AUD_ASSIGN_OR_RETURN(auto e, domain::decode_registration_event(stored));
             return on_registration(e);
         }
-        if (type == eventstore::store_records::kErasureType) return batch_.erase_subject(entry_.subject);
-        if (type == eventstore::store_records::kPurgedType) return unindex_purged(ledger_, entry_, batch_);
+        if (type == eventstore::store_records::kErasureType)
+            return batch_.erase_subject(entry_.subject);
+        if (type == eventstore::store_records::kPurgedType)
+            return unindex_purged(ledger_, entry_, batch_);
         return Status::ok();
     }
 
@@ -66,7 +70,8 @@ private:
     // ---- workspaces ----
     Status on_workspace(const WorkspaceEvent& e) {
         const Id ws = domain::id_in_stream(entry_.stream, domain::kWorkspaceStreamType);
-        if (ws.is_none()) return corruption("a workspace event outside a workspace stream: " + entry_.stream);
+        if (ws.is_none())
+            return corruption("a workspace event outside a workspace stream: " + entry_.stream);
         AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kMembers, key('w', ws)));
         domain::WorkspaceState state;
         if (row) {
@@ -80,18 +85,21 @@ private:
     // ---- webinars ----
     Status on_webinar(const WebinarEvent& e) {
         const Id webinar = domain::id_in_stream(entry_.stream, domain::kWebinarStreamType);
-        if (webinar.is_none()) return corruption("a webinar event outside a webinar stream: " + entry_.stream);
+        if (webinar.is_none())
+            return corruption("a webinar event outside a webinar stream: " + entry_.stream);
         AUD_ASSIGN_OR_RETURN(auto state, webinar_state(webinar));
         domain::WebinarState next = domain::evolve(state.value_or(domain::WebinarState{}), e);
-        if (next.workspace.is_none()) return corruption("a webinar without its workspace: " + entry_.stream);
+        if (next.workspace.is_none())
+            return corruption("a webinar without its workspace: " + entry_.stream);
         batch_.put(kCatalog, key('w', next.workspace, webinar), state_bytes(next));
         batch_.put(kCatalog, key('x', webinar), std::string(next.workspace.view()));
         // The grants of its sessions follow its team, guests and replay switch.
         std::vector<Id> sessions;
-        AUD_RETURN_IF_ERROR(batch_.scan(kRegistrationPages, key('s', webinar), [&](std::string_view k, const Row&) {
-            sessions.push_back(*Id::from_bytes(k.substr(17, 16)));
-            return true;
-        }));
+        AUD_RETURN_IF_ERROR(
+            batch_.scan(kRegistrationPages, key('s', webinar), [&](std::string_view k, const Row&) {
+                sessions.push_back(*Id::from_bytes(k.substr(17, 16)));
+                return true;
+            }));
         for (const auto& s : sessions) {
             AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRooms, key('s', s)));
             if (!row) continue;
@@ -104,7 +112,8 @@ private:
     Result<std::optional<domain::WebinarState>> webinar_state(const Id& webinar) {
         AUD_ASSIGN_OR_RETURN(auto ws, batch_.get(kCatalog, key('x', webinar)));
         if (!ws) return std::optional<domain::WebinarState>();
-        AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kCatalog, key('w', *Id::from_bytes(ws->clear), webinar)));
+        AUD_ASSIGN_OR_RETURN(auto row,
+                             batch_.get(kCatalog, key('w', *Id::from_bytes(ws->clear), webinar)));
         if (!row) return corruption("the catalog indexes a webinar it does not hold");
         AUD_ASSIGN_OR_RETURN(auto state, webinar_from(row->clear));
         return std::optional<domain::WebinarState>(std::move(state));
@@ -113,7 +122,8 @@ private:
     // ---- sessions ----
     Status on_session(const SessionEvent& e) {
         const Id session = domain::id_in_stream(entry_.stream, domain::kSessionStreamType);
-        if (session.is_none()) return corruption("a session event outside a session stream: " + entry_.stream);
+        if (session.is_none())
+            return corruption("a session event outside a session stream: " + entry_.stream);
         AUD_ASSIGN_OR_RETURN(auto row, batch_.get(kRooms, key('s', session)));
         domain::SessionState state;
         if (row) {
@@ -140,17 +150,20 @@ private:
     // ---- registrations ----
     Status on_registration(const RegistrationEvent& e) {
         const Id id = domain::id_in_stream(entry_.stream, domain::kRegistrationStreamType);
-        if (id.is_none()) return corruption("a registration event outside a registration stream: " + entry_.stream);
+        if (id.is_none())
+            return corruption("a registration event outside a registration stream: " +
+                              entry_.stream);
         Id session;
-        std::visit(Overloaded{
-                       [&](const domain::Registered& r) { session = r.session; },
-                       [&](const domain::RegistrationSnapshotted& s) { session = s.registered.session; },
-                       [&](const domain::RegistrationCanceled&) {},
-                   },
-                   e);
+        std::visit(
+            Overloaded{
+                [&](const domain::Registered& r) { session = r.session; },
+                [&](const domain::RegistrationSnapshotted& s) { session = s.registered.session; },
+                [&](const domain::RegistrationCanceled&) {},
+            },
+            e);
         if (session.is_none()) {
-            // A cancellation names no session: the registration's own stream does (cancellations are
-            // rare, so no index of registrations is kept for them).
+            // A cancellation names no session: the registration's own stream does (cancellations
+            // are rare, so no index of registrations is kept for them).
             AUD_ASSIGN_OR_RETURN(session, session_of_registration());
             if (session.is_none()) return Status::ok();  // a cancellation of nothing known
         }
@@ -168,8 +181,12 @@ private:
         }
         std::optional<RegistrationRow> after = before;
         std::visit(Overloaded{
-                       [&](const domain::Registered& r) { after = RegistrationRow{r, false}; },
-                       [&](const domain::RegistrationSnapshotted& s) { after = RegistrationRow{s.registered, s.canceled}; },
+                       [&](const domain::Registered& r) {
+                           after = RegistrationRow{r, false};
+                       },
+                       [&](const domain::RegistrationSnapshotted& s) {
+                           after = RegistrationRow{s.registered, s.canceled};
+                       },
                        [&](const domain::RegistrationCanceled&) {
                            if (after) after->canceled = true;
                        },
@@ -181,8 +198,9 @@ private:
         clear += encoded.clear;
         if (!after->registered.erased && encoded.personal) {
             AUD_ASSIGN_OR_RETURN(auto dependents, credentials(session, id, after->registered));
-            AUD_RETURN_IF_ERROR(batch_.put_personal(kRegistrations, row_key, clear, after->registered.person,
-                                                    *encoded.personal, dependents));
+            AUD_RETURN_IF_ERROR(batch_.put_personal(kRegistrations, row_key, clear,
+                                                    after->registered.person, *encoded.personal,
+                                                    dependents));
         } else {
             batch_.put(kRegistrations, row_key, clear);
         }
@@ -191,19 +209,24 @@ private:
 
     Result<Id> session_of_registration() {
         for (eventstore::StreamVersion from = 1;;) {
-            AUD_ASSIGN_OR_RETURN(auto page, ledger_.read_stream(entry_.stream, from, eventstore::Log::Direction::kForward, 16));
+            AUD_ASSIGN_OR_RETURN(
+                auto page,
+                ledger_.read_stream(entry_.stream, from, eventstore::Log::Direction::kForward, 16));
             for (const auto& e : page) {
                 if (e.purged || e.type == domain::event_types::kRegistrationCanceled.name) continue;
-                AUD_ASSIGN_OR_RETURN(auto event, domain::decode_registration_event(stored_event(e)));
+                AUD_ASSIGN_OR_RETURN(auto event,
+                                     domain::decode_registration_event(stored_event(e)));
                 if (const auto* r = std::get_if<domain::Registered>(&event)) return r->session;
-                if (const auto* s = std::get_if<domain::RegistrationSnapshotted>(&event)) return s->registered.session;
+                if (const auto* s = std::get_if<domain::RegistrationSnapshotted>(&event))
+                    return s->registered.session;
             }
             if (page.size() < 16) return Id();
             from = page.back().version + 1;
         }
     }
 
-    Status count(const Id& session, const std::optional<RegistrationRow>& before, const RegistrationRow& after) {
+    Status count(const Id& session, const std::optional<RegistrationRow>& before,
+                 const RegistrationRow& after) {
         const int was = !before ? 0 : (before->canceled ? 2 : 1);
         const int is = after.canceled ? 2 : 1;
         if (was == is) return Status::ok();
@@ -226,10 +249,12 @@ private:
                                                                   const domain::Registered& r) {
         std::vector<ModelStore::Batch::Dependent> rows;
         if (!r.link_token.empty()) {
-            rows.push_back({kRooms, key('l', session, link_index(r.link_token)), std::string(id.view())});
+            rows.push_back(
+                {kRooms, key('l', session, link_index(r.link_token)), std::string(id.view())});
         }
         if (!r.email.empty()) {
-            AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(domain::kEmailBlindIndexPurpose, domain::normalized_email(r.email)));
+            AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(domain::kEmailBlindIndexPurpose,
+                                                               domain::normalized_email(r.email)));
             rows.push_back({kRooms, key('k', session, blind), std::string(id.view())});
         }
         return rows;
@@ -243,7 +268,8 @@ private:
 
 }  // namespace
 
-Status fold(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const Entry& entry, ModelStore::Batch& batch) {
+Status fold(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const Entry& entry,
+            ModelStore::Batch& batch) {
     if (entry.purged) return Status::ok();
     Status s = Folder(ledger, keys, entry, batch).run();
     if (!s.is_ok()) return s.with_context("folding position " + std::to_string(entry.position));

@@ -3,8 +3,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
-#include <rocksdb/table.h>
 #include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -52,7 +52,6 @@ std::string personal_key(const Id& subject, Model model, std::string_view key) {
     return k;
 }
 
-
 std::string encode_row(std::string_view clear, const Id& subject, std::string_view sealed) {
     std::string out;
     out.reserve(4 + clear.size() + (subject.is_none() ? 0 : 16 + sealed.size()));
@@ -68,7 +67,8 @@ std::string encode_row(std::string_view clear, const Id& subject, std::string_vi
 Result<Row> decode_row(std::string_view bytes) {
     if (bytes.size() < 4) return corruption("a read-model row is shorter than its header");
     const std::uint32_t n = get_be32(bytes);
-    if (bytes.size() < 4 + std::size_t{n}) return corruption("a read-model row is shorter than its clear part");
+    if (bytes.size() < 4 + std::size_t{n})
+        return corruption("a read-model row is shorter than its clear part");
     Row row;
     row.clear = std::string(bytes.substr(4, n));
     const std::string_view rest = bytes.substr(4 + n);
@@ -83,7 +83,8 @@ Result<Row> decode_row(std::string_view bytes) {
 Status scan_stored(rocksdb::Iterator& it, std::string_view prefix,
                    const std::function<bool(std::string_view, std::string_view)>& visit,
                    std::string_view start) {
-    for (it.Seek(rocksdb::Slice(start.data(), start.size())); it.Valid() && it.key().starts_with(prefix); it.Next()) {
+    for (it.Seek(rocksdb::Slice(start.data(), start.size()));
+         it.Valid() && it.key().starts_with(prefix); it.Next()) {
         if (!visit(it.key().ToStringView(), it.value().ToStringView())) break;
     }
     return from_rocks(it.status(), "reading the read models");
@@ -112,10 +113,12 @@ fs::path default_models_dir(const fs::path& data_dir) {
 
 std::string sealing_context(Model model, std::string_view key) { return row_key(model, key); }
 
-Result<OpenRow> open_row(eventstore::PrivacyKeys& keys, Model model, std::string_view key, const Row& row) {
+Result<OpenRow> open_row(eventstore::PrivacyKeys& keys, Model model, std::string_view key,
+                         const Row& row) {
     OpenRow out{row.clear, row.subject, std::nullopt};
     if (row.subject.is_none()) return out;
-    AUD_ASSIGN_OR_RETURN(out.personal, keys.open_for_model(row.subject, sealing_context(model, key), row.sealed));
+    AUD_ASSIGN_OR_RETURN(out.personal,
+                         keys.open_for_model(row.subject, sealing_context(model, key), row.sealed));
     return out;
 }
 
@@ -142,9 +145,10 @@ rocksdb::Options model_options(ModelStore::Mode mode, rocksdb::Env* env) {
     o.write_buffer_size = 16 << 20;
     if (mode == Mode::kScratch) {
         // A rebuild folds mostly without reading (new rows, keys per entry), so level-0 files cost
-        // it little and compacting them often costs it a lot: with random keys every compaction into
-        // level 1 rewrites most of level 1 (measured at a million events: 38,000-40,000 events/s
-        // compacting at 4 files, 43,500-50,300 at 16). Still bounded, for very large ledgers.
+        // it little and compacting them often costs it a lot: with random keys every compaction
+        // into level 1 rewrites most of level 1 (measured at a million events: 38,000-40,000
+        // events/s compacting at 4 files, 43,500-50,300 at 16). Still bounded, for very large
+        // ledgers.
         o.level0_file_num_compaction_trigger = 16;
         o.level0_slowdown_writes_trigger = 48;
         o.level0_stop_writes_trigger = 64;
@@ -161,7 +165,8 @@ Status closed_after_failure() {
 
 }  // namespace
 
-Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode mode, rocksdb::Env* env) {
+Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode mode,
+                                                     rocksdb::Env* env) {
     std::unique_ptr<ModelStore> models(new ModelStore(dir, mode, env));
     AUD_ASSIGN_OR_RETURN(auto files, eventstore::check_database_files(dir, "read models"));
     rocksdb::Options o = model_options(mode, env);
@@ -210,8 +215,9 @@ Status ModelStore::check_format(const fs::path& dir) {
             rocksdb::WriteOptions wo;
             wo.sync = mode_ == Mode::kReadWrite;
             wo.disableWAL = mode_ == Mode::kScratch;
-            const Status written = from_rocks(db_->Put(wo, kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())),
-                                              "recording the read models' format");
+            const Status written =
+                from_rocks(db_->Put(wo, kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())),
+                           "recording the read models' format");
             if (!written.is_ok()) write_failed_ = true;
             return written;
         }
@@ -225,7 +231,8 @@ Status ModelStore::check_format(const fs::path& dir) {
 ModelStore::~ModelStore() {
     if (db_ && mode_ == Mode::kReadWrite && !write_failed_) {
         // A lost tail is folded again from the ledger (model_store.hpp), so this costs time only.
-        if (auto s = db_->FlushWAL(true); !s.ok()) spdlog::warn("read models: syncing at close: {}", s.ToString());
+        if (auto s = db_->FlushWAL(true); !s.ok())
+            spdlog::warn("read models: syncing at close: {}", s.ToString());
     }
     db_.reset();  // before its scratch directory goes
 }
@@ -244,7 +251,9 @@ Result<eventstore::Position> ModelStore::checkpoint(Model model) const {
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_key(model), &v);
     if (s.IsNotFound()) return eventstore::Position{0};
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading a read model's checkpoint"));
-    if (v.size() != 8) return corruption("the checkpoint of read model " + std::string(model.name) + " is malformed");
+    if (v.size() != 8)
+        return corruption("the checkpoint of read model " + std::string(model.name) +
+                          " is malformed");
     return eventstore::Position{get_be64(v)};
 }
 
@@ -312,7 +321,8 @@ Status ModelStore::recover() {
     failed.reset();
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status s = rocksdb::DB::Open(model_options(mode_, env_), dir_.string(), &raw);
-    AUD_RETURN_IF_ERROR(from_rocks(s, "opening the read models in " + dir_.string() + " again after a failed write"));
+    AUD_RETURN_IF_ERROR(from_rocks(
+        s, "opening the read models in " + dir_.string() + " again after a failed write"));
     {
         std::unique_lock lock(db_mu_);
         db_.reset(raw);
@@ -321,7 +331,8 @@ Status ModelStore::recover() {
     return Status::ok();
 }
 
-ModelStore::Batch::Batch(ModelStore& models, eventstore::PrivacyKeys& keys) : models_(models), keys_(keys) {}
+ModelStore::Batch::Batch(ModelStore& models, eventstore::PrivacyKeys& keys)
+    : models_(models), keys_(keys) {}
 
 ModelStore::Batch::~Batch() = default;
 
@@ -338,8 +349,8 @@ Result<std::optional<std::string>> ModelStore::Batch::get_raw(const std::string&
 }
 
 // The stored keys under `prefix` merged with the pending ones (which win; deletes hide).
-Status ModelStore::Batch::scan_raw(std::string_view prefix,
-                                   const std::function<bool(std::string_view, std::string_view)>& visit) {
+Status ModelStore::Batch::scan_raw(
+    std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) {
     if (!models_.db_) return closed_after_failure();
     std::unique_ptr<rocksdb::Iterator> it(models_.db_->NewIterator(rocksdb::ReadOptions()));
     it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));
@@ -382,7 +393,8 @@ void ModelStore::Batch::put(Model model, std::string_view key, std::string_view 
 Status ModelStore::Batch::put_personal(Model model, std::string_view key, std::string_view clear,
                                        const Id& subject, std::string_view personal,
                                        const std::vector<Dependent>& dependents) {
-    AUD_ASSIGN_OR_RETURN(auto sealed, keys_.seal_for_model(subject, sealing_context(model, key), personal));
+    AUD_ASSIGN_OR_RETURN(auto sealed,
+                         keys_.seal_for_model(subject, sealing_context(model, key), personal));
     if (!sealed) {
         put(model, key, clear);
         return Status::ok();
@@ -405,12 +417,14 @@ Status ModelStore::Batch::append(Model model, std::string_view key, std::string_
     auto p = pending_.find(k);
     if (p == pending_.end() || !p->second) {
         AUD_ASSIGN_OR_RETURN(auto stored, get_raw(k));
-        p = pending_.insert_or_assign(k, stored ? std::move(stored) : encode_row("", Id(), {})).first;
+        p = pending_.insert_or_assign(k, stored ? std::move(stored) : encode_row("", Id(), {}))
+                .first;
     }
     std::string& row = *p->second;
     if (row.size() < 4) return corruption("a read-model row is shorter than its header");
     const std::uint32_t n = get_be32(row);
-    if (row.size() != 4 + std::size_t{n}) return corruption("appending to a read-model row that holds personal data");
+    if (row.size() != 4 + std::size_t{n})
+        return corruption("appending to a read-model row that holds personal data");
     std::string length;
     put_be32(length, n + static_cast<std::uint32_t>(bytes.size()));
     row.replace(0, 4, length);
@@ -434,7 +448,8 @@ Status ModelStore::Batch::erase_subject(const Id& subject) {
         pending_[marker] = std::nullopt;
         for (std::size_t at = 0; at + 2 <= dependents.size();) {
             const std::size_t n = get_be16(std::string_view(dependents).substr(at));
-            if (at + 2 + n > dependents.size()) return corruption("a malformed erasure marker in the read models");
+            if (at + 2 + n > dependents.size())
+                return corruption("a malformed erasure marker in the read models");
             pending_[dependents.substr(at + 2, n)] = std::nullopt;
             at += 2 + n;
         }

@@ -12,8 +12,8 @@
 // checkpoint never disagree, whatever the crash. Batches are not synced: a lost tail is folded
 // again from the checkpoint (the ledger is the durable copy).
 //
-// A row keeps a person's data only sealed under that person's key (PrivacyKeys::seal_for_model), so an
-// erasure makes it unreadable at once; the projection then removes it (Batch::erase_subject).
+// A row keeps a person's data only sealed under that person's key (PrivacyKeys::seal_for_model), so
+// an erasure makes it unreadable at once; the projection then removes it (Batch::erase_subject).
 //
 // After a failed commit RocksDB refuses every later write until the database is opened again;
 // recover() does that, and the runner folds again from the last committed checkpoint.
@@ -31,18 +31,17 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <rocksdb/db.h>
 
 #include "base/id.hpp"
 #include "base/result.hpp"
-#include "base/temp_directory.hpp"
 #include "base/status.hpp"
+#include "base/temp_directory.hpp"
 #include "eventstore/privacy_keys.hpp"
-
 
 namespace auditorium::projections {
 
@@ -124,7 +123,7 @@ private:
     // Replaced only by recover(), under an exclusive lock held for the swap alone; reads hold it
     // shared. Batches and commits run on recover()'s own thread and need no lock.
     mutable std::shared_mutex db_mu_;
-    std::unique_ptr<rocksdb::DB> db_;       // declared after scratch_: closed before it goes
+    std::unique_ptr<rocksdb::DB> db_;  // declared after scratch_: closed before it goes
 };
 
 // Rows and checkpoints on their way to one write batch; reads see the batch's own writes.
@@ -145,8 +144,9 @@ public:
     // A row with a person's data: `personal` is sealed under `subject`'s key, bound to the model
     // and key, and `dependents` are written with it. When the subject has no key any more
     // (erased), the row is written without its personal part and without the dependents.
-    Status put_personal(Model model, std::string_view key, std::string_view clear, const Id& subject,
-                        std::string_view personal, const std::vector<Dependent>& dependents = {});
+    Status put_personal(Model model, std::string_view key, std::string_view clear,
+                        const Id& subject, std::string_view personal,
+                        const std::vector<Dependent>& dependents = {});
     // Appends `bytes` to the clear part of a row without a personal part (created when absent):
     // posting lists, grown in place so a batch appends to one row a thousand times cheaply.
     Status append(Model model, std::string_view key, std::string_view bytes);
@@ -173,6 +173,7 @@ private:
 std::string sealing_context(Model model, std::string_view key);
 
 // Opens a row's personal part with `keys`.
-Result<OpenRow> open_row(eventstore::PrivacyKeys& keys, Model model, std::string_view key, const Row& row);
+Result<OpenRow> open_row(eventstore::PrivacyKeys& keys, Model model, std::string_view key,
+                         const Row& row);
 
 }  // namespace auditorium::projections

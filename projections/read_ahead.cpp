@@ -51,7 +51,8 @@ void ReadAheadSubscription::read() {
     }
 }
 
-Result<std::vector<eventstore::Entry>> ReadAheadSubscription::next(std::size_t max, Clock::time_point deadline) {
+Result<std::vector<eventstore::Entry>> ReadAheadSubscription::next(std::size_t max,
+                                                                   Clock::time_point deadline) {
     MutexLock lock(mu_);
     while (pages_.empty() && error_.is_ok()) {
         if (!changed_.wait_until(lock, deadline)) break;
@@ -63,13 +64,15 @@ Result<std::vector<eventstore::Entry>> ReadAheadSubscription::next(std::size_t m
     if (max == 0) return std::vector<eventstore::Entry>();
     auto& front = pages_.front();
     const std::size_t page = front.size();
-    const std::size_t n = std::min(max, page - front_taken_);  // at least one: pages are never empty
+    const std::size_t n =
+        std::min(max, page - front_taken_);  // at least one: pages are never empty
     std::vector<eventstore::Entry> out;
     if (n == page) {
         out = std::move(front);  // the usual case: the whole page, no copy
     } else {
         const auto first = front.begin() + static_cast<std::ptrdiff_t>(front_taken_);
-        out.assign(std::make_move_iterator(first), std::make_move_iterator(first + static_cast<std::ptrdiff_t>(n)));
+        out.assign(std::make_move_iterator(first),
+                   std::make_move_iterator(first + static_cast<std::ptrdiff_t>(n)));
     }
     front_taken_ += n;
     last_returned_ = out.back().position;

@@ -32,8 +32,8 @@ public:
     ReadAheadSubscription(const ReadAheadSubscription&) = delete;
     ReadAheadSubscription& operator=(const ReadAheadSubscription&) = delete;
 
-    Result<std::vector<eventstore::Entry>> next(std::size_t max,
-                                                std::chrono::steady_clock::time_point deadline) override;
+    Result<std::vector<eventstore::Entry>> next(
+        std::size_t max, std::chrono::steady_clock::time_point deadline) override;
     eventstore::Position last_position() const override { return last_returned_; }
 
 private:

@@ -26,20 +26,22 @@ Result<std::optional<domain::WorkspaceState>> ReadModels::workspace(const Id& wo
 Result<std::vector<domain::WebinarState>> ReadModels::webinars(const Id& workspace) const {
     std::vector<domain::WebinarState> out;
     Status failed = Status::ok();
-    AUD_RETURN_IF_ERROR(models_.scan(kCatalog, key('w', workspace), [&](std::string_view, const Row& row) {
-        auto state = webinar_from(row.clear);
-        if (!state) {
-            failed = state.status();
-            return false;
-        }
-        if (!state->deleted) out.push_back(std::move(state).value());
-        return true;
-    }));
+    AUD_RETURN_IF_ERROR(
+        models_.scan(kCatalog, key('w', workspace), [&](std::string_view, const Row& row) {
+            auto state = webinar_from(row.clear);
+            if (!state) {
+                failed = state.status();
+                return false;
+            }
+            if (!state->deleted) out.push_back(std::move(state).value());
+            return true;
+        }));
     AUD_RETURN_IF_ERROR(failed);
     return out;
 }
 
-Result<std::optional<domain::WebinarState>> ReadModels::webinar(const Id& workspace, const Id& webinar) const {
+Result<std::optional<domain::WebinarState>> ReadModels::webinar(const Id& workspace,
+                                                                const Id& webinar) const {
     AUD_ASSIGN_OR_RETURN(auto row, models_.get(kCatalog, key('w', workspace, webinar)));
     if (!row) return std::optional<domain::WebinarState>();
     AUD_ASSIGN_OR_RETURN(auto state, webinar_from(row->clear));
@@ -53,7 +55,8 @@ Result<std::optional<domain::WebinarState>> ReadModels::webinar_any(const Id& we
     return this->webinar(*Id::from_bytes(ws->clear), webinar);
 }
 
-Result<std::optional<std::vector<domain::WebinarState>>> ReadModels::company_page(const Id& workspace) const {
+Result<std::optional<std::vector<domain::WebinarState>>> ReadModels::company_page(
+    const Id& workspace) const {
     using Page = std::optional<std::vector<domain::WebinarState>>;
     AUD_ASSIGN_OR_RETURN(auto ws, this->workspace(workspace));
     if (!ws || !ws->company_page_enabled) return Page();
@@ -74,18 +77,20 @@ Result<std::optional<RegistrationPage>> ReadModels::registration_page(const Id& 
     if (!ws) return std::optional<RegistrationPage>();
     RegistrationPage page{*w, {}};
     Status failed = Status::ok();
-    AUD_RETURN_IF_ERROR(models_.scan(kRegistrationPages, key('s', webinar), [&](std::string_view, const Row& row) {
-        auto s = session_from(row.clear);
-        if (!s) {
-            failed = s.status();
-            return false;
-        }
-        using domain::SessionStatus;
-        const bool open = s->status == SessionStatus::kUpcoming || s->status == SessionStatus::kLive ||
-                          s->status == SessionStatus::kOnDemand;
-        if (open && !s->deleted) page.sessions.push_back(std::move(s).value());
-        return true;
-    }));
+    AUD_RETURN_IF_ERROR(
+        models_.scan(kRegistrationPages, key('s', webinar), [&](std::string_view, const Row& row) {
+            auto s = session_from(row.clear);
+            if (!s) {
+                failed = s.status();
+                return false;
+            }
+            using domain::SessionStatus;
+            const bool open = s->status == SessionStatus::kUpcoming ||
+                              s->status == SessionStatus::kLive ||
+                              s->status == SessionStatus::kOnDemand;
+            if (open && !s->deleted) page.sessions.push_back(std::move(s).value());
+            return true;
+        }));
     AUD_RETURN_IF_ERROR(failed);
     return std::optional<RegistrationPage>(std::move(page));
 }
@@ -100,7 +105,8 @@ Result<std::vector<Id>> ReadModels::due_sessions(std::int64_t until_us) const {
         out.push_back(*Id::from_bytes(k.substr(9)));
         return true;
     }));
-    if (malformed) return corruption("a malformed row in the rooms model's index of sessions falling due");
+    if (malformed)
+        return corruption("a malformed row in the rooms model's index of sessions falling due");
     return out;
 }
 
@@ -112,32 +118,37 @@ Result<std::optional<domain::SessionState>> ReadModels::session_any(const Id& se
     return std::optional<domain::SessionState>(std::move(state));
 }
 
-Result<std::optional<domain::SessionState>> ReadModels::session(const Id& workspace, const Id& session) const {
+Result<std::optional<domain::SessionState>> ReadModels::session(const Id& workspace,
+                                                                const Id& session) const {
     AUD_ASSIGN_OR_RETURN(auto s, session_any(session));
     if (!s || s->workspace != workspace) return std::optional<domain::SessionState>();
     return s;
 }
 
-Result<std::vector<RegistrationRow>> ReadModels::registrations(const Id& workspace, const Id& session) const {
+Result<std::vector<RegistrationRow>> ReadModels::registrations(const Id& workspace,
+                                                               const Id& session) const {
     std::vector<RegistrationRow> out;
     AUD_ASSIGN_OR_RETURN(auto s, this->session(workspace, session));
     if (!s) return out;
     Status failed = Status::ok();
-    AUD_RETURN_IF_ERROR(models_.scan(kRegistrations, key('r', session), [&](std::string_view k, const Row& row) {
-        auto open = open_row(keys_, kRegistrations, k, row);
-        auto r = open ? registration_from(open->clear, open->personal) : Result<RegistrationRow>(open.status());
-        if (!r) {
-            failed = r.status();
-            return false;
-        }
-        out.push_back(std::move(r).value());
-        return true;
-    }));
+    AUD_RETURN_IF_ERROR(
+        models_.scan(kRegistrations, key('r', session), [&](std::string_view k, const Row& row) {
+            auto open = open_row(keys_, kRegistrations, k, row);
+            auto r = open ? registration_from(open->clear, open->personal)
+                          : Result<RegistrationRow>(open.status());
+            if (!r) {
+                failed = r.status();
+                return false;
+            }
+            out.push_back(std::move(r).value());
+            return true;
+        }));
     AUD_RETURN_IF_ERROR(failed);
     return out;
 }
 
-Result<std::optional<SessionCounts>> ReadModels::counts(const Id& workspace, const Id& session) const {
+Result<std::optional<SessionCounts>> ReadModels::counts(const Id& workspace,
+                                                        const Id& session) const {
     AUD_ASSIGN_OR_RETURN(auto s, this->session(workspace, session));
     if (!s) return std::optional<SessionCounts>();
     AUD_ASSIGN_OR_RETURN(auto row, models_.get(kRegistrations, key('n', session)));
@@ -147,9 +158,9 @@ Result<std::optional<SessionCounts>> ReadModels::counts(const Id& workspace, con
 }
 
 namespace {
-Result<std::optional<domain::RegistrationState>> registrant_state(const ModelStore& models, eventstore::PrivacyKeys& keys,
-                                                                  const Id& session, const Row& index,
-                                                                  const std::function<bool(const domain::Registered&)>& check) {
+Result<std::optional<domain::RegistrationState>> registrant_state(
+    const ModelStore& models, eventstore::PrivacyKeys& keys, const Id& session, const Row& index,
+    const std::function<bool(const domain::Registered&)>& check) {
     using Out = std::optional<domain::RegistrationState>;
     const std::string k = key('r', session, index.clear);
     AUD_ASSIGN_OR_RETURN(auto row, models.get(kRegistrations, k));
@@ -157,23 +168,24 @@ Result<std::optional<domain::RegistrationState>> registrant_state(const ModelSto
     AUD_ASSIGN_OR_RETURN(auto open, open_row(keys, kRegistrations, k, *row));
     AUD_ASSIGN_OR_RETURN(auto r, registration_from(open.clear, open.personal));
     if (!check(r.registered)) return Out();
-    return Out(domain::RegistrationState{true, r.canceled, r.registered.registration, r.registered.person,
-                                         r.registered.session});
+    return Out(domain::RegistrationState{true, r.canceled, r.registered.registration,
+                                         r.registered.person, r.registered.session});
 }
 }  // namespace
 
-Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_link(const Id& session,
-                                                                                std::string_view token) const {
+Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_link(
+    const Id& session, std::string_view token) const {
     AUD_ASSIGN_OR_RETURN(auto index, models_.get(kRooms, key('l', session, link_index(token))));
     if (!index) return std::optional<domain::RegistrationState>();
-    return registrant_state(models_, keys_, session, *index,
-                            [&](const domain::Registered& r) { return domain::link_matches(r, token); });
+    return registrant_state(models_, keys_, session, *index, [&](const domain::Registered& r) {
+        return domain::link_matches(r, token);
+    });
 }
 
-Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_email(const Id& session,
-                                                                                 std::string_view email,
-                                                                                 std::string_view access_key) const {
-    AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(domain::kEmailBlindIndexPurpose, domain::normalized_email(email)));
+Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_email(
+    const Id& session, std::string_view email, std::string_view access_key) const {
+    AUD_ASSIGN_OR_RETURN(auto blind, keys_.blind_index(domain::kEmailBlindIndexPurpose,
+                                                       domain::normalized_email(email)));
     AUD_ASSIGN_OR_RETURN(auto index, models_.get(kRooms, key('k', session, blind)));
     if (!index) return std::optional<domain::RegistrationState>();
     return registrant_state(models_, keys_, session, *index, [&](const domain::Registered& r) {
@@ -181,7 +193,8 @@ Result<std::optional<domain::RegistrationState>> ReadModels::registrant_by_email
     });
 }
 
-Result<domain::RoomAccess> ReadModels::admission(const Id& session, const domain::Visitor& visitor) const {
+Result<domain::RoomAccess> ReadModels::admission(const Id& session,
+                                                 const domain::Visitor& visitor) const {
     AUD_ASSIGN_OR_RETURN(auto s, session_any(session));
     if (!s) return domain::RoomAccess{};
     AUD_ASSIGN_OR_RETURN(auto w, webinar_any(s->webinar));

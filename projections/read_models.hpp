@@ -6,9 +6,9 @@
 //   registrations       the registrations of each session (the person's data sealed), with counts
 //   rooms               each session's state and its registrants' credentials (link, e-mail index);
 //                       upcoming sessions by when they fall due (the scheduler's)
-//   media_grants        per session: who may enter and publish, by the room table, for the media node
-//   audit               every entry by actor, by type and by time
-//   subjects            every entry that holds a person's data, by person (access and erasure)
+//   media_grants        per session: who may enter and publish, by the room table, for the media
+//   node audit               every entry by actor, by type and by time subjects            every
+//   entry that holds a person's data, by person (access and erasure)
 //
 // Every read that belongs to a workspace takes the workspace and answers only about its own rows:
 // an id of another workspace's event or session reads as absent.
@@ -57,7 +57,8 @@ Status fold(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, const events
             ModelStore::Batch& batch);
 
 struct RegistrationRow {
-    domain::Registered registered;  // personal fields empty (and `erased`) when the person was erased
+    domain::Registered
+        registered;  // personal fields empty (and `erased`) when the person was erased
     bool canceled = false;
 };
 struct SessionCounts {
@@ -73,8 +74,8 @@ struct MediaGrant {
     domain::SessionStatus status = domain::SessionStatus::kDraft;
     bool replay_enabled = false;
     std::array<domain::RoomAccess, 5> by_audience{};  // indexed by domain::RoomAudience
-    std::vector<Id> team;    // host, owner, moderators
-    std::vector<Id> guests;  // guest speakers
+    std::vector<Id> team;                             // host, owner, moderators
+    std::vector<Id> guests;                           // guest speakers
 };
 struct AuditRef {
     eventstore::Position position = 0;
@@ -90,22 +91,26 @@ public:
 
     Result<std::optional<domain::WorkspaceState>> workspace(const Id& workspace) const;
     Result<std::vector<domain::WebinarState>> webinars(const Id& workspace) const;
-    Result<std::optional<domain::WebinarState>> webinar(const Id& workspace, const Id& webinar) const;
+    Result<std::optional<domain::WebinarState>> webinar(const Id& workspace,
+                                                        const Id& webinar) const;
     // The public company page: nullopt when the workspace is gone or its page is off; otherwise its
     // published public events.
-    Result<std::optional<std::vector<domain::WebinarState>>> company_page(const Id& workspace) const;
+    Result<std::optional<std::vector<domain::WebinarState>>> company_page(
+        const Id& workspace) const;
     // The public registration page of an event: nullopt unless published, public and enabled.
     Result<std::optional<RegistrationPage>> registration_page(const Id& webinar) const;
 
-    Result<std::vector<RegistrationRow>> registrations(const Id& workspace, const Id& session) const;
+    Result<std::vector<RegistrationRow>> registrations(const Id& workspace,
+                                                       const Id& session) const;
     Result<std::optional<SessionCounts>> counts(const Id& workspace, const Id& session) const;
 
-    Result<std::optional<domain::SessionState>> session(const Id& workspace, const Id& session) const;
+    Result<std::optional<domain::SessionState>> session(const Id& workspace,
+                                                        const Id& session) const;
     // A registrant identified by their room link, or by e-mail plus access key (in constant time).
-    Result<std::optional<domain::RegistrationState>> registrant_by_link(const Id& session,
-                                                                        std::string_view token) const;
-    Result<std::optional<domain::RegistrationState>> registrant_by_email(const Id& session, std::string_view email,
-                                                                         std::string_view access_key) const;
+    Result<std::optional<domain::RegistrationState>> registrant_by_link(
+        const Id& session, std::string_view token) const;
+    Result<std::optional<domain::RegistrationState>> registrant_by_email(
+        const Id& session, std::string_view email, std::string_view access_key) const;
     // The room table's answer for `visitor` (domain::admission over the projected states); no room
     // when the session is unknown.
     Result<domain::RoomAccess> admission(const Id& session, const domain::Visitor& visitor) const;

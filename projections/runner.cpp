@@ -16,7 +16,8 @@ constexpr Position kLogEvery = 10'000;  // progress lines while catching up at s
 constexpr std::chrono::seconds kCatchUpPatience{30};
 }  // namespace
 
-ProjectionRunner::ProjectionRunner(eventstore::Log& ledger, eventstore::PrivacyKeys& keys, ModelStore& models)
+ProjectionRunner::ProjectionRunner(eventstore::Log& ledger, eventstore::PrivacyKeys& keys,
+                                   ModelStore& models)
     : ledger_(ledger), keys_(keys), models_(models) {}
 
 ProjectionRunner::~ProjectionRunner() { stop(); }
@@ -27,18 +28,19 @@ Status ProjectionRunner::open_subscription() {
     for (auto model : kModels) {
         AUD_ASSIGN_OR_RETURN(Position p, models_.checkpoint(model));
         if (common && *common != p) {
-            return failed_precondition("the read models' checkpoints disagree (" + std::string(model.name) + " at " +
-                                       std::to_string(p) + ", others at " + std::to_string(*common) +
-                                       "): rebuild them");
+            return failed_precondition(
+                "the read models' checkpoints disagree (" + std::string(model.name) + " at " +
+                std::to_string(p) + ", others at " + std::to_string(*common) + "): rebuild them");
         }
         common = p;
     }
     if (*common > ledger_.head()) {
         // Models of a history the ledger no longer has (it was restored from a backup): folding on
         // would mix two histories.
-        return failed_precondition("the read models are at position " + std::to_string(*common) +
-                                   " but the ledger ends at " + std::to_string(ledger_.head()) +
-                                   " (restored from a backup?): delete the models directory to rebuild them");
+        return failed_precondition(
+            "the read models are at position " + std::to_string(*common) +
+            " but the ledger ends at " + std::to_string(ledger_.head()) +
+            " (restored from a backup?): delete the models directory to rebuild them");
     }
     position_ = *common;
     log_ = std::make_unique<ReadAheadSubscription>(ledger_.subscribe(*common + 1), kBatchEntries);
@@ -70,7 +72,8 @@ Result<Position> ProjectionRunner::catch_up(Position to) {
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
     to = std::min(to, ledger_.head());
     while (position_ < to) {
-        const std::size_t want = static_cast<std::size_t>(std::min<Position>(kBatchEntries, to - position_));
+        const std::size_t want =
+            static_cast<std::size_t>(std::min<Position>(kBatchEntries, to - position_));
         // The entries exist (up to the head); the reader thread may just not have reached them.
         AUD_ASSIGN_OR_RETURN(auto entries, log_->next(want, Clock::now() + kCatchUpPatience));
         if (entries.empty()) break;
@@ -113,14 +116,16 @@ void ProjectionRunner::follow() {
         {
             MutexLock lock(mu_);
             if (!s.is_ok() && error_.is_ok()) spdlog::error("projections: {}", s.to_string());
-            if (s.is_ok() && !error_.is_ok()) spdlog::info("projections: following again, at position {}", position_.load());
+            if (s.is_ok() && !error_.is_ok())
+                spdlog::info("projections: following again, at position {}", position_.load());
             error_ = s;
         }
         if (!s.is_ok()) advanced_.notify_all();  // wakes wait_for_error()
         if (!s.is_ok()) {
             // Start again from the last committed checkpoint, after a pause.
             log_.reset();
-            for (int i = 0; i < 10 && !stop_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            for (int i = 0; i < 10 && !stop_; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
     }
 }

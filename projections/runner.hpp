@@ -8,8 +8,9 @@
 // Two ways to run: catch_up() on the caller's thread (rebuilds, tests, the auditor's replay), or
 // start() for a thread of its own that follows live appends (serve).
 //
-// Thread safety: position(), wait_for(), last_error() and wait_for_error() from any thread; catch_up() from one
-// thread at a time and never while started. `ledger`, `keys` and `models` must outlive the runner.
+// Thread safety: position(), wait_for(), last_error() and wait_for_error() from any thread;
+// catch_up() from one thread at a time and never while started. `ledger`, `keys` and `models` must
+// outlive the runner.
 #pragma once
 
 #include <atomic>
@@ -44,7 +45,8 @@ public:
 
     eventstore::Position position() const { return position_.load(); }
     // Waits until the models reached `position` or `deadline` passed; returns position().
-    eventstore::Position wait_for(eventstore::Position position, std::chrono::steady_clock::time_point deadline);
+    eventstore::Position wait_for(eventstore::Position position,
+                                  std::chrono::steady_clock::time_point deadline);
     // The error that stopped the thread, if one did. It retries after a pause, from the models'
     // checkpoint, reopening them first after a failed write (ModelStore::recover).
     Status last_error() const;

@@ -14,7 +14,8 @@ inline domain::StoredEvent stored_event(const eventstore::Entry& e) {
     s.clear = e.clear;
     for (const auto& section : e.sections) {
         if (section.key_class != eventstore::KeyClass::kPersonal) continue;
-        if (section.state == eventstore::Section::State::kOpen) s.personal = std::string_view(section.plaintext);
+        if (section.state == eventstore::Section::State::kOpen)
+            s.personal = std::string_view(section.plaintext);
         if (section.state == eventstore::Section::State::kErased) s.erased = true;
     }
     return s;

@@ -104,11 +104,14 @@ Status status_of(const json::object& response) {
     if (ok != nullptr && ok->is_bool() && ok->as_bool()) return Status::ok();
     std::string code = "Internal";
     std::string message = "malformed response from the server";
-    if (const auto* c = response.if_contains("code"); c && c->is_string()) code = std::string(c->as_string());
-    if (const auto* m = response.if_contains("message"); m && m->is_string()) message = std::string(m->as_string());
-    for (StatusCode sc : {StatusCode::kAborted, StatusCode::kInvalidArgument, StatusCode::kFailedPrecondition,
-                          StatusCode::kAlreadyExists, StatusCode::kNotFound, StatusCode::kCorruption,
-                          StatusCode::kDataLoss, StatusCode::kUnavailable, StatusCode::kPermissionDenied}) {
+    if (const auto* c = response.if_contains("code"); c && c->is_string())
+        code = std::string(c->as_string());
+    if (const auto* m = response.if_contains("message"); m && m->is_string())
+        message = std::string(m->as_string());
+    for (StatusCode sc :
+         {StatusCode::kAborted, StatusCode::kInvalidArgument, StatusCode::kFailedPrecondition,
+          StatusCode::kAlreadyExists, StatusCode::kNotFound, StatusCode::kCorruption,
+          StatusCode::kDataLoss, StatusCode::kUnavailable, StatusCode::kPermissionDenied}) {
         if (status_code_name(sc) == code) return Status(sc, message);
     }
     return internal_error(message);
@@ -130,13 +133,14 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const fs::path& socket, 
     int wake[2];
     if (::pipe2(wake, O_CLOEXEC) != 0) return unavailable("admin socket: pipe failed");
     std::unique_ptr<AdminServer> server(new AdminServer(std::move(fd), file::UniqueFd(wake[0]),
-                                                        file::UniqueFd(wake[1]), socket, std::move(handler)));
+                                                        file::UniqueFd(wake[1]), socket,
+                                                        std::move(handler)));
     server->thread_ = std::thread([s = server.get()] { s->run(); });
     return server;
 }
 
-AdminServer::AdminServer(file::UniqueFd listen_fd, file::UniqueFd wake_fd_read, file::UniqueFd wake_fd_write,
-                         fs::path path, Handler handler)
+AdminServer::AdminServer(file::UniqueFd listen_fd, file::UniqueFd wake_fd_read,
+                         file::UniqueFd wake_fd_write, fs::path path, Handler handler)
     : listen_fd_(std::move(listen_fd)),
       wake_read_(std::move(wake_fd_read)),
       wake_write_(std::move(wake_fd_write)),
@@ -161,7 +165,8 @@ void AdminServer::run() {
             return;
         }
         if (fds[1].revents != 0) return;
-        const file::UniqueFd connection(::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        const file::UniqueFd connection(
+            ::accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
         if (!connection) continue;
         serve_one(connection.get());
     }
@@ -174,7 +179,8 @@ void AdminServer::serve_one(int fd) {
     spdlog::info("admin socket: connection from uid {}, pid {}", peer.uid, peer.pid);
     if (!known || peer.uid != ::geteuid()) {
         spdlog::warn("admin socket: refused a connection from uid {}", peer.uid);
-        (void)send_all(fd, json::serialize(failure_object(permission_denied("not the server's user"))) + "\n");
+        (void)send_all(
+            fd, json::serialize(failure_object(permission_denied("not the server's user"))) + "\n");
         return;
     }
     // A client that does not read its answer cannot hold the server either.
@@ -184,25 +190,23 @@ void AdminServer::serve_one(int fd) {
     }
     std::string line;
     switch (read_line(fd, line, Clock::now() + kAdminRequestTimeout, wake_read_.get())) {
-        case LineEnd::kLine:
-            break;
+        case LineEnd::kLine: break;
         case LineEnd::kClosed:
-        case LineEnd::kStopping:
-            return;
+        case LineEnd::kStopping: return;
         case LineEnd::kTooLong:
-            (void)send_all(
-                fd, json::serialize(failure_object(invalid_argument(
-                        "request: longer than " + std::to_string(kMaxRequest) + " bytes"))) +
-                        "\n");
+            (void)send_all(fd,
+                           json::serialize(failure_object(invalid_argument(
+                               "request: longer than " + std::to_string(kMaxRequest) + " bytes"))) +
+                               "\n");
             return;
         case LineEnd::kTimedOut:
             spdlog::warn(
                 "admin socket: closed a connection that sent no complete request within {} s",
                 kAdminRequestTimeout.count());
             (void)send_all(fd, json::serialize(failure_object(unavailable(
-                                    "request: not received in full within " +
-                                    std::to_string(kAdminRequestTimeout.count()) + " s"))) +
-                                    "\n");
+                                   "request: not received in full within " +
+                                   std::to_string(kAdminRequestTimeout.count()) + " s"))) +
+                                   "\n");
             return;
     }
     boost::system::error_code ec;
@@ -217,7 +221,8 @@ void AdminServer::serve_one(int fd) {
             response = handler_(v.as_object());
         } catch (const std::exception& e) {
             spdlog::error("admin socket: a command threw, which is a bug: {}", e.what());
-            response = failure_object(internal_error(std::string("admin command failed: ") + e.what()));
+            response =
+                failure_object(internal_error(std::string("admin command failed: ") + e.what()));
         }
     }
     (void)send_all(fd, json::serialize(response) + "\n");

@@ -38,7 +38,8 @@ class AdminServer {
 public:
     using Handler = std::function<boost::json::object(const boost::json::object& request)>;
     // Binds (replacing a stale socket file), sets 0600, and starts serving.
-    static Result<std::unique_ptr<AdminServer>> start(const std::filesystem::path& socket, Handler handler);
+    static Result<std::unique_ptr<AdminServer>> start(const std::filesystem::path& socket,
+                                                      Handler handler);
     ~AdminServer();  // stops, joins, removes the socket file
     AdminServer(const AdminServer&) = delete;
     AdminServer& operator=(const AdminServer&) = delete;

@@ -38,9 +38,11 @@ int create(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
     desc.add_options()("to", po::value<std::string>()->required(), "the backup target directory")(
-        "keep", number(kBackupsKeptRange)->default_value(7), "ledger backups to keep in the target")(
+        "keep", number(kBackupsKeptRange)->default_value(7),
+        "ledger backups to keep in the target")(
         "vault-keep-days", number(kVaultKeepDaysRange)->default_value(30),
-        "delete vault backups older than this many days (the bound on how long an erased key survives in a backup)");
+        "delete vault backups older than this many days (the bound on how long an erased key "
+        "survives in a backup)");
     po::variables_map vm;
     if (auto stop = parse_options("backup create", desc, args, vm)) return *stop;
     boost::json::object request;
@@ -57,8 +59,9 @@ int create(const Args& args) {
 
 int verify(const Args& args) {
     po::options_description desc("options");
-    desc.add_options()("backup", po::value<std::string>()->required(), "the backup target directory")(
-        "id", po::value<std::string>(), "the backup to check (default: the newest)")(
+    desc.add_options()("backup", po::value<std::string>()->required(),
+                       "the backup target directory")("id", po::value<std::string>(),
+                                                      "the backup to check (default: the newest)")(
         "public-key", po::value<std::string>(),
         "trust only this signing key (minisign base64 'RW...', a .pub file, or 64 hex digits)");
     po::variables_map vm;
@@ -71,36 +74,45 @@ int verify(const Args& args) {
     o.trusted_public_key = *key;
     auto check = eventstore::verify_backup(o);
     if (!check) {
-        std::fprintf(stderr, "auditorium backup verify: FAILED: %s\n", check.status().to_string().c_str());
+        std::fprintf(stderr, "auditorium backup verify: FAILED: %s\n",
+                     check.status().to_string().c_str());
         return check.status().code() == StatusCode::kNotFound ? 1 : 4;
     }
     const auto& m = check->manifest;
-    std::printf("backup %s verified: %llu entries, tree size %llu, root %s matches the signed manifest "
-                "(%zu files, SHA-256 each); %llu signed tree heads checked; ",
-                m.id.c_str(), static_cast<unsigned long long>(check->entries),
-                static_cast<unsigned long long>(m.head.size), to_hex(check->root).c_str(), m.files.size(),
-                static_cast<unsigned long long>(check->tree_heads));
+    std::printf(
+        "backup %s verified: %llu entries, tree size %llu, root %s matches the signed manifest "
+        "(%zu files, SHA-256 each); %llu signed tree heads checked; ",
+        m.id.c_str(), static_cast<unsigned long long>(check->entries),
+        static_cast<unsigned long long>(m.head.size), to_hex(check->root).c_str(), m.files.size(),
+        static_cast<unsigned long long>(check->tree_heads));
     if (check->vault_present) {
         std::printf("vault backup %s: files and signature ok\n", m.vault_id.c_str());
     } else {
-        std::printf("its vault backup %s is no longer in the target (a newer one is used to restore)\n",
-                    m.vault_id.c_str());
+        std::printf(
+            "its vault backup %s is no longer in the target (a newer one is used to restore)\n",
+            m.vault_id.c_str());
     }
     if (check->key_from_backup) {
-        std::fprintf(stderr, "note: trusted the signing key inside the backup; pass --public-key to pin the ledger's key\n");
+        std::fprintf(stderr,
+                     "note: trusted the signing key inside the backup; pass --public-key to pin "
+                     "the ledger's key\n");
     }
     return 0;
 }
 
 int restore(const Args& args) {
     po::options_description desc("options");
-    desc.add_options()("backup", po::value<std::vector<std::string>>()->required(),
-                       "a backup target directory; repeat for every target (the backup is taken from the first "
-                       "holding it; every target's erasure register is applied)")(
-        "targets", po::value<std::string>(), "more targets, comma-separated (their erasure registers are applied)")(
+    desc.add_options()(
+        "backup", po::value<std::vector<std::string>>()->required(),
+        "a backup target directory; repeat for every target (the backup is taken from the first "
+        "holding it; every target's erasure register is applied)")(
+        "targets", po::value<std::string>(),
+        "more targets, comma-separated (their erasure registers are applied)")(
         "id", po::value<std::string>(), "the ledger backup to restore (default: the newest)")(
-        "data", po::value<std::string>()->required(), "the directory to restore the ledger into (absent or empty)")(
-        "keys", po::value<std::string>(), "the keys directory for the restored vault (default: 'keys' beside --data)")(
+        "data", po::value<std::string>()->required(),
+        "the directory to restore the ledger into (absent or empty)")(
+        "keys", po::value<std::string>(),
+        "the keys directory for the restored vault (default: 'keys' beside --data)")(
         "master-key", po::value<std::string>(),
         "the master key file (default: <keys>/master.key; see 'keys unescrow')")(
         "public-key", po::value<std::string>(), "trust only this signing key");
@@ -124,24 +136,30 @@ int restore(const Args& args) {
     o.trusted_public_key = *key;
     auto r = eventstore::restore_backup(o);
     if (!r) {
-        std::fprintf(stderr, "auditorium backup restore: nothing was restored into %s\n", o.data_dir.c_str());
+        std::fprintf(stderr, "auditorium backup restore: nothing was restored into %s\n",
+                     o.data_dir.c_str());
         return report("restore", r.status());
     }
     for (const auto& w : r->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
     const auto& m = r->manifest;
-    std::printf("restored backup %s (tree size %llu, root %s) into %s, with vault backup %s (taken %s); "
-                "erasure registers of %zu targets: %zu subjects registered, %zu erased now, %zu more keys destroyed; "
-                "restore record at position %llu; the restored ledger verifies: %llu entries\n",
-                m.id.c_str(), static_cast<unsigned long long>(m.head.size), to_hex(m.head.root).c_str(),
-                o.data_dir.c_str(), r->vault_id.c_str(), eventstore::rfc3339(r->vault_created_at_us).c_str(),
-                o.targets.size(), r->registered, r->erasures_applied.size(), r->keys_destroyed,
-                static_cast<unsigned long long>(r->restore_record), static_cast<unsigned long long>(r->size));
+    std::printf(
+        "restored backup %s (tree size %llu, root %s) into %s, with vault backup %s (taken %s); "
+        "erasure registers of %zu targets: %zu subjects registered, %zu erased now, %zu more keys "
+        "destroyed; "
+        "restore record at position %llu; the restored ledger verifies: %llu entries\n",
+        m.id.c_str(), static_cast<unsigned long long>(m.head.size), to_hex(m.head.root).c_str(),
+        o.data_dir.c_str(), r->vault_id.c_str(),
+        eventstore::rfc3339(r->vault_created_at_us).c_str(), o.targets.size(), r->registered,
+        r->erasures_applied.size(), r->keys_destroyed,
+        static_cast<unsigned long long>(r->restore_record),
+        static_cast<unsigned long long>(r->size));
     return 0;
 }
 
 }  // namespace
 
-boost::json::object backup_create_command(StoreCommandTarget store, const boost::json::object& request) {
+boost::json::object backup_create_command(StoreCommandTarget store,
+                                          const boost::json::object& request) {
     eventstore::BackupOptions o;
     const auto* target = request.if_contains("target");
     if (target == nullptr || !target->is_string() || target->as_string().empty()) {
@@ -174,11 +192,14 @@ int backup_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
         {"create", create}, {"verify", verify}, {"restore", restore}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr,
-                     "usage: auditorium backup create --data DIR [--keys DIR] --to TARGET [--keep N] [--vault-keep-days D]\n"
-                     "       auditorium backup verify --backup TARGET [--id ID] [--public-key KEY]\n"
-                     "       auditorium backup restore --backup TARGET [--backup TARGET...] [--id ID] --data DIR\n"
-                     "                                 [--keys DIR] [--master-key FILE]\n");
+        std::fprintf(
+            stderr,
+            "usage: auditorium backup create --data DIR [--keys DIR] --to TARGET [--keep N] "
+            "[--vault-keep-days D]\n"
+            "       auditorium backup verify --backup TARGET [--id ID] [--public-key KEY]\n"
+            "       auditorium backup restore --backup TARGET [--backup TARGET...] [--id ID] "
+            "--data DIR\n"
+            "                                 [--keys DIR] [--master-key FILE]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -12,7 +12,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kHeader = "# backup targets of this ledger, one absolute path per line (set by auditorium serve --backup-target)";
+constexpr const char* kHeader =
+    "# backup targets of this ledger, one absolute path per line (set by auditorium serve "
+    "--backup-target)";
 
 }  // namespace
 
@@ -36,17 +38,21 @@ Result<std::vector<fs::path>> recorded_backup_targets(const fs::path& data_dir) 
     return out;
 }
 
-Result<std::vector<fs::path>> record_backup_targets(const fs::path& data_dir, const std::vector<fs::path>& targets) {
+Result<std::vector<fs::path>> record_backup_targets(const fs::path& data_dir,
+                                                    const std::vector<fs::path>& targets) {
     std::vector<fs::path> normal;
     for (const fs::path& t : targets) {
         if (t.empty()) return invalid_argument("backup-target: an empty path");
         std::error_code ec;
         fs::path absolute = fs::absolute(t, ec).lexically_normal();
         if (ec) return invalid_argument("backup-target: " + t.string() + ": " + ec.message());
-        if (!absolute.has_filename() && absolute != absolute.root_path()) absolute = absolute.parent_path();
+        if (!absolute.has_filename() && absolute != absolute.root_path())
+            absolute = absolute.parent_path();
         const std::string text = absolute.string();
-        if (text.find('\n') != std::string::npos) return invalid_argument("backup-target: a path with a line break");
-        if (std::find(normal.begin(), normal.end(), absolute) == normal.end()) normal.push_back(absolute);
+        if (text.find('\n') != std::string::npos)
+            return invalid_argument("backup-target: a path with a line break");
+        if (std::find(normal.begin(), normal.end(), absolute) == normal.end())
+            normal.push_back(absolute);
     }
     std::string text = std::string(kHeader) + "\n";
     for (const fs::path& t : normal) text += t.string() + "\n";

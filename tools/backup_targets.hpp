@@ -24,11 +24,12 @@ inline constexpr const char* kBackupTargetsFile = "backup-targets";
 // The recorded targets; empty when none were ever recorded. Unavailable when the file exists but
 // cannot be read, InvalidArgument naming the line when it holds something other than absolute
 // paths.
-Result<std::vector<std::filesystem::path>> recorded_backup_targets(const std::filesystem::path& data_dir);
+Result<std::vector<std::filesystem::path>> recorded_backup_targets(
+    const std::filesystem::path& data_dir);
 
 // Records `targets` (made absolute, duplicates dropped) as the ledger's backup targets and returns
 // them as recorded.
-Result<std::vector<std::filesystem::path>> record_backup_targets(const std::filesystem::path& data_dir,
-                                                                 const std::vector<std::filesystem::path>& targets);
+Result<std::vector<std::filesystem::path>> record_backup_targets(
+    const std::filesystem::path& data_dir, const std::vector<std::filesystem::path>& targets);
 
 }  // namespace auditorium::tools

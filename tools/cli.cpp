@@ -12,7 +12,8 @@
 namespace auditorium::tools {
 
 std::int64_t wall_clock_us() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
@@ -70,15 +71,17 @@ Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_
     eventstore::StoreOptions o;
     o.data_dir = vm["data"].as<std::string>();
     if (vm.count("keys")) o.keys_dir = vm["keys"].as<std::string>();
-    o.snapshots = commands::domain_snapshots(wall_clock_us);  // a purge run here snapshots like the server's
+    o.snapshots =
+        commands::domain_snapshots(wall_clock_us);  // a purge run here snapshots like the server's
     // The server's targets, so an erasure made here reaches every register too.
     AUD_ASSIGN_OR_RETURN(o.backup_targets, recorded_backup_targets(o.data_dir));
     auto store = eventstore::Store::open(o);
     if (!store && store.status().message().find("lock") != std::string::npos) {
-        return unavailable("the store at " + o.data_dir.string() +
-                           " is locked by another process, and no server answered on its admin socket; "
-                           "stop that process or run the command through the server that holds it: " +
-                           store.status().message());
+        return unavailable(
+            "the store at " + o.data_dir.string() +
+            " is locked by another process, and no server answered on its admin socket; "
+            "stop that process or run the command through the server that holds it: " +
+            store.status().message());
     }
     return store;
 }

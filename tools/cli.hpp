@@ -76,7 +76,8 @@ Result<std::unique_ptr<eventstore::Store>> open_for_writing(const po::variables_
 // Opens the store named by --data/--keys beside a running server (RocksDB secondary instance);
 // with the keys only when --keys was given or `need_keys`; `whole_scan`: StoreOptions::map_files.
 Result<std::unique_ptr<eventstore::Store>> open_for_reading(const po::variables_map& vm,
-                                                            bool need_keys, bool whole_scan = false);
+                                                            bool need_keys,
+                                                            bool whole_scan = false);
 
 // The key given with --public-key (minisign base64 "RW...", a .pub file, or 64 hex digits) as 32
 // raw bytes; empty when the option is absent.

@@ -64,7 +64,8 @@ Result<eventstore::Secret> read_passphrase() {
     if (!read.is_ok()) return read.with_context("passphrase");
     if (passphrase.empty()) return invalid_argument("passphrase: empty");
     if (passphrase.size() < eventstore::kMinEscrowPassphraseBytes) {
-        return invalid_argument("passphrase: at least " + std::to_string(eventstore::kMinEscrowPassphraseBytes) +
+        return invalid_argument("passphrase: at least " +
+                                std::to_string(eventstore::kMinEscrowPassphraseBytes) +
                                 " characters are required");
     }
     return passphrase;
@@ -85,21 +86,25 @@ int keys_escrow_command(const Args& args) {
     auto store = open_for_reading(vm, true);
     if (!store) return report("opening the ledger", store.status());
     const std::string data = vm["data"].as<std::string>();
-    const std::filesystem::path keys =
-        vm.count("keys") ? std::filesystem::path(vm["keys"].as<std::string>()) : eventstore::default_keys_dir(data);
+    const std::filesystem::path keys = vm.count("keys")
+                                           ? std::filesystem::path(vm["keys"].as<std::string>())
+                                           : eventstore::default_keys_dir(data);
     const std::string to = vm["to"].as<std::string>();
     Status s = eventstore::escrow_master_key(keys, (*store)->store_id(), passphrase->view(), to);
     if (!s.is_ok()) return report("keys escrow", s);
-    std::printf("the master key of store %s is escrowed in %s (Argon2id, moderate limits; XChaCha20-Poly1305); "
-                "keep the file and the passphrase apart\n",
-                (*store)->store_id().hex().c_str(), to.c_str());
+    std::printf(
+        "the master key of store %s is escrowed in %s (Argon2id, moderate limits; "
+        "XChaCha20-Poly1305); "
+        "keep the file and the passphrase apart\n",
+        (*store)->store_id().hex().c_str(), to.c_str());
     return 0;
 }
 
 int keys_unescrow_command(const Args& args) {
     po::options_description desc("options");
     desc.add_options()("from", po::value<std::string>()->required(), "the escrow file")(
-        "to", po::value<std::string>()->required(), "the master key file to write (0600; never overwritten)");
+        "to", po::value<std::string>()->required(),
+        "the master key file to write (0600; never overwritten)");
     po::variables_map vm;
     if (auto stop = parse_options("keys unescrow", desc, args, vm)) return *stop;
     auto passphrase = read_passphrase();

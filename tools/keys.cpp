@@ -4,9 +4,9 @@
 #include <map>
 
 #include "eventstore/minisign.hpp"
+#include "eventstore/tree_head_json.hpp"
 #include "tools/cli.hpp"
 #include "tools/store_commands.hpp"
-#include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::tools {
 namespace {
@@ -26,7 +26,8 @@ int show(const Args& args) {
         std::memcpy(pk.key.data(), k.key.data(), 32);
         std::printf("%s signing key %s (minisign key id %s), created %s\n",
                     k.active ? "active" : "retired", eventstore::signing_key_id_hex(k.id).c_str(),
-                    eventstore::minisign::key_id_hex(pk.id).c_str(), eventstore::rfc3339(k.created_at_us).c_str());
+                    eventstore::minisign::key_id_hex(pk.id).c_str(),
+                    eventstore::rfc3339(k.created_at_us).c_str());
         std::printf("%s", eventstore::minisign::public_key_file(pk).c_str());
     }
     return 0;
@@ -41,7 +42,8 @@ int rotate(const Args& args) {
     po::variables_map vm;
     if (auto stop = parse_options("keys rotate", desc, args, vm)) return *stop;
     if (vm.count("signing") == vm.count("master")) {
-        return report("keys rotate", invalid_argument("give exactly one of --signing and --master"));
+        return report("keys rotate",
+                      invalid_argument("give exactly one of --signing and --master"));
     }
     boost::json::object request;
     request["command"] = "keys.rotate";
@@ -59,12 +61,16 @@ int rotate(const Args& args) {
 
 int keys_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
-        {"show", show}, {"rotate", rotate}, {"escrow", keys_escrow_command}, {"unescrow", keys_unescrow_command}};
+        {"show", show},
+        {"rotate", rotate},
+        {"escrow", keys_escrow_command},
+        {"unescrow", keys_unescrow_command}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium keys show --data DIR\n"
-                             "       auditorium keys rotate --data DIR --signing|--master\n"
-                             "       auditorium keys escrow --data DIR [--keys DIR] --to FILE\n"
-                             "       auditorium keys unescrow --from FILE --to KEYFILE\n");
+        std::fprintf(stderr,
+                     "usage: auditorium keys show --data DIR\n"
+                     "       auditorium keys rotate --data DIR --signing|--master\n"
+                     "       auditorium keys escrow --data DIR [--keys DIR] --to FILE\n"
+                     "       auditorium keys unescrow --from FILE --to KEYFILE\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -16,9 +16,9 @@
 #include "base/file.hpp"
 #include "eventstore/export.hpp"
 #include "eventstore/minisign.hpp"
+#include "eventstore/tree_head_json.hpp"
 #include "tools/cli.hpp"
 #include "tools/store_commands.hpp"
-#include "eventstore/tree_head_json.hpp"
 
 namespace auditorium::tools {
 namespace json = boost::json;
@@ -52,19 +52,24 @@ int verify_export_file(const po::variables_map& vm) {
     std::ifstream body(path, std::ios::binary);
     if (!body) return report("--export", not_found("cannot read " + path));
     auto minisig = file::read_file(path + ".minisig");
-    if (!minisig) return report("--export", not_found("the signature " + path + ".minisig is missing"));
+    if (!minisig)
+        return report("--export", not_found("the signature " + path + ".minisig is missing"));
     auto check = eventstore::verify_export(body, *minisig, *key);
     if (!check) {
-        std::fprintf(stderr, "auditorium ledger verify --export: FAILED: %s\n", check.status().to_string().c_str());
+        std::fprintf(stderr, "auditorium ledger verify --export: FAILED: %s\n",
+                     check.status().to_string().c_str());
         return 4;
     }
-    std::printf("export verified: %llu records, %s, tree size %llu, root %s, signature ok (%s)\n",
-                static_cast<unsigned long long>(check->records),
-                check->filtered ? "filtered, every inclusion proof checked" : "complete, root rebuilt",
-                static_cast<unsigned long long>(check->tree_size), to_hex(check->root).c_str(),
-                check->trusted_comment.c_str());
+    std::printf(
+        "export verified: %llu records, %s, tree size %llu, root %s, signature ok (%s)\n",
+        static_cast<unsigned long long>(check->records),
+        check->filtered ? "filtered, every inclusion proof checked" : "complete, root rebuilt",
+        static_cast<unsigned long long>(check->tree_size), to_hex(check->root).c_str(),
+        check->trusted_comment.c_str());
     if (check->key_from_export) {
-        std::fprintf(stderr, "note: trusted the public key inside the export; pass --public-key to pin the ledger's key\n");
+        std::fprintf(stderr,
+                     "note: trusted the public key inside the export; pass --public-key to pin the "
+                     "ledger's key\n");
     }
     return 0;
 }
@@ -75,7 +80,7 @@ int verify(const Args& args) {
     desc.add_options()("export", po::value<std::string>(),
                        "check this JSONL export offline (no store needed) instead of the ledger")(
         "previous-tree-head", po::value<std::string>(),
-                       "a tree head saved earlier (JSON from 'ledger tree-head'): the ledger must extend it")(
+        "a tree head saved earlier (JSON from 'ledger tree-head'): the ledger must extend it")(
         "public-key", po::value<std::string>(),
         "trust only tree heads signed by this key (minisign base64 'RW...', or the 64 hex digits)");
     po::variables_map vm;
@@ -97,7 +102,8 @@ int verify(const Args& args) {
     const bool terminal = ::isatty(STDERR_FILENO) != 0;
     if (terminal) {
         options.progress = [](std::uint64_t done, std::uint64_t total) {
-            std::fprintf(stderr, "\rverifying: %llu / %llu entries", static_cast<unsigned long long>(done),
+            std::fprintf(stderr, "\rverifying: %llu / %llu entries",
+                         static_cast<unsigned long long>(done),
                          static_cast<unsigned long long>(total));
         };
     }
@@ -109,13 +115,15 @@ int verify(const Args& args) {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!result) {
-        std::fprintf(stderr, "auditorium ledger verify: FAILED: %s\n", result.status().to_string().c_str());
+        std::fprintf(stderr, "auditorium ledger verify: FAILED: %s\n",
+                     result.status().to_string().c_str());
         return 4;
     }
-    std::printf("ledger verified: %llu entries, tree size %llu, root %s, %llu signed tree heads checked",
-                static_cast<unsigned long long>(result->entries),
-                static_cast<unsigned long long>(result->entries), to_hex(result->root).c_str(),
-                static_cast<unsigned long long>(result->tree_heads));
+    std::printf(
+        "ledger verified: %llu entries, tree size %llu, root %s, %llu signed tree heads checked",
+        static_cast<unsigned long long>(result->entries),
+        static_cast<unsigned long long>(result->entries), to_hex(result->root).c_str(),
+        static_cast<unsigned long long>(result->tree_heads));
     // Entries no signed head vouches for yet: a head is signed at most a second after an append.
     std::printf(", %llu entries past the newest signed tree head",
                 static_cast<unsigned long long>(result->entries_unsigned));
@@ -138,8 +146,9 @@ int verify(const Args& args) {
 
 int proof(const Args& args) {
     if (args.empty() || (args[0] != "inclusion" && args[0] != "consistency")) {
-        std::fprintf(stderr, "usage: auditorium ledger proof inclusion --position P --size N\n"
-                             "       auditorium ledger proof consistency --from M --to N\n");
+        std::fprintf(stderr,
+                     "usage: auditorium ledger proof inclusion --position P --size N\n"
+                     "       auditorium ledger proof consistency --from M --to N\n");
         return 2;
     }
     const bool inclusion = args[0] == "inclusion";
@@ -153,7 +162,8 @@ int proof(const Args& args) {
             "to", number(kProofTreeSizeRange), "the newer tree size (default: the current size)");
     }
     po::variables_map vm;
-    if (auto stop = parse_options("ledger proof " + args[0], desc, Args(args.begin() + 1, args.end()), vm)) {
+    if (auto stop = parse_options("ledger proof " + args[0], desc,
+                                  Args(args.begin() + 1, args.end()), vm)) {
         return *stop;
     }
     auto store = open_for_reading(vm, false);
@@ -209,7 +219,8 @@ int tree_head(const Args& args) {
     if (heads->empty()) {
         // The running server signs within a second of an append; the newest stored head is older.
         auto all = (*store)->tree_heads(0, SIZE_MAX);
-        if (!all || all->empty()) return report("reading tree heads", not_found("no signed tree head yet"));
+        if (!all || all->empty())
+            return report("reading tree heads", not_found("no signed tree head yet"));
         heads = std::vector<eventstore::SignedTreeHead>{all->back()};
     }
     const std::string text = eventstore::tree_head_to_json(heads->front());
@@ -217,7 +228,8 @@ int tree_head(const Args& args) {
     if (vm.count("out")) {
         std::ofstream out(vm["out"].as<std::string>(), std::ios::trunc);
         out << text << "\n";
-        if (!out) return report("--out", unavailable("cannot write " + vm["out"].as<std::string>()));
+        if (!out)
+            return report("--out", unavailable("cannot write " + vm["out"].as<std::string>()));
     }
     return 0;
 }
@@ -265,7 +277,8 @@ int entries(const Args& args) {
     if (!store) return report("opening the ledger", store.status());
     eventstore::Store& s = **store;
     const std::uint64_t to = vm.count("to") ? vm["to"].as<std::uint64_t>() : s.head();
-    if (to < from && vm.count("to")) return report("ledger entries", invalid_argument("to: before from"));
+    if (to < from && vm.count("to"))
+        return report("ledger entries", invalid_argument("to: before from"));
     const std::optional<std::string> type =
         vm.count("type") ? std::optional<std::string>(vm["type"].as<std::string>()) : std::nullopt;
     std::uint64_t printed = 0;
@@ -296,7 +309,8 @@ int entries(const Args& args) {
         }
     }
     std::cout.flush();
-    if (!std::cout) return report("ledger entries", unavailable("writing to standard output failed"));
+    if (!std::cout)
+        return report("ledger entries", unavailable("writing to standard output failed"));
     std::fprintf(stderr, "printed %llu entries\n", static_cast<unsigned long long>(printed));
     return 0;
 }
@@ -305,7 +319,8 @@ int entries(const Args& args) {
 Result<std::int64_t> parse_time(const std::string& field, const std::string& text) {
     std::tm tm{};
     const char* rest = strptime(text.c_str(), "%Y-%m-%d", &tm);
-    if (rest == nullptr) return invalid_argument(field + ": expected an RFC 3339 time, not '" + text + "'");
+    if (rest == nullptr)
+        return invalid_argument(field + ": expected an RFC 3339 time, not '" + text + "'");
     if (*rest == 'T' || *rest == ' ') {
         rest = strptime(rest + 1, "%H:%M:%S", &tm);
         if (rest == nullptr) return invalid_argument(field + ": bad time of day in '" + text + "'");
@@ -321,7 +336,8 @@ Result<std::int64_t> parse_time(const std::string& field, const std::string& tex
     std::int64_t offset = 0;
     if (*rest == '+' || *rest == '-') {
         int h = 0, m = 0;
-        if (std::sscanf(rest + 1, "%2d:%2d", &h, &m) != 2) return invalid_argument(field + ": bad offset in '" + text + "'");
+        if (std::sscanf(rest + 1, "%2d:%2d", &h, &m) != 2)
+            return invalid_argument(field + ": bad offset in '" + text + "'");
         offset = (*rest == '+' ? 1 : -1) * (h * 3600 + m * 60);
         rest += 6;
     } else if (*rest == 'Z') {
@@ -334,7 +350,8 @@ Result<std::int64_t> parse_time(const std::string& field, const std::string& tex
 int export_command(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
-    desc.add_options()("out", po::value<std::string>()->required(), "the export file (FILE.minisig is written beside it)")(
+    desc.add_options()("out", po::value<std::string>()->required(),
+                       "the export file (FILE.minisig is written beside it)")(
         "format", po::value<std::string>()->default_value("jsonl"), "jsonl or csv")(
         "from", number(kPositionRange), "first position")(
         "to", number(kPositionRange), "last position (default: the newest signed tree head)")(
@@ -349,9 +366,11 @@ int export_command(const Args& args) {
     o.out = vm["out"].as<std::string>();
     const std::string format = vm["format"].as<std::string>();
     if (format != "jsonl" && format != "csv") {
-        return report("--format", invalid_argument("format: 'jsonl' or 'csv', not '" + format + "'"));
+        return report("--format",
+                      invalid_argument("format: 'jsonl' or 'csv', not '" + format + "'"));
     }
-    o.format = format == "csv" ? eventstore::ExportOptions::Format::kCsv : eventstore::ExportOptions::Format::kJsonl;
+    o.format = format == "csv" ? eventstore::ExportOptions::Format::kCsv
+                               : eventstore::ExportOptions::Format::kJsonl;
     if (vm.count("from")) o.from = vm["from"].as<std::uint64_t>();
     if (vm.count("to")) o.to = vm["to"].as<std::uint64_t>();
     for (const char* name : {"since", "until"}) {
@@ -371,9 +390,12 @@ int export_command(const Args& args) {
     if (!store) return report("opening the ledger", store.status());
     auto summary = (*store)->export_ledger(o);
     if (!summary) return report("export", summary.status());
-    std::printf("exported %llu records (%s) covered by the signed tree head of size %llu to %s, signed in %s.minisig\n",
-                static_cast<unsigned long long>(summary->records), summary->filtered ? "filtered" : "complete",
-                static_cast<unsigned long long>(summary->tree_size), o.out.c_str(), o.out.c_str());
+    std::printf(
+        "exported %llu records (%s) covered by the signed tree head of size %llu to %s, signed in "
+        "%s.minisig\n",
+        static_cast<unsigned long long>(summary->records),
+        summary->filtered ? "filtered" : "complete",
+        static_cast<unsigned long long>(summary->tree_size), o.out.c_str(), o.out.c_str());
     return 0;
 }
 
@@ -393,10 +415,13 @@ Result<std::string> trusted_key_option(const po::variables_map& vm) { return pin
 
 int ledger_command(const Args& args) {
     static const std::map<std::string, int (*)(const Args&)> table = {
-        {"verify", verify}, {"proof", proof},   {"tree-head", tree_head}, {"digest", digest},
-        {"entries", entries}, {"export", export_command}, {"purge", purge_command}, {"replay", ledger_replay}};
+        {"verify", verify},       {"proof", proof},         {"tree-head", tree_head},
+        {"digest", digest},       {"entries", entries},     {"export", export_command},
+        {"purge", purge_command}, {"replay", ledger_replay}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium ledger verify|proof|tree-head|digest|entries|export|purge|replay [options]\n");
+        std::fprintf(stderr,
+                     "usage: auditorium ledger "
+                     "verify|proof|tree-head|digest|entries|export|purge|replay [options]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

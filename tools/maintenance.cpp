@@ -63,7 +63,8 @@ Maintenance::Run Maintenance::run_once() {
     } else {
         run.purged = true;
         auto summary = string_field(purged, "summary");
-        spdlog::info("maintenance: {}", summary ? *summary : "purge done; " + summary.status().to_string());
+        spdlog::info("maintenance: {}",
+                     summary ? *summary : "purge done; " + summary.status().to_string());
     }
     for (const auto& target : options_.targets) {
         boost::json::object backup;
@@ -89,16 +90,16 @@ Maintenance::Run Maintenance::run_once() {
         auto checked = eventstore::verify_backup(verify);
         if (!checked) {
             ++run.failures;
-            spdlog::error("maintenance: backup {} in {} FAILED verification: {}", id, target.string(),
-                          checked.status().to_string());
+            spdlog::error("maintenance: backup {} in {} FAILED verification: {}", id,
+                          target.string(), checked.status().to_string());
             continue;
         }
         ++run.backups_verified;
-        spdlog::info("maintenance: backup {} in {} restored and verified: {} entries, root {}", id, target.string(),
-                     checked->entries, to_hex(checked->root));
+        spdlog::info("maintenance: backup {} in {} restored and verified: {} entries, root {}", id,
+                     target.string(), checked->entries, to_hex(checked->root));
     }
-    spdlog::info("maintenance: run done: purge {}, {} backups verified, {} failures", run.purged ? "ok" : "failed",
-                 run.backups_verified, run.failures);
+    spdlog::info("maintenance: run done: purge {}, {} backups verified, {} failures",
+                 run.purged ? "ok" : "failed", run.backups_verified, run.failures);
     return run;
 }
 

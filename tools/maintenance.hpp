@@ -49,7 +49,8 @@ public:
     Run run_once();
 
 private:
-    Maintenance(StoreCommandTarget store, Options options) : store_(store), options_(std::move(options)) {}
+    Maintenance(StoreCommandTarget store, Options options)
+        : store_(store), options_(std::move(options)) {}
     void loop();
 
     const StoreCommandTarget store_;

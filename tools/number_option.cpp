@@ -47,8 +47,6 @@ private:
 
 }  // namespace
 
-po::typed_value<std::uint64_t>* number(NumberRange range) {
-    return new NumberValue(range);
-}
+po::typed_value<std::uint64_t>* number(NumberRange range) { return new NumberValue(range); }
 
 }  // namespace auditorium::tools

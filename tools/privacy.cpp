@@ -11,7 +11,8 @@ namespace {
 
 void add_subject_options(po::options_description& desc) {
     add_store_options(desc);
-    desc.add_options()("subject", po::value<std::string>()->required(), "the person's pseudonym (32 hex digits)")(
+    desc.add_options()("subject", po::value<std::string>()->required(),
+                       "the person's pseudonym (32 hex digits)")(
         "actor", po::value<std::string>(), "who asked (32 hex digits), recorded in the ledger");
 }
 
@@ -45,10 +46,13 @@ int hold(const Args& args) {
 }  // namespace
 
 int privacy_command(const Args& args) {
-    static const std::map<std::string, int (*)(const Args&)> table = {{"erase", erase}, {"hold", hold}};
+    static const std::map<std::string, int (*)(const Args&)> table = {{"erase", erase},
+                                                                      {"hold", hold}};
     if (args.empty() || table.find(args[0]) == table.end()) {
-        std::fprintf(stderr, "usage: auditorium privacy erase --data DIR --subject ID [--actor ID]\n"
-                             "       auditorium privacy hold --data DIR --subject ID [--release] [--actor ID]\n");
+        std::fprintf(
+            stderr,
+            "usage: auditorium privacy erase --data DIR --subject ID [--actor ID]\n"
+            "       auditorium privacy hold --data DIR --subject ID [--release] [--actor ID]\n");
         return 2;
     }
     return table.at(args[0])(Args(args.begin() + 1, args.end()));

@@ -33,13 +33,15 @@ void print_digests(const std::vector<projections::ModelDigest>& digests) {
 int models_digest(const Args& args) {
     po::options_description desc("options");
     add_store_options(desc);
-    desc.add_options()("models", po::value<std::string>(), "read models directory (default: 'models' beside the data)");
+    desc.add_options()("models", po::value<std::string>(),
+                       "read models directory (default: 'models' beside the data)");
     po::variables_map vm;
     if (auto stop = parse_options("projections digest", desc, args, vm)) return *stop;
     auto store = open_for_reading(vm, true);
     if (!store) return report("opening the ledger", store.status());
-    const fs::path dir = vm.count("models") ? fs::path(vm["models"].as<std::string>())
-                                            : projections::default_models_dir(vm["data"].as<std::string>());
+    const fs::path dir = vm.count("models")
+                             ? fs::path(vm["models"].as<std::string>())
+                             : projections::default_models_dir(vm["data"].as<std::string>());
     auto models = projections::ModelStore::open(dir, projections::ModelStore::Mode::kReadOnly);
     if (!models) return report("opening the read models", models.status());
     auto digests = projections::digest_models(**models, **store);
@@ -64,18 +66,21 @@ int ledger_replay(const Args& args) {
     const std::uint64_t head = (*store)->head();
     const std::uint64_t to = vm.count("to") ? vm["to"].as<std::uint64_t>() : head;
     if (to > head) {
-        return report("--to", invalid_argument("to: the ledger holds " + std::to_string(head) + " entries, not " +
-                                               std::to_string(to)));
+        return report("--to", invalid_argument("to: the ledger holds " + std::to_string(head) +
+                                               " entries, not " + std::to_string(to)));
     }
     std::error_code tmp_ec;
     const fs::path tmp = fs::temp_directory_path(tmp_ec);
-    if (tmp_ec) return report("replay", unavailable("finding the temporary directory: " + tmp_ec.message()));
+    if (tmp_ec)
+        return report("replay",
+                      unavailable("finding the temporary directory: " + tmp_ec.message()));
     auto scratch = TempDirectory::make(tmp, "auditorium-replay-");
     if (!scratch) return report("replay", scratch.status());
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t folded = 0;
     {
-        auto models = projections::ModelStore::open(scratch->path() / "models", projections::ModelStore::Mode::kScratch);
+        auto models = projections::ModelStore::open(scratch->path() / "models",
+                                                    projections::ModelStore::Mode::kScratch);
         if (!models) return report("replay", models.status());
         projections::ProjectionRunner runner(**store, **store, **models);
         auto reached = runner.catch_up(to);

@@ -51,14 +51,16 @@ json::object rotate(StoreCommandTarget store, const json::object& request) {
     auto actor = id_field(request, "actor", false);
     if (!actor) return failure_object(actor.status());
     const auto* which = request.if_contains("which");
-    if (which == nullptr || !which->is_string() || (which->as_string() != "signing" && which->as_string() != "master")) {
+    if (which == nullptr || !which->is_string() ||
+        (which->as_string() != "signing" && which->as_string() != "master")) {
         return failure_object(invalid_argument("which: 'signing' or 'master'"));
     }
     const bool signing = which->as_string() == "signing";
-    auto p = signing ? store.admin.rotate_signing_key(*actor) : store.admin.rotate_master_key(*actor);
+    auto p =
+        signing ? store.admin.rotate_signing_key(*actor) : store.admin.rotate_master_key(*actor);
     if (!p) return failure_object(p.status());
-    return done(std::string(signing ? "signing" : "master") + " key rotated; recorded at position " +
-                    std::to_string(*p),
+    return done(std::string(signing ? "signing" : "master") +
+                    " key rotated; recorded at position " + std::to_string(*p),
                 *p);
 }
 
@@ -71,9 +73,10 @@ json::object erase(StoreCommandTarget store, const json::object& request) {
     if (!p) return failure_object(p.status());
     auto deferred = store.privacy.is_erasure_deferred(*subject);
     const bool is_deferred = deferred && *deferred;
-    json::object o = done(is_deferred ? "erasure deferred by a legal hold; recorded at position " + std::to_string(*p)
-                                      : "subject erased; recorded at position " + std::to_string(*p),
-                          *p);
+    json::object o = done(
+        is_deferred ? "erasure deferred by a legal hold; recorded at position " + std::to_string(*p)
+                    : "subject erased; recorded at position " + std::to_string(*p),
+        *p);
     o["deferred"] = is_deferred;
     return o;
 }
@@ -84,7 +87,8 @@ json::object hold(StoreCommandTarget store, const json::object& request) {
     if (!subject) return failure_object(subject.status());
     if (!actor) return failure_object(actor.status());
     const auto* held = request.if_contains("held");
-    if (held == nullptr || !held->is_bool()) return failure_object(invalid_argument("held: true or false"));
+    if (held == nullptr || !held->is_bool())
+        return failure_object(invalid_argument("held: true or false"));
     auto p = store.privacy.set_legal_hold(*subject, *actor, held->as_bool());
     if (!p) return failure_object(p.status());
     return done(std::string(held->as_bool() ? "legal hold set" : "legal hold released") +
@@ -96,12 +100,16 @@ json::object hold(StoreCommandTarget store, const json::object& request) {
 
 json::object run_store_command(StoreCommandTarget store, const json::object& request) {
     static const std::map<std::string, Command, std::less<>> table = {
-        {"purge", purge}, {"keys.rotate", rotate}, {"privacy.erase", erase}, {"legal_hold", hold},
+        {"purge", purge},
+        {"keys.rotate", rotate},
+        {"privacy.erase", erase},
+        {"legal_hold", hold},
         {"backup.create", backup_create_command}};
     auto name = string_field(request, "command");
     if (!name) return failure_object(name.status());
     const auto it = table.find(*name);
-    if (it == table.end()) return failure_object(invalid_argument("command: unknown '" + *name + "'"));
+    if (it == table.end())
+        return failure_object(invalid_argument("command: unknown '" + *name + "'"));
     return it->second(store, request);
 }
 
@@ -124,7 +132,8 @@ int run_mutating(const po::variables_map& vm, const json::object& request) {
     // An answer without its summary comes from an older or broken server: not the user's input
     // to fix, so Unavailable (exit 1), as ask_admin reports an answer that is not JSON.
     auto summary = string_field(response, "summary");
-    if (!summary) return report(command, unavailable("the server's answer: " + summary.status().message()));
+    if (!summary)
+        return report(command, unavailable("the server's answer: " + summary.status().message()));
     std::printf("%s\n", summary->c_str());
     return 0;
 }

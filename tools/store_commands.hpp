@@ -4,7 +4,7 @@
 //   {"command":"keys.rotate","which":"signing"|"master","actor":"<hex>"}
 //   {"command":"privacy.erase","subject":"<hex>","actor":"<hex>"}
 //   {"command":"legal_hold","subject":"<hex>","held":true|false,"actor":"<hex>"}
-//   {"command":"backup.create","target":"<absolute dir>","keep":N,"vault_keep_days":D}  (backup.cpp)
+//   {"command":"backup.create","target":"<absolute dir>","keep":N,"vault_keep_days":D} (backup.cpp)
 // Thread safety: as the store's.
 #pragma once
 
@@ -26,7 +26,8 @@ struct StoreCommandTarget {
 boost::json::object run_store_command(StoreCommandTarget store, const boost::json::object& request);
 
 // backup.create, defined in tools/backup.cpp.
-boost::json::object backup_create_command(StoreCommandTarget store, const boost::json::object& request);
+boost::json::object backup_create_command(StoreCommandTarget store,
+                                          const boost::json::object& request);
 
 // Sends `request` to the running server's admin socket, or runs it on the store opened here when
 // no server runs; prints the response's "summary" and returns the exit code.

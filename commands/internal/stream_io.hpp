@@ -31,7 +31,8 @@ Result<Loaded<State>> load(eventstore::Log& log, const std::string& stream, Deco
     Loaded<State> out;
     constexpr std::size_t kPage = 512;
     for (StreamVersion from = 1;;) {
-        AUD_ASSIGN_OR_RETURN(auto page, log.read_stream(stream, from, Log::Direction::kForward, kPage));
+        AUD_ASSIGN_OR_RETURN(auto page,
+                             log.read_stream(stream, from, Log::Direction::kForward, kPage));
         for (const auto& entry : page) {
             out.version = entry.version;
             // Past retention and purged: the snapshot appended before the purge stands for it.
@@ -60,7 +61,8 @@ std::vector<eventstore::NewEvent> to_entries(const std::vector<Event>& events, c
         e.subject = encoded.subject;
         e.clear = std::move(encoded.clear);
         if (encoded.personal) {
-            e.sections.push_back({encoded.subject, eventstore::KeyClass::kPersonal, std::move(*encoded.personal)});
+            e.sections.push_back(
+                {encoded.subject, eventstore::KeyClass::kPersonal, std::move(*encoded.personal)});
         }
         out.push_back(std::move(e));
     }
@@ -73,14 +75,17 @@ Status await_version(eventstore::Log& log, const std::string& stream, const Stat
 
 // Load, decide, append at the version read; on a conflict, again (up to CommandHandler::kAttempts).
 template <class State, class Decode, class Decide>
-Result<Outcome> run(eventstore::Log& log, const std::string& stream, const Id& actor, Decode decode, Decide decide) {
+Result<Outcome> run(eventstore::Log& log, const std::string& stream, const Id& actor, Decode decode,
+                    Decide decide) {
     for (int attempt = 1;; ++attempt) {
         AUD_ASSIGN_OR_RETURN(Loaded<State> loaded, (load<State>(log, stream, decode)));
         AUD_ASSIGN_OR_RETURN(auto events, decide(loaded.state));
-        const auto expected = loaded.version == 0 ? eventstore::ExpectedVersion::no_stream()
-                                                  : eventstore::ExpectedVersion::exact(loaded.version);
+        const auto expected = loaded.version == 0
+                                  ? eventstore::ExpectedVersion::no_stream()
+                                  : eventstore::ExpectedVersion::exact(loaded.version);
         auto appended = log.append(stream, expected, to_entries(events, actor));
-        if (appended) return Outcome{appended->last_position, appended->last_version, events.size()};
+        if (appended)
+            return Outcome{appended->last_position, appended->last_version, events.size()};
         if (!eventstore::conflict_of(appended.status()) || attempt == CommandHandler::kAttempts) {
             return appended.status();
         }

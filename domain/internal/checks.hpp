@@ -13,9 +13,11 @@ namespace auditorium::domain::internal {
 using auditorium::Overloaded;
 
 // `min`..`max` bytes of text.
-inline Status check_length(const std::string& field, const std::string& value, std::size_t min, std::size_t max) {
+inline Status check_length(const std::string& field, const std::string& value, std::size_t min,
+                           std::size_t max) {
     if (value.size() < min || value.size() > max) {
-        return invalid_field(field, std::to_string(min) + " to " + std::to_string(max) + " characters");
+        return invalid_field(field,
+                             std::to_string(min) + " to " + std::to_string(max) + " characters");
     }
     return Status::ok();
 }

@@ -2,7 +2,9 @@
 
 namespace auditorium::domain::internal {
 
-fb::Id128 to_fb(const Id& id) { return fb::Id128(flatbuffers::span<const std::uint8_t, 16>(id.bytes().data(), 16)); }
+fb::Id128 to_fb(const Id& id) {
+    return fb::Id128(flatbuffers::span<const std::uint8_t, 16>(id.bytes().data(), 16));
+}
 
 Id from_fb(const fb::Id128* id) {
     if (id == nullptr) return Id();
@@ -13,7 +15,9 @@ Id from_fb(const fb::Id128* id) {
 
 std::string str(const flatbuffers::String* s) { return s == nullptr ? std::string() : s->str(); }
 
-std::string finish(Builder& b) { return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize()); }
+std::string finish(Builder& b) {
+    return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+}
 
 EncodedEvent make_event(EventType type, std::string clear) {
     EncodedEvent e;
@@ -24,8 +28,8 @@ EncodedEvent make_event(EventType type, std::string clear) {
 }
 
 Status wrong_type(std::string_view family, const StoredEvent& s) {
-    return invalid_argument("not a " + std::string(family) + " event this build knows: " + std::string(s.type) +
-                            " version " + std::to_string(s.schema_version));
+    return invalid_argument("not a " + std::string(family) + " event this build knows: " +
+                            std::string(s.type) + " version " + std::to_string(s.schema_version));
 }
 
 }  // namespace auditorium::domain::internal

@@ -25,7 +25,7 @@ namespace auditorium::domain::internal {
 using Builder = flatbuffers::FlatBufferBuilder;
 
 fb::Id128 to_fb(const Id& id);
-Id from_fb(const fb::Id128* id);  // a missing id reads as none
+Id from_fb(const fb::Id128* id);                // a missing id reads as none
 std::string str(const flatbuffers::String* s);  // a missing string reads as empty
 std::string finish(Builder& b);                 // the finished buffer's bytes
 
@@ -37,7 +37,8 @@ inline std::uint8_t u8(auto e) { return static_cast<std::uint8_t>(e); }
 // Checks `bytes` as a T and hands it to `read`. flatbuffers reads scalars in place, so a buffer
 // not aligned as it was built (8 bytes) is copied first.
 template <class T, class F>
-auto with_table(std::string_view bytes, F&& read) -> decltype(read(static_cast<const T*>(nullptr))) {
+auto with_table(std::string_view bytes, F&& read)
+    -> decltype(read(static_cast<const T*>(nullptr))) {
     std::vector<std::uint64_t> aligned;
     bytes = aligned_8(bytes, aligned);
     const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
@@ -61,7 +62,8 @@ template <class Event>
 Result<Event> decode_by_table(std::string_view family, std::span<const DecodeRule<Event>> rules,
                               const StoredEvent& s) {
     for (const auto& rule : rules) {
-        if (rule.type.name == s.type && rule.type.version == s.schema_version) return rule.decode(s);
+        if (rule.type.name == s.type && rule.type.version == s.schema_version)
+            return rule.decode(s);
     }
     return wrong_type(family, s);
 }

@@ -22,10 +22,13 @@ constexpr std::string_view kStoreTypePrefix = "store.";
 constexpr std::uint32_t kSingleKeyId = 1;  // personal and system keys: one per subject
 
 Status validate_type(std::string_view type) {
-    if (type.empty() || type.size() > 100) return invalid_argument("event type must be 1..100 characters");
+    if (type.empty() || type.size() > 100)
+        return invalid_argument("event type must be 1..100 characters");
     for (char c : type) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_';
-        if (!ok) return invalid_argument("event type '" + std::string(type) + "' may hold only [a-z0-9._]");
+        if (!ok)
+            return invalid_argument("event type '" + std::string(type) +
+                                    "' may hold only [a-z0-9._]");
     }
     return Status::ok();
 }
@@ -42,15 +45,18 @@ Status validate_events(const std::vector<NewEvent>& events) {
         const std::string where = "event " + std::to_string(i) + ": ";
         if (e.event_id.is_none()) return invalid_argument(where + "event_id is missing");
         if (!seen.insert(e.event_id).second) {
-            return invalid_argument(where + "event_id " + e.event_id.hex() + " repeats in the append");
+            return invalid_argument(where + "event_id " + e.event_id.hex() +
+                                    " repeats in the append");
         }
         AUD_RETURN_IF_ERROR(validate_type(e.type).with_context(where + "type"));
         for (const SectionInput& s : e.sections) {
             const bool system = s.key_class == KeyClass::kSystem;
             if (system != s.subject.is_none()) {
-                return invalid_argument(where + "a section has subject none exactly when its key class is system");
+                return invalid_argument(
+                    where + "a section has subject none exactly when its key class is system");
             }
-            if (s.key_class > KeyClass::kRetained) return invalid_argument(where + "unknown key class");
+            if (s.key_class > KeyClass::kRetained)
+                return invalid_argument(where + "unknown key class");
         }
     }
     return Status::ok();
@@ -61,26 +67,31 @@ Status validate_events(const std::vector<NewEvent>& events) {
 Result<LedgerTail> read_ledger_tail(const LedgerDb& db, const LedgerReader& reader) {
     LedgerTail tail;
     {
-        std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(rocksdb::ReadOptions(), db.cf().ledger));
+        std::unique_ptr<rocksdb::Iterator> it(
+            db.db().NewIterator(rocksdb::ReadOptions(), db.cf().ledger));
         it->SeekToLast();
         if (it->Valid()) {
             tail.last = get_be64(it->key().ToStringView());
             auto decoded = decode_entry(it->value().ToStringView());
-            if (!decoded) return decoded.status().with_context("last entry at position " + std::to_string(tail.last));
+            if (!decoded)
+                return decoded.status().with_context("last entry at position " +
+                                                     std::to_string(tail.last));
             tail.last_recorded_us = decoded->header.recorded_at_us;
         }
         AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading the ledger's head"));
     }
     auto pieces = reader.tree_pieces(rocksdb::ReadOptions());
     auto frontier = merkle::Frontier::restore(
-        tail.last, [&pieces](unsigned level, std::uint64_t index) { return pieces->node(level, index); });
+        tail.last,
+        [&pieces](unsigned level, std::uint64_t index) { return pieces->node(level, index); });
     if (!frontier) return frontier.status().with_context("restoring the Merkle tree");
     tail.frontier = std::move(frontier).value();
     return tail;
 }
 
-AppendPipeline::AppendPipeline(LedgerDb& db, Vault& vault, const SubjectIndex& subjects, LedgerReader& reader,
-                               const StoreConfig& config, DurableHead& durable, LedgerTail tail)
+AppendPipeline::AppendPipeline(LedgerDb& db, Vault& vault, const SubjectIndex& subjects,
+                               LedgerReader& reader, const StoreConfig& config,
+                               DurableHead& durable, LedgerTail tail)
     : db_(db),
       vault_(vault),
       subjects_(subjects),
@@ -90,7 +101,9 @@ AppendPipeline::AppendPipeline(LedgerDb& db, Vault& vault, const SubjectIndex& s
       frontier_(std::move(tail.frontier)),
       sequencer_(tail.last, tail.last_recorded_us),
       queue_(std::make_unique<CommitQueue>(
-          [this](const std::vector<std::shared_ptr<CommitSlot>>& batch) { return commit(batch); })) {}
+          [this](const std::vector<std::shared_ptr<CommitSlot>>& batch) {
+              return commit(batch);
+          })) {}
 
 AppendPipeline::~AppendPipeline() { close(); }
 
@@ -100,13 +113,13 @@ void AppendPipeline::close() {
 }
 
 Result<AppendResult> AppendPipeline::append(std::string_view stream, ExpectedVersion expected,
-                                        std::vector<NewEvent> events) {
+                                            std::vector<NewEvent> events) {
     AUD_RETURN_IF_ERROR(validate_append(stream, events));
     return finish_waiting(submit(stream, expected, std::move(events)));
 }
 
 void AppendPipeline::append_async(std::string_view stream, ExpectedVersion expected,
-                              std::vector<NewEvent> events, Log::AppendDone done) {
+                                  std::vector<NewEvent> events, Log::AppendDone done) {
     if (Status s = validate_append(stream, events); !s.is_ok()) return done(std::move(s));
     Submitted submitted = submit(stream, expected, std::move(events));
     if (submitted.answer) return done(std::move(*submitted.answer));
@@ -123,16 +136,19 @@ void AppendPipeline::append_async(std::string_view stream, ExpectedVersion expec
         queue_->mark_prepared(submitted.slot);
         return;
     }
-    durable_.when_durable(submitted.if_durable.last_position, std::move(finish));  // the original's sync
+    durable_.when_durable(submitted.if_durable.last_position,
+                          std::move(finish));  // the original's sync
 }
 
-Status AppendPipeline::validate_append(std::string_view stream, const std::vector<NewEvent>& events) const {
+Status AppendPipeline::validate_append(std::string_view stream,
+                                       const std::vector<NewEvent>& events) const {
     AUD_RETURN_IF_ERROR(validate_stream_name(stream));
     AUD_RETURN_IF_ERROR(validate_events(events));
     // The store's records live in streams "store-*": an event of another's there could take the
     // version a store record expects (the settings record is written once, to a new stream).
     if (stream.starts_with("store-")) {
-        return invalid_argument("stream " + std::string(stream) + ": streams store-* are the store's own");
+        return invalid_argument("stream " + std::string(stream) +
+                                ": streams store-* are the store's own");
     }
     for (const NewEvent& e : events) {
         if (e.type.rfind(kStoreTypePrefix, 0) == 0) {
@@ -174,7 +190,7 @@ Status AppendPipeline::refuse_new_key(const Id& subject, KeyClass key_class) {
 }
 
 Result<std::vector<SectionKey>> AppendPipeline::keys_for(const std::vector<NewEvent>& events,
-                                                     std::int64_t now) {
+                                                         std::int64_t now) {
     std::vector<SectionKey> keys;
     const auto refuse = [this](const Id& s, KeyClass c) { return refuse_new_key(s, c); };
     for (const NewEvent& e : events) {
@@ -189,7 +205,8 @@ Result<std::vector<SectionKey>> AppendPipeline::keys_for(const std::vector<NewEv
     return keys;
 }
 
-Result<Sequencer::Lookups> AppendPipeline::look_up(std::string_view stream, const std::vector<Id>& ids) {
+Result<Sequencer::Lookups> AppendPipeline::look_up(std::string_view stream,
+                                                   const std::vector<Id>& ids) {
     Sequencer::Lookups out;
     out.ids.resize(ids.size());
     std::vector<rocksdb::Slice> keys;
@@ -197,27 +214,27 @@ Result<Sequencer::Lookups> AppendPipeline::look_up(std::string_view stream, cons
     for (const Id& id : ids) keys.emplace_back(id.view());
     std::vector<rocksdb::PinnableSlice> values(ids.size());
     std::vector<rocksdb::Status> statuses(ids.size());
-    db_.db().MultiGet(rocksdb::ReadOptions(), db_.cf().event_ids, ids.size(), keys.data(), values.data(),
-                  statuses.data());
+    db_.db().MultiGet(rocksdb::ReadOptions(), db_.cf().event_ids, ids.size(), keys.data(),
+                      values.data(), statuses.data());
     for (std::size_t i = 0; i < ids.size(); ++i) {
         if (statuses[i].IsNotFound()) continue;
         AUD_RETURN_IF_ERROR(from_rocks(statuses[i], "looking up event ids"));
         const std::string_view v = values[i].ToStringView();
         if (v.size() < 16) return corruption("malformed event id index value");
-        out.ids[i] = IdLocation{get_be64(v), get_be64(v.substr(8)),
-                                std::string(v.substr(16))};
+        out.ids[i] = IdLocation{get_be64(v), get_be64(v.substr(8)), std::string(v.substr(16))};
     }
     if (auto known = sequencer_.known_version(stream)) {
         out.stream_version = *known;
     } else {
-        AUD_ASSIGN_OR_RETURN(out.stream_version, reader_.stream_version(stream, rocksdb::ReadOptions()));
+        AUD_ASSIGN_OR_RETURN(out.stream_version,
+                             reader_.stream_version(stream, rocksdb::ReadOptions()));
     }
     return out;
 }
 
-AppendPipeline::Submitted AppendPipeline::submit(std::string_view stream, ExpectedVersion expected,
-                                         std::vector<NewEvent> events,
-                                         std::vector<PreparedEntry::IndexWrite> index_writes) {
+AppendPipeline::Submitted AppendPipeline::submit(
+    std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
+    std::vector<PreparedEntry::IndexWrite> index_writes) {
     const auto answer = [](Result<AppendResult> r) {
         Submitted out;
         out.answer.emplace(std::move(r));
@@ -239,20 +256,18 @@ AppendPipeline::Submitted AppendPipeline::submit(std::string_view stream, Expect
     auto slot = std::make_shared<CommitSlot>();
     slot->stream = std::string(stream);
     const auto d = sequencer_.decide(ticket, stream, expected, ids, *lookups, now,
-                                      [&](const Sequencer::Decision& dd) {
-                                          slot->first_position = dd.first_position;
-                                          queue_->enqueue(slot);
-                                      });
+                                     [&](const Sequencer::Decision& dd) {
+                                         slot->first_position = dd.first_position;
+                                         queue_->enqueue(slot);
+                                     });
     using Kind = Sequencer::Decision::Kind;
     Submitted out;
-    out.if_durable = AppendResult{d.first_position, d.first_position + ids.size() - 1,
-                                  d.first_version, d.first_version + ids.size() - 1,
-                                  d.kind == Kind::kReplay};
+    out.if_durable =
+        AppendResult{d.first_position, d.first_position + ids.size() - 1, d.first_version,
+                     d.first_version + ids.size() - 1, d.kind == Kind::kReplay};
     switch (d.kind) {
-        case Kind::kRefused:
-            return answer(durable_.refused());
-        case Kind::kReusedId:
-            return answer(already_exists("reused event id: " + d.detail));
+        case Kind::kRefused: return answer(durable_.refused());
+        case Kind::kReusedId: return answer(already_exists("reused event id: " + d.detail));
         case Kind::kConflict: {
             auto c = std::make_shared<VersionConflict>();
             c->stream = std::string(stream);
@@ -263,10 +278,8 @@ AppendPipeline::Submitted AppendPipeline::submit(std::string_view stream, Expect
                                   expected.to_string())
                               .with_detail(std::move(c)));
         }
-        case Kind::kReplay:
-            return out;  // answered once the original is durable (at once if it is)
-        case Kind::kAppend:
-            break;
+        case Kind::kReplay: return out;  // answered once the original is durable (at once if it is)
+        case Kind::kAppend: break;
     }
     try {
         prepare(*slot, events, *keys, d);
@@ -279,24 +292,26 @@ AppendPipeline::Submitted AppendPipeline::submit(std::string_view stream, Expect
 }
 
 void AppendPipeline::prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
-                         const std::vector<SectionKey>& keys, const Sequencer::Decision& d) {
+                             const std::vector<SectionKey>& keys, const Sequencer::Decision& d) {
     slot.entries.resize(events.size());
     std::string nonces(keys.size() * kNonceSize, '\0');
-    public_random(reinterpret_cast<std::uint8_t*>(nonces.data()), nonces.size());  // one draw for the whole append
+    public_random(reinterpret_cast<std::uint8_t*>(nonces.data()),
+                  nonces.size());  // one draw for the whole append
     std::size_t key_index = 0;
     std::vector<StoredSection> scratch;
     for (std::size_t i = 0; i < events.size(); ++i) {
         const NewEvent& e = events[i];
-        EntryHeader h{d.first_position + i, slot.stream,  d.first_version + i, e.event_id,
-                      e.type,               e.schema_version, d.recorded_at_us, e.actor,
-                      e.subject,            e.correlation, e.causation};
+        EntryHeader h{d.first_position + i, slot.stream, d.first_version + i,
+                      e.event_id,           e.type,      e.schema_version,
+                      d.recorded_at_us,     e.actor,     e.subject,
+                      e.correlation,        e.causation};
         PreparedEntry& pe = slot.entries[i];
         pe.position = h.position;
         pe.version = h.version;
         pe.event_id = e.event_id;
-        pe.bytes = seal_and_encode(h, e.clear, e.sections, keys.data() + key_index,
-                                   reinterpret_cast<const std::uint8_t*>(nonces.data()) + key_index * kNonceSize,
-                                   scratch);
+        pe.bytes = seal_and_encode(
+            h, e.clear, e.sections, keys.data() + key_index,
+            reinterpret_cast<const std::uint8_t*>(nonces.data()) + key_index * kNonceSize, scratch);
         key_index += e.sections.size();
         pe.leaf = merkle::leaf_hash(pe.bytes);
     }
@@ -307,7 +322,8 @@ void AppendPipeline::prepare(CommitSlot& slot, const std::vector<NewEvent>& even
 Status AppendPipeline::refuse(Status why) {
     bool first = false;
     const Status refused = durable_.set_refused(
-        unavailable("the store refuses appends until it is reopened, after: " + why.to_string()), first);
+        unavailable("the store refuses appends until it is reopened, after: " + why.to_string()),
+        first);
     if (first) spdlog::error("event store: {}", refused.message());
     sequencer_.refuse_all();
     durable_.release_all(refused);
@@ -321,10 +337,12 @@ Status AppendPipeline::commit(const std::vector<std::shared_ptr<CommitSlot>>& ba
     }
     if (Status s = vault_.sync_if_dirty(); !s.is_ok()) return refuse(s);
 
-    // Sized up front: growing a batch of thousands of entries by doubling copies it again and again.
+    // Sized up front: growing a batch of thousands of entries by doubling copies it again and
+    // again.
     std::size_t bytes = 0;
     for (const auto& slot : batch) {
-        for (const PreparedEntry& e : slot->entries) bytes += e.bytes.size() + 2 * 32 + 96 + slot->stream.size();
+        for (const PreparedEntry& e : slot->entries)
+            bytes += e.bytes.size() + 2 * 32 + 96 + slot->stream.size();
     }
     rocksdb::WriteBatch wb(bytes);
     merkle::Frontier working = frontier_;
@@ -350,11 +368,13 @@ Status AppendPipeline::commit(const std::vector<std::shared_ptr<CommitSlot>>& ba
                 piece_first = e.position;
             }
             working.push(e.leaf, completed);
-            for (const auto& h : completed) piece.append(reinterpret_cast<const char*>(h.data()), h.size());
+            for (const auto& h : completed)
+                piece.append(reinterpret_cast<const char*>(h.data()), h.size());
             if (completed.size() > layout::kTreeUpperLevel) {
                 std::string upper;
                 for (std::size_t l = layout::kTreeUpperLevel; l < completed.size(); ++l) {
-                    upper.append(reinterpret_cast<const char*>(completed[l].data()), completed[l].size());
+                    upper.append(reinterpret_cast<const char*>(completed[l].data()),
+                                 completed[l].size());
                 }
                 wb.Put(db_.cf().tree_upper, pos, upper);
             }
@@ -362,8 +382,9 @@ Status AppendPipeline::commit(const std::vector<std::shared_ptr<CommitSlot>>& ba
                 using Family = PreparedEntry::IndexWrite::Family;
                 rocksdb::ColumnFamilyHandle* cf = w.family == Family::kErasures ? db_.cf().erasures
                                                   : w.family == Family::kHolds  ? db_.cf().holds
-                                                  : w.family == Family::kLedger ? db_.cf().ledger
-                                                                                : db_.cf().deferred_erasures;
+                                                  : w.family == Family::kLedger
+                                                      ? db_.cf().ledger
+                                                      : db_.cf().deferred_erasures;
                 if (w.remove) {
                     wb.Delete(cf, w.key);
                 } else {
@@ -381,7 +402,8 @@ Status AppendPipeline::commit(const std::vector<std::shared_ptr<CommitSlot>>& ba
     frontier_ = std::move(working);
     const Position last = batch.back()->entries.back().position;
     sequencer_.committed(last);
-    durable_.advance(last, DurableHead::TreeHead{frontier_.size(), merkle::to_string(frontier_.root())});
+    durable_.advance(last,
+                     DurableHead::TreeHead{frontier_.size(), merkle::to_string(frontier_.root())});
     return Status::ok();
 }
 

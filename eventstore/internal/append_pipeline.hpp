@@ -53,13 +53,15 @@ public:
     AppendPipeline& operator=(const AppendPipeline&) = delete;
 
     // Log::append and Log::append_async: users' events (no "store-*" stream, no "store.*" type).
-    Result<AppendResult> append(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events);
-    void append_async(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
-                      Log::AppendDone done);
+    Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
+                                std::vector<NewEvent> events);
+    void append_async(std::string_view stream, ExpectedVersion expected,
+                      std::vector<NewEvent> events, Log::AppendDone done);
     // A record of the store's own (erasure, purge, hold, restore ...: types "store.*"), with the
     // index rows it writes in the same batch.
-    Result<AppendResult> append_store_record(std::string_view stream, ExpectedVersion expected, NewEvent record,
-                                             std::vector<PreparedEntry::IndexWrite> index_writes = {});
+    Result<AppendResult> append_store_record(
+        std::string_view stream, ExpectedVersion expected, NewEvent record,
+        std::vector<PreparedEntry::IndexWrite> index_writes = {});
     // Joins the writer after it commits what is queued. Appends made after it are not accepted.
     void close();
 
@@ -75,16 +77,18 @@ private:
     };
     // Decides, reserves and prepares an append that passed validation; `index_writes` go with the
     // last event (store records only).
-    Submitted submit(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
+    Submitted submit(std::string_view stream, ExpectedVersion expected,
+                     std::vector<NewEvent> events,
                      std::vector<PreparedEntry::IndexWrite> index_writes = {});
     // For append() and store records: waits for what submit() left pending.
     Result<AppendResult> finish_waiting(Submitted submitted);
     Status validate_append(std::string_view stream, const std::vector<NewEvent>& events) const;
     Result<Sequencer::Lookups> look_up(std::string_view stream, const std::vector<Id>& ids);
-    Result<std::vector<SectionKey>> keys_for(const std::vector<NewEvent>& events, std::int64_t now_us);
+    Result<std::vector<SectionKey>> keys_for(const std::vector<NewEvent>& events,
+                                             std::int64_t now_us);
     Status refuse_new_key(const Id& subject, KeyClass key_class);
-    void prepare(CommitSlot& slot, const std::vector<NewEvent>& events, const std::vector<SectionKey>& keys,
-                 const Sequencer::Decision& d);
+    void prepare(CommitSlot& slot, const std::vector<NewEvent>& events,
+                 const std::vector<SectionKey>& keys, const Sequencer::Decision& d);
     // The writer thread's: one synced batch for `batch`, then the durable head advances.
     Status commit(const std::vector<std::shared_ptr<CommitSlot>>& batch);
     Status refuse(Status why);
@@ -95,7 +99,8 @@ private:
     LedgerReader& reader_;
     const StoreConfig& config_;
     DurableHead& durable_;
-    merkle::Frontier frontier_;  // Invariant: touched by the writer thread only, after the constructor.
+    merkle::Frontier
+        frontier_;  // Invariant: touched by the writer thread only, after the constructor.
     Sequencer sequencer_;
     std::unique_ptr<CommitQueue> queue_;  // last: its writer calls commit() on the members above
 };

@@ -49,8 +49,9 @@ Result<Position> last_position(const fs::path& dir) {
         {std::string(layout::kLedgerCf), rocksdb::ColumnFamilyOptions()}};
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::DB::OpenForReadOnly(o, dir.string(), cfs, &handles, &raw),
-                                   "opening the checkpoint " + dir.string()));
+    AUD_RETURN_IF_ERROR(
+        from_rocks(rocksdb::DB::OpenForReadOnly(o, dir.string(), cfs, &handles, &raw),
+                   "opening the checkpoint " + dir.string()));
     std::unique_ptr<rocksdb::DB> db(raw);
     Position last = 0;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
@@ -64,7 +65,8 @@ Result<Position> last_position(const fs::path& dir) {
             spdlog::warn("backup: releasing a column family of the checkpoint: {}", s.ToString());
         }
     }
-    if (auto s = db->Close(); !s.ok()) spdlog::warn("backup: closing the checkpoint {}: {}", dir.string(), s.ToString());
+    if (auto s = db->Close(); !s.ok())
+        spdlog::warn("backup: closing the checkpoint {}: {}", dir.string(), s.ToString());
     if (!status.is_ok()) return status;
     return last;
 }
@@ -78,7 +80,8 @@ Status remove_tree(const fs::path& p) {
 
 // Removes what a crashed backup left: partial directories and directories without a manifest.
 Status remove_unfinished(const fs::path& target, Kind kind) {
-    const fs::path dir = target / (kind == Kind::kLedger ? backup_format::kLedgerDir : backup_format::kVaultDir);
+    const fs::path dir =
+        target / (kind == Kind::kLedger ? backup_format::kLedgerDir : backup_format::kVaultDir);
     std::error_code ec;
     std::vector<fs::path> doomed;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -121,7 +124,8 @@ Status write_signed(const backup_format::Paths& p, const std::string& text,
 // Takes one backup into one target; see create_backup's contract in store.hpp and backup.hpp.
 class BackupWriter {
 public:
-    BackupWriter(const BackupParts& parts, const BackupOptions& options) : parts_(parts), options_(options) {}
+    BackupWriter(const BackupParts& parts, const BackupOptions& options)
+        : parts_(parts), options_(options) {}
 
     Result<BackupManifest> run() {
         AUD_RETURN_IF_ERROR(check_options());
@@ -130,9 +134,10 @@ public:
         const fs::path& target = options_.target;
         AUD_RETURN_IF_ERROR(file::make_private_dirs(target / backup_format::kLedgerDir));
         AUD_RETURN_IF_ERROR(file::make_private_dirs(target / backup_format::kVaultDir));
-        AUD_ASSIGN_OR_RETURN(auto lock, file::FileLock::acquire(
-                                            target / backup_format::kLockFile,
-                                            "another backup is being written to " + target.string()));
+        AUD_ASSIGN_OR_RETURN(
+            auto lock,
+            file::FileLock::acquire(target / backup_format::kLockFile,
+                                    "another backup is being written to " + target.string()));
         AUD_RETURN_IF_ERROR(ensure_register());
         AUD_RETURN_IF_ERROR(remove_unfinished(target, Kind::kLedger));
         AUD_RETURN_IF_ERROR(remove_unfinished(target, Kind::kVault));
@@ -145,7 +150,8 @@ public:
         m.store_id = parts_.config.store_id;
         m.dev = parts_.config.dev;
         m.key_id = key_->public_key().id;
-        m.public_key.assign(reinterpret_cast<const char*>(key_->public_key().key.data()), key_->public_key().key.size());
+        m.public_key.assign(reinterpret_cast<const char*>(key_->public_key().key.data()),
+                            key_->public_key().key.size());
         m.vault_id = m.id;
         ledger_ = backup_format::paths(target, Kind::kLedger, m.id);
         vault_ = backup_format::paths(target, Kind::kVault, m.id);
@@ -155,15 +161,16 @@ public:
             // next backup into this target, so they are only logged.
             for (const auto& partial : {ledger_.partial, vault_.partial}) {
                 if (Status removed = remove_tree(partial); !removed.is_ok()) {
-                    spdlog::warn("backup: leaving the unfinished {}: {}", partial.string(), removed.to_string());
+                    spdlog::warn("backup: leaving the unfinished {}: {}", partial.string(),
+                                 removed.to_string());
                 }
             }
             return s;
         }
         AUD_RETURN_IF_ERROR(prune(m.id, now));
         AUD_RETURN_IF_ERROR(record(m).with_context("ledgering the backup " + m.id));
-        spdlog::info("backup: {} written to {}: tree size {}, {} ledger files", m.id, target.string(),
-                     m.head.size, m.files.size());
+        spdlog::info("backup: {} written to {}: tree size {}, {} ledger files", m.id,
+                     target.string(), m.head.size, m.files.size());
         return m;
     }
 
@@ -181,13 +188,18 @@ private:
         e.event_id = random_id();
         e.type = std::string(kBackupType);
         e.clear = json::serialize(clear);
-        return parts_.pipeline.append_store_record(kBackupStream, ExpectedVersion::any(), std::move(e)).status();
+        return parts_.pipeline
+            .append_store_record(kBackupStream, ExpectedVersion::any(), std::move(e))
+            .status();
     }
 
     Status check_options() {
-        if (options_.target.empty()) return invalid_argument("target: a backup target directory is required");
-        if (options_.keep == 0) return invalid_argument("keep: at least one ledger backup must be kept");
-        if (options_.vault_keep.count() <= 0) return invalid_argument("vault_keep: must be positive");
+        if (options_.target.empty())
+            return invalid_argument("target: a backup target directory is required");
+        if (options_.keep == 0)
+            return invalid_argument("keep: at least one ledger backup must be kept");
+        if (options_.vault_keep.count() <= 0)
+            return invalid_argument("vault_keep: must be positive");
         return Status::ok();
     }
 
@@ -199,9 +211,10 @@ private:
             return fs::equivalent(t, options_.target, ec);
         });
         if (!configured) {
-            spdlog::warn("backup: {} is not among the store's backup targets, so erasures are not "
-                         "registered there; a restore from it must be given the configured targets too",
-                         options_.target.string());
+            spdlog::warn(
+                "backup: {} is not among the store's backup targets, so erasures are not "
+                "registered there; a restore from it must be given the configured targets too",
+                options_.target.string());
         }
         const fs::path file = options_.target / backup_format::kRegisterFile;
         if (fs::exists(file, ec)) return Status::ok();
@@ -217,20 +230,24 @@ private:
         AUD_RETURN_IF_ERROR(checkpoint_ledger(ledger_.partial));
         AUD_RETURN_IF_ERROR(parts_.vault.checkpoint(vault_.partial));
         for (const fs::path& dir : {ledger_.partial, vault_.partial}) {
-            if (::chmod(dir.c_str(), 0700) != 0) return unavailable("setting mode 0700 on " + dir.string());
+            if (::chmod(dir.c_str(), 0700) != 0)
+                return unavailable("setting mode 0700 on " + dir.string());
             AUD_RETURN_IF_ERROR(backup_files::break_hard_links(dir));
         }
         AUD_ASSIGN_OR_RETURN(Position last, last_position(ledger_.partial));
         AUD_ASSIGN_OR_RETURN(m.head, head_at(last));
 
-        backup_format::VaultManifest vm{m.id, m.created_at_us, m.store_id, m.key_id, m.public_key, {}};
+        backup_format::VaultManifest vm{m.id,     m.created_at_us, m.store_id,
+                                        m.key_id, m.public_key,    {}};
         AUD_ASSIGN_OR_RETURN(vm.files, backup_files::hash_files(vault_.partial));
         AUD_RETURN_IF_ERROR(rename_into_place(vault_));
-        AUD_RETURN_IF_ERROR(write_signed(vault_, backup_format::encode(vm), backup_format::trusted_comment(vm), key_.value()));
+        AUD_RETURN_IF_ERROR(write_signed(vault_, backup_format::encode(vm),
+                                         backup_format::trusted_comment(vm), key_.value()));
 
         AUD_ASSIGN_OR_RETURN(m.files, backup_files::hash_files(ledger_.partial));
         AUD_RETURN_IF_ERROR(rename_into_place(ledger_));
-        return write_signed(ledger_, backup_format::encode(m), backup_format::trusted_comment(m), key_.value());
+        return write_signed(ledger_, backup_format::encode(m), backup_format::trusted_comment(m),
+                            key_.value());
     }
 
     Status checkpoint_ledger(const fs::path& dir) {
@@ -248,7 +265,8 @@ private:
 
     // A signed tree head of exactly `size` entries: a stored one, or one signed now.
     Result<SignedTreeHead> head_at(Position size) {
-        if (parts_.durable.wait_for(size, std::chrono::steady_clock::now() + kAcknowledgeWait) < size) {
+        if (parts_.durable.wait_for(size, std::chrono::steady_clock::now() + kAcknowledgeWait) <
+            size) {
             return unavailable("the ledger checkpoint holds position " + std::to_string(size) +
                                ", which the store has not acknowledged (a failed write?)");
         }
@@ -257,7 +275,8 @@ private:
 
     // Keeps the newest `keep` ledger backups and the vault backups younger than `vault_keep`.
     Status prune(const std::string& current, std::int64_t now) {
-        AUD_ASSIGN_OR_RETURN(auto ledgers, backup_format::list_manifests(options_.target, Kind::kLedger));
+        AUD_ASSIGN_OR_RETURN(auto ledgers,
+                             backup_format::list_manifests(options_.target, Kind::kLedger));
         std::vector<std::pair<std::int64_t, std::string>> dated;
         for (const auto& [id, text] : ledgers) {
             auto m = backup_format::decode_ledger_manifest(text);
@@ -270,19 +289,23 @@ private:
         std::sort(dated.begin(), dated.end());
         for (std::size_t i = 0; i + options_.keep < dated.size(); ++i) {
             if (dated[i].second == current) continue;
-            spdlog::info("backup: deleting ledger backup {} (keeping the newest {})", dated[i].second, options_.keep);
+            spdlog::info("backup: deleting ledger backup {} (keeping the newest {})",
+                         dated[i].second, options_.keep);
             AUD_RETURN_IF_ERROR(delete_backup(options_.target, Kind::kLedger, dated[i].second));
         }
         const std::int64_t limit =
-            now - std::chrono::duration_cast<std::chrono::microseconds>(options_.vault_keep).count();
-        AUD_ASSIGN_OR_RETURN(auto vaults, backup_format::list_manifests(options_.target, Kind::kVault));
+            now -
+            std::chrono::duration_cast<std::chrono::microseconds>(options_.vault_keep).count();
+        AUD_ASSIGN_OR_RETURN(auto vaults,
+                             backup_format::list_manifests(options_.target, Kind::kVault));
         for (const auto& [id, text] : vaults) {
             if (id == current) continue;
             auto m = backup_format::decode_vault_manifest(text);
             // A vault backup whose manifest cannot be read cannot be restored either; it only
             // keeps keys alive, so it goes too.
             if (m && m->created_at_us >= limit) continue;
-            spdlog::info("backup: deleting vault backup {} (older than {} hours)", id, options_.vault_keep.count());
+            spdlog::info("backup: deleting vault backup {} (older than {} hours)", id,
+                         options_.vault_keep.count());
             AUD_RETURN_IF_ERROR(delete_backup(options_.target, Kind::kVault, id));
         }
         return Status::ok();
@@ -317,9 +340,10 @@ Result<Position> RocksStore::append_restore_record(const BackupManifest& backup,
     record.event_id = random_id();
     record.type = std::string(kRestoreType);
     record.clear = json::serialize(clear);
-    AUD_ASSIGN_OR_RETURN(auto appended, pipeline_->append_store_record(kRestoreStream, ExpectedVersion::any(), std::move(record)));
+    AUD_ASSIGN_OR_RETURN(
+        auto appended,
+        pipeline_->append_store_record(kRestoreStream, ExpectedVersion::any(), std::move(record)));
     return appended.first_position;
 }
-
 
 }  // namespace auditorium::eventstore::internal

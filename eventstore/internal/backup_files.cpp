@@ -52,7 +52,8 @@ Status copy_one(const fs::path& from, const fs::path& to) {
             return file::io_error("reading", from);
         }
         if (n == 0) break;
-        AUD_RETURN_IF_ERROR(file::write_all(out.get(), std::string_view(buf.data(), static_cast<std::size_t>(n)), to));
+        AUD_RETURN_IF_ERROR(file::write_all(
+            out.get(), std::string_view(buf.data(), static_cast<std::size_t>(n)), to));
     }
     AUD_RETURN_IF_ERROR(file::sync_fd(out.get(), to));
     return out.close().with_context(to.string());
@@ -105,7 +106,8 @@ Status check_files(const fs::path& dir, const std::vector<BackupFile>& files) {
     for (const BackupFile& f : files) {
         const fs::path p = dir / f.name;
         std::error_code ec;
-        if (!fs::exists(p, ec)) return corruption("file " + p.string() + " of the manifest is missing");
+        if (!fs::exists(p, ec))
+            return corruption("file " + p.string() + " of the manifest is missing");
         BackupFile actual;
         AUD_RETURN_IF_ERROR(hash_file(p, actual));
         if (actual.size != f.size) {
@@ -113,7 +115,8 @@ Status check_files(const fs::path& dir, const std::vector<BackupFile>& files) {
                               " bytes; the manifest says " + std::to_string(f.size));
         }
         if (actual.sha256 != f.sha256) {
-            return corruption("file " + p.string() + " does not match its SHA-256 in the manifest (it was changed)");
+            return corruption("file " + p.string() +
+                              " does not match its SHA-256 in the manifest (it was changed)");
         }
     }
     return Status::ok();

@@ -2,8 +2,8 @@
 
 #include <sodium.h>
 
-#include <boost/json.hpp>
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstring>
 #include <ctime>
 
@@ -46,13 +46,15 @@ json::object common(std::string_view format, const std::string& id, std::int64_t
 // Field readers: Corruption naming the field (a manifest arrives with the backup it describes).
 Result<std::string> string_field(const json::object& o, std::string_view name) {
     const auto* v = o.if_contains(name);
-    if (v == nullptr || !v->is_string()) return corruption("manifest: " + std::string(name) + ": missing or not a string");
+    if (v == nullptr || !v->is_string())
+        return corruption("manifest: " + std::string(name) + ": missing or not a string");
     return std::string(v->as_string());
 }
 
 Result<std::int64_t> int_field(const json::object& o, std::string_view name) {
     const auto* v = o.if_contains(name);
-    if (v != nullptr && v->is_uint64() && v->as_uint64() <= INT64_MAX) return static_cast<std::int64_t>(v->as_uint64());
+    if (v != nullptr && v->is_uint64() && v->as_uint64() <= INT64_MAX)
+        return static_cast<std::int64_t>(v->as_uint64());
     if (v != nullptr && v->is_int64() && v->as_int64() >= 0) return v->as_int64();
     return corruption("manifest: " + std::string(name) + ": missing or not a non-negative integer");
 }
@@ -63,7 +65,8 @@ Result<json::object> parse_object(std::string_view text, std::string_view format
     if (ec || !v.is_object()) return corruption("manifest: not a JSON object");
     json::object o = std::move(v.as_object());
     AUD_ASSIGN_OR_RETURN(std::string f, string_field(o, "format"));
-    if (f != format) return corruption("manifest: format is \"" + f + "\", not \"" + std::string(format) + "\"");
+    if (f != format)
+        return corruption("manifest: format is \"" + f + "\", not \"" + std::string(format) + "\"");
     return o;
 }
 
@@ -91,7 +94,8 @@ Result<Common> decode_common(const json::object& o) {
     c.key_id = pk->id;
     c.public_key.assign(reinterpret_cast<const char*>(pk->key.data()), pk->key.size());
     const auto* files = o.if_contains("files");
-    if (files == nullptr || !files->is_array()) return corruption("manifest: files: missing or not a list");
+    if (files == nullptr || !files->is_array())
+        return corruption("manifest: files: missing or not a list");
     for (const json::value& v : files->as_array()) {
         if (!v.is_object()) return corruption("manifest: files: an entry is not an object");
         BackupFile f;
@@ -103,7 +107,8 @@ Result<Common> decode_common(const json::object& o) {
         f.size = static_cast<std::uint64_t>(size);
         AUD_ASSIGN_OR_RETURN(std::string hash, string_field(v.as_object(), "sha256"));
         auto raw = from_hex(hash);
-        if (!raw || raw->size() != 32) return corruption("manifest: files: " + f.name + ": sha256 is not 64 hex digits");
+        if (!raw || raw->size() != 32)
+            return corruption("manifest: files: " + f.name + ": sha256 is not 64 hex digits");
         f.sha256 = *raw;
         c.files.push_back(std::move(f));
     }
@@ -117,7 +122,8 @@ Paths paths(const fs::path& target, Kind kind, std::string_view id) {
     Paths p;
     p.dir = dir / std::string(id);
     p.manifest = dir / (std::string(id) + std::string(kManifestSuffix));
-    p.signature = dir / (std::string(id) + std::string(kManifestSuffix) + std::string(kSignatureSuffix));
+    p.signature =
+        dir / (std::string(id) + std::string(kManifestSuffix) + std::string(kSignatureSuffix));
     p.partial = dir / ("." + std::string(id) + std::string(kPartialSuffix));
     return p;
 }
@@ -139,15 +145,16 @@ std::string make_id(std::int64_t now_us) {
 bool valid_id(std::string_view id) {
     if (id.empty() || id.size() > 64 || id[0] == '.') return false;
     for (char c : id) {
-        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        c == '.' || c == '-' || c == '_';
+        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                        (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '_';
         if (!ok) return false;
     }
     return true;
 }
 
 std::string encode(const BackupManifest& m) {
-    json::object o = common(kLedgerManifestFormat, m.id, m.created_at_us, m.store_id, m.key_id, m.public_key);
+    json::object o =
+        common(kLedgerManifestFormat, m.id, m.created_at_us, m.store_id, m.key_id, m.public_key);
     o["dev"] = m.dev;
     o["tree_head"] = json::parse(tree_head_to_json(m.head));
     o["vault_id"] = m.vault_id;
@@ -156,7 +163,8 @@ std::string encode(const BackupManifest& m) {
 }
 
 std::string encode(const VaultManifest& m) {
-    json::object o = common(kVaultManifestFormat, m.id, m.created_at_us, m.store_id, m.key_id, m.public_key);
+    json::object o =
+        common(kVaultManifestFormat, m.id, m.created_at_us, m.store_id, m.key_id, m.public_key);
     o["files"] = files_json(m.files);
     return json::serialize(o) + "\n";
 }
@@ -172,23 +180,26 @@ Result<BackupManifest> decode_ledger_manifest(std::string_view text) {
     m.public_key = std::move(c.public_key);
     m.files = std::move(c.files);
     const auto* dev = o.if_contains("dev");
-    if (dev == nullptr || !dev->is_bool()) return corruption("manifest: dev: missing or not a boolean");
+    if (dev == nullptr || !dev->is_bool())
+        return corruption("manifest: dev: missing or not a boolean");
     m.dev = dev->as_bool();
     AUD_ASSIGN_OR_RETURN(m.vault_id, string_field(o, "vault_id"));
     const auto* head = o.if_contains("tree_head");
-    if (head == nullptr || !head->is_object()) return corruption("manifest: tree_head: missing or not an object");
+    if (head == nullptr || !head->is_object())
+        return corruption("manifest: tree_head: missing or not an object");
     auto parsed = tree_head_from_json(json::serialize(*head));
     if (!parsed) return corruption("manifest: tree_head: " + parsed.status().message());
     m.head = std::move(parsed).value();
-    if (m.head.store_id != m.store_id) return corruption("manifest: the tree head belongs to another store");
+    if (m.head.store_id != m.store_id)
+        return corruption("manifest: the tree head belongs to another store");
     return m;
 }
 
 Result<VaultManifest> decode_vault_manifest(std::string_view text) {
     AUD_ASSIGN_OR_RETURN(json::object o, parse_object(text, kVaultManifestFormat));
     AUD_ASSIGN_OR_RETURN(Common c, decode_common(o));
-    return VaultManifest{std::move(c.id), c.created_at_us, c.store_id, c.key_id, std::move(c.public_key),
-                         std::move(c.files)};
+    return VaultManifest{std::move(c.id), c.created_at_us,         c.store_id,
+                         c.key_id,        std::move(c.public_key), std::move(c.files)};
 }
 
 std::string trusted_comment(const BackupManifest& m) {

@@ -40,7 +40,8 @@ Result<std::optional<VaultBackup>> find_vault_backup(const std::filesystem::path
 
 // The newest vault backup of all targets by creation time, if any. Manifests that do not parse
 // are skipped.
-Result<std::optional<VaultBackup>> newest_vault_backup(const std::vector<std::filesystem::path>& targets);
+Result<std::optional<VaultBackup>> newest_vault_backup(
+    const std::vector<std::filesystem::path>& targets);
 
 using PublicKeys = std::map<SigningKeyId, std::string>;  // key id -> 32-byte Ed25519 key
 
@@ -50,15 +51,16 @@ Result<PublicKeys> signing_keys_of(Store& store, const std::string& trusted);
 
 // The signer a manifest names, as a key set of one. Corruption when `trusted` (32 bytes) is
 // given and the manifest names another key.
-Result<PublicKeys> manifest_signer(const SigningKeyId& id, const std::string& key, const std::string& trusted);
+Result<PublicKeys> manifest_signer(const SigningKeyId& id, const std::string& key,
+                                   const std::string& trusted);
 
 // After the backed-up ledger is opened: its signing keys must include the manifest's signer.
 Status check_signer_in_ledger(Store& store, const PublicKeys& signer);
 
 // Checks the minisign signature <manifest>.minisig over `text` with one of `keys`; returns its
 // trusted comment. Corruption when it is missing, malformed, by another key or does not match.
-Result<std::string> check_manifest_signature(const backup_format::Paths& paths, std::string_view text,
-                                             const PublicKeys& keys);
+Result<std::string> check_manifest_signature(const backup_format::Paths& paths,
+                                             std::string_view text, const PublicKeys& keys);
 
 // The tree head's own signature under `keys`, and that it belongs to `store_id`.
 Status check_tree_head(const SignedTreeHead& head, const Id& store_id, const PublicKeys& keys);

@@ -20,10 +20,13 @@ namespace {
 
 // A private directory under the system temp dir, removed with its contents when destroyed.
 
-Status check_vault(const BackupManifest& ledger, const reader::VaultBackup& vault, const reader::PublicKeys& keys) {
-    AUD_RETURN_IF_ERROR(reader::check_manifest_signature(vault.paths, vault.manifest_text, keys).status());
+Status check_vault(const BackupManifest& ledger, const reader::VaultBackup& vault,
+                   const reader::PublicKeys& keys) {
+    AUD_RETURN_IF_ERROR(
+        reader::check_manifest_signature(vault.paths, vault.manifest_text, keys).status());
     if (vault.manifest.store_id != ledger.store_id) {
-        return corruption("vault backup " + vault.manifest.id + " belongs to store " + vault.manifest.store_id.hex());
+        return corruption("vault backup " + vault.manifest.id + " belongs to store " +
+                          vault.manifest.store_id.hex());
     }
     return internal::backup_files::check_files(vault.paths.dir, vault.manifest.files);
 }
@@ -31,7 +34,8 @@ Status check_vault(const BackupManifest& ledger, const reader::VaultBackup& vaul
 }  // namespace
 
 Result<std::vector<BackupManifest>> list_backups(const fs::path& target) {
-    AUD_ASSIGN_OR_RETURN(auto manifests, internal::backup_format::list_manifests(target, Kind::kLedger));
+    AUD_ASSIGN_OR_RETURN(auto manifests,
+                         internal::backup_format::list_manifests(target, Kind::kLedger));
     std::vector<BackupManifest> out;
     for (const auto& [id, text] : manifests) {
         auto m = internal::backup_format::decode_ledger_manifest(text);
@@ -45,7 +49,8 @@ Result<std::vector<BackupManifest>> list_backups(const fs::path& target) {
 }
 
 Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
-    if (options.target.empty()) return invalid_argument("backup: a backup target directory is required");
+    if (options.target.empty())
+        return invalid_argument("backup: a backup target directory is required");
     AUD_ASSIGN_OR_RETURN(auto backup, reader::find_ledger_backup({options.target}, options.id));
     const BackupManifest& m = backup.manifest;
     BackupCheck check;
@@ -54,8 +59,10 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
 
     // The signature first, by the key the manifest names (or the pinned one), then the files it
     // lists: nothing of the backup is opened before both hold.
-    AUD_ASSIGN_OR_RETURN(auto keys, reader::manifest_signer(m.key_id, m.public_key, options.trusted_public_key));
-    AUD_ASSIGN_OR_RETURN(check.trusted_comment, reader::check_manifest_signature(backup.paths, backup.manifest_text, keys));
+    AUD_ASSIGN_OR_RETURN(
+        auto keys, reader::manifest_signer(m.key_id, m.public_key, options.trusted_public_key));
+    AUD_ASSIGN_OR_RETURN(check.trusted_comment, reader::check_manifest_signature(
+                                                    backup.paths, backup.manifest_text, keys));
     AUD_RETURN_IF_ERROR(reader::check_tree_head(m.head, m.store_id, keys));
     std::error_code tmp_ec;
     const fs::path tmp = fs::temp_directory_path(tmp_ec);
@@ -64,7 +71,8 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
     const fs::path copy = scratch.path() / "ledger";
     AUD_RETURN_IF_ERROR(file::make_private_dirs(copy));
     AUD_RETURN_IF_ERROR(internal::backup_files::copy_files(backup.paths.dir, copy));
-    AUD_RETURN_IF_ERROR(internal::backup_files::check_files(copy, m.files).with_context("ledger backup " + m.id));
+    AUD_RETURN_IF_ERROR(
+        internal::backup_files::check_files(copy, m.files).with_context("ledger backup " + m.id));
 
     StoreOptions so;
     so.data_dir = copy;
@@ -76,7 +84,8 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
         return corruption("ledger backup " + m.id + " holds store " + store->store_id().hex() +
                           ", but its manifest names store " + m.store_id.hex());
     }
-    if (store->is_dev() != m.dev) return corruption("ledger backup " + m.id + ": the manifest's dev flag is wrong");
+    if (store->is_dev() != m.dev)
+        return corruption("ledger backup " + m.id + ": the manifest's dev flag is wrong");
     AUD_RETURN_IF_ERROR(reader::check_signer_in_ledger(*store, keys));
 
     Store::VerifyOptions vo;
@@ -86,10 +95,12 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
     if (!report) return report.status().with_context("ledger backup " + m.id);
     if (report->entries != m.head.size) {
         return corruption("ledger backup " + m.id + " holds " + std::to_string(report->entries) +
-                          " entries, but its manifest's tree head has size " + std::to_string(m.head.size));
+                          " entries, but its manifest's tree head has size " +
+                          std::to_string(m.head.size));
     }
     if (report->root != m.head.root) {
-        return corruption("ledger backup " + m.id + ": the verified root is not the manifest's tree head's root");
+        return corruption("ledger backup " + m.id +
+                          ": the verified root is not the manifest's tree head's root");
     }
     check.entries = report->entries;
     check.root = report->root;
@@ -97,7 +108,8 @@ Result<BackupCheck> verify_backup(const BackupVerifyOptions& options) {
 
     AUD_ASSIGN_OR_RETURN(auto vault, reader::find_vault_backup(options.target, m.vault_id));
     if (vault) {
-        AUD_RETURN_IF_ERROR(check_vault(m, *vault, keys).with_context("vault backup " + m.vault_id));
+        AUD_RETURN_IF_ERROR(
+            check_vault(m, *vault, keys).with_context("vault backup " + m.vault_id));
         check.vault_present = true;
     }
     return check;

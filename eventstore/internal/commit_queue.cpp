@@ -52,7 +52,8 @@ void CommitQueue::run() {
     for (;;) {
         {
             MutexLock lock(mu_);
-            while (!(!queue_.empty() && queue_.front().prepared) && !(stopping_ && queue_.empty())) {
+            while (!(!queue_.empty() && queue_.front().prepared) &&
+                   !(stopping_ && queue_.empty())) {
                 work_cv_.wait(lock);
             }
             if (queue_.empty()) return;  // stopping, nothing left

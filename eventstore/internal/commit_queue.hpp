@@ -29,8 +29,8 @@ struct PreparedEntry {
     Position position = 0;
     StreamVersion version = 0;
     Id event_id;
-    std::string bytes;        // the canonical entry bytes
-    merkle::Hash leaf{};      // leaf_hash(bytes)
+    std::string bytes;    // the canonical entry bytes
+    merkle::Hash leaf{};  // leaf_hash(bytes)
     // Store records also write their own index keys in the same batch (an erasure record its
     // `erasures` key, a legal hold its `holds` key, a purge its purge markers in `ledger`, ...):
     // (column family, key, value or removal). The value is the record's position unless given.
@@ -61,7 +61,8 @@ struct CommitSlot {
 
 class CommitQueue {
 public:
-    // Commits a run of prepared slots, in position order, as one batch; returns the outcome for all.
+    // Commits a run of prepared slots, in position order, as one batch; returns the outcome for
+    // all.
     using CommitFn = std::function<Status(const std::vector<std::shared_ptr<CommitSlot>>&)>;
 
     explicit CommitQueue(CommitFn commit);

@@ -46,7 +46,8 @@ public:
     // Blocks until `position` is durable (OK) or appends are refused (the refusal).
     Status wait_durable(Position position) AUD_EXCLUDES(mu_);
     // Blocks until head() >= position, the deadline, or a refusal; returns head().
-    Position wait_for(Position position, std::chrono::steady_clock::time_point deadline) AUD_EXCLUDES(mu_);
+    Position wait_for(Position position, std::chrono::steady_clock::time_point deadline)
+        AUD_EXCLUDES(mu_);
     // Calls `then` once `position` is durable (at once if it is) or with the refusal.
     void when_durable(Position position, Waiter then) AUD_EXCLUDES(mu_);
 

@@ -44,12 +44,12 @@ std::string encode_entry(const EntryHeader& h, std::string_view clear,
     std::vector<flatbuffers::Offset<fb::Section>> section_offsets;
     section_offsets.reserve(sections.size());
     for (const auto& s : sections) {
-        auto commitment = b.CreateVector(
-            reinterpret_cast<const std::uint8_t*>(s.commitment.data()), s.commitment.size());
-        auto nonce = b.CreateVector(reinterpret_cast<const std::uint8_t*>(s.nonce.data()),
-                                    s.nonce.size());
-        auto ciphertext = b.CreateVector(
-            reinterpret_cast<const std::uint8_t*>(s.ciphertext.data()), s.ciphertext.size());
+        auto commitment = b.CreateVector(reinterpret_cast<const std::uint8_t*>(s.commitment.data()),
+                                         s.commitment.size());
+        auto nonce =
+            b.CreateVector(reinterpret_cast<const std::uint8_t*>(s.nonce.data()), s.nonce.size());
+        auto ciphertext = b.CreateVector(reinterpret_cast<const std::uint8_t*>(s.ciphertext.data()),
+                                         s.ciphertext.size());
         const fb::Id128 subject = to_fb(s.subject);
         section_offsets.push_back(fb::CreateSection(b, &subject,
                                                     static_cast<std::uint8_t>(s.key_class),
@@ -66,8 +66,8 @@ std::string encode_entry(const EntryHeader& h, std::string_view clear,
     const fb::Id128 correlation = to_fb(h.correlation);
     const fb::Id128 causation = to_fb(h.causation);
     auto entry = fb::CreateEntry(b, kEntryFormat, h.position, stream, h.version, &event_id, type,
-                                 h.schema_version, h.recorded_at_us, &actor, &subject,
-                                 &correlation, &causation, clear_vec, sections_vec);
+                                 h.schema_version, h.recorded_at_us, &actor, &subject, &correlation,
+                                 &causation, clear_vec, sections_vec);
     b.Finish(entry, fb::EntryIdentifier());
     return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
 }
@@ -76,7 +76,8 @@ namespace {
 
 // The format checks every reader runs, without copying anything out. `aligned` keeps the copy of
 // a misaligned buffer alive (base/aligned.hpp).
-Result<const fb::Entry*> checked_entry(std::string_view& bytes, std::vector<std::uint64_t>& aligned) {
+Result<const fb::Entry*> checked_entry(std::string_view& bytes,
+                                       std::vector<std::uint64_t>& aligned) {
     bytes = aligned_8(bytes, aligned);
     const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
     flatbuffers::Verifier verifier(data, bytes.size());
@@ -112,13 +113,15 @@ std::string seal_and_encode(const EntryHeader& header, std::string_view clear,
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const SectionInput& in = inputs[i];
         const SectionKey& key = keys[i];
-        SealedSection sealed = seal(key.key, binding_of(header, in.subject, in.key_class, key.key_id), in.plaintext,
-                                    nonces + i * kNonceSize);
+        SealedSection sealed =
+            seal(key.key, binding_of(header, in.subject, in.key_class, key.key_id), in.plaintext,
+                 nonces + i * kNonceSize);
         StoredSection& out = scratch.emplace_back();
         out.subject = in.subject;
         out.key_class = in.key_class;
         out.key_id = key.key_id;
-        out.commitment.assign(reinterpret_cast<const char*>(sealed.commitment.data()), kCommitmentSize);
+        out.commitment.assign(reinterpret_cast<const char*>(sealed.commitment.data()),
+                              kCommitmentSize);
         out.nonce.assign(reinterpret_cast<const char*>(sealed.nonce.data()), kNonceSize);
         out.ciphertext = std::move(sealed.ciphertext);
     }

@@ -42,9 +42,11 @@ std::string encode_line(const Record& r) {
 
 Result<std::string> hex_field(const json::object& o, std::string_view name, std::size_t bytes) {
     const auto* v = o.if_contains(name);
-    auto raw = v != nullptr && v->is_string() ? from_hex(std::string_view(v->as_string())) : std::nullopt;
+    auto raw =
+        v != nullptr && v->is_string() ? from_hex(std::string_view(v->as_string())) : std::nullopt;
     if (!raw || raw->size() != bytes) {
-        return corruption(std::string(name) + ": expected " + std::to_string(2 * bytes) + " hex digits");
+        return corruption(std::string(name) + ": expected " + std::to_string(2 * bytes) +
+                          " hex digits");
     }
     return *raw;
 }
@@ -52,7 +54,8 @@ Result<std::string> hex_field(const json::object& o, std::string_view name, std:
 Result<std::uint64_t> uint_field(const json::object& o, std::string_view name) {
     const auto* v = o.if_contains(name);
     if (v != nullptr && v->is_uint64()) return v->as_uint64();
-    if (v != nullptr && v->is_int64() && v->as_int64() >= 0) return static_cast<std::uint64_t>(v->as_int64());
+    if (v != nullptr && v->is_int64() && v->as_int64() >= 0)
+        return static_cast<std::uint64_t>(v->as_int64());
     return corruption(std::string(name) + ": missing or not a non-negative integer");
 }
 
@@ -128,8 +131,8 @@ Status append(const fs::path& file, const Id& store_id, const Id& subject, std::
     for (std::size_t i = 0; i < lines.size(); ++i) {
         auto parsed = parse_line(lines[i]);
         if (!parsed) {
-            return parsed.status().with_context("the erasure register " + file.string() + " is damaged at line " +
-                                                std::to_string(i + 1));
+            return parsed.status().with_context("the erasure register " + file.string() +
+                                                " is damaged at line " + std::to_string(i + 1));
         }
         if (parsed->subject == subject) return Status::ok();  // registered already
     }
@@ -140,7 +143,8 @@ Status append(const fs::path& file, const Id& store_id, const Id& subject, std::
     r.key_id = key.public_key().id;
     r.signature = minisign::sign(key, r.message());
     const std::string line = encode_line(r) + "\n";
-    if (::pwrite(fd, line.data(), line.size(), static_cast<off_t>(kept)) != static_cast<ssize_t>(line.size())) {
+    if (::pwrite(fd, line.data(), line.size(), static_cast<off_t>(kept)) !=
+        static_cast<ssize_t>(line.size())) {
         return file::io_error("writing the erasure register", file);
     }
     AUD_RETURN_IF_ERROR(file::sync_fd(fd, file).with_context("the erasure register"));
@@ -153,14 +157,19 @@ Result<Contents> read(const fs::path& file, const Id& store_id, const KeyLookup&
     const auto lines = complete_lines(text, out.torn_tail);
     std::string prev(32, '\0');
     for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::string where = "the erasure register " + file.string() + ", line " + std::to_string(i + 1);
+        const std::string where =
+            "the erasure register " + file.string() + ", line " + std::to_string(i + 1);
         auto r = parse_line(lines[i]);
         if (!r) return r.status().with_context(where);
         if (r->seq != i + 1) {
-            return corruption(where + ": sequence number " + std::to_string(r->seq) + " (lines removed or reordered)");
+            return corruption(where + ": sequence number " + std::to_string(r->seq) +
+                              " (lines removed or reordered)");
         }
-        if (r->prev != prev) return corruption(where + ": does not chain to the line before it (a line was changed or removed)");
-        if (r->store_id != store_id) return corruption(where + ": belongs to another store (" + r->store_id.hex() + ")");
+        if (r->prev != prev)
+            return corruption(
+                where + ": does not chain to the line before it (a line was changed or removed)");
+        if (r->store_id != store_id)
+            return corruption(where + ": belongs to another store (" + r->store_id.hex() + ")");
         AUD_ASSIGN_OR_RETURN(auto key, public_key(r->key_id));
         if (!key || key->size() != 32) {
             return corruption(where + ": signed by key " + signing_key_id_hex(r->key_id) +

@@ -42,7 +42,7 @@ struct Record {
     Id subject;
     std::uint64_t position = 0;
     std::int64_t time_us = 0;
-    std::string prev;       // 32 bytes
+    std::string prev;  // 32 bytes
     SigningKeyId key_id{};
     std::string signature;  // 64 bytes
 
@@ -66,6 +66,7 @@ using KeyLookup = std::function<Result<std::optional<std::string>>(const Signing
 // Reads and checks a register: every line parses, belongs to `store_id`, continues the chain and
 // carries a valid signature by a key `public_key` knows. NotFound when the file does not exist;
 // Corruption naming the line at fault.
-Result<Contents> read(const std::filesystem::path& file, const Id& store_id, const KeyLookup& public_key);
+Result<Contents> read(const std::filesystem::path& file, const Id& store_id,
+                      const KeyLookup& public_key);
 
 }  // namespace auditorium::eventstore::internal::erasure_register

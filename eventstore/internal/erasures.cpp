@@ -48,8 +48,9 @@ Result<Position> Erasures::set_legal_hold(const Id& subject, const Id& actor, bo
     record.actor = actor;
     record.subject = subject;
     AUD_ASSIGN_OR_RETURN(auto appended,
-                         pipeline_.append_store_record("hold-" + subject.hex(), ExpectedVersion::any(), std::move(record),
-                                             {W{W::Family::kHolds, std::string(subject.view()), !held}}));
+                         pipeline_.append_store_record(
+                             "hold-" + subject.hex(), ExpectedVersion::any(), std::move(record),
+                             {W{W::Family::kHolds, std::string(subject.view()), !held}}));
     if (!held) {
         AUD_ASSIGN_OR_RETURN(bool deferred, subjects_.is_erasure_deferred(subject));
         if (deferred) AUD_RETURN_IF_ERROR(erase_now(subject, actor).status());
@@ -63,7 +64,8 @@ Result<Position> Erasures::erase(const Id& subject, const Id& actor) {
     if (held) {
         AUD_ASSIGN_OR_RETURN(auto erased, subjects_.position(subjects_.cf().erasures, subject));
         if (erased) return *erased;
-        AUD_ASSIGN_OR_RETURN(auto deferred, subjects_.position(subjects_.cf().deferred_erasures, subject));
+        AUD_ASSIGN_OR_RETURN(auto deferred,
+                             subjects_.position(subjects_.cf().deferred_erasures, subject));
         if (deferred) return *deferred;
         using W = PreparedEntry::IndexWrite;
         NewEvent record;
@@ -71,11 +73,13 @@ Result<Position> Erasures::erase(const Id& subject, const Id& actor) {
         record.type = "store.erasure_deferred";
         record.actor = actor;
         record.subject = subject;
-        AUD_ASSIGN_OR_RETURN(auto appended,
-                             pipeline_.append_store_record("erasure-deferred-" + subject.hex(), ExpectedVersion::any(),
-                                                 std::move(record),
-                                                 {W{W::Family::kDeferredErasures, std::string(subject.view())}}));
-        spdlog::info("event store: erasure deferred by a legal hold, at position {}", appended.first_position);
+        AUD_ASSIGN_OR_RETURN(
+            auto appended,
+            pipeline_.append_store_record(
+                "erasure-deferred-" + subject.hex(), ExpectedVersion::any(), std::move(record),
+                {W{W::Family::kDeferredErasures, std::string(subject.view())}}));
+        spdlog::info("event store: erasure deferred by a legal hold, at position {}",
+                     appended.first_position);
         return appended.first_position;
     }
     return erase_now(subject, actor);
@@ -93,10 +97,10 @@ Result<Position> Erasures::erase_now(const Id& subject, const Id& actor) {
     record.actor = actor;
     record.subject = subject;
     using W = PreparedEntry::IndexWrite;
-    auto appended = pipeline_.append_store_record("erasure-" + subject.hex(), ExpectedVersion::no_stream(),
-                                        std::move(record),
-                                        {W{W::Family::kErasures, std::string(subject.view())},
-                                         W{W::Family::kDeferredErasures, std::string(subject.view()), true}});
+    auto appended = pipeline_.append_store_record(
+        "erasure-" + subject.hex(), ExpectedVersion::no_stream(), std::move(record),
+        {W{W::Family::kErasures, std::string(subject.view())},
+         W{W::Family::kDeferredErasures, std::string(subject.view()), true}});
     Position position = 0;
     if (appended) {
         position = appended->first_position;
@@ -129,8 +133,9 @@ Status Erasures::record_erasure_in_backups(const Id& subject, Position position)
                                ") cannot be registered there; its key is kept until it is: retry "
                                "the erasure, or reopen the store, once the target is back");
         }
-        AUD_RETURN_IF_ERROR(erasure_register::append(target / backup_format::kRegisterFile, config_.store_id,
-                                                     subject, position, config_.now_us(), key));
+        AUD_RETURN_IF_ERROR(erasure_register::append(target / backup_format::kRegisterFile,
+                                                     config_.store_id, subject, position,
+                                                     config_.now_us(), key));
     }
     return Status::ok();
 }
@@ -144,12 +149,14 @@ Status Erasures::record_pending_erasure_in_backups(const Id& subject) {
 
 // ---- restore steps inside the restored store ----
 
-Result<Erasures::RegisterApplied> Erasures::apply_erasure_register(const std::vector<Id>& subjects) {
+Result<Erasures::RegisterApplied> Erasures::apply_erasure_register(
+    const std::vector<Id>& subjects) {
     RegisterApplied out;
     for (const Id& subject : subjects) {
         AUD_ASSIGN_OR_RETURN(bool erased, subjects_.is_erased(subject));
         if (erased) {
-            AUD_ASSIGN_OR_RETURN(auto key, vault_.key_for_opening(subject, KeyClass::kPersonal, kPersonalKeyId));
+            AUD_ASSIGN_OR_RETURN(
+                auto key, vault_.key_for_opening(subject, KeyClass::kPersonal, kPersonalKeyId));
             if (key) {
                 AUD_RETURN_IF_ERROR(vault_.destroy_personal_keys(subject));
                 ++out.keys_destroyed;
@@ -158,7 +165,8 @@ Result<Erasures::RegisterApplied> Erasures::apply_erasure_register(const std::ve
         }
         // At once, even under a legal hold the backup still records: only erasures actually
         // carried out (never deferred ones) reach the register, so the hold was released since.
-        AUD_RETURN_IF_ERROR(erase_now(subject, Id()).status().with_context("applying the erasure register"));
+        AUD_RETURN_IF_ERROR(
+            erase_now(subject, Id()).status().with_context("applying the erasure register"));
         out.erased.push_back(subject);
     }
     return out;

@@ -24,9 +24,13 @@ class Vault;
 class Erasures {
 public:
     // Everything borrowed must outlive this object.
-    Erasures(AppendPipeline& pipeline, const SubjectIndex& subjects, Vault& vault, LedgerReader& reader,
-             const StoreConfig& config)
-        : pipeline_(pipeline), subjects_(subjects), vault_(vault), reader_(reader), config_(config) {}
+    Erasures(AppendPipeline& pipeline, const SubjectIndex& subjects, Vault& vault,
+             LedgerReader& reader, const StoreConfig& config)
+        : pipeline_(pipeline),
+          subjects_(subjects),
+          vault_(vault),
+          reader_(reader),
+          config_(config) {}
 
     Result<Position> erase(const Id& subject, const Id& actor);
     Result<Position> set_legal_hold(const Id& subject, const Id& actor, bool held);

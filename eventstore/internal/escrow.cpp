@@ -55,8 +55,9 @@ std::string associated_data(const Params& p) {
 Result<Secret> derive(std::string_view passphrase, const Params& p) {
     Secret key = Secret::zeros(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
     if (crypto_pwhash(reinterpret_cast<unsigned char*>(key.data()), key.size(), passphrase.data(),
-                      passphrase.size(), reinterpret_cast<const unsigned char*>(p.salt.data()), p.opslimit,
-                      static_cast<std::size_t>(p.memlimit), crypto_pwhash_ALG_ARGON2ID13) != 0) {
+                      passphrase.size(), reinterpret_cast<const unsigned char*>(p.salt.data()),
+                      p.opslimit, static_cast<std::size_t>(p.memlimit),
+                      crypto_pwhash_ALG_ARGON2ID13) != 0) {
         return unavailable("Argon2id failed (out of memory?)");
     }
     return key;
@@ -64,24 +65,30 @@ Result<Secret> derive(std::string_view passphrase, const Params& p) {
 
 Result<std::string> hex_field(const json::object& o, std::string_view name, std::size_t bytes) {
     const auto* v = o.if_contains(name);
-    auto raw = v != nullptr && v->is_string() ? from_hex(std::string_view(v->as_string())) : std::nullopt;
-    if (!raw || (bytes != 0 && raw->size() != bytes)) return corruption("escrow file: " + std::string(name) + ": malformed");
+    auto raw =
+        v != nullptr && v->is_string() ? from_hex(std::string_view(v->as_string())) : std::nullopt;
+    if (!raw || (bytes != 0 && raw->size() != bytes))
+        return corruption("escrow file: " + std::string(name) + ": malformed");
     return *raw;
 }
 
 Result<std::uint64_t> uint_field(const json::object& o, std::string_view name) {
     const auto* v = o.if_contains(name);
     if (v != nullptr && v->is_uint64()) return v->as_uint64();
-    if (v != nullptr && v->is_int64() && v->as_int64() >= 0) return static_cast<std::uint64_t>(v->as_int64());
+    if (v != nullptr && v->is_int64() && v->as_int64() >= 0)
+        return static_cast<std::uint64_t>(v->as_int64());
     return corruption("escrow file: " + std::string(name) + ": missing or not a number");
 }
 
-Result<const json::object*> object_field(const json::object& o, std::string_view name, std::string_view algorithm) {
+Result<const json::object*> object_field(const json::object& o, std::string_view name,
+                                         std::string_view algorithm) {
     const auto* v = o.if_contains(name);
-    if (v == nullptr || !v->is_object()) return corruption("escrow file: " + std::string(name) + ": missing");
+    if (v == nullptr || !v->is_object())
+        return corruption("escrow file: " + std::string(name) + ": missing");
     const auto* a = v->as_object().if_contains("algorithm");
     if (a == nullptr || !a->is_string() || a->as_string() != algorithm) {
-        return corruption("escrow file: " + std::string(name) + ": the algorithm is not " + std::string(algorithm));
+        return corruption("escrow file: " + std::string(name) + ": the algorithm is not " +
+                          std::string(algorithm));
     }
     return &v->as_object();
 }
@@ -92,7 +99,8 @@ Status escrow_master_key(const fs::path& keys_dir, const Id& store_id, std::stri
                          const fs::path& out) {
     AUD_RETURN_IF_ERROR(init_sodium());
     if (passphrase.size() < kMinEscrowPassphraseBytes) {
-        return invalid_argument("passphrase: at least " + std::to_string(kMinEscrowPassphraseBytes) +
+        return invalid_argument("passphrase: at least " +
+                                std::to_string(kMinEscrowPassphraseBytes) +
                                 " characters are required");
     }
     AUD_ASSIGN_OR_RETURN(auto master, internal::MasterKey::load(keys_dir / layout::kMasterKeyFile));
@@ -142,11 +150,13 @@ Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view 
     AUD_ASSIGN_OR_RETURN(std::string text, file::read_file(escrow));
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
-    if (ec || !v.is_object()) return corruption("escrow file " + escrow.string() + ": not a JSON object");
+    if (ec || !v.is_object())
+        return corruption("escrow file " + escrow.string() + ": not a JSON object");
     const json::object& o = v.as_object();
     const auto* format = o.if_contains("format");
     if (format == nullptr || !format->is_string() || format->as_string() != kFormat) {
-        return corruption("escrow file " + escrow.string() + ": format is not " + std::string(kFormat));
+        return corruption("escrow file " + escrow.string() + ": format is not " +
+                          std::string(kFormat));
     }
     Params p;
     EscrowInfo info;
@@ -164,9 +174,12 @@ Result<EscrowInfo> unescrow_master_key(const fs::path& escrow, std::string_view 
         return corruption("escrow file " + escrow.string() + ": Argon2id limits out of range");
     }
     AUD_ASSIGN_OR_RETURN(const json::object* aead, object_field(o, "aead", kAead));
-    AUD_ASSIGN_OR_RETURN(std::string nonce, hex_field(*aead, "nonce", crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
-    AUD_ASSIGN_OR_RETURN(std::string cipher, hex_field(*aead, "ciphertext",
-                                                       internal::kMasterKeySize + crypto_aead_xchacha20poly1305_ietf_ABYTES));
+    AUD_ASSIGN_OR_RETURN(std::string nonce,
+                         hex_field(*aead, "nonce", crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
+    AUD_ASSIGN_OR_RETURN(
+        std::string cipher,
+        hex_field(*aead, "ciphertext",
+                  internal::kMasterKeySize + crypto_aead_xchacha20poly1305_ietf_ABYTES));
     AUD_ASSIGN_OR_RETURN(Secret key, derive(passphrase, p));
     Secret master = Secret::zeros(internal::kMasterKeySize);
     const std::string ad = associated_data(p);

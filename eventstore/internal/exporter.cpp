@@ -90,14 +90,16 @@ public:
 
     Result<ExportSummary> run() {
         if (!reader_.has_keys()) {
-            return failed_precondition("an export is signed with the ledger's key: open the store with its keys (--keys)");
+            return failed_precondition(
+                "an export is signed with the ledger's key: open the store with its keys (--keys)");
         }
         AUD_ASSIGN_OR_RETURN(auto key, signing_key());
         AUD_ASSIGN_OR_RETURN(head_, reader_.newest_tree_head());
         const Position to = options_.to == 0 ? head_.size : options_.to;
         if (to > head_.size) {
-            return invalid_argument("to: the newest signed tree head covers " + std::to_string(head_.size) +
-                                    " entries, not " + std::to_string(to));
+            return invalid_argument("to: the newest signed tree head covers " +
+                                    std::to_string(head_.size) + " entries, not " +
+                                    std::to_string(to));
         }
         if (options_.from == 0 || (options_.from > to && to > 0)) {
             return invalid_argument("from: must be between 1 and " + std::to_string(to));
@@ -108,8 +110,7 @@ public:
         // Both files are written beside their targets and renamed into place only once complete:
         // an export holds personal data, so it is never readable by others, and a failure
         // midway leaves the previous files (or none) instead of half an export.
-        AUD_ASSIGN_OR_RETURN(file::AtomicFile body,
-                             file::AtomicFile::create(options_.out));
+        AUD_ASSIGN_OR_RETURN(file::AtomicFile body, file::AtomicFile::create(options_.out));
         out_ = &body;
         minisign::FileSigner signer(key);
         signer_ = &signer;
@@ -124,11 +125,13 @@ public:
         AUD_RETURN_IF_ERROR(records(to, jsonl));
         if (jsonl) AUD_RETURN_IF_ERROR(emit("{\"tree_head\":" + tree_head_to_json(head_) + "}"));
         const std::string comment = "auditorium export store=" + config_.store_id.hex() +
-                                    " tree_size=" + std::to_string(head_.size) + " records=" +
-                                    std::to_string(summary_.records) + " filtered=" +
-                                    (summary_.filtered ? "1" : "0") + " format=" +
-                                    (jsonl ? "jsonl" : "csv") + (config_.dev ? " dev" : "");
-        AUD_ASSIGN_OR_RETURN(std::string minisig, signer.finish(comment, "auditorium ledger export"));
+                                    " tree_size=" + std::to_string(head_.size) +
+                                    " records=" + std::to_string(summary_.records) +
+                                    " filtered=" + (summary_.filtered ? "1" : "0") +
+                                    " format=" + (jsonl ? "jsonl" : "csv") +
+                                    (config_.dev ? " dev" : "");
+        AUD_ASSIGN_OR_RETURN(std::string minisig,
+                             signer.finish(comment, "auditorium ledger export"));
         AUD_ASSIGN_OR_RETURN(file::AtomicFile sig,
                              file::AtomicFile::create(options_.out.string() + ".minisig"));
         AUD_RETURN_IF_ERROR(sig.append(minisig));
@@ -180,7 +183,8 @@ private:
         rocksdb::Slice upper_slice(upper);
         rocksdb::ReadOptions ro;
         ro.iterate_upper_bound = &upper_slice;
-        std::unique_ptr<rocksdb::Iterator> it(reader_.db().db().NewIterator(ro, reader_.db().cf().ledger));
+        std::unique_ptr<rocksdb::Iterator> it(
+            reader_.db().db().NewIterator(ro, reader_.db().cf().ledger));
         for (it->Seek(layout::position_key(options_.from)); it->Valid(); it->Next()) {
             const Position p = get_be64(it->key().ToStringView());
             const std::string_view bytes = it->value().ToStringView();
@@ -199,7 +203,8 @@ private:
             auto d = decode_entry(bytes);
             if (!d) return d.status().with_context("position " + std::to_string(p));
             if (!wanted(*d)) continue;
-            AUD_ASSIGN_OR_RETURN(std::string line, jsonl ? json_record(p, bytes, *d) : csv_record(p, bytes, *d));
+            AUD_ASSIGN_OR_RETURN(std::string line,
+                                 jsonl ? json_record(p, bytes, *d) : csv_record(p, bytes, *d));
             AUD_RETURN_IF_ERROR(emit(line));
             ++summary_.records;
         }
@@ -268,7 +273,8 @@ private:
 
 }  // namespace
 
-Result<ExportSummary> export_ledger_file(LedgerReader& reader, const StoreConfig& config, const ExportOptions& options) {
+Result<ExportSummary> export_ledger_file(LedgerReader& reader, const StoreConfig& config,
+                                         const ExportOptions& options) {
     return Exporter(reader, config, options).run();
 }
 

@@ -46,22 +46,26 @@ inline constexpr std::string_view kErasuresCf = "erasures";
 inline constexpr std::string_view kTreeUpperCf = "tree_upper";
 inline constexpr std::string_view kMetaCf = "meta";
 inline constexpr std::string_view kTreeHeadsCf = "tree_heads";
-inline constexpr std::string_view kHoldsCf = "holds";                       // subject -> BE64(position)
-inline constexpr std::string_view kDeferredErasuresCf = "deferred_erasures"; // subject -> BE64(position)
+inline constexpr std::string_view kHoldsCf = "holds";  // subject -> BE64(position)
+inline constexpr std::string_view kDeferredErasuresCf =
+    "deferred_erasures";                                            // subject -> BE64(position)
 inline constexpr std::string_view kMetaRetention = "retention_us";  // decimal microseconds
 
 // A purged entry's value in `ledger`: the marker and its position; its leaf hash stays in `tree`.
 inline constexpr std::string_view kPurgedMarker{"AUDPURGED\0", 10};
-inline bool is_purged_value(std::string_view v) { return v.size() == kPurgedMarker.size() + 8 && v.substr(0, kPurgedMarker.size()) == kPurgedMarker; }
+inline bool is_purged_value(std::string_view v) {
+    return v.size() == kPurgedMarker.size() + 8 &&
+           v.substr(0, kPurgedMarker.size()) == kPurgedMarker;
+}
 inline std::string purged_value(std::uint64_t position) {
     std::string v(kPurgedMarker);
     put_be64(v, position);
     return v;
 }
 
-inline constexpr std::string_view kMetaFormat = "format";      // "1"
-inline constexpr std::string_view kMetaStoreId = "store_id";   // 16 bytes
-inline constexpr std::string_view kMetaDev = "dev";            // "0" or "1"
+inline constexpr std::string_view kMetaFormat = "format";     // "1"
+inline constexpr std::string_view kMetaStoreId = "store_id";  // 16 bytes
+inline constexpr std::string_view kMetaDev = "dev";           // "0" or "1"
 inline constexpr std::string_view kMetaCreatedAt = "created_at_us";
 // "1" once the ledger has a head witness in its keys directory: from then on a missing witness
 // is reported instead of made anew (head_witness.hpp).
@@ -104,7 +108,9 @@ inline std::uint64_t tree_slots_before(std::uint64_t position) {
     const std::uint64_t n = position - 1;
     return 2 * n - static_cast<std::uint64_t>(__builtin_popcountll(n));
 }
-inline bool starts_tree_piece(std::uint64_t position) { return (position - 1) % kTreePieceLeaves == 0; }
+inline bool starts_tree_piece(std::uint64_t position) {
+    return (position - 1) % kTreePieceLeaves == 0;
+}
 // Levels from here up are also kept in `tree_upper`: a node of level >= 8 is completed by a leaf
 // whose position is a multiple of 256 (2^8), and its slot there is level - 8.
 inline constexpr unsigned kTreeUpperLevel = 8;

@@ -39,8 +39,8 @@ public:
 // `point_lookups`: mostly asked for keys that are absent (new event ids, new streams, subjects
 // never erased), so bloom filters in SSTs and in the memtable answer most of them.
 // `sequential`: keys only grow (positions), so memtable inserts can start from a hint.
-rocksdb::ColumnFamilyOptions cf_options(bool point_lookups, bool sequential, bool per_stream = false,
-                                        std::size_t block_size = 4096) {
+rocksdb::ColumnFamilyOptions cf_options(bool point_lookups, bool sequential,
+                                        bool per_stream = false, std::size_t block_size = 4096) {
     rocksdb::ColumnFamilyOptions o;
     rocksdb::BlockBasedTableOptions t;
     t.block_size = block_size;
@@ -129,7 +129,8 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::open(const StoreOptions& options, bo
 
     std::unique_ptr<LedgerDb> out(new LedgerDb());
     rocksdb::DB* raw = nullptr;
-    rocksdb::Status s = rocksdb::DB::Open(o, options.data_dir.string(), ledger_column_families(), &out->cf_.all, &raw);
+    rocksdb::Status s = rocksdb::DB::Open(o, options.data_dir.string(), ledger_column_families(),
+                                          &out->cf_.all, &raw);
     if (!s.ok()) {
         return from_rocks(s, "opening ledger " + options.data_dir.string() +
                                  log_scan::name_damaged_sst(options.data_dir));
@@ -150,8 +151,9 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::open_secondary(const StoreOptions& o
     if (options.env != nullptr) o.env = options.env;
     std::unique_ptr<LedgerDb> out(new LedgerDb());
     rocksdb::DB* raw = nullptr;
-    rocksdb::Status s = rocksdb::DB::OpenAsSecondary(o, options.data_dir.string(), (scratch / "ledger").string(),
-                                                     ledger_column_families(), &out->cf_.all, &raw);
+    rocksdb::Status s =
+        rocksdb::DB::OpenAsSecondary(o, options.data_dir.string(), (scratch / "ledger").string(),
+                                     ledger_column_families(), &out->cf_.all, &raw);
     if (!s.ok()) return from_rocks(s, "opening ledger " + options.data_dir.string() + " read-only");
     out->db_.reset(raw);
     out->name_handles();
@@ -165,22 +167,26 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::open_for_probe(const StoreOptions& o
     o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
     if (options.env != nullptr) o.env = options.env;
     std::vector<std::string> names;
-    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::DB::ListColumnFamilies(o, options.data_dir.string(), &names),
-                                   "listing the ledger's column families in " + options.data_dir.string()));
+    AUD_RETURN_IF_ERROR(
+        from_rocks(rocksdb::DB::ListColumnFamilies(o, options.data_dir.string(), &names),
+                   "listing the ledger's column families in " + options.data_dir.string()));
     for (const auto& d : ledger_column_families()) {
         if (std::find(names.begin(), names.end(), d.name) != names.end()) continue;
         // Only a column family the format gained later may be missing: the open adds it.
-        if (d.name == layout::kHoldsCf || d.name == layout::kDeferredErasuresCf || d.name == layout::kTreeUpperCf) {
+        if (d.name == layout::kHoldsCf || d.name == layout::kDeferredErasuresCf ||
+            d.name == layout::kTreeUpperCf) {
             return std::unique_ptr<LedgerDb>();
         }
-        return corruption("ledger: the MANIFEST of " + options.data_dir.string() + " lacks the column family " +
-                          d.name + ", so its files are not all listed; nothing was opened or changed; restore "
-                          "from a backup (docs/backups.md, \"When the store refuses to open\")");
+        return corruption(
+            "ledger: the MANIFEST of " + options.data_dir.string() + " lacks the column family " +
+            d.name +
+            ", so its files are not all listed; nothing was opened or changed; restore "
+            "from a backup (docs/backups.md, \"When the store refuses to open\")");
     }
     std::unique_ptr<LedgerDb> out(new LedgerDb());
     rocksdb::DB* raw = nullptr;
-    rocksdb::Status s =
-        rocksdb::DB::OpenForReadOnly(o, options.data_dir.string(), ledger_column_families(), &out->cf_.all, &raw);
+    rocksdb::Status s = rocksdb::DB::OpenForReadOnly(o, options.data_dir.string(),
+                                                     ledger_column_families(), &out->cf_.all, &raw);
     if (!s.ok()) {
         return from_rocks(s, "opening ledger " + options.data_dir.string() +
                                  log_scan::name_damaged_sst(options.data_dir));
@@ -202,14 +208,16 @@ LedgerDb::~LedgerDb() {
             spdlog::warn("event store: releasing a column family at close: {}", s.ToString());
         }
     }
-    if (auto s = db_->Close(); !s.ok()) spdlog::warn("event store: closing the ledger: {}", s.ToString());
+    if (auto s = db_->Close(); !s.ok())
+        spdlog::warn("event store: closing the ledger: {}", s.ToString());
 }
 
 Result<LedgerDb::Meta> LedgerDb::read_meta() const {
     std::string format, id, dev;
     const rocksdb::ReadOptions ro;
-    AUD_RETURN_IF_ERROR(from_rocks(db_->Get(ro, cf_.meta, std::string(layout::kMetaFormat), &format),
-                                   "reading ledger format"));
+    AUD_RETURN_IF_ERROR(
+        from_rocks(db_->Get(ro, cf_.meta, std::string(layout::kMetaFormat), &format),
+                   "reading ledger format"));
     if (format != layout::kLedgerFormat) {
         return failed_precondition("ledger format " + format + " is not supported by this build");
     }
@@ -247,7 +255,8 @@ Status LedgerDb::write_new_meta(const Id& store_id, bool dev, std::int64_t creat
 
 Result<bool> LedgerDb::has_witness_marker() const {
     std::string marker;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_.meta, std::string(layout::kMetaWitness), &marker);
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cf_.meta, std::string(layout::kMetaWitness), &marker);
     if (s.IsNotFound()) return false;
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the ledger's metadata"));
     return true;
@@ -256,7 +265,8 @@ Result<bool> LedgerDb::has_witness_marker() const {
 Status LedgerDb::mark_witness() {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    return from_rocks(db_->Put(wo, cf_.meta, std::string(layout::kMetaWitness), "1"), "recording the head witness");
+    return from_rocks(db_->Put(wo, cf_.meta, std::string(layout::kMetaWitness), "1"),
+                      "recording the head witness");
 }
 
 Status LedgerDb::catch_up() {

@@ -55,7 +55,8 @@ Result<bool> zeros_from(const File& file, std::uint64_t offset) {
     for (;;) {
         AUD_ASSIGN_OR_RETURN(std::size_t n, file.read_at(offset, buf));
         if (n == 0) return true;
-        if (std::any_of(buf.begin(), buf.begin() + static_cast<long>(n), [](unsigned char c) { return c != 0; })) {
+        if (std::any_of(buf.begin(), buf.begin() + static_cast<long>(n),
+                        [](unsigned char c) { return c != 0; })) {
             return false;
         }
         offset += n;
@@ -73,14 +74,15 @@ struct BlockResult {
     bool cut_short = false;  // the record runs past the end of the file: a torn tail as it is
 };
 
-BlockResult scan_block(std::span<const unsigned char> block, std::uint64_t base, std::uint64_t file_size,
-                       LogReport& report) {
+BlockResult scan_block(std::span<const unsigned char> block, std::uint64_t base,
+                       std::uint64_t file_size, LogReport& report) {
     std::size_t pos = 0;
     while (pos < block.size()) {
         const std::uint64_t at = base + pos;
         const std::size_t left = block.size() - pos;
         if (block.size() == kBlockSize && left < kHeaderSize) break;  // the block's padding
-        if (left < kHeaderSize) return {true, at, "record header cut short by the end of the file", std::nullopt, true};
+        if (left < kHeaderSize)
+            return {true, at, "record header cut short by the end of the file", std::nullopt, true};
         const unsigned char* h = block.data() + pos;
         const std::uint32_t stored = boost::endian::load_little_u32(h);
         const std::size_t length = boost::endian::load_little_u16(h + 4);
@@ -90,15 +92,18 @@ BlockResult scan_block(std::span<const unsigned char> block, std::uint64_t base,
             if (at + kHeaderSize + length > file_size && base + block.size() == file_size) {
                 return {true, at, "record cut short by the end of the file", std::nullopt, true};
             }
-            return {true, at, "record length " + std::to_string(length) + " runs past its block", std::nullopt};
+            return {true, at, "record length " + std::to_string(length) + " runs past its block",
+                    std::nullopt};
         }
-        if (!known_type(type)) return {true, at, "unknown record type " + std::to_string(type), std::nullopt};
+        if (!known_type(type))
+            return {true, at, "unknown record type " + std::to_string(type), std::nullopt};
         const std::string_view payload(reinterpret_cast<const char*>(h + kHeaderSize), length);
         if (masked_crc(type, payload) != stored) {
             // A power cut can leave a record whose last sectors never reached the disk: zeros.
             const bool ends_in_zero = length > 0 && h[kHeaderSize + length - 1] == 0;
             return {true, at, "checksum mismatch",
-                    ends_in_zero ? std::optional<std::uint64_t>(at + kHeaderSize + length) : std::nullopt};
+                    ends_in_zero ? std::optional<std::uint64_t>(at + kHeaderSize + length)
+                                 : std::nullopt};
         }
         ++report.records;
         pos += kHeaderSize + length;
@@ -166,11 +171,13 @@ std::optional<std::uint64_t> log_number(const std::string& name) {
 }
 
 std::string advice() {
-    return "; nothing was opened or changed: keep a copy of the directory and restore from a backup "
+    return "; nothing was opened or changed: keep a copy of the directory and restore from a "
+           "backup "
            "(docs/backups.md, \"When the store refuses to open\")";
 }
 
-Status check_log(const fs::path& file, bool tail_may_be_torn, std::string_view what, DirCheck& out) {
+Status check_log(const fs::path& file, bool tail_may_be_torn, std::string_view what,
+                 DirCheck& out) {
     auto report = scan_log(file);
     if (!report && report.status().code() == StatusCode::kNotFound) return Status::ok();
     if (!report) return report.status();
@@ -185,8 +192,8 @@ Status check_log(const fs::path& file, bool tail_may_be_torn, std::string_view w
     }
     return corruption(std::string(what) + ": " + file.string() + " is damaged at byte " +
                       std::to_string(*report->bad_offset) + " (" + report->what + "), after " +
-                      std::to_string(report->records) + " good records; entries past it would be lost" +
-                      advice());
+                      std::to_string(report->records) +
+                      " good records; entries past it would be lost" + advice());
 }
 
 }  // namespace
@@ -213,8 +220,9 @@ Result<DirCheck> check_database_dir(const fs::path& dir, std::string_view what) 
     }
     const fs::path current = dir / "CURRENT";
     if (!fs::exists(current, ec)) {
-        return corruption(std::string(what) + ": " + current.string() +
-                          " is missing beside the database's files, so the list of its files is lost" + advice());
+        return corruption(
+            std::string(what) + ": " + current.string() +
+            " is missing beside the database's files, so the list of its files is lost" + advice());
     }
     std::string manifest;
     {

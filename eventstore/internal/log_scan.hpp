@@ -31,7 +31,7 @@ struct LogReport {
     std::uint64_t valid_bytes = 0;  // the offset just past the last good record
     // Set when the file ends in something that is not a whole good record.
     std::optional<std::uint64_t> bad_offset;
-    std::string what;               // why the record at bad_offset is bad
+    std::string what;  // why the record at bad_offset is bad
     // True when everything from bad_offset to the end is what an interrupted write leaves: a
     // record cut short by the end of the file, or zero bytes to the end.
     bool torn_tail = false;
@@ -53,9 +53,9 @@ std::uint32_t masked_crc(std::uint8_t type, std::string_view payload);
 // `what` names the database in messages ("ledger", "key vault", "read models"). The message says
 // what to do: keep a copy and restore from a backup (docs/backups.md).
 struct DirCheck {
-    bool fresh = false;           // no database here yet
-    std::uint64_t logs = 0;       // logs scanned
-    std::uint64_t torn_bytes = 0; // bytes of torn tail found (RocksDB drops them at open)
+    bool fresh = false;            // no database here yet
+    std::uint64_t logs = 0;        // logs scanned
+    std::uint64_t torn_bytes = 0;  // bytes of torn tail found (RocksDB drops them at open)
 };
 Result<DirCheck> check_database_dir(const std::filesystem::path& dir, std::string_view what);
 

@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <bit>
 #include <cassert>
+#include <cstdlib>
 #include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <memory>
-#include <cstdlib>
 
 #include "base/id.hpp"
 
@@ -81,8 +81,8 @@ Hash fold_right(const std::vector<Hash>& parts) {
 Result<Hash> fetch(const NodeLookup& lookup, unsigned level, std::uint64_t index) {
     Result<Hash> node = lookup(level, index);
     if (!node.is_ok()) {
-        return node.status().with_context("Merkle node level " + std::to_string(level) +
-                                          " index " + std::to_string(index));
+        return node.status().with_context("Merkle node level " + std::to_string(level) + " index " +
+                                          std::to_string(index));
     }
     return node;
 }
@@ -244,8 +244,8 @@ Result<std::vector<Hash>> inclusion_proof(std::uint64_t leaf_index, std::uint64_
 Result<std::vector<Hash>> consistency_proof(std::uint64_t m, std::uint64_t n,
                                             const NodeLookup& lookup) {
     if (m == 0 || m > n) {
-        return invalid_argument("consistency proof between sizes " + std::to_string(m) +
-                                " and " + std::to_string(n));
+        return invalid_argument("consistency proof between sizes " + std::to_string(m) + " and " +
+                                std::to_string(n));
     }
     // Walk SUBPROOF(m, D[n], true) from the root down, collecting siblings root side first.
     // Invariant: begin < m <= begin + count. `whole` is the RFC's b: the current subtree's root

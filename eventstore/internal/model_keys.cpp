@@ -30,9 +30,11 @@ Result<std::string> ModelKeys::blind_index(std::string_view purpose, std::string
     crypto_generichash_init(&state, blind_key_->data(), kDataKeySize, 16);
     lock.unlock();
     const unsigned char zero = 0;
-    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size());
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(purpose.data()),
+                              purpose.size());
     crypto_generichash_update(&state, &zero, 1);
-    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()), value.size());
+    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(value.data()),
+                              value.size());
     std::array<unsigned char, 16> digest{};
     crypto_generichash_final(&state, digest.data(), digest.size());
     return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
@@ -54,10 +56,12 @@ std::string model_field_binding(const Id& subject, std::string_view context) {
 
 }  // namespace
 
-Result<std::optional<std::string>> ModelKeys::seal_for_model(const Id& subject, std::string_view context,
-                                                              std::string_view plaintext) {
+Result<std::optional<std::string>> ModelKeys::seal_for_model(const Id& subject,
+                                                             std::string_view context,
+                                                             std::string_view plaintext) {
     if (!vault_) return failed_precondition("sealing a read model's field needs the keys");
-    AUD_ASSIGN_OR_RETURN(auto key, vault_->key_for_opening(subject, KeyClass::kPersonal, kSingleKeyId));
+    AUD_ASSIGN_OR_RETURN(auto key,
+                         vault_->key_for_opening(subject, KeyClass::kPersonal, kSingleKeyId));
     if (!key) return std::optional<std::string>();
     const std::string ad = model_field_binding(subject, context);
     std::string out(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + plaintext.size() +
@@ -73,13 +77,15 @@ Result<std::optional<std::string>> ModelKeys::seal_for_model(const Id& subject, 
     return std::optional<std::string>(std::move(out));
 }
 
-Result<std::optional<std::string>> ModelKeys::open_for_model(const Id& subject, std::string_view context,
-                                                              std::string_view sealed) {
+Result<std::optional<std::string>> ModelKeys::open_for_model(const Id& subject,
+                                                             std::string_view context,
+                                                             std::string_view sealed) {
     if (!vault_) return failed_precondition("opening a read model's field needs the keys");
     constexpr std::size_t kOverhead =
         crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES;
     if (sealed.size() < kOverhead) return corruption("a sealed model field is too short");
-    AUD_ASSIGN_OR_RETURN(auto key, vault_->key_for_opening(subject, KeyClass::kPersonal, kSingleKeyId));
+    AUD_ASSIGN_OR_RETURN(auto key,
+                         vault_->key_for_opening(subject, KeyClass::kPersonal, kSingleKeyId));
     if (!key) return std::optional<std::string>();
     const std::string ad = model_field_binding(subject, context);
     const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data());
@@ -89,7 +95,8 @@ Result<std::optional<std::string>> ModelKeys::open_for_model(const Id& subject, 
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
             reinterpret_cast<unsigned char*>(plain.data()), &written, nullptr,
             reinterpret_cast<const unsigned char*>(body.data()), body.size(),
-            reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nonce, key->data()) != 0) {
+            reinterpret_cast<const unsigned char*>(ad.data()), ad.size(), nonce,
+            key->data()) != 0) {
         return corruption("a sealed model field does not open under its subject's key and context");
     }
     return std::optional<std::string>(std::move(plain));

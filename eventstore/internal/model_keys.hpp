@@ -26,7 +26,8 @@ public:
     ModelKeys(Vault* vault, bool read_only) : vault_(vault), read_only_(read_only) {}
 
     // PrivacyKeys's contract (privacy_keys.hpp).
-    Result<std::string> blind_index(std::string_view purpose, std::string_view value) AUD_EXCLUDES(mu_);
+    Result<std::string> blind_index(std::string_view purpose, std::string_view value)
+        AUD_EXCLUDES(mu_);
     Result<std::optional<std::string>> seal_for_model(const Id& subject, std::string_view context,
                                                       std::string_view plaintext);
     Result<std::optional<std::string>> open_for_model(const Id& subject, std::string_view context,

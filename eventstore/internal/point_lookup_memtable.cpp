@@ -14,8 +14,8 @@
 #include <mutex>
 #include <new>
 #include <shared_mutex>
-#include <thread>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -50,7 +50,8 @@ public:
         const std::uint64_t hash = hash_of(key);
         const std::size_t mask = slots_.size() - 1;
         for (std::size_t i = hash & mask; slots_[i].entry != nullptr; i = (i + 1) & mask) {
-            if (slots_[i].hash == hash && user_key_of(slots_[i].entry) == key) visit(slots_[i].entry);
+            if (slots_[i].hash == hash && user_key_of(slots_[i].entry) == key)
+                visit(slots_[i].entry);
         }
     }
 
@@ -65,7 +66,9 @@ private:
     // (as in the tests) must not look full before anything is in it.
     static constexpr std::size_t kFirstSlots = std::size_t{1} << 10;
 
-    static std::uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+    static std::uint64_t hash_of(std::string_view key) {
+        return std::hash<std::string_view>{}(key);
+    }
 
     void place(const Slot& slot) {
         const std::size_t mask = slots_.size() - 1;
@@ -89,7 +92,8 @@ private:
 // Walks a sorted list of memtable entries. Seek and SeekForPrev compare against the internal key.
 class SortedIterator : public rocksdb::MemTableRep::Iterator {
 public:
-    SortedIterator(const rocksdb::MemTableRep::KeyComparator& compare, std::shared_ptr<const Entries> entries)
+    SortedIterator(const rocksdb::MemTableRep::KeyComparator& compare,
+                   std::shared_ptr<const Entries> entries)
         : compare_(compare), entries_(std::move(entries)), at_(entries_->size()) {}
 
     bool Valid() const override { return at_ < entries_->size(); }
@@ -97,14 +101,17 @@ public:
     void Next() override { ++at_; }
     void Prev() override { at_ = at_ == 0 ? entries_->size() : at_ - 1; }
     void Seek(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
-        const auto it = std::lower_bound(entries_->begin(), entries_->end(), internal_key,
-                                         [&](const char* e, const rocksdb::Slice& k) { return compare_(e, k) < 0; });
+        const auto it = std::lower_bound(
+            entries_->begin(), entries_->end(), internal_key,
+            [&](const char* e, const rocksdb::Slice& k) { return compare_(e, k) < 0; });
         at_ = static_cast<std::size_t>(it - entries_->begin());
     }
     void SeekForPrev(const rocksdb::Slice& internal_key, const char* /*memtable_key*/) override {
-        const auto it = std::upper_bound(entries_->begin(), entries_->end(), internal_key,
-                                         [&](const rocksdb::Slice& k, const char* e) { return compare_(e, k) > 0; });
-        at_ = it == entries_->begin() ? entries_->size() : static_cast<std::size_t>(it - entries_->begin()) - 1;
+        const auto it = std::upper_bound(
+            entries_->begin(), entries_->end(), internal_key,
+            [&](const rocksdb::Slice& k, const char* e) { return compare_(e, k) > 0; });
+        at_ = it == entries_->begin() ? entries_->size()
+                                      : static_cast<std::size_t>(it - entries_->begin()) - 1;
     }
     void SeekToFirst() override { at_ = 0; }
     void SeekToLast() override { at_ = entries_->empty() ? 0 : entries_->size() - 1; }
@@ -140,7 +147,9 @@ public:
     bool Contains(const char* key) const override {
         std::shared_lock lock(mu_);
         bool found = false;
-        by_user_key_.for_each_of(user_key_of(key), [&](const char* entry) { found = found || compare_(entry, key) == 0; });
+        by_user_key_.for_each_of(user_key_of(key), [&](const char* entry) {
+            found = found || compare_(entry, key) == 0;
+        });
         return found;
     }
 
@@ -215,7 +224,8 @@ private:
             const std::string_view user_key(internal_key.data(), internal_key.size() - 8);
             by_user_key_.for_each_of(user_key, [&](const char* entry) { out->push_back(entry); });
         }
-        std::sort(out->begin(), out->end(), [this](const char* a, const char* b) { return less(a, b); });
+        std::sort(out->begin(), out->end(),
+                  [this](const char* a, const char* b) { return less(a, b); });
         return out;
     }
 
@@ -226,7 +236,8 @@ private:
         auto out = std::make_shared<Entries>(entries_);
         const bool keep = read_only_;
         lock.unlock();
-        std::sort(out->begin(), out->end(), [this](const char* a, const char* b) { return less(a, b); });
+        std::sort(out->begin(), out->end(),
+                  [this](const char* a, const char* b) { return less(a, b); });
         if (!keep) return out;
         lock.lock();
         if (!sorted_) sorted_ = std::move(out);
@@ -235,20 +246,22 @@ private:
 
     const KeyComparator& compare_;
     mutable std::shared_mutex mu_;
-    Entries entries_;                                                // GUARDED_BY(mu_)
-    FlatIndex by_user_key_;                                          // GUARDED_BY(mu_)
-    bool read_only_ = false;                                         // GUARDED_BY(mu_)
-    mutable std::shared_ptr<const Entries> sorted_;                  // GUARDED_BY(mu_)
-    std::vector<void*> arena_iterators_;                             // GUARDED_BY(mu_)
+    Entries entries_;                                // GUARDED_BY(mu_)
+    FlatIndex by_user_key_;                          // GUARDED_BY(mu_)
+    bool read_only_ = false;                         // GUARDED_BY(mu_)
+    mutable std::shared_ptr<const Entries> sorted_;  // GUARDED_BY(mu_)
+    std::vector<void*> arena_iterators_;             // GUARDED_BY(mu_)
     std::mutex point_iterators_mu_;
-    std::unordered_map<std::thread::id, std::unique_ptr<PointIterator>> point_iterators_;  // GUARDED_BY(point_iterators_mu_)
+    std::unordered_map<std::thread::id, std::unique_ptr<PointIterator>>
+        point_iterators_;  // GUARDED_BY(point_iterators_mu_)
 };
 
 class PointLookupFactory final : public rocksdb::MemTableRepFactory {
 public:
     const char* Name() const override { return "auditorium.PointLookupMemTable"; }
     rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator& compare,
-                                            rocksdb::Allocator* allocator, const rocksdb::SliceTransform*,
+                                            rocksdb::Allocator* allocator,
+                                            const rocksdb::SliceTransform*,
                                             rocksdb::Logger*) override {
         return new PointLookupRep(compare, allocator);
     }

@@ -14,8 +14,8 @@
 #include "eventstore/internal/months.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 #include "eventstore/internal/store_jobs.hpp"
-#include "eventstore/internal/vault.hpp"
 #include "eventstore/internal/store_records.hpp"
+#include "eventstore/internal/vault.hpp"
 
 namespace auditorium::eventstore::internal {
 namespace {
@@ -65,8 +65,8 @@ private:
 
     // Pass 1: every live entry recorded before the cutoff, by stream; held ones are kept.
     Status find_candidates() {
-        std::unique_ptr<rocksdb::Iterator> it(
-            parts_.reader.db().db().NewIterator(rocksdb::ReadOptions(), parts_.reader.db().cf().ledger));
+        std::unique_ptr<rocksdb::Iterator> it(parts_.reader.db().db().NewIterator(
+            rocksdb::ReadOptions(), parts_.reader.db().cf().ledger));
         const Position head = parts_.reader.head();
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             const Position p = get_be64(it->key().ToStringView());
@@ -76,7 +76,7 @@ private:
             auto d = decode_entry(bytes);
             if (!d) return d.status().with_context("position " + std::to_string(p));
             if (d->header.recorded_at_us >= report_.cutoff_us) break;  // times never decrease
-            if (d->header.type.rfind("store.", 0) == 0) continue;     // the store's own records
+            if (d->header.type.rfind("store.", 0) == 0) continue;      // the store's own records
             Candidate c{p, d->header.recorded_at_us, {}};
             bool is_held = false;
             AUD_ASSIGN_OR_RETURN(bool subject_held, held(d->header.subject));
@@ -112,14 +112,17 @@ private:
         }
         for (int attempt = 1;; ++attempt) {
             AUD_ASSIGN_OR_RETURN(auto entries,
-                                 parts_.reader.read_stream(stream, 1, Log::Direction::kForward, SIZE_MAX, rocksdb::ReadOptions()));
+                                 parts_.reader.read_stream(stream, 1, Log::Direction::kForward,
+                                                           SIZE_MAX, rocksdb::ReadOptions()));
             AUD_ASSIGN_OR_RETURN(auto snapshot, fn->second(stream, entries));
             if (!snapshot) break;
             if (snapshot->type.rfind("store.", 0) == 0) {
-                return invalid_argument("the snapshot function of " + type + " made a store.* event");
+                return invalid_argument("the snapshot function of " + type +
+                                        " made a store.* event");
             }
             const StreamVersion current = entries.empty() ? 0 : entries.back().version;
-            auto appended = parts_.pipeline.append(stream, ExpectedVersion::exact(current), {std::move(*snapshot)});
+            auto appended = parts_.pipeline.append(stream, ExpectedVersion::exact(current),
+                                                   {std::move(*snapshot)});
             if (appended) {
                 ++report_.snapshots_appended;
                 break;
@@ -165,25 +168,34 @@ private:
 
     // The record and the purge markers go in one write batch: no marker without its record.
     Status record() {
-        store_records::Purge summary{report_.cutoff_us, report_.entries_purged, report_.snapshots_appended,
-                                     report_.entries_held, report_.retention_keys_destroyed, true, ranges()};
+        store_records::Purge summary{report_.cutoff_us,
+                                     report_.entries_purged,
+                                     report_.snapshots_appended,
+                                     report_.entries_held,
+                                     report_.retention_keys_destroyed,
+                                     true,
+                                     ranges()};
         using W = PreparedEntry::IndexWrite;
         std::vector<W> markers;
         markers.reserve(purged_.size());
         for (const auto& [p, at] : purged_) {
-            markers.push_back(W{W::Family::kLedger, layout::position_key(p), false, layout::purged_value(p)});
+            markers.push_back(
+                W{W::Family::kLedger, layout::position_key(p), false, layout::purged_value(p)});
         }
         NewEvent e;
         e.event_id = random_id();
         e.type = std::string(store_records::kPurgedType);
         e.clear = store_records::encode_purge(summary);
-        AUD_ASSIGN_OR_RETURN(auto appended,
-                             parts_.pipeline.append_store_record(store_records::kPurgesStream, ExpectedVersion::any(),
-                                                        std::move(e), std::move(markers)));
+        AUD_ASSIGN_OR_RETURN(
+            auto appended, parts_.pipeline.append_store_record(store_records::kPurgesStream,
+                                                               ExpectedVersion::any(), std::move(e),
+                                                               std::move(markers)));
         report_.record = appended.first_position;
-        spdlog::info("event store: purge: {} entries purged, {} snapshots, {} held, {} retention keys destroyed",
-                     report_.entries_purged, report_.snapshots_appended, report_.entries_held,
-                     report_.retention_keys_destroyed);
+        spdlog::info(
+            "event store: purge: {} entries purged, {} snapshots, {} held, {} retention keys "
+            "destroyed",
+            report_.entries_purged, report_.snapshots_appended, report_.entries_held,
+            report_.retention_keys_destroyed);
         return Status::ok();
     }
 
@@ -192,7 +204,8 @@ private:
     std::map<std::string, std::vector<Candidate>> candidates_;
     std::unordered_map<Id, bool> held_;
     std::set<RetainedRef> kept_keys_;
-    std::vector<std::pair<Position, std::int64_t>> purged_;  // (position, recorded at), for record()
+    std::vector<std::pair<Position, std::int64_t>>
+        purged_;  // (position, recorded at), for record()
 };
 
 }  // namespace

@@ -34,8 +34,7 @@ Result<std::optional<StreamRun>> run_at(const rocksdb::Iterator& it, std::string
         return corruption("a malformed stream index record for " +
                           std::string(prefix.substr(0, prefix.size() - 1)));
     }
-    StreamRun r{get_be64(key.substr(prefix.size())), get_be64(value.substr(8)),
-                get_be64(value)};
+    StreamRun r{get_be64(key.substr(prefix.size())), get_be64(value.substr(8)), get_be64(value)};
     if (r.first == 0 || r.count == 0 || r.first_position == 0) {
         return corruption("an empty stream index record for " +
                           std::string(prefix.substr(0, prefix.size() - 1)));
@@ -45,7 +44,8 @@ Result<std::optional<StreamRun>> run_at(const rocksdb::Iterator& it, std::string
 
 }  // namespace
 
-Result<StreamVersion> LedgerReader::stream_version(std::string_view stream, const rocksdb::ReadOptions& ro) const {
+Result<StreamVersion> LedgerReader::stream_version(std::string_view stream,
+                                                   const rocksdb::ReadOptions& ro) const {
     const std::string prefix = layout::stream_prefix(stream);
     std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(ro, db_.cf().streams));
     it->SeekForPrev(layout::stream_key(stream, UINT64_MAX));
@@ -86,8 +86,9 @@ Result<Entry> LedgerReader::materialize(std::string_view bytes, Position expecte
     e.clear = std::move(d.clear);
     e.canonical = std::string(bytes);
     // The binding reads the header fields back from the entry we are building.
-    EntryHeader h{e.position, e.stream, e.version, e.event_id, e.type, e.schema_version,
-                  e.recorded_at_us, e.actor, e.subject, e.correlation, e.causation};
+    EntryHeader h{e.position, e.stream,         e.version,        e.event_id,
+                  e.type,     e.schema_version, e.recorded_at_us, e.actor,
+                  e.subject,  e.correlation,    e.causation};
     for (std::size_t i = 0; i < d.sections.size(); ++i) {
         const StoredSection& s = d.sections[i];
         Section out{s.subject, s.key_class, s.key_id, Section::State::kSealed, {}};
@@ -97,8 +98,8 @@ Result<Entry> LedgerReader::materialize(std::string_view bytes, Position expecte
         }
         AUD_ASSIGN_OR_RETURN(auto key, vault_->key_for_opening(s.subject, s.key_class, s.key_id));
         if (key) {
-            auto plain = internal::open(*key, binding_of(h, s.subject, s.key_class, s.key_id), s.commitment,
-                              s.nonce, s.ciphertext);
+            auto plain = internal::open(*key, binding_of(h, s.subject, s.key_class, s.key_id),
+                                        s.commitment, s.nonce, s.ciphertext);
             if (!plain) {
                 return plain.status().with_context(where + ", section " + std::to_string(i));
             }
@@ -176,7 +177,8 @@ Result<std::vector<Entry>> LedgerReader::read_stream(std::string_view stream, St
         AUD_RETURN_IF_ERROR(from_rocks(runs->status(), "reading stream " + std::string(stream)));
         AUD_ASSIGN_OR_RETURN(auto run, run_at(*runs, prefix));
         if (!run) break;
-        const StreamVersion begin = forward ? std::max(from, run->first) : std::min(from, run->last());
+        const StreamVersion begin =
+            forward ? std::max(from, run->first) : std::min(from, run->last());
         const std::uint64_t available = forward ? run->last() - begin + 1 : begin - run->first + 1;
         const std::uint64_t take = std::min<std::uint64_t>(available, max - out.size());
         for (std::uint64_t i = 0; i < take; ++i) {
@@ -210,7 +212,8 @@ Result<std::vector<Entry>> LedgerReader::read_stream(std::string_view stream, St
 Result<std::vector<AuditLedger::SigningPublicKey>> LedgerReader::signing_keys() {
     std::vector<AuditLedger::SigningPublicKey> out;
     const std::string prefix(layout::kMetaSigningKeyPrefix);
-    std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf().meta));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf().meta));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
         const auto hex = from_hex(it->key().ToStringView().substr(prefix.size()));
         const std::string_view v = it->value().ToStringView();
@@ -228,9 +231,11 @@ Result<std::vector<AuditLedger::SigningPublicKey>> LedgerReader::signing_keys() 
     return out;
 }
 
-Result<std::vector<SignedTreeHead>> LedgerReader::tree_heads(std::uint64_t from_size, std::size_t max) {
+Result<std::vector<SignedTreeHead>> LedgerReader::tree_heads(std::uint64_t from_size,
+                                                             std::size_t max) {
     std::vector<SignedTreeHead> out;
-    std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf().tree_heads));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf().tree_heads));
     for (it->Seek(be64(from_size)); it->Valid() && out.size() < max; it->Next()) {
         auto h = decode_tree_head(it->value().ToStringView());
         if (!h) return h.status();
@@ -260,36 +265,38 @@ std::vector<std::string> hashes_to_strings(const std::vector<merkle::Hash>& hash
 }  // namespace
 
 Result<std::vector<std::string>> LedgerReader::inclusion_proof(Position position,
-                                                             std::uint64_t tree_size) {
+                                                               std::uint64_t tree_size) {
     if (tree_size > durable_.head()) {
-        return invalid_argument("size: the ledger holds " + std::to_string(durable_.head()) + " entries, not " +
-                                std::to_string(tree_size));
+        return invalid_argument("size: the ledger holds " + std::to_string(durable_.head()) +
+                                " entries, not " + std::to_string(tree_size));
     }
     if (position == 0 || position > tree_size) {
-        return invalid_argument("position: " + std::to_string(position) + " is not in a tree of size " +
-                                std::to_string(tree_size));
+        return invalid_argument("position: " + std::to_string(position) +
+                                " is not in a tree of size " + std::to_string(tree_size));
     }
-    AUD_ASSIGN_OR_RETURN(auto proof, merkle::inclusion_proof(position - 1, tree_size, lookup(tree_size)));
+    AUD_ASSIGN_OR_RETURN(auto proof,
+                         merkle::inclusion_proof(position - 1, tree_size, lookup(tree_size)));
     return hashes_to_strings(proof);
 }
 
 Result<std::vector<std::string>> LedgerReader::consistency_proof(std::uint64_t from_size,
-                                                               std::uint64_t to_size) {
+                                                                 std::uint64_t to_size) {
     if (to_size > durable_.head()) {
-        return invalid_argument("to: the ledger holds " + std::to_string(durable_.head()) + " entries, not " +
-                                std::to_string(to_size));
+        return invalid_argument("to: the ledger holds " + std::to_string(durable_.head()) +
+                                " entries, not " + std::to_string(to_size));
     }
     if (from_size == 0 || from_size > to_size) {
         return invalid_argument("from: must be between 1 and " + std::to_string(to_size));
     }
-    AUD_ASSIGN_OR_RETURN(auto proof, merkle::consistency_proof(from_size, to_size, lookup(to_size)));
+    AUD_ASSIGN_OR_RETURN(auto proof,
+                         merkle::consistency_proof(from_size, to_size, lookup(to_size)));
     return hashes_to_strings(proof);
 }
 
 Result<std::string> LedgerReader::root_at(std::uint64_t tree_size) {
     if (tree_size > durable_.head()) {
-        return invalid_argument("size: the ledger holds " + std::to_string(durable_.head()) + " entries, not " +
-                                std::to_string(tree_size));
+        return invalid_argument("size: the ledger holds " + std::to_string(durable_.head()) +
+                                " entries, not " + std::to_string(tree_size));
     }
     AUD_ASSIGN_OR_RETURN(auto root, merkle::root_at(tree_size, lookup(tree_size)));
     return merkle::to_string(root);
@@ -303,13 +310,13 @@ Result<std::string> LedgerReader::leaf_hash(Position position) {
     return merkle::to_string(h);
 }
 
-
 std::unique_ptr<TreePieces> LedgerReader::tree_pieces(const rocksdb::ReadOptions& ro) const {
     return std::make_unique<TreePieces>(db_.db(), *db_.cf().tree, *db_.cf().tree_upper, ro);
 }
 
 Result<SignedTreeHead> LedgerReader::newest_tree_head() {
-    std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf().tree_heads));
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_.db().NewIterator(rocksdb::ReadOptions(), db_.cf().tree_heads));
     it->SeekToLast();
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading tree heads"));
     if (!it->Valid()) return not_found("the ledger has no signed tree head yet");
@@ -318,7 +325,8 @@ Result<SignedTreeHead> LedgerReader::newest_tree_head() {
 
 Result<minisign::SigningKey> LedgerReader::active_signing_key() {
     if (!vault_) {
-        return failed_precondition("signing needs the ledger's signing key: open the store with its keys (--keys)");
+        return failed_precondition(
+            "signing needs the ledger's signing key: open the store with its keys (--keys)");
     }
     AUD_ASSIGN_OR_RETURN(auto keys, signing_keys());
     for (const auto& k : keys) {
@@ -344,7 +352,8 @@ Result<std::optional<std::string>> LedgerReader::signing_key_from_vault(const Si
     std::array<unsigned char, crypto_sign_SECRETKEYBYTES> sk{};
     crypto_sign_seed_keypair(pk.data(), sk.data(), seed->data());
     sodium_memzero(sk.data(), sk.size());
-    return std::optional<std::string>(std::string(reinterpret_cast<const char*>(pk.data()), pk.size()));
+    return std::optional<std::string>(
+        std::string(reinterpret_cast<const char*>(pk.data()), pk.size()));
 }
 
 namespace {

@@ -41,10 +41,12 @@ public:
                  const SubjectIndex& subjects)
         : db_(db), vault_(vault), durable_(durable), config_(config), subjects_(subjects) {}
 
-    Result<StreamVersion> stream_version(std::string_view stream, const rocksdb::ReadOptions& ro) const;
+    Result<StreamVersion> stream_version(std::string_view stream,
+                                         const rocksdb::ReadOptions& ro) const;
     Result<std::vector<Entry>> read_all(Position from, std::size_t max);
-    Result<std::vector<Entry>> read_stream(std::string_view stream, StreamVersion from, Log::Direction direction,
-                                           std::size_t max, const rocksdb::ReadOptions& ro);
+    Result<std::vector<Entry>> read_stream(std::string_view stream, StreamVersion from,
+                                           Log::Direction direction, std::size_t max,
+                                           const rocksdb::ReadOptions& ro);
     // The entry stored as `bytes` at `expected_position`, its sections opened where the keys are.
     Result<Entry> materialize(std::string_view bytes, Position expected_position);
     std::unique_ptr<Subscription> subscribe(Position from);
@@ -52,7 +54,8 @@ public:
     std::unique_ptr<TreePieces> tree_pieces(const rocksdb::ReadOptions& ro) const;
     merkle::NodeLookup lookup(std::uint64_t tree_size);
     Result<std::vector<std::string>> inclusion_proof(Position position, std::uint64_t tree_size);
-    Result<std::vector<std::string>> consistency_proof(std::uint64_t from_size, std::uint64_t to_size);
+    Result<std::vector<std::string>> consistency_proof(std::uint64_t from_size,
+                                                       std::uint64_t to_size);
     Result<std::string> root_at(std::uint64_t tree_size);
     Result<std::string> leaf_hash(Position position);
 

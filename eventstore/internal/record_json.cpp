@@ -14,13 +14,16 @@ Result<json::object> parse_object(std::string_view clear, std::string_view recor
     return std::move(v.as_object());
 }
 
-Result<const json::value*> field(const json::object& o, std::string_view name, std::string_view record) {
+Result<const json::value*> field(const json::object& o, std::string_view name,
+                                 std::string_view record) {
     const json::value* v = o.if_contains(name);
-    if (v == nullptr) return corruption(std::string(record) + ": field " + std::string(name) + " is missing");
+    if (v == nullptr)
+        return corruption(std::string(record) + ": field " + std::string(name) + " is missing");
     return v;
 }
 
-Result<std::int64_t> int_field(const json::object& o, std::string_view name, std::string_view record) {
+Result<std::int64_t> int_field(const json::object& o, std::string_view name,
+                               std::string_view record) {
     AUD_ASSIGN_OR_RETURN(const json::value* v, field(o, name, record));
     if (v->is_int64()) return v->get_int64();
     if (v->is_uint64() && v->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
@@ -29,9 +32,11 @@ Result<std::int64_t> int_field(const json::object& o, std::string_view name, std
     return corruption(std::string(record) + ": field " + std::string(name) + " is not an integer");
 }
 
-Result<std::uint64_t> count_field(const json::object& o, std::string_view name, std::string_view record) {
+Result<std::uint64_t> count_field(const json::object& o, std::string_view name,
+                                  std::string_view record) {
     AUD_ASSIGN_OR_RETURN(std::int64_t v, int_field(o, name, record));
-    if (v < 0) return corruption(std::string(record) + ": field " + std::string(name) + " is negative");
+    if (v < 0)
+        return corruption(std::string(record) + ": field " + std::string(name) + " is negative");
     return static_cast<std::uint64_t>(v);
 }
 

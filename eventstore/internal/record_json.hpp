@@ -17,11 +17,13 @@ namespace auditorium::eventstore::internal::record_json {
 Result<boost::json::object> parse_object(std::string_view clear, std::string_view record);
 Result<const boost::json::value*> field(const boost::json::object& o, std::string_view name,
                                         std::string_view record);
-Result<std::int64_t> int_field(const boost::json::object& o, std::string_view name, std::string_view record);
+Result<std::int64_t> int_field(const boost::json::object& o, std::string_view name,
+                               std::string_view record);
 // A non-negative integer.
-Result<std::uint64_t> count_field(const boost::json::object& o, std::string_view name, std::string_view record);
+Result<std::uint64_t> count_field(const boost::json::object& o, std::string_view name,
+                                  std::string_view record);
 // A hex string of exactly `bytes` bytes, decoded.
-Result<std::string> hex_field(const boost::json::object& o, std::string_view name, std::size_t bytes,
-                              std::string_view record);
+Result<std::string> hex_field(const boost::json::object& o, std::string_view name,
+                              std::size_t bytes, std::string_view record);
 
 }  // namespace auditorium::eventstore::internal::record_json

@@ -15,9 +15,9 @@
 #include "eventstore/internal/backup_format.hpp"
 #include "eventstore/internal/backup_reader.hpp"
 #include "eventstore/internal/erasure_register.hpp"
+#include "eventstore/internal/head_witness.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/rocks_store.hpp"
-#include "eventstore/internal/head_witness.hpp"
 #include "eventstore/internal/vault.hpp"
 #include "eventstore/store.hpp"
 #include "eventstore/tree_head_json.hpp"
@@ -42,8 +42,9 @@ public:
     static Result<Workspace> make(const fs::path& data_dir) {
         const fs::path parent = file::directory_of(data_dir);
         AUD_RETURN_IF_ERROR(file::make_private_dirs(parent));
-        AUD_ASSIGN_OR_RETURN(auto dir, TempDirectory::make(
-                                           parent, "." + data_dir.filename().string() + ".restoring-"));
+        AUD_ASSIGN_OR_RETURN(
+            auto dir,
+            TempDirectory::make(parent, "." + data_dir.filename().string() + ".restoring-"));
         return Workspace(std::move(dir));
     }
     const fs::path& root() const { return dir_.path(); }
@@ -79,28 +80,35 @@ public:
 
 private:
     Status check_destination() {
-        if (options_.targets.empty()) return invalid_argument("backup: at least one backup target is required");
-        if (options_.data_dir.empty()) return invalid_argument("data: the directory to restore into is required");
-        keys_dir_ = options_.keys_dir.empty() ? default_keys_dir(options_.data_dir) : options_.keys_dir;
+        if (options_.targets.empty())
+            return invalid_argument("backup: at least one backup target is required");
+        if (options_.data_dir.empty())
+            return invalid_argument("data: the directory to restore into is required");
+        keys_dir_ =
+            options_.keys_dir.empty() ? default_keys_dir(options_.data_dir) : options_.keys_dir;
         master_file_ = options_.master_key_file.empty() ? keys_dir_ / layout::kMasterKeyFile
                                                         : options_.master_key_file;
         if (!empty_or_absent(options_.data_dir)) {
-            return failed_precondition("data: " + options_.data_dir.string() +
-                                       " is not empty; a restore goes into an empty or new directory");
+            return failed_precondition(
+                "data: " + options_.data_dir.string() +
+                " is not empty; a restore goes into an empty or new directory");
         }
         if (!empty_or_absent(keys_dir_ / layout::kVaultDir)) {
-            return failed_precondition("keys: " + keys_dir_.string() +
-                                       " already holds a key vault; restore into another keys directory");
+            return failed_precondition(
+                "keys: " + keys_dir_.string() +
+                " already holds a key vault; restore into another keys directory");
         }
         // The master key must be a 0600 file of the running user, as the store will demand.
-        AUD_RETURN_IF_ERROR(internal::MasterKey::load(master_file_).status().with_context("the master key"));
+        AUD_RETURN_IF_ERROR(
+            internal::MasterKey::load(master_file_).status().with_context("the master key"));
         const fs::path placed = keys_dir_ / layout::kMasterKeyFile;
         std::error_code ec;
         if (fs::exists(placed, ec) && !fs::equivalent(placed, master_file_, ec)) {
             AUD_ASSIGN_OR_RETURN(auto a, file::read_file(placed));
             AUD_ASSIGN_OR_RETURN(auto b, file::read_file(master_file_));
             if (a != b) {
-                return failed_precondition("keys: " + placed.string() + " holds another master key than " +
+                return failed_precondition("keys: " + placed.string() +
+                                           " holds another master key than " +
                                            master_file_.string());
             }
         }
@@ -114,16 +122,19 @@ private:
         AUD_ASSIGN_OR_RETURN(auto newest, reader::newest_vault_backup(options_.targets));
         const BackupManifest& m = backup_.manifest;
         if (!newest) {
-            return failed_precondition("no vault backup in the targets given: the ledger backup " + m.id +
-                                       " cannot be restored without its keys");
+            return failed_precondition("no vault backup in the targets given: the ledger backup " +
+                                       m.id + " cannot be restored without its keys");
         }
         if (newest->manifest.created_at_us < m.created_at_us) {
-            return failed_precondition(
-                "the newest vault backup (" + newest->manifest.id + ", taken " +
-                rfc3339(newest->manifest.created_at_us) + ") is older than the ledger backup " + m.id +
-                " (taken " + rfc3339(m.created_at_us) + "): keys made in between are missing from it, so data "
-                "sealed under them could not be read. These are missing keys, not erasures; refusing to "
-                "restore. Restore an older ledger backup, or find a vault backup taken with this one or later");
+            return failed_precondition("the newest vault backup (" + newest->manifest.id +
+                                       ", taken " + rfc3339(newest->manifest.created_at_us) +
+                                       ") is older than the ledger backup " + m.id + " (taken " +
+                                       rfc3339(m.created_at_us) +
+                                       "): keys made in between are missing from it, so data "
+                                       "sealed under them could not be read. These are missing "
+                                       "keys, not erasures; refusing to "
+                                       "restore. Restore an older ledger backup, or find a vault "
+                                       "backup taken with this one or later");
         }
         report_.vault_id = newest->manifest.id;
         report_.vault_created_at_us = newest->manifest.created_at_us;
@@ -135,12 +146,16 @@ private:
     // its signing keys must include the manifest's signer, and check the erasure registers.
     Status copy_ledger(const Workspace& work) {
         const BackupManifest& m = backup_.manifest;
-        AUD_ASSIGN_OR_RETURN(signer_, reader::manifest_signer(m.key_id, m.public_key, options_.trusted_public_key));
-        AUD_RETURN_IF_ERROR(reader::check_manifest_signature(backup_.paths, backup_.manifest_text, signer_).status());
+        AUD_ASSIGN_OR_RETURN(
+            signer_, reader::manifest_signer(m.key_id, m.public_key, options_.trusted_public_key));
+        AUD_RETURN_IF_ERROR(
+            reader::check_manifest_signature(backup_.paths, backup_.manifest_text, signer_)
+                .status());
         AUD_RETURN_IF_ERROR(reader::check_tree_head(m.head, m.store_id, signer_));
         AUD_RETURN_IF_ERROR(file::make_private_dirs(work.data()));
         AUD_RETURN_IF_ERROR(backup_files::copy_files(backup_.paths.dir, work.data()));
-        AUD_RETURN_IF_ERROR(backup_files::check_files(work.data(), m.files).with_context("ledger backup " + m.id));
+        AUD_RETURN_IF_ERROR(
+            backup_files::check_files(work.data(), m.files).with_context("ledger backup " + m.id));
         StoreOptions so;
         so.data_dir = work.data();
         so.read_only = true;
@@ -171,7 +186,8 @@ private:
     // the master key) and cover a key rotation made after the ledger backup.
     erasure_register::KeyLookup key_lookup(internal::RocksStore& restored) const {
         return [this, &restored](const SigningKeyId& id) -> Result<std::optional<std::string>> {
-            if (const auto it = keys_.find(id); it != keys_.end()) return std::optional<std::string>(it->second);
+            if (const auto it = keys_.find(id); it != keys_.end())
+                return std::optional<std::string>(it->second);
             if (!options_.trusted_public_key.empty()) return std::optional<std::string>();
             return restored.signing_key_from_vault(id);
         };
@@ -185,7 +201,8 @@ private:
             return corruption(what + " is signed by key " + signing_key_id_hex(vm.key_id) +
                               ", which is not a trusted signing key of the ledger");
         }
-        return reader::check_manifest_signature(vault_.paths, vault_.manifest_text, {{vm.key_id, *key}})
+        return reader::check_manifest_signature(vault_.paths, vault_.manifest_text,
+                                                {{vm.key_id, *key}})
             .status()
             .with_context(what);
     }
@@ -198,14 +215,16 @@ private:
             const fs::path file = target / internal::backup_format::kRegisterFile;
             auto contents = erasure_register::read(file, backup_.manifest.store_id, lookup);
             if (!contents) {
-                return failed_precondition("the erasure register " + file.string() +
-                                           " cannot be read, so erasures registered there could not be "
-                                           "applied; refusing to restore: " +
-                                           contents.status().to_string());
+                return failed_precondition(
+                    "the erasure register " + file.string() +
+                    " cannot be read, so erasures registered there could not be "
+                    "applied; refusing to restore: " +
+                    contents.status().to_string());
             }
             if (contents->torn_tail) {
-                report_.warnings.push_back("the erasure register " + file.string() +
-                                           " ends in an unfinished line (a write cut short); it was ignored");
+                report_.warnings.push_back(
+                    "the erasure register " + file.string() +
+                    " ends in an unfinished line (a write cut short); it was ignored");
             }
             for (const auto& r : contents->records) subjects.insert(r.subject);
         }
@@ -238,7 +257,8 @@ private:
         vo.trusted_public_key = options_.trusted_public_key;
         auto verified = store->verify(vo);
         if (!verified) {
-            return verified.status().with_context("the restored ledger does not verify; refusing to restore");
+            return verified.status().with_context(
+                "the restored ledger does not verify; refusing to restore");
         }
         report_.size = verified->entries;
         return Status::ok();
@@ -258,26 +278,32 @@ private:
         // would be refused at open, and an older witness left there would refuse the restore.
         const fs::path witness = internal::head_witness::file_in(work.keys());
         if (::rename(witness.c_str(), internal::head_witness::file_in(keys_dir_).c_str()) != 0) {
-            return unavailable("placing the restored ledger's head witness in " + keys_dir_.string());
+            return unavailable("placing the restored ledger's head witness in " +
+                               keys_dir_.string());
         }
         if (::rename(work.vault().c_str(), vault_dir.c_str()) != 0) {
-            return unavailable("moving the restored vault to " + vault_dir.string() +
-                               " (keys and data directories must be on one file system as the scratch " +
-                               "directory beside the data directory)");
+            return unavailable(
+                "moving the restored vault to " + vault_dir.string() +
+                " (keys and data directories must be on one file system as the scratch " +
+                "directory beside the data directory)");
         }
-        fs::remove(options_.data_dir, ec);  // an empty directory, if any; as above, the rename reports one that stays
+        fs::remove(options_.data_dir,
+                   ec);  // an empty directory, if any; as above, the rename reports one that stays
         if (::rename(work.data().c_str(), options_.data_dir.c_str()) != 0) {
             const std::string why = std::strerror(errno);
             // Roll the vault back, so the keys directory does not hold a vault without its ledger.
             if (::rename(vault_dir.c_str(), work.vault().c_str()) != 0) {
-                return unavailable("moving the restored ledger to " + options_.data_dir.string() + " failed (" +
-                                   why + "), and moving the restored vault back out of the keys directory failed too (" +
-                                   std::strerror(errno) + "): " + vault_dir.string() +
-                                   " now holds a vault without its ledger; move it out of " + keys_dir_.string() +
-                                   " by hand (it was to go back to " + work.vault().string() +
-                                   ") before opening or restoring the store");
+                return unavailable(
+                    "moving the restored ledger to " + options_.data_dir.string() + " failed (" +
+                    why +
+                    "), and moving the restored vault back out of the keys directory failed too (" +
+                    std::strerror(errno) + "): " + vault_dir.string() +
+                    " now holds a vault without its ledger; move it out of " + keys_dir_.string() +
+                    " by hand (it was to go back to " + work.vault().string() +
+                    ") before opening or restoring the store");
             }
-            return unavailable("moving the restored ledger to " + options_.data_dir.string() + ": " + why);
+            return unavailable("moving the restored ledger to " + options_.data_dir.string() +
+                               ": " + why);
         }
         if (place_master && ::rename(work.master().c_str(), placed_master.c_str()) != 0) {
             return unavailable("placing the master key at " + placed_master.string());

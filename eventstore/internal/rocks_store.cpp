@@ -40,7 +40,8 @@ Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
 
 Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptions& options) {
     AUD_RETURN_IF_ERROR(check_open_options(options));
-    if (options.read_only) return invalid_argument("read_only: a restore opens the store read-write");
+    if (options.read_only)
+        return invalid_argument("read_only: a restore opens the store read-write");
     const fs::path keys_dir =
         options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
     const fs::path master_file = keys_dir / layout::kMasterKeyFile;
@@ -48,7 +49,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptio
     std::error_code ec;
     // Our own look at the files first: a lost CURRENT, a damaged log or MANIFEST is named here,
     // before RocksDB could drop entries or delete files (log_scan.hpp).
-    AUD_ASSIGN_OR_RETURN(auto ledger_files, log_scan::check_database_dir(options.data_dir, "ledger"));
+    AUD_ASSIGN_OR_RETURN(auto ledger_files,
+                         log_scan::check_database_dir(options.data_dir, "ledger"));
     AUD_ASSIGN_OR_RETURN(auto vault_files, log_scan::check_database_dir(vault_dir, "key vault"));
     const bool ledger_exists = !ledger_files.fresh;
     const bool master_exists = fs::exists(fs::symlink_status(master_file, ec));
@@ -58,8 +60,9 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptio
         return not_found("no ledger at " + options.data_dir.string());
     }
     if ((ledger_exists || vault_exists) && !master_exists) {
-        return failed_precondition("the master key " + master_file.string() +
-                                   " is missing; without it the ledger's sealed data cannot be read");
+        return failed_precondition(
+            "the master key " + master_file.string() +
+            " is missing; without it the ledger's sealed data cannot be read");
     }
     if (ledger_exists && !vault_exists) {
         return failed_precondition("the key vault " + vault_dir.string() +
@@ -69,7 +72,9 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptio
         return invalid_argument("retention: must be positive");
     }
     if (!ledger_exists && !options.dev && options.retention < kMinimumRetention) {
-        return invalid_argument("retention: entries are kept at least two years (730 days); only a dev store may keep them shorter");
+        return invalid_argument(
+            "retention: entries are kept at least two years (730 days); only a dev store may keep "
+            "them shorter");
     }
     AUD_RETURN_IF_ERROR(file::make_private_dirs(keys_dir));
     // The keys directory holds the master key and the vault: refused, like a master key file,
@@ -133,7 +138,8 @@ Result<std::unique_ptr<Vault>> RocksStore::open_vault(const Vault::Options& opti
     auto with_next = Vault::open(options, next, store_id);
     if (with_next) {
         // The vault was re-wrapped: the rename had not happened yet.
-        AUD_RETURN_IF_ERROR(file::rename_durable(next_file, file).with_context("finishing a master key rotation"));
+        AUD_RETURN_IF_ERROR(
+            file::rename_durable(next_file, file).with_context("finishing a master key rotation"));
         spdlog::info("event store: finished an interrupted master key rotation");
         return with_next;
     }
@@ -141,14 +147,16 @@ Result<std::unique_ptr<Vault>> RocksStore::open_vault(const Vault::Options& opti
     // Not re-wrapped yet: the rotation never took effect. A next key left behind is tried and
     // dropped again at the next open, so a failed removal is only worth a log line.
     fs::remove(next_file, ec);
-    if (ec) spdlog::warn("event store: removing the unused {}: {}", next_file.string(), ec.message());
+    if (ec)
+        spdlog::warn("event store: removing the unused {}: {}", next_file.string(), ec.message());
     return Vault::open(options, std::move(current), store_id);
 }
 
 Result<std::unique_ptr<RocksStore>> RocksStore::open_read_only(const StoreOptions& options) {
     AUD_ASSIGN_OR_RETURN(auto files, log_scan::check_database_dir(options.data_dir, "ledger"));
     if (files.fresh) return not_found("no ledger at " + options.data_dir.string());
-    const fs::path keys_dir = options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
+    const fs::path keys_dir =
+        options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
     // Read before the ledger, so that every entry the witness covers is in what we open.
     AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, options.with_keys));
     // A secondary instance skips SSTs its MANIFEST lists but cannot find: RocksDB's read-only
@@ -161,7 +169,9 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_only(const StoreOption
     store->config_.snapshots = options.snapshots;
     std::error_code tmp_ec;
     const fs::path tmp = fs::temp_directory_path(tmp_ec);
-    if (tmp_ec) return unavailable("finding the temporary directory for a scratch directory: " + tmp_ec.message());
+    if (tmp_ec)
+        return unavailable("finding the temporary directory for a scratch directory: " +
+                           tmp_ec.message());
     AUD_ASSIGN_OR_RETURN(auto scratch, TempDirectory::make(tmp, "auditorium-reader-"));
     const fs::path scratch_dir = scratch.path();
     store->scratch_.emplace(std::move(scratch));
@@ -169,8 +179,9 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_only(const StoreOption
     AUD_RETURN_IF_ERROR(store->read_meta());
     if (options.with_keys) {
         AUD_ASSIGN_OR_RETURN(MasterKey master, MasterKey::load(keys_dir / layout::kMasterKeyFile));
-        AUD_ASSIGN_OR_RETURN(store->vault_, Vault::open_secondary(keys_dir / layout::kVaultDir, scratch_dir / "vault",
-                                                                  std::move(master), store->config_.store_id));
+        AUD_ASSIGN_OR_RETURN(store->vault_, Vault::open_secondary(
+                                                keys_dir / layout::kVaultDir, scratch_dir / "vault",
+                                                std::move(master), store->config_.store_id));
     }
     AUD_RETURN_IF_ERROR(store->assemble());
     AUD_RETURN_IF_ERROR(store->check_heads(keys_dir, witness));
@@ -196,7 +207,8 @@ Result<RocksStore::Witness> RocksStore::read_witness(const fs::path& keys_dir, b
 
 // Opens the existing ledger read-only (nothing in its directory is written), recovers it as the
 // read-write open would, and checks it against the witness and its own newest tree head.
-Status RocksStore::probe_ledger(const StoreOptions& options, const fs::path& keys_dir, const Witness& witness) {
+Status RocksStore::probe_ledger(const StoreOptions& options, const fs::path& keys_dir,
+                                const Witness& witness) {
     std::unique_ptr<RocksStore> probe(new RocksStore());
     probe->config_.read_only = true;
     probe->config_.adopt_head_witness = options.adopt_head_witness;
@@ -213,7 +225,8 @@ Status RocksStore::check_heads(const fs::path& keys_dir, const Witness& witness)
     auto newest = reader_->newest_tree_head();
     if (newest) {
         // Its size only: whether it is authentic, and its root, are verify's to check.
-        AUD_RETURN_IF_ERROR(head_witness::check_extends(*newest, size, nullptr, "its own newest signed tree head"));
+        AUD_RETURN_IF_ERROR(
+            head_witness::check_extends(*newest, size, nullptr, "its own newest signed tree head"));
     } else if (newest.status().code() != StatusCode::kNotFound) {
         return newest.status();
     }
@@ -221,15 +234,20 @@ Status RocksStore::check_heads(const fs::path& keys_dir, const Witness& witness)
     const fs::path file = head_witness::file_in(keys_dir);
     // Another ledger's keys directory: said as such, not as a ledger that lost its entries.
     if (witness.head && witness.head->store_id != config_.store_id) {
-        return failed_precondition("the head witness " + file.string() + " belongs to another ledger (store id " +
-                                   witness.head->store_id.hex() + ", the ledger's " + config_.store_id.hex() + ")");
+        return failed_precondition(
+            "the head witness " + file.string() + " belongs to another ledger (store id " +
+            witness.head->store_id.hex() + ", the ledger's " + config_.store_id.hex() + ")");
     }
-    if (witness.head) return head_witness::check_extends(*witness.head, size, root, "the head witness " + file.string());
+    if (witness.head)
+        return head_witness::check_extends(*witness.head, size, root,
+                                           "the head witness " + file.string());
     AUD_ASSIGN_OR_RETURN(bool had_witness, db_->has_witness_marker());
-    if (!had_witness) return Status::ok();  // made before witnesses: the first read-write open writes one
-    return failed_precondition("the head witness " + file.string() +
-                               " is missing, so nothing shows whether the ledger lost entries; restore it from "
-                               "the keys directory's backup, or see docs/backups.md, \"When the store refuses to open\"");
+    if (!had_witness)
+        return Status::ok();  // made before witnesses: the first read-write open writes one
+    return failed_precondition(
+        "the head witness " + file.string() +
+        " is missing, so nothing shows whether the ledger lost entries; restore it from "
+        "the keys directory's backup, or see docs/backups.md, \"When the store refuses to open\"");
 }
 
 Status RocksStore::keep_witness(const SignedTreeHead& head) {
@@ -251,9 +269,11 @@ Status RocksStore::assemble() {
     reader_ = std::make_unique<LedgerReader>(*db_, vault_.get(), durable_, config_, *subjects_);
     model_keys_ = std::make_unique<ModelKeys>(vault_.get(), config_.read_only);
     AUD_ASSIGN_OR_RETURN(LedgerTail tail, read_ledger_tail(*db_, *reader_));
-    durable_.advance(tail.last, TreeHead{tail.frontier.size(), merkle::to_string(tail.frontier.root())});
+    durable_.advance(tail.last,
+                     TreeHead{tail.frontier.size(), merkle::to_string(tail.frontier.root())});
     if (config_.read_only) return Status::ok();
-    pipeline_ = std::make_unique<AppendPipeline>(*db_, *vault_, *subjects_, *reader_, config_, durable_, std::move(tail));
+    pipeline_ = std::make_unique<AppendPipeline>(*db_, *vault_, *subjects_, *reader_, config_,
+                                                 durable_, std::move(tail));
     erasures_ = std::make_unique<Erasures>(*pipeline_, *subjects_, *vault_, *reader_, config_);
     signer_ = std::make_unique<TreeHeadSigner>(*db_, *vault_, durable_, *reader_, config_);
     return Status::ok();
@@ -266,7 +286,8 @@ RocksStore::~RocksStore() {
     durable_.release_all(unavailable("the store closed before the entries were synced"));
     if (signer_ && head() > 0 && durable_.refused().is_ok()) {
         // A clean close leaves a signed head for the final size.
-        if (auto h = signer_->sign(); !h) spdlog::warn("event store: final tree head: {}", h.status().to_string());
+        if (auto h = signer_->sign(); !h)
+            spdlog::warn("event store: final tree head: {}", h.status().to_string());
     }
     signer_.reset();
     erasures_.reset();
@@ -279,7 +300,9 @@ RocksStore::~RocksStore() {
     scratch_.reset();
 }
 
-Status RocksStore::read_only_error() const { return failed_precondition("the store is open read-only"); }
+Status RocksStore::read_only_error() const {
+    return failed_precondition("the store is open read-only");
+}
 
 // ---- keys ----
 
@@ -290,15 +313,19 @@ Result<Position> RocksStore::rotate_master_key(const Id& actor) {
     AUD_ASSIGN_OR_RETURN(MasterKey old_key, MasterKey::load(file));
     AUD_ASSIGN_OR_RETURN(MasterKey next, MasterKey::create(next_file));
     AUD_RETURN_IF_ERROR(vault_->rotate_master(next));
-    AUD_RETURN_IF_ERROR(file::rename_durable(next_file, file).with_context("installing the new master key"));
+    AUD_RETURN_IF_ERROR(
+        file::rename_durable(next_file, file).with_context("installing the new master key"));
     NewEvent record;
     record.event_id = random_id();
     record.type = "store.master_key_rotated";
     record.actor = actor;
     record.clear = "{\"old_master_key\":\"" + old_key.fingerprint() + "\",\"new_master_key\":\"" +
                    next.fingerprint() + "\"}";
-    AUD_ASSIGN_OR_RETURN(auto appended, pipeline_->append_store_record("store-keys", ExpectedVersion::any(), std::move(record)));
-    spdlog::info("event store: master key rotated ({} -> {})", old_key.fingerprint(), next.fingerprint());
+    AUD_ASSIGN_OR_RETURN(
+        auto appended,
+        pipeline_->append_store_record("store-keys", ExpectedVersion::any(), std::move(record)));
+    spdlog::info("event store: master key rotated ({} -> {})", old_key.fingerprint(),
+                 next.fingerprint());
     return appended.first_position;
 }
 
@@ -309,11 +336,12 @@ Result<Position> RocksStore::rotate_signing_key(const Id& actor) {
     record.event_id = random_id();
     record.type = "store.signing_key_rotated";
     record.actor = actor;
-    record.clear = "{\"old_key_id\":\"" + signing_key_id_hex(rotation.old_id) + "\",\"new_key_id\":\"" +
-                   signing_key_id_hex(rotation.new_id) + "\",\"new_public_key\":\"" + to_hex(rotation.public_key) +
-                   "\"}";
-    AUD_ASSIGN_OR_RETURN(auto appended,
-                         pipeline_->append_store_record("store-keys", ExpectedVersion::any(), std::move(record)));
+    record.clear = "{\"old_key_id\":\"" + signing_key_id_hex(rotation.old_id) +
+                   "\",\"new_key_id\":\"" + signing_key_id_hex(rotation.new_id) +
+                   "\",\"new_public_key\":\"" + to_hex(rotation.public_key) + "\"}";
+    AUD_ASSIGN_OR_RETURN(
+        auto appended,
+        pipeline_->append_store_record("store-keys", ExpectedVersion::any(), std::move(record)));
     spdlog::info("event store: signing key rotated ({} -> {})", signing_key_id_hex(rotation.old_id),
                  signing_key_id_hex(rotation.new_id));
     return appended.first_position;
@@ -331,8 +359,8 @@ Result<AppendResult> RocksStore::append(std::string_view stream, ExpectedVersion
     return pipeline_->append(stream, expected, std::move(events));
 }
 
-void RocksStore::append_async(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
-                              AppendDone done) {
+void RocksStore::append_async(std::string_view stream, ExpectedVersion expected,
+                              std::vector<NewEvent> events, AppendDone done) {
     if (!pipeline_) return done(read_only_error());
     pipeline_->append_async(stream, expected, std::move(events), std::move(done));
 }
@@ -341,12 +369,14 @@ Result<StreamVersion> RocksStore::stream_version(std::string_view stream) {
     return reader_->stream_version(stream, rocksdb::ReadOptions());
 }
 
-Result<std::vector<Entry>> RocksStore::read_stream(std::string_view stream, StreamVersion from, Direction direction,
-                                                   std::size_t max) {
+Result<std::vector<Entry>> RocksStore::read_stream(std::string_view stream, StreamVersion from,
+                                                   Direction direction, std::size_t max) {
     return reader_->read_stream(stream, from, direction, max, rocksdb::ReadOptions());
 }
 
-Result<std::vector<Entry>> RocksStore::read_all(Position from, std::size_t max) { return reader_->read_all(from, max); }
+Result<std::vector<Entry>> RocksStore::read_all(Position from, std::size_t max) {
+    return reader_->read_all(from, max);
+}
 
 Position RocksStore::head() const { return durable_.head(); }
 
@@ -354,7 +384,9 @@ Position RocksStore::wait_for(Position position, std::chrono::steady_clock::time
     return durable_.wait_for(position, deadline);
 }
 
-std::unique_ptr<Subscription> RocksStore::subscribe(Position from) { return reader_->subscribe(from); }
+std::unique_ptr<Subscription> RocksStore::subscribe(Position from) {
+    return reader_->subscribe(from);
+}
 
 // ---- privacy ----
 
@@ -372,9 +404,12 @@ Result<Position> RocksStore::set_legal_hold(const Id& subject, const Id& actor, 
 
 Result<bool> RocksStore::is_held(const Id& subject) { return subjects_->is_held(subject); }
 
-Result<bool> RocksStore::is_erasure_deferred(const Id& subject) { return subjects_->is_erasure_deferred(subject); }
+Result<bool> RocksStore::is_erasure_deferred(const Id& subject) {
+    return subjects_->is_erasure_deferred(subject);
+}
 
-Result<Erasures::RegisterApplied> RocksStore::apply_erasure_register(const std::vector<Id>& subjects) {
+Result<Erasures::RegisterApplied> RocksStore::apply_erasure_register(
+    const std::vector<Id>& subjects) {
     if (!erasures_) return read_only_error();
     return erasures_->apply_erasure_register(subjects);
 }
@@ -383,12 +418,14 @@ Result<std::string> RocksStore::blind_index(std::string_view purpose, std::strin
     return model_keys_->blind_index(purpose, value);
 }
 
-Result<std::optional<std::string>> RocksStore::seal_for_model(const Id& subject, std::string_view context,
+Result<std::optional<std::string>> RocksStore::seal_for_model(const Id& subject,
+                                                              std::string_view context,
                                                               std::string_view plaintext) {
     return model_keys_->seal_for_model(subject, context, plaintext);
 }
 
-Result<std::optional<std::string>> RocksStore::open_for_model(const Id& subject, std::string_view context,
+Result<std::optional<std::string>> RocksStore::open_for_model(const Id& subject,
+                                                              std::string_view context,
                                                               std::string_view sealed) {
     return model_keys_->open_for_model(subject, context, sealed);
 }
@@ -406,23 +443,32 @@ Result<SignedTreeHead> RocksStore::sign_tree_head() {
                                " and a read-only store cannot sign one");
 }
 
-Result<std::vector<SignedTreeHead>> RocksStore::tree_heads(std::uint64_t from_size, std::size_t max) {
+Result<std::vector<SignedTreeHead>> RocksStore::tree_heads(std::uint64_t from_size,
+                                                           std::size_t max) {
     return reader_->tree_heads(from_size, max);
 }
 
-Result<std::vector<Store::SigningPublicKey>> RocksStore::signing_keys() { return reader_->signing_keys(); }
+Result<std::vector<Store::SigningPublicKey>> RocksStore::signing_keys() {
+    return reader_->signing_keys();
+}
 
-Result<std::vector<std::string>> RocksStore::inclusion_proof(Position position, std::uint64_t tree_size) {
+Result<std::vector<std::string>> RocksStore::inclusion_proof(Position position,
+                                                             std::uint64_t tree_size) {
     return reader_->inclusion_proof(position, tree_size);
 }
 
-Result<std::vector<std::string>> RocksStore::consistency_proof(std::uint64_t from_size, std::uint64_t to_size) {
+Result<std::vector<std::string>> RocksStore::consistency_proof(std::uint64_t from_size,
+                                                               std::uint64_t to_size) {
     return reader_->consistency_proof(from_size, to_size);
 }
 
-Result<std::string> RocksStore::root_at(std::uint64_t tree_size) { return reader_->root_at(tree_size); }
+Result<std::string> RocksStore::root_at(std::uint64_t tree_size) {
+    return reader_->root_at(tree_size);
+}
 
-Result<std::string> RocksStore::leaf_hash(Position position) { return reader_->leaf_hash(position); }
+Result<std::string> RocksStore::leaf_hash(Position position) {
+    return reader_->leaf_hash(position);
+}
 
 Result<Store::VerifyReport> RocksStore::verify(const VerifyOptions& options) {
     const VerifySource src{*db_, *reader_, config_};
@@ -454,7 +500,8 @@ Result<PurgeReport> RocksStore::purge() {
 
 Result<BackupManifest> RocksStore::create_backup(const BackupOptions& options) {
     if (!pipeline_) return failed_precondition("a backup needs the store open read-write");
-    return write_backup(BackupParts{*db_, *vault_, *pipeline_, *signer_, durable_, *reader_, config_}, options);
+    return write_backup(
+        BackupParts{*db_, *vault_, *pipeline_, *signer_, durable_, *reader_, config_}, options);
 }
 
 }  // namespace auditorium::eventstore::internal

@@ -44,8 +44,8 @@ public:
 
     Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
                                 std::vector<NewEvent> events) override;
-    void append_async(std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
-                      AppendDone done) override;
+    void append_async(std::string_view stream, ExpectedVersion expected,
+                      std::vector<NewEvent> events, AppendDone done) override;
     Result<StreamVersion> stream_version(std::string_view stream) override;
     Result<std::vector<Entry>> read_stream(std::string_view stream, StreamVersion from,
                                            Direction direction, std::size_t max) override;
@@ -64,7 +64,8 @@ public:
     std::chrono::microseconds retention() const override { return config_.retention; }
     TreeHead tree_head() const override;
     Result<SignedTreeHead> sign_tree_head() override;
-    Result<std::vector<SignedTreeHead>> tree_heads(std::uint64_t from_size, std::size_t max) override;
+    Result<std::vector<SignedTreeHead>> tree_heads(std::uint64_t from_size,
+                                                   std::size_t max) override;
     Result<std::vector<SigningPublicKey>> signing_keys() override;
     Result<std::vector<std::string>> inclusion_proof(Position position,
                                                      std::uint64_t tree_size) override;

@@ -20,7 +20,8 @@ std::array<std::uint8_t, kCommitmentSize> commit(const DataKey& key, const std::
     std::array<std::uint8_t, kCommitmentSize> out{};
     crypto_generichash_state state;
     crypto_generichash_init(&state, key.data(), kDataKeySize, out.size());
-    crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(kCommitmentLabel.data()),
+    crypto_generichash_update(&state,
+                              reinterpret_cast<const unsigned char*>(kCommitmentLabel.data()),
                               kCommitmentLabel.size());
     crypto_generichash_update(&state, nonce, kNonceSize);
     crypto_generichash_final(&state, out.data(), out.size());

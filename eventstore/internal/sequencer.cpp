@@ -49,8 +49,7 @@ Sequencer::Decision Sequencer::decide_locked(std::string_view stream, ExpectedVe
     if (found == event_ids.size()) {
         bool same_run = true;
         for (std::size_t i = 0; i < where.size() && same_run; ++i) {
-            same_run = where[i]->stream == stream &&
-                       where[i]->position == where[0]->position + i &&
+            same_run = where[i]->stream == stream && where[i]->position == where[0]->position + i &&
                        where[i]->version == where[0]->version + i;
         }
         if (same_run) {

@@ -50,11 +50,11 @@ public:
     };
     struct Decision {
         enum class Kind { kAppend, kReplay, kConflict, kReusedId, kRefused } kind;
-        Position first_position = 0;      // kAppend, kReplay
-        StreamVersion first_version = 0;  // kAppend, kReplay
-        StreamVersion actual_version = 0; // kConflict
-        std::int64_t recorded_at_us = 0;  // kAppend
-        std::string detail;               // kReusedId
+        Position first_position = 0;       // kAppend, kReplay
+        StreamVersion first_version = 0;   // kAppend, kReplay
+        StreamVersion actual_version = 0;  // kConflict
+        std::int64_t recorded_at_us = 0;   // kAppend
+        std::string detail;                // kReusedId
     };
     // Closes the ticket and decides. On kAppend the positions are reserved: the caller must hand
     // the append to the commit queue (reserve() returns with the sequencer lock released, and the

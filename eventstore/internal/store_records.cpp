@@ -11,8 +11,8 @@ namespace json = boost::json;
 using namespace record_json;
 namespace {
 
-Result<AnnouncedKey> key_of(const json::object& o, std::string_view id_field, std::string_view key_field,
-                            std::string_view record) {
+Result<AnnouncedKey> key_of(const json::object& o, std::string_view id_field,
+                            std::string_view key_field, std::string_view record) {
     AUD_ASSIGN_OR_RETURN(std::string id, hex_field(o, id_field, 8, record));
     AnnouncedKey k;
     std::memcpy(k.id.data(), id.data(), 8);
@@ -26,7 +26,9 @@ void tag_invoke(const json::value_from_tag&, json::value& v, const AnnouncedKey&
     v = {{"key_id", signing_key_id_hex(k.id)}, {"public_key", to_hex(k.public_key)}};
 }
 void tag_invoke(const json::value_from_tag&, json::value& v, const Settings& s) {
-    v = {{"retention_us", s.retention_us}, {"dev", s.dev}, {"signing_keys", json::value_from(s.signing_keys)},
+    v = {{"retention_us", s.retention_us},
+         {"dev", s.dev},
+         {"signing_keys", json::value_from(s.signing_keys)},
          {"reason", s.reason}};
 }
 
@@ -43,9 +45,11 @@ Result<Settings> decode_settings(std::string_view clear) {
     if (!dev->is_bool()) return corruption(std::string(what) + ": field dev is not a boolean");
     s.dev = dev->get_bool();
     AUD_ASSIGN_OR_RETURN(const json::value* keys, field(o, "signing_keys", what));
-    if (!keys->is_array()) return corruption(std::string(what) + ": field signing_keys is not an array");
+    if (!keys->is_array())
+        return corruption(std::string(what) + ": field signing_keys is not an array");
     for (const json::value& k : keys->get_array()) {
-        if (!k.is_object()) return corruption(std::string(what) + ": a signing key is not an object");
+        if (!k.is_object())
+            return corruption(std::string(what) + ": a signing key is not an object");
         AUD_ASSIGN_OR_RETURN(auto key, key_of(k.get_object(), "key_id", "public_key", what));
         s.signing_keys.push_back(std::move(key));
     }

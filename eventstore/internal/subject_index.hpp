@@ -23,7 +23,8 @@ public:
     explicit SubjectIndex(const LedgerDb& db) : db_(db) {}
 
     // The position `cf`'s row for `subject` holds; nullopt without one; Corruption when malformed.
-    Result<std::optional<Position>> position(rocksdb::ColumnFamilyHandle* cf, const Id& subject) const;
+    Result<std::optional<Position>> position(rocksdb::ColumnFamilyHandle* cf,
+                                             const Id& subject) const;
     Result<bool> is_erased(const Id& subject) const;
     Result<bool> is_held(const Id& subject) const;
     Result<bool> is_erasure_deferred(const Id& subject) const;

@@ -42,7 +42,9 @@ Status TreeHeadSigner::load_or_make_key() {
     for (const auto& k : keys) {
         if (!k.active) continue;
         AUD_ASSIGN_OR_RETURN(auto seed, vault_.load_secret(secret_name(k.id)));
-        if (!seed) return data_loss("the vault lacks the secret of signing key " + signing_key_id_hex(k.id));
+        if (!seed)
+            return data_loss("the vault lacks the secret of signing key " +
+                             signing_key_id_hex(k.id));
         std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> pk{};
         crypto_sign_seed_keypair(pk.data(), secret_.data(), seed->data());
         if (std::string_view(reinterpret_cast<const char*>(pk.data()), pk.size()) != k.key) {
@@ -61,7 +63,8 @@ Status TreeHeadSigner::load_or_make_key() {
     AUD_RETURN_IF_ERROR(vault_.store_secret(secret_name(id_), seed));
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    return from_rocks(db_.db().Put(wo, db_.cf().meta, key_row_name(id_), key_row(public_key_, true, config_.now_us())),
+    return from_rocks(db_.db().Put(wo, db_.cf().meta, key_row_name(id_),
+                                   key_row(public_key_, true, config_.now_us())),
                       "publishing the signing key");
 }
 
@@ -79,9 +82,11 @@ Result<TreeHeadSigner::Rotation> TreeHeadSigner::rotate() {
     AUD_ASSIGN_OR_RETURN(auto keys, reader_.signing_keys());
     rocksdb::WriteBatch batch;
     for (const auto& k : keys) {
-        if (k.active) batch.Put(db_.cf().meta, key_row_name(k.id), key_row(k.key, false, k.created_at_us));
+        if (k.active)
+            batch.Put(db_.cf().meta, key_row_name(k.id), key_row(k.key, false, k.created_at_us));
     }
-    batch.Put(db_.cf().meta, key_row_name(out.new_id), key_row(out.public_key, true, config_.now_us()));
+    batch.Put(db_.cf().meta, key_row_name(out.new_id),
+              key_row(out.public_key, true, config_.now_us()));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     Status written = from_rocks(db_.db().Write(wo, &batch), "publishing the new signing key");
@@ -111,7 +116,8 @@ Result<SignedTreeHead> TreeHeadSigner::sign() {
     const std::string m = h.message();
     h.signature.resize(crypto_sign_BYTES);
     crypto_sign_detached(reinterpret_cast<unsigned char*>(h.signature.data()), nullptr,
-                         reinterpret_cast<const unsigned char*>(m.data()), m.size(), secret_.data());
+                         reinterpret_cast<const unsigned char*>(m.data()), m.size(),
+                         secret_.data());
     AUD_RETURN_IF_ERROR(store_head(h, true));
     return h;
 }

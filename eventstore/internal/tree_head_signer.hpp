@@ -51,7 +51,8 @@ public:
     Result<SignedTreeHead> sign() AUD_EXCLUDES(mu_);
     // A signed head of exactly `size` entries (at most the durable head), signed with `key` (the
     // active key, as backups hold it) when none is stored.
-    Result<SignedTreeHead> head_at(Position size, const minisign::SigningKey& key) AUD_EXCLUDES(mu_);
+    Result<SignedTreeHead> head_at(Position size, const minisign::SigningKey& key)
+        AUD_EXCLUDES(mu_);
 
     struct Rotation {
         SigningKeyId old_id{};

@@ -27,8 +27,8 @@ Status missing(std::uint64_t position) {
 
 }  // namespace
 
-TreePieces::TreePieces(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& tree, rocksdb::ColumnFamilyHandle& upper,
-                       const rocksdb::ReadOptions& options)
+TreePieces::TreePieces(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& tree,
+                       rocksdb::ColumnFamilyHandle& upper, const rocksdb::ReadOptions& options)
     : db_(db), upper_(upper), options_(options), it_(db.NewIterator(options, &tree)) {}
 
 bool TreePieces::holds(std::uint64_t position) const {
@@ -75,13 +75,15 @@ Result<std::string> TreePieces::upper_nodes(std::uint64_t position) {
     std::string value;
     const rocksdb::Status s = db_.Get(options_, &upper_, layout::position_key(position), &value);
     if (s.IsNotFound()) {
-        return corruption("position " + std::to_string(position) + ": its upper Merkle nodes are missing");
+        return corruption("position " + std::to_string(position) +
+                          ": its upper Merkle nodes are missing");
     }
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the Merkle tree"));
     const std::uint64_t expected =
         (merkle::completed_levels(position - 1) - layout::kTreeUpperLevel) * kHashSize;
     if (value.size() != expected) {
-        return corruption("position " + std::to_string(position) + ": its upper Merkle nodes are malformed");
+        return corruption("position " + std::to_string(position) +
+                          ": its upper Merkle nodes are malformed");
     }
     return value;
 }
@@ -90,8 +92,9 @@ Status TreePieces::finish_upper(std::uint64_t last) {
     std::unique_ptr<rocksdb::Iterator> it(db_.NewIterator(options_, &upper_));
     it->SeekToLast();
     if (it->Valid() && (it->key().size() != 8 || get_be64(it->key().ToStringView()) > last)) {
-        return corruption("position " + std::to_string(last + 1) +
-                          ": upper Merkle nodes stored past the last entry (entries missing at the end)");
+        return corruption(
+            "position " + std::to_string(last + 1) +
+            ": upper Merkle nodes stored past the last entry (entries missing at the end)");
     }
     return from_rocks(it->status(), "reading the Merkle tree");
 }
@@ -101,7 +104,8 @@ Result<merkle::Hash> TreePieces::node(unsigned level, std::uint64_t index) {
     merkle::Hash h;
     if (level >= layout::kTreeUpperLevel) {
         AUD_ASSIGN_OR_RETURN(const std::string upper, upper_nodes(loc.leaf_index + 1));
-        std::memcpy(h.data(), upper.data() + (loc.slot - layout::kTreeUpperLevel) * kHashSize, kHashSize);
+        std::memcpy(h.data(), upper.data() + (loc.slot - layout::kTreeUpperLevel) * kHashSize,
+                    kHashSize);
         return h;
     }
     AUD_ASSIGN_OR_RETURN(std::string_view nodes, leaf_nodes(loc.leaf_index + 1));
@@ -112,7 +116,8 @@ Result<merkle::Hash> TreePieces::node(unsigned level, std::uint64_t index) {
 Status TreePieces::finish(std::uint64_t last) {
     const std::string after = "position " + std::to_string(last + 1);
     if (loaded_ && used_upto_ != hashes_.size()) {
-        return corruption(after + ": Merkle nodes stored past the last entry (entries missing at the end)");
+        return corruption(after +
+                          ": Merkle nodes stored past the last entry (entries missing at the end)");
     }
     if (loaded_) {
         it_->Next();
@@ -120,7 +125,8 @@ Status TreePieces::finish(std::uint64_t last) {
         it_->SeekToFirst();
     }
     if (it_->Valid()) {
-        return corruption(after + ": Merkle nodes stored past the last entry (entries missing at the end)");
+        return corruption(after +
+                          ": Merkle nodes stored past the last entry (entries missing at the end)");
     }
     return from_rocks(it_->status(), "reading the Merkle tree");
 }

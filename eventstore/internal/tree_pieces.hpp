@@ -24,8 +24,8 @@ namespace auditorium::eventstore::internal {
 class TreePieces {
 public:
     // `db` and the column families must outlive this object.
-    TreePieces(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& tree, rocksdb::ColumnFamilyHandle& upper,
-               const rocksdb::ReadOptions& options);
+    TreePieces(rocksdb::DB& db, rocksdb::ColumnFamilyHandle& tree,
+               rocksdb::ColumnFamilyHandle& upper, const rocksdb::ReadOptions& options);
 
     // The hashes leaf `position` (1-based) completes: completed_levels(position - 1) hashes of 32
     // bytes, level 0 (its leaf hash) first. The view lasts until the next call. Corruption naming

@@ -17,8 +17,8 @@
 #include "base/file.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/log_scan.hpp"
-#include "eventstore/internal/rocks_logger.hpp"
 #include "eventstore/internal/public_random.hpp"
+#include "eventstore/internal/rocks_logger.hpp"
 #include "eventstore/internal/rocks_status.hpp"
 
 namespace auditorium::eventstore::internal {
@@ -76,14 +76,18 @@ Result<MasterKey> MasterKey::load(const fs::path& file) {
     const file::UniqueFd owned(
         ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (!owned) {
-        if (errno == ENOENT) return not_found("master key file " + file.string() + " does not exist");
-        if (errno == ELOOP) return permission_denied("master key file " + file.string() + " is a symbolic link");
-        return permission_denied("master key file " + file.string() + ": " + file::errno_text(errno));
+        if (errno == ENOENT)
+            return not_found("master key file " + file.string() + " does not exist");
+        if (errno == ELOOP)
+            return permission_denied("master key file " + file.string() + " is a symbolic link");
+        return permission_denied("master key file " + file.string() + ": " +
+                                 file::errno_text(errno));
     }
     const int fd = owned.get();
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
-        return permission_denied("master key file " + file.string() + ": " + file::errno_text(errno));
+        return permission_denied("master key file " + file.string() + ": " +
+                                 file::errno_text(errno));
     }
     if (!S_ISREG(st.st_mode)) {
         return permission_denied("master key file " + file.string() + " is not a regular file");
@@ -157,14 +161,17 @@ Status Vault::rotate_master(const MasterKey& next) {
     ad_base.append(store_id_.view());
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         const std::string key = it->key().ToString();
-        if (key.empty() || (key[0] != layout::kVaultKeyTag && key[0] != layout::kVaultSecretTag)) continue;
+        if (key.empty() || (key[0] != layout::kVaultKeyTag && key[0] != layout::kVaultSecretTag))
+            continue;
         auto plain = aead_open(master_.key(), it->value().ToStringView(), ad_base + key);
-        if (!plain) return corruption("a vault record fails its tag check during master key rotation");
+        if (!plain)
+            return corruption("a vault record fails its tag check during master key rotation");
         batch.Put(key, aead_seal(next.key(), *plain, ad_base + key));
         sodium_memzero(plain->data(), plain->size());
     }
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading the vault"));
-    batch.Put(layout::vault_meta_key(kMetaCheck), aead_seal(next.key(), kCheckPlaintext, check_ad(store_id_)));
+    batch.Put(layout::vault_meta_key(kMetaCheck),
+              aead_seal(next.key(), kCheckPlaintext, check_ad(store_id_)));
     rocksdb::WriteOptions wo;
     wo.sync = true;
     AUD_RETURN_IF_ERROR(write(wo, batch, "re-wrapping the vault"));
@@ -229,14 +236,16 @@ Status Vault::probe(const fs::path& dir, rocksdb::Env* env) {
     rocksdb::DB* raw = nullptr;
     const rocksdb::Status s = rocksdb::DB::OpenForReadOnly(o, dir.string(), &raw);
     std::unique_ptr<rocksdb::DB> db(raw);
-    if (!s.ok()) return from_rocks(s, "opening key vault " + dir.string() + log_scan::name_damaged_sst(dir));
+    if (!s.ok())
+        return from_rocks(s, "opening key vault " + dir.string() + log_scan::name_damaged_sst(dir));
     return from_rocks(db->Close(), "closing key vault " + dir.string());
 }
 
 Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const fs::path& scratch,
                                                      MasterKey master, const Id& store_id) {
     AUD_ASSIGN_OR_RETURN(auto files, log_scan::check_database_dir(dir, "key vault"));
-    if (files.fresh) return failed_precondition("key vault " + dir.string() + " is not initialized");
+    if (files.fresh)
+        return failed_precondition("key vault " + dir.string() + " is not initialized");
     AUD_RETURN_IF_ERROR(probe(dir, nullptr));
     rocksdb::Options o;
     o.max_open_files = -1;  // required by secondary instances
@@ -247,7 +256,8 @@ Result<std::unique_ptr<Vault>> Vault::open_secondary(const fs::path& dir, const 
     std::unique_ptr<rocksdb::DB> db(raw);
     // A secondary opens at the primary's last MANIFEST; without the catch-up it may lack a subject
     // key written since, and a read would report that key lost.
-    AUD_RETURN_IF_ERROR(from_rocks(db->TryCatchUpWithPrimary(), "catching up with key vault " + dir.string()));
+    AUD_RETURN_IF_ERROR(
+        from_rocks(db->TryCatchUpWithPrimary(), "catching up with key vault " + dir.string()));
     return check_and_make(std::move(db), std::move(master), store_id, dir.string());
 }
 
@@ -343,7 +353,8 @@ bool Vault::is_destroyed(const Id& subject, std::uint8_t key_class) {
 void Vault::remember(const CacheKey& k, const DataKey& key) {
     CacheShard& s = shard(k.subject);
     std::lock_guard lock(s.mu);
-    if (k.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal) && s.destroyed.contains(k.subject)) {
+    if (k.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal) &&
+        s.destroyed.contains(k.subject)) {
         return;  // read before the destruction: handed to no one (key_for_opening checks)
     }
     // A crude bound: the cache only saves unwrapping; dropping a shard is always correct.
@@ -421,8 +432,9 @@ Status Vault::sync_if_dirty() {
     const std::uint64_t created = created_.load(std::memory_order_acquire);
     AUD_RETURN_IF_ERROR(failure());
     if (created == synced_) return Status::ok();
-    std::unique_lock turn(gate_turnstile_);  // new writes wait here, so a stream of them cannot starve the sync
-    std::unique_lock gate(write_gate_);      // no write in flight: one that fails now is seen below
+    std::unique_lock turn(
+        gate_turnstile_);  // new writes wait here, so a stream of them cannot starve the sync
+    std::unique_lock gate(write_gate_);  // no write in flight: one that fails now is seen below
     turn.unlock();
     AUD_RETURN_IF_ERROR(failure());
     AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->SyncWAL(), "syncing the key vault")));
@@ -515,7 +527,8 @@ Result<std::vector<Vault::RetainedKey>> Vault::retained_keys() {
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
         const std::string_view k = it->key().ToStringView();
         if (k.size() != 1 + 16 + 1 + 4) return corruption("malformed key record in the vault");
-        if (static_cast<std::uint8_t>(k[17]) != static_cast<std::uint8_t>(KeyClass::kRetained)) continue;
+        if (static_cast<std::uint8_t>(k[17]) != static_cast<std::uint8_t>(KeyClass::kRetained))
+            continue;
         out.push_back(RetainedKey{*Id::from_bytes(k.substr(1, 16)), get_be32(k.substr(18))});
     }
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "listing retention keys"));
@@ -527,20 +540,24 @@ Status Vault::destroy_retained_keys(const std::vector<RetainedKey>& keys) {
     AUD_RETURN_IF_ERROR(failure());
     rocksdb::WriteBatch batch;
     for (const auto& k : keys) {
-        batch.Delete(layout::vault_key(k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month));
+        batch.Delete(
+            layout::vault_key(k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month));
         CacheShard& cache = shard(k.subject);
         std::lock_guard lock(cache.mu);
-        cache.keys.erase(CacheKey{k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month});
+        cache.keys.erase(
+            CacheKey{k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month});
     }
     rocksdb::WriteOptions wo;
     wo.sync = true;
     AUD_RETURN_IF_ERROR(write(wo, batch, "destroying retention keys"));
-    return force_off_disk(std::string(1, layout::kVaultKeyTag), std::string(1, layout::kVaultKeyTag + 1));
+    return force_off_disk(std::string(1, layout::kVaultKeyTag),
+                          std::string(1, layout::kVaultKeyTag + 1));
 }
 
 Status Vault::checkpoint(const fs::path& dir) {
     rocksdb::Checkpoint* raw = nullptr;
-    AUD_RETURN_IF_ERROR(from_rocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpointing the key vault"));
+    AUD_RETURN_IF_ERROR(
+        from_rocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "checkpointing the key vault"));
     std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
     return from_rocks(checkpoint->CreateCheckpoint(dir.string()),
                       "checkpointing the key vault into " + dir.string());

@@ -40,7 +40,8 @@ class Verifier {
 public:
     // `snapshot` (null: the latest state) must outlive the Verifier.
     // `last`: the head when the snapshot was taken (at most what it holds).
-    Verifier(const VerifySource& src, const VerifyOptions& options, const rocksdb::Snapshot* snapshot, Position last)
+    Verifier(const VerifySource& src, const VerifyOptions& options,
+             const rocksdb::Snapshot* snapshot, Position last)
         : src_(src), options_(options), snapshot_(snapshot), last_(last), records_(src, snapshot) {}
 
     Result<VerifyReport> run() {
@@ -50,7 +51,8 @@ public:
         heads_.reset(src_.db.db().NewIterator(scan_options(snapshot_), src_.db.cf().tree_heads));
         heads_->SeekToFirst();
         AUD_RETURN_IF_ERROR(check_heads_at(0));
-        TreePieces nodes(src_.db.db(), *src_.db.cf().tree, *src_.db.cf().tree_upper, scan_options(snapshot_));
+        TreePieces nodes(src_.db.db(), *src_.db.cf().tree, *src_.db.cf().tree_upper,
+                         scan_options(snapshot_));
         // Two threads, as an auditor's machine has: this one checks, the reader reads and hashes.
         Reader reader(src_.db, snapshot_);
         Position expected = 1;
@@ -132,7 +134,8 @@ private:
         static constexpr std::size_t kQueued = 8;
 
         void run(const LedgerDb& db, const rocksdb::Snapshot* snapshot) {
-            std::unique_ptr<rocksdb::Iterator> it(db.db().NewIterator(scan_options(snapshot), db.cf().ledger));
+            std::unique_ptr<rocksdb::Iterator> it(
+                db.db().NewIterator(scan_options(snapshot), db.cf().ledger));
             Chunk chunk;
             // Hashing is most of the work: this thread hashes every other chunk, the checking
             // thread the rest (Chunk::leaves left empty), so both cores hash.
@@ -175,13 +178,15 @@ private:
     Status load_keys() {
         AUD_ASSIGN_OR_RETURN(auto keys, src_.reader.signing_keys());
         for (const auto& k : keys) {
-            if (!options_.trusted_public_key.empty() && k.key != options_.trusted_public_key) continue;
+            if (!options_.trusted_public_key.empty() && k.key != options_.trusted_public_key)
+                continue;
             keys_[k.id] = k.key;
         }
         if (!options_.trusted_public_key.empty() && keys_.empty()) {
             return corruption("the trusted public key is not among the ledger's signing keys");
         }
-        if (options_.previous) AUD_RETURN_IF_ERROR(check_signature(*options_.previous, "the previous tree head"));
+        if (options_.previous)
+            AUD_RETURN_IF_ERROR(check_signature(*options_.previous, "the previous tree head"));
         return Status::ok();
     }
 
@@ -195,8 +200,9 @@ private:
                               ", which is not a trusted signing key of this ledger");
         }
         if (Status s = verify_tree_head(h, key->second); !s.is_ok()) {
-            return s.code() == StatusCode::kCorruption ? corruption(what + ": signature does not verify")
-                                                         : s;
+            return s.code() == StatusCode::kCorruption
+                       ? corruption(what + ": signature does not verify")
+                       : s;
         }
         return Status::ok();
     }
@@ -205,21 +211,28 @@ private:
     Status check_heads_at(std::uint64_t size) {
         if (heads_->Valid() && get_be64(heads_->key().ToStringView()) == size) {
             const std::string root = merkle::to_string(frontier_.root());
-            for (; heads_->Valid() && get_be64(heads_->key().ToStringView()) == size; heads_->Next()) {
-                AUD_ASSIGN_OR_RETURN(SignedTreeHead h, decode_tree_head(heads_->value().ToStringView()));
+            for (; heads_->Valid() && get_be64(heads_->key().ToStringView()) == size;
+                 heads_->Next()) {
+                AUD_ASSIGN_OR_RETURN(SignedTreeHead h,
+                                     decode_tree_head(heads_->value().ToStringView()));
                 const std::string what = "tree head of size " + std::to_string(size);
                 AUD_RETURN_IF_ERROR(check_signature(h, what));
                 if (h.size != size) return corruption(what + ": stored under another size");
-                if (h.root != root) return corruption(what + ": its root does not match the ledger's");
-                if (h.dev != records_.dev()) return corruption(what + ": its dev flag contradicts the store's (meta row dev, store.settings)");
+                if (h.root != root)
+                    return corruption(what + ": its root does not match the ledger's");
+                if (h.dev != records_.dev())
+                    return corruption(
+                        what +
+                        ": its dev flag contradicts the store's (meta row dev, store.settings)");
                 ++report_.tree_heads;
                 newest_head_ = size;
             }
         }
         if (options_.previous && options_.previous->size == size &&
             options_.previous->root != merkle::to_string(frontier_.root())) {
-            return corruption("the ledger is not a consistent extension of the previous tree head of size " +
-                              std::to_string(size) + ": the history up to it was rewritten");
+            return corruption(
+                "the ledger is not a consistent extension of the previous tree head of size " +
+                std::to_string(size) + ": the history up to it was rewritten");
         }
         return Status::ok();
     }
@@ -227,7 +240,8 @@ private:
     Status check_entry(Position p, Position key, std::string_view bytes, const merkle::Hash& leaf,
                        TreePieces& nodes) {
         const std::string at = "position " + std::to_string(p);
-        if (key != p) return data_loss(at + ": entry missing (next stored is " + std::to_string(key) + ")");
+        if (key != p)
+            return data_loss(at + ": entry missing (next stored is " + std::to_string(key) + ")");
         AUD_ASSIGN_OR_RETURN(const std::string_view stored, nodes.leaf_nodes(p));
         if (layout::is_purged_value(bytes)) {
             // Past retention: the payload is gone; the stored leaf hash stands for it.
@@ -245,7 +259,8 @@ private:
                               " (entries swapped or moved)");
         }
         if (std::memcmp(stored.data(), leaf.data(), 32) != 0) {
-            return corruption(at + ": the entry's bytes do not match its leaf hash (the entry was changed)");
+            return corruption(
+                at + ": the entry's bytes do not match its leaf hash (the entry was changed)");
         }
         AUD_RETURN_IF_ERROR(check_nodes(at, p, leaf, stored, nodes));
         AUD_RETURN_IF_ERROR(records_.check_live(p, decoded->store_record, bytes));
@@ -264,8 +279,8 @@ private:
 
     // Adds the leaf to the rebuilt tree; the nodes stored for it must be the ones it completes.
     // The nodes of levels 8 and up are stored twice (piece and `tree_upper`); both must match.
-    Status check_nodes(const std::string& at, Position p, const merkle::Hash& leaf, std::string_view stored,
-                       TreePieces& nodes) {
+    Status check_nodes(const std::string& at, Position p, const merkle::Hash& leaf,
+                       std::string_view stored, TreePieces& nodes) {
         frontier_.push(leaf, completed_);
         if (stored.size() != completed_.size() * 32) {
             return corruption(at + ": the stored Merkle nodes do not match the rebuilt tree");
@@ -277,8 +292,10 @@ private:
         }
         if (completed_.size() > layout::kTreeUpperLevel) {
             AUD_ASSIGN_OR_RETURN(const std::string upper, nodes.upper_nodes(p));
-            if (std::memcmp(upper.data(), stored.data() + 32 * layout::kTreeUpperLevel, upper.size()) != 0) {
-                return corruption(at + ": the stored upper Merkle nodes do not match the rebuilt tree");
+            if (std::memcmp(upper.data(), stored.data() + 32 * layout::kTreeUpperLevel,
+                            upper.size()) != 0) {
+                return corruption(at +
+                                  ": the stored upper Merkle nodes do not match the rebuilt tree");
             }
         }
         return Status::ok();
@@ -290,7 +307,8 @@ private:
         AUD_RETURN_IF_ERROR(records_.finish(end));
         AUD_RETURN_IF_ERROR(IndexVerifier(src_.db, snapshot_).run(end));
         if (end > 0 && report_.tree_heads == 0) {
-            return corruption("the ledger holds " + std::to_string(end) + " entries but no signed tree head");
+            return corruption("the ledger holds " + std::to_string(end) +
+                              " entries but no signed tree head");
         }
         report_.entries_unsigned = end - newest_head_;
         return Status::ok();
@@ -311,7 +329,8 @@ private:
 
 }  // namespace
 
-Result<AuditLedger::VerifyReport> verify_ledger(const VerifySource& src, const AuditLedger::VerifyOptions& options,
+Result<AuditLedger::VerifyReport> verify_ledger(const VerifySource& src,
+                                                const AuditLedger::VerifyOptions& options,
                                                 const rocksdb::Snapshot* snapshot, Position last) {
     return Verifier(src, options, snapshot, last).run();
 }

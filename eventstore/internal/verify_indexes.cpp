@@ -1,6 +1,7 @@
 // IndexVerifier: the streams and event_ids indexes against the entries (verify_rows.hpp).
 // Both walks are point checks into the ledger, so memory stays constant whatever its size; the
-// counts tie each index to the number of entries, so a dropped row is caught as well as a changed one.
+// counts tie each index to the number of entries, so a dropped row is caught as well as a changed
+// one.
 #include <rocksdb/db.h>
 
 #include <cstring>
@@ -40,8 +41,9 @@ Status IndexVerifier::check_streams(Position end) {
         const StreamVersion first = get_be64(key.substr(zero + 1));
         const std::uint64_t count = get_be64(value.substr(8));
         if (first != next || count == 0 || count > end) {
-            return corruption("streams: the run of stream " + stream + " at version " + std::to_string(first) +
-                              " does not continue its versions (expected version " + std::to_string(next) + ")");
+            return corruption(
+                "streams: the run of stream " + stream + " at version " + std::to_string(first) +
+                " does not continue its versions (expected version " + std::to_string(next) + ")");
         }
         AUD_RETURN_IF_ERROR(check_run(stream, first, count, get_be64(value), end));
         next = first + count;
@@ -49,15 +51,16 @@ Status IndexVerifier::check_streams(Position end) {
     }
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading streams"));
     if (covered != end) {
-        return corruption("streams: the runs cover " + std::to_string(covered) + " entries but the ledger holds " +
-                          std::to_string(end));
+        return corruption("streams: the runs cover " + std::to_string(covered) +
+                          " entries but the ledger holds " + std::to_string(end));
     }
     return Status::ok();
 }
 
 Status IndexVerifier::check_run(std::string_view stream, StreamVersion first, std::uint64_t count,
-                                            Position first_position, Position end) {
-    const std::string run = "streams: the run of stream " + std::string(stream) + " at version " + std::to_string(first);
+                                Position first_position, Position end) {
+    const std::string run = "streams: the run of stream " + std::string(stream) + " at version " +
+                            std::to_string(first);
     if (first_position == 0 || first_position > end || count > end - first_position + 1) {
         return corruption(run + " names positions beyond the ledger");
     }
@@ -65,8 +68,8 @@ Status IndexVerifier::check_run(std::string_view stream, StreamVersion first, st
         const Position p = first_position + i;
         AUD_ASSIGN_OR_RETURN(auto h, header_at(p, run));
         if (!h || (h->stream == stream && h->version == first + i)) continue;
-        return corruption(run + " names position " + std::to_string(p) + ", which holds " + h->stream +
-                          " version " + std::to_string(h->version));
+        return corruption(run + " names position " + std::to_string(p) + ", which holds " +
+                          h->stream + " version " + std::to_string(h->version));
     }
     return Status::ok();
 }
@@ -77,13 +80,14 @@ Status IndexVerifier::check_event_ids(Position end) {
     std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(ro_, db_.cf().event_ids));
     std::uint64_t rows = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        AUD_RETURN_IF_ERROR(check_event_id(it->key().ToStringView(), it->value().ToStringView(), end));
+        AUD_RETURN_IF_ERROR(
+            check_event_id(it->key().ToStringView(), it->value().ToStringView(), end));
         ++rows;
     }
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading event_ids"));
     if (rows != end) {
-        return corruption("event_ids: " + std::to_string(rows) + " rows but the ledger holds " + std::to_string(end) +
-                          " entries");
+        return corruption("event_ids: " + std::to_string(rows) + " rows but the ledger holds " +
+                          std::to_string(end) + " entries");
     }
     return Status::ok();
 }
@@ -94,23 +98,28 @@ Status IndexVerifier::check_event_id(std::string_view id, std::string_view value
     const Position p = get_be64(value);
     const StreamVersion version = get_be64(value.substr(8));
     const std::string_view stream = value.substr(16);
-    if (p == 0 || p > end) return corruption(row + " names position " + std::to_string(p) + ", beyond the ledger");
+    if (p == 0 || p > end)
+        return corruption(row + " names position " + std::to_string(p) + ", beyond the ledger");
     AUD_ASSIGN_OR_RETURN(auto h, header_at(p, row));
     if (h) {
-        if (h->event_id.view() == id && h->stream == stream && h->version == version) return Status::ok();
-        return corruption(row + " names position " + std::to_string(p) + ", which holds event id " + h->event_id.hex() +
-                          " of " + h->stream + " version " + std::to_string(h->version));
+        if (h->event_id.view() == id && h->stream == stream && h->version == version)
+            return Status::ok();
+        return corruption(row + " names position " + std::to_string(p) + ", which holds event id " +
+                          h->event_id.hex() + " of " + h->stream + " version " +
+                          std::to_string(h->version));
     }
     AUD_ASSIGN_OR_RETURN(auto indexed, stream_position(stream, version));
     if (indexed && *indexed == p) return Status::ok();
-    return corruption(row + " names purged position " + std::to_string(p) + " as " + std::string(stream) +
-                      " version " + std::to_string(version) + ", which the streams index does not");
+    return corruption(row + " names purged position " + std::to_string(p) + " as " +
+                      std::string(stream) + " version " + std::to_string(version) +
+                      ", which the streams index does not");
 }
 
 Result<std::optional<EntryHeader>> IndexVerifier::header_at(Position p, std::string_view what) {
     std::string bytes;
     rocksdb::Status s = db_.db().Get(ro_, db_.cf().ledger, layout::position_key(p), &bytes);
-    if (s.IsNotFound()) return data_loss(std::string(what) + ": position " + std::to_string(p) + " is missing");
+    if (s.IsNotFound())
+        return data_loss(std::string(what) + ": position " + std::to_string(p) + " is missing");
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading the ledger"));
     if (layout::is_purged_value(bytes)) return std::optional<EntryHeader>();
     auto h = decode_entry_header(bytes);
@@ -119,7 +128,7 @@ Result<std::optional<EntryHeader>> IndexVerifier::header_at(Position p, std::str
 }
 
 Result<std::optional<Position>> IndexVerifier::stream_position(std::string_view stream,
-                                                                           StreamVersion version) {
+                                                               StreamVersion version) {
     std::unique_ptr<rocksdb::Iterator> it(db_.db().NewIterator(ro_, db_.cf().streams));
     it->SeekForPrev(layout::stream_key(stream, version));
     AUD_RETURN_IF_ERROR(from_rocks(it->status(), "reading streams"));
@@ -130,7 +139,8 @@ Result<std::optional<Position>> IndexVerifier::stream_position(std::string_view 
     }
     const StreamVersion first = get_be64(it->key().ToStringView().substr(prefix.size()));
     const std::string_view v = it->value().ToStringView();
-    if (version < first || version - first >= get_be64(v.substr(8))) return std::optional<Position>();
+    if (version < first || version - first >= get_be64(v.substr(8)))
+        return std::optional<Position>();
     return std::optional<Position>(get_be64(v) + (version - first));
 }
 

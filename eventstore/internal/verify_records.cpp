@@ -15,7 +15,8 @@ Status RecordVerifier::load(Position end) {
     loaded_end_ = end;
     AUD_RETURN_IF_ERROR(load_settings());
     if (settings_at_ == 0) return check_without_settings();
-    AUD_RETURN_IF_ERROR(check_meta_row(layout::kMetaRetention, std::to_string(settings_.retention_us)));
+    AUD_RETURN_IF_ERROR(
+        check_meta_row(layout::kMetaRetention, std::to_string(settings_.retention_us)));
     AUD_RETURN_IF_ERROR(check_meta_row(layout::kMetaDev, settings_.dev ? "1" : "0"));
     AUD_RETURN_IF_ERROR(load_signing_keys());
     return load_purges();
@@ -25,8 +26,9 @@ Status RecordVerifier::load(Position end) {
 // index is caught there. Entries of other types are skipped: the streams check (IndexVerifier)
 // holds every run to the entries it names.
 Result<std::vector<Entry>> RecordVerifier::records_of(std::string_view stream,
-                                                                  std::string_view type) {
-    AUD_ASSIGN_OR_RETURN(auto entries, src_.reader.read_stream(stream, 1, Log::Direction::kForward, SIZE_MAX, ro_));
+                                                      std::string_view type) {
+    AUD_ASSIGN_OR_RETURN(
+        auto entries, src_.reader.read_stream(stream, 1, Log::Direction::kForward, SIZE_MAX, ro_));
     std::vector<Entry> out;
     for (auto& e : entries) {
         if (e.purged || e.type != type) continue;  // store-keys also holds master key rotations
@@ -58,9 +60,10 @@ Status RecordVerifier::load_settings() {
 // record's index rows were removed (IndexVerifier then names which).
 Status RecordVerifier::check_without_settings() {
     if (loaded_end_ == 0) return Status::ok();
-    return corruption("the ledger holds no store.settings record, so its meta rows retention_us, dev and "
-                      "signing_key:* are vouched for by nothing (a store made before settings were ledgered "
-                      "gets one at its first read-write open)");
+    return corruption(
+        "the ledger holds no store.settings record, so its meta rows retention_us, dev and "
+        "signing_key:* are vouched for by nothing (a store made before settings were ledgered "
+        "gets one at its first read-write open)");
 }
 
 Status RecordVerifier::check_meta_row(std::string_view name, const std::string& expected) {
@@ -69,7 +72,8 @@ Status RecordVerifier::check_meta_row(std::string_view name, const std::string& 
     if (!s.ok() && !s.IsNotFound()) return from_rocks(s, "reading the ledger's metadata");
     if (s.ok() && value == expected) return Status::ok();
     const std::string is = s.IsNotFound() ? "missing" : "\"" + value.substr(0, 40) + "\"";
-    return corruption("meta row " + std::string(name) + " is " + is + " but the ledgered store.settings record at position " +
+    return corruption("meta row " + std::string(name) + " is " + is +
+                      " but the ledgered store.settings record at position " +
                       std::to_string(settings_at_) + " says " + expected);
 }
 
@@ -77,7 +81,8 @@ Status RecordVerifier::check_meta_row(std::string_view name, const std::string& 
 Status RecordVerifier::load_signing_keys() {
     std::vector<std::pair<records::AnnouncedKey, Position>> announced;
     for (const auto& k : settings_.signing_keys) announced.emplace_back(k, settings_at_);
-    AUD_ASSIGN_OR_RETURN(auto rotations, records_of(records::kKeysStream, records::kSigningKeyRotatedType));
+    AUD_ASSIGN_OR_RETURN(auto rotations,
+                         records_of(records::kKeysStream, records::kSigningKeyRotatedType));
     for (const Entry& e : rotations) {
         auto k = records::decode_signing_key_rotated(e.clear);
         if (!k) return k.status().with_context("position " + std::to_string(e.position));
@@ -85,11 +90,14 @@ Status RecordVerifier::load_signing_keys() {
     }
     AUD_ASSIGN_OR_RETURN(auto keys, src_.reader.signing_keys());
     for (const auto& k : keys) {
-        const std::string row = "meta row " + std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(k.id);
-        auto it = std::find_if(announced.begin(), announced.end(), [&](const auto& a) { return a.first.id == k.id; });
+        const std::string row =
+            "meta row " + std::string(layout::kMetaSigningKeyPrefix) + signing_key_id_hex(k.id);
+        auto it = std::find_if(announced.begin(), announced.end(),
+                               [&](const auto& a) { return a.first.id == k.id; });
         if (it == announced.end()) {
-            return corruption(row + " is not announced by any ledgered record (store.settings or "
-                                    "store.signing_key_rotated)");
+            return corruption(row +
+                              " is not announced by any ledgered record (store.settings or "
+                              "store.signing_key_rotated)");
         }
         if (it->first.public_key != k.key) {
             return corruption(row + " holds another public key than the record at position " +
@@ -115,7 +123,8 @@ Status RecordVerifier::load_purges() {
         if (ranges_[i].range.first <= ranges_[i - 1].range.last) {
             return corruption("position " + std::to_string(ranges_[i].range.first) +
                               " is purged by two store.purged records, at positions " +
-                              std::to_string(ranges_[i - 1].record) + " and " + std::to_string(ranges_[i].record));
+                              std::to_string(ranges_[i - 1].record) + " and " +
+                              std::to_string(ranges_[i].record));
         }
     }
     return Status::ok();
@@ -124,18 +133,21 @@ Status RecordVerifier::load_purges() {
 // The purge's own record time is authentic (hashed): its cutoff must lie a full ledgered retention
 // before it, and each range it lists must hold only entries recorded before the cutoff.
 Status RecordVerifier::load_purge(const Entry& record) {
-    const std::string at = "position " + std::to_string(record.position) + ": the store.purged record";
+    const std::string at =
+        "position " + std::to_string(record.position) + ": the store.purged record";
     auto purge = records::decode_purge(record.clear);
     if (!purge) return purge.status().with_context("position " + std::to_string(record.position));
     if (purge->cutoff_us > record.recorded_at_us - settings_.retention_us) {
-        return corruption(at + " purged entries recorded up to " + std::to_string(purge->cutoff_us) +
-                          " us, less than the ledgered retention_us " + std::to_string(settings_.retention_us) +
-                          " before its own time " + std::to_string(record.recorded_at_us));
+        return corruption(
+            at + " purged entries recorded up to " + std::to_string(purge->cutoff_us) +
+            " us, less than the ledgered retention_us " + std::to_string(settings_.retention_us) +
+            " before its own time " + std::to_string(record.recorded_at_us));
     }
     if (!purge->has_ranges) legacy_until_ = std::max(legacy_until_, record.position);
     for (const auto& r : purge->ranges) {
         if (r.last >= record.position || r.last_recorded_at_us >= purge->cutoff_us) {
-            return corruption(at + " lists positions " + std::to_string(r.first) + ".." + std::to_string(r.last) +
+            return corruption(at + " lists positions " + std::to_string(r.first) + ".." +
+                              std::to_string(r.last) +
                               ", which were not past retention when it was made");
         }
         ranges_.push_back({r, record.position});
@@ -154,15 +166,17 @@ bool RecordVerifier::covered(Position p, Position* record) {
 Status RecordVerifier::check_purged(Position p) {
     Position record = 0;
     if (covered(p, &record) || p < legacy_until_) return Status::ok();
-    return corruption("position " + std::to_string(p) +
-                      ": a purge marker that no ledgered store.purged record covers (the entry was replaced)");
+    return corruption(
+        "position " + std::to_string(p) +
+        ": a purge marker that no ledgered store.purged record covers (the entry was replaced)");
 }
 
 Status RecordVerifier::check_live(Position p, bool store_record, std::string_view bytes) {
     Position record = 0;
     if (covered(p, &record)) {
-        return corruption("position " + std::to_string(p) + ": the store.purged record at position " +
-                          std::to_string(record) + " lists it as purged, but the ledger still holds the entry");
+        return corruption("position " + std::to_string(p) +
+                          ": the store.purged record at position " + std::to_string(record) +
+                          " lists it as purged, but the ledger still holds the entry");
     }
     return store_record ? check_store_record(p, bytes) : Status::ok();
 }
@@ -178,16 +192,18 @@ Status RecordVerifier::check_store_record(Position p, std::string_view bytes) {
         h.type == records::kSigningKeyRotatedType) {
         // Beyond loaded_end_: appended while verify ran (a read-only store caught up meanwhile).
         if (ledgered_.count(p) != 0 || p > loaded_end_) return Status::ok();
-        return corruption("streams: the " + h.type + " record at " + at + " is missing from the index of stream " +
-                          h.stream);
+        return corruption("streams: the " + h.type + " record at " + at +
+                          " is missing from the index of stream " + h.stream);
     }
     if (h.type == records::kErasureType) {
         AUD_ASSIGN_OR_RETURN(auto row, row_of(src_.db.cf().erasures, "erasures", h.subject));
         if (row && *row == p) return Status::ok();
-        return corruption("erasures: subject " + h.subject.hex() + ", erased by the record at " + at + ", has " +
-                          (row ? "a row naming position " + std::to_string(*row) : std::string("no row")));
+        return corruption(
+            "erasures: subject " + h.subject.hex() + ", erased by the record at " + at + ", has " +
+            (row ? "a row naming position " + std::to_string(*row) : std::string("no row")));
     }
-    if (h.type == records::kHoldSetType || h.type == records::kHoldReleasedType) return check_hold_record(p, h);
+    if (h.type == records::kHoldSetType || h.type == records::kHoldReleasedType)
+        return check_hold_record(p, h);
     if (h.type == records::kErasureDeferredType) return check_deferral_record(p, h);
     return Status::ok();
 }
@@ -208,31 +224,35 @@ Status RecordVerifier::check_hold_record(Position p, const EntryHeader& h) {
     }
     if (row && *row == p) return Status::ok();
     return corruption(who + " is under the legal hold ledgered at " + at + " but " +
-                      (row ? "its holds row names position " + std::to_string(*row) : std::string("has no holds row")));
+                      (row ? "its holds row names position " + std::to_string(*row)
+                           : std::string("has no holds row")));
 }
 
 // A deferred erasure is in force until the erasure itself is recorded (which removes the row).
 Status RecordVerifier::check_deferral_record(Position p, const EntryHeader& h) {
     const std::string at = "position " + std::to_string(p);
     AUD_ASSIGN_OR_RETURN(auto erased, row_of(src_.db.cf().erasures, "erasures", h.subject));
-    AUD_ASSIGN_OR_RETURN(auto row, row_of(src_.db.cf().deferred_erasures, "deferred_erasures", h.subject));
+    AUD_ASSIGN_OR_RETURN(auto row,
+                         row_of(src_.db.cf().deferred_erasures, "deferred_erasures", h.subject));
     const std::string who = "deferred_erasures: subject " + h.subject.hex();
     if (erased) {
         if (!row) return Status::ok();
         return corruption(who + " keeps a row though its erasure was carried out");
     }
     if (row && *row == p) return Status::ok();
-    return corruption(who + ", whose erasure was deferred at " + at + ", has " +
-                      (row ? "a row naming position " + std::to_string(*row) : std::string("no row")));
+    return corruption(
+        who + ", whose erasure was deferred at " + at + ", has " +
+        (row ? "a row naming position " + std::to_string(*row) : std::string("no row")));
 }
 
 Result<std::optional<Position>> RecordVerifier::row_of(rocksdb::ColumnFamilyHandle* cf,
-                                                                   std::string_view name, const Id& subject) {
+                                                       std::string_view name, const Id& subject) {
     std::string value;
     rocksdb::Status s = src_.db.db().Get(ro_, cf, subject.view(), &value);
     if (s.IsNotFound()) return std::optional<Position>();
     AUD_RETURN_IF_ERROR(from_rocks(s, "reading " + std::string(name)));
-    if (value.size() != 8) return corruption(std::string(name) + " row of subject " + subject.hex() + " is malformed");
+    if (value.size() != 8)
+        return corruption(std::string(name) + " row of subject " + subject.hex() + " is malformed");
     return std::optional<Position>(get_be64(value));
 }
 
@@ -251,8 +271,8 @@ Result<std::optional<EntryHeader>> RecordVerifier::live_header(Position p, Posit
 }
 
 template <typename Check>
-Status RecordVerifier::check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_view name, Position end,
-                                              Check&& check) {
+Status RecordVerifier::check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_view name,
+                                  Position end, Check&& check) {
     std::unique_ptr<rocksdb::Iterator> it(src_.db.db().NewIterator(ro_, cf));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         auto subject = Id::from_bytes(it->key().ToStringView());
@@ -262,27 +282,34 @@ Status RecordVerifier::check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_v
         const Position p = get_be64(it->value().ToStringView());
         AUD_ASSIGN_OR_RETURN(auto h, live_header(p, end));
         AUD_ASSIGN_OR_RETURN(bool ok, check(*subject, h));
-        if (!ok) return corruption(row + " names position " + std::to_string(p) + ", which holds no matching record");
+        if (!ok)
+            return corruption(row + " names position " + std::to_string(p) +
+                              ", which holds no matching record");
     }
     return from_rocks(it->status(), "reading " + std::string(name));
 }
 
 Status RecordVerifier::finish(Position end) {
     using Header = std::optional<EntryHeader>;
-    AUD_RETURN_IF_ERROR(check_rows(src_.db.cf().erasures, "erasures", end, [](const Id& s, const Header& h) -> Result<bool> {
-        return h && h->type == records::kErasureType && h->subject == s;
-    }));
-    AUD_RETURN_IF_ERROR(check_rows(src_.db.cf().holds, "holds", end, [this](const Id& s, const Header& h) -> Result<bool> {
-        if (!h || h->type != records::kHoldSetType || h->subject != s || h->stream != records::hold_stream(s)) {
-            return false;
-        }
-        AUD_ASSIGN_OR_RETURN(StreamVersion newest, src_.reader.stream_version(h->stream, ro_));
-        return h->version == newest;  // else released since
-    }));
+    AUD_RETURN_IF_ERROR(check_rows(
+        src_.db.cf().erasures, "erasures", end, [](const Id& s, const Header& h) -> Result<bool> {
+            return h && h->type == records::kErasureType && h->subject == s;
+        }));
+    AUD_RETURN_IF_ERROR(check_rows(
+        src_.db.cf().holds, "holds", end, [this](const Id& s, const Header& h) -> Result<bool> {
+            if (!h || h->type != records::kHoldSetType || h->subject != s ||
+                h->stream != records::hold_stream(s)) {
+                return false;
+            }
+            AUD_ASSIGN_OR_RETURN(StreamVersion newest, src_.reader.stream_version(h->stream, ro_));
+            return h->version == newest;  // else released since
+        }));
     return check_rows(src_.db.cf().deferred_erasures, "deferred_erasures", end,
                       [this](const Id& s, const Header& h) -> Result<bool> {
-                          if (!h || h->type != records::kErasureDeferredType || h->subject != s) return false;
-                          AUD_ASSIGN_OR_RETURN(auto erased, row_of(src_.db.cf().erasures, "erasures", s));
+                          if (!h || h->type != records::kErasureDeferredType || h->subject != s)
+                              return false;
+                          AUD_ASSIGN_OR_RETURN(auto erased,
+                                               row_of(src_.db.cf().erasures, "erasures", s));
                           return !erased.has_value();
                       });
 }

@@ -11,8 +11,8 @@
 #include <set>
 #include <vector>
 
-#include "eventstore/internal/entry_codec.hpp"
 #include "eventstore/audit_ledger.hpp"
+#include "eventstore/internal/entry_codec.hpp"
 #include "eventstore/internal/ledger_db.hpp"
 #include "eventstore/internal/reader.hpp"
 #include "eventstore/internal/store_config.hpp"
@@ -30,7 +30,8 @@ struct VerifySource {
 
 // The auditor's full check (AuditLedger::verify's contract) of the ledger as `snapshot` holds it
 // (null: the latest state), up to `last`, the head when the snapshot was taken.
-Result<AuditLedger::VerifyReport> verify_ledger(const VerifySource& src, const AuditLedger::VerifyOptions& options,
+Result<AuditLedger::VerifyReport> verify_ledger(const VerifySource& src,
+                                                const AuditLedger::VerifyOptions& options,
                                                 const rocksdb::Snapshot* snapshot, Position last);
 
 // The rows against the store's records, beside the ledger walk (internal/verify_records.cpp).
@@ -38,7 +39,9 @@ Result<AuditLedger::VerifyReport> verify_ledger(const VerifySource& src, const A
 class RecordVerifier {
 public:
     // `src` and `snapshot` (null: the latest state) must outlive this object.
-    RecordVerifier(const VerifySource& src, const rocksdb::Snapshot* snapshot) : src_(src) { ro_.snapshot = snapshot; }
+    RecordVerifier(const VerifySource& src, const rocksdb::Snapshot* snapshot) : src_(src) {
+        ro_.snapshot = snapshot;
+    }
 
     // Before the walk: reads the settings, signing key and purge records through their streams and
     // checks the meta rows and the purges' retention against them. `end`: the ledger's head.
@@ -72,17 +75,18 @@ private:
                                            const Id& subject);
     Result<std::optional<EntryHeader>> live_header(Position p, Position end);
     template <typename Check>
-    Status check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_view name, Position end, Check&& check);
+    Status check_rows(rocksdb::ColumnFamilyHandle* cf, std::string_view name, Position end,
+                      Check&& check);
 
     const VerifySource& src_;
     rocksdb::ReadOptions ro_;
-    Position loaded_end_ = 0;      // the head when the records were read by stream
+    Position loaded_end_ = 0;  // the head when the records were read by stream
     store_records::Settings settings_;
     Position settings_at_ = 0;
     std::set<Position> ledgered_;  // positions of the records read by stream, met again by the walk
     std::vector<Range> ranges_;    // ascending, disjoint
     std::size_t cursor_ = 0;
-    Position legacy_until_ = 0;    // purge markers before it predate ranges in purge records
+    Position legacy_until_ = 0;  // purge markers before it predate ranges in purge records
 };
 
 // The streams and event_ids indexes against the entries, by point lookups: constant memory
@@ -91,13 +95,15 @@ private:
 class IndexVerifier {
 public:
     // `db` and `snapshot` (null: the latest state) must outlive this object.
-    IndexVerifier(const LedgerDb& db, const rocksdb::Snapshot* snapshot) : db_(db) { ro_.snapshot = snapshot; }
+    IndexVerifier(const LedgerDb& db, const rocksdb::Snapshot* snapshot) : db_(db) {
+        ro_.snapshot = snapshot;
+    }
     Status run(Position end);
 
 private:
     Status check_streams(Position end);
-    Status check_run(std::string_view stream, StreamVersion first, std::uint64_t count, Position first_position,
-                     Position end);
+    Status check_run(std::string_view stream, StreamVersion first, std::uint64_t count,
+                     Position first_position, Position end);
     Status check_event_ids(Position end);
     Status check_event_id(std::string_view id, std::string_view value, Position end);
     // The header of the entry at `p`, or nullopt when it is purged.

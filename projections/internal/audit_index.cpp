@@ -21,7 +21,9 @@ std::string type_bucket(std::string_view type, Position p) {
     return 't' + std::string(type) + '\0' + be64(p >> kBucketShift);
 }
 std::string actor_key(const Id& actor, Position p) { return key('a', actor, be64(p)); }
-std::string subject_key(const Id& subject, Position p) { return std::string(subject.view()) + be64(p); }
+std::string subject_key(const Id& subject, Position p) {
+    return std::string(subject.view()) + be64(p);
+}
 
 std::string encode_record(const AuditRecord& r) {
     std::string out = be64(r.position) + be64(static_cast<std::uint64_t>(r.time_us));
@@ -34,7 +36,8 @@ std::string encode_record(const AuditRecord& r) {
 }
 
 // Removes `position` from a list of positions; the row goes when the list is empty.
-Status remove_from(ModelStore::Batch& batch, Model model, const std::string& bucket, Position position) {
+Status remove_from(ModelStore::Batch& batch, Model model, const std::string& bucket,
+                   Position position) {
     AUD_ASSIGN_OR_RETURN(auto row, batch.get(model, bucket));
     if (!row) return Status::ok();
     std::string kept;
@@ -76,7 +79,9 @@ Result<std::vector<Bucket>> buckets_before(ModelStore::Batch& batch, std::int64_
 
 }  // namespace
 
-std::string time_bucket(std::int64_t time_us) { return 'h' + be64(static_cast<std::uint64_t>(time_us / kSecond)); }
+std::string time_bucket(std::int64_t time_us) {
+    return 'h' + be64(static_cast<std::uint64_t>(time_us / kSecond));
+}
 std::string type_prefix(std::string_view type) { return 't' + std::string(type) + '\0'; }
 std::string actor_prefix(const Id& actor) { return key('a', actor); }
 
@@ -91,7 +96,8 @@ Result<std::vector<AuditRecord>> decode_records(std::string_view list) {
         r.actor = *Id::from_bytes(list.substr(16, 16));
         const std::uint64_t n = get_be64(list.substr(32));
         if (n > (list.size() - kFixed - 1) / 16) return corruption("a malformed audit record");
-        for (std::size_t i = 0; i < n; ++i) r.subjects.push_back(*Id::from_bytes(list.substr(kFixed + 16 * i, 16)));
+        for (std::size_t i = 0; i < n; ++i)
+            r.subjects.push_back(*Id::from_bytes(list.substr(kFixed + 16 * i, 16)));
         const std::size_t type_at = kFixed + 16 * n;
         const std::size_t t = static_cast<unsigned char>(list[type_at]);
         if (list.size() < type_at + 1 + t) return corruption("a malformed audit record");
@@ -104,20 +110,25 @@ Result<std::vector<AuditRecord>> decode_records(std::string_view list) {
 
 std::vector<Position> decode_positions(std::string_view list) {
     std::vector<Position> out;
-    for (std::size_t at = 0; at + 8 <= list.size(); at += 8) out.push_back(get_be64(list.substr(at)));
+    for (std::size_t at = 0; at + 8 <= list.size(); at += 8)
+        out.push_back(get_be64(list.substr(at)));
     return out;
 }
 
 Status index_entry(const Entry& entry, ModelStore::Batch& batch) {
     std::vector<Id> subjects;
     for (const auto& s : entry.sections) {
-        if (!s.subject.is_none() && std::find(subjects.begin(), subjects.end(), s.subject) == subjects.end()) {
+        if (!s.subject.is_none() &&
+            std::find(subjects.begin(), subjects.end(), s.subject) == subjects.end()) {
             subjects.push_back(s.subject);
         }
     }
-    const AuditRecord record{entry.position, entry.recorded_at_us, entry.actor, subjects, entry.type};
-    AUD_RETURN_IF_ERROR(batch.append(kAudit, time_bucket(entry.recorded_at_us), encode_record(record)));
-    AUD_RETURN_IF_ERROR(batch.append(kAudit, type_bucket(entry.type, entry.position), be64(entry.position)));
+    const AuditRecord record{entry.position, entry.recorded_at_us, entry.actor, subjects,
+                             entry.type};
+    AUD_RETURN_IF_ERROR(
+        batch.append(kAudit, time_bucket(entry.recorded_at_us), encode_record(record)));
+    AUD_RETURN_IF_ERROR(
+        batch.append(kAudit, type_bucket(entry.type, entry.position), be64(entry.position)));
     if (!entry.actor.is_none()) batch.put(kAudit, actor_key(entry.actor, entry.position), "");
     for (const auto& s : subjects) batch.put(kSubjects, subject_key(s, entry.position), "");
     return Status::ok();
@@ -134,7 +145,8 @@ Status unindex_purged(eventstore::Log& ledger, const Entry& purge_entry, ModelSt
                 kept += encode_record(r);
                 continue;
             }
-            AUD_RETURN_IF_ERROR(remove_from(batch, kAudit, type_bucket(r.type, r.position), r.position));
+            AUD_RETURN_IF_ERROR(
+                remove_from(batch, kAudit, type_bucket(r.type, r.position), r.position));
             if (!r.actor.is_none()) batch.remove(kAudit, actor_key(r.actor, r.position));
             for (const auto& s : r.subjects) batch.remove(kSubjects, subject_key(s, r.position));
         }

@@ -53,6 +53,7 @@ Status index_entry(const eventstore::Entry& entry, ModelStore::Batch& batch);
 // After the purge record `purge`: removes the index rows of the entries it purged (before its
 // cutoff, held ones excepted), as a rebuild would never have made them. Reads `ledger` to learn
 // which entries were purged.
-Status unindex_purged(eventstore::Log& ledger, const eventstore::Entry& purge, ModelStore::Batch& batch);
+Status unindex_purged(eventstore::Log& ledger, const eventstore::Entry& purge,
+                      ModelStore::Batch& batch);
 
 }  // namespace auditorium::projections::internal

@@ -12,7 +12,8 @@ std::string grant_bytes(const domain::WebinarState& webinar, const domain::Sessi
     g.push_back(static_cast<char>(session.status));
     g.push_back(webinar.settings.replay_enabled ? 1 : 0);
     for (auto audience : domain::kRoomAudiences) {
-        const auto a = domain::room_access(session.status, webinar.settings.replay_enabled, audience);
+        const auto a =
+            domain::room_access(session.status, webinar.settings.replay_enabled, audience);
         g.push_back(static_cast<char>(a.entry));
         g.push_back(static_cast<char>((a.publish ? 1 : 0) | (a.publish_when_invited ? 2 : 0)));
     }
@@ -38,7 +39,8 @@ Result<MediaGrant> grant_from(std::string_view g) {
     }
     const std::uint64_t team = get_be64(g.substr(kHead - 8));
     std::size_t at = kHead;
-    for (std::size_t i = 0; i < team && at + 16 <= g.size(); ++i, at += 16) m.team.push_back(*Id::from_bytes(g.substr(at, 16)));
+    for (std::size_t i = 0; i < team && at + 16 <= g.size(); ++i, at += 16)
+        m.team.push_back(*Id::from_bytes(g.substr(at, 16)));
     for (; at + 16 <= g.size(); at += 16) m.guests.push_back(*Id::from_bytes(g.substr(at, 16)));
     return m;
 }

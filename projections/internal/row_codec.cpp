@@ -30,7 +30,9 @@ Result<State> state_from(domain::EventType type, std::string_view bytes, Decode 
 
 std::string key(char tag, const Id& a) { return tag + std::string(a.view()); }
 std::string key(char tag, const Id& a, const Id& b) { return key(tag, a) + std::string(b.view()); }
-std::string key(char tag, const Id& a, std::string_view rest) { return key(tag, a) + std::string(rest); }
+std::string key(char tag, const Id& a, std::string_view rest) {
+    return key(tag, a) + std::string(rest);
+}
 
 std::string link_index(std::string_view token) {
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -67,7 +69,8 @@ Result<domain::SessionState> session_from(std::string_view bytes) {
         domain::event_types::kSessionSnapshot, bytes, domain::decode_session_event);
 }
 
-Result<RegistrationRow> registration_from(std::string_view clear, const std::optional<std::string>& personal) {
+Result<RegistrationRow> registration_from(std::string_view clear,
+                                          const std::optional<std::string>& personal) {
     if (clear.empty()) return corruption("an empty registration row");
     domain::StoredEvent e;
     e.type = domain::event_types::kRegistered.name;
@@ -75,7 +78,8 @@ Result<RegistrationRow> registration_from(std::string_view clear, const std::opt
     e.clear = clear.substr(1);
     if (personal) e.personal = std::string_view(*personal);
     AUD_ASSIGN_OR_RETURN(domain::RegistrationEvent decoded, domain::decode_registration_event(e));
-    if (!std::holds_alternative<domain::Registered>(decoded)) return corruption("a registration row holds no registration");
+    if (!std::holds_alternative<domain::Registered>(decoded))
+        return corruption("a registration row holds no registration");
     return RegistrationRow{std::get<domain::Registered>(std::move(decoded)), clear[0] == 1};
 }
 

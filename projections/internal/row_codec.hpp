@@ -26,9 +26,9 @@ std::string key(char tag, const Id& a, std::string_view rest);
 // it without revealing it.
 std::string link_index(std::string_view token);
 
-// The scheduler's index in `rooms`: 'u' BE64(due) session(16) -> (empty), for each upcoming session,
-// by when it may be marked past_not_started (domain::not_started_due_us; times before 1970 as 0).
-// nullopt: the session is not upcoming, so not indexed.
+// The scheduler's index in `rooms`: 'u' BE64(due) session(16) -> (empty), for each upcoming
+// session, by when it may be marked past_not_started (domain::not_started_due_us; times before 1970
+// as 0). nullopt: the session is not upcoming, so not indexed.
 std::optional<std::string> due_key(const Id& session, const domain::SessionState& s);
 
 // States are kept as the domain's own snapshot encoding (canonical: same state, same bytes).
@@ -41,7 +41,8 @@ Result<domain::SessionState> session_from(std::string_view bytes);
 
 // A registration row: 1 byte canceled, then the registration's clear encoding; the personal part
 // is the registrant's fields in their canonical encoding.
-Result<RegistrationRow> registration_from(std::string_view clear, const std::optional<std::string>& personal);
+Result<RegistrationRow> registration_from(std::string_view clear,
+                                          const std::optional<std::string>& personal);
 
 // A session's counts row in `registrations`: 'n' session(16) -> BE64(registered) BE64(canceled).
 std::string counts_bytes(const SessionCounts& n);

@@ -48,8 +48,9 @@ TEST_CASE("big-endian gets read only the first N bytes of a longer view") {
 }
 
 TEST_CASE("big-endian values round trip at the edges of their ranges") {
-    for (std::uint64_t v : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0xFF}, std::uint64_t{0x100},
-                            std::uint64_t{1} << 63, std::numeric_limits<std::uint64_t>::max()}) {
+    for (std::uint64_t v :
+         {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0xFF}, std::uint64_t{0x100},
+          std::uint64_t{1} << 63, std::numeric_limits<std::uint64_t>::max()}) {
         CHECK(get_be64(be64(v)) == v);
     }
     for (std::uint32_t v : {0u, 1u, 0x7FFFFFFFu, 0x80000000u, 0xFFFFFFFFu}) {
@@ -57,7 +58,8 @@ TEST_CASE("big-endian values round trip at the edges of their ranges") {
         put_be32(out, v);
         CHECK(get_be32(out) == v);
     }
-    for (std::uint16_t v : {std::uint16_t{0}, std::uint16_t{0x00FF}, std::uint16_t{0xFF00}, std::uint16_t{0xFFFF}}) {
+    for (std::uint16_t v :
+         {std::uint16_t{0}, std::uint16_t{0x00FF}, std::uint16_t{0xFF00}, std::uint16_t{0xFFFF}}) {
         std::string out;
         put_be16(out, v);
         CHECK(get_be16(out) == v);
@@ -65,7 +67,8 @@ TEST_CASE("big-endian values round trip at the edges of their ranges") {
 }
 
 TEST_CASE("big-endian keys sort as their numbers do") {
-    const std::uint64_t values[] = {0, 1, 255, 256, 65535, 65536, std::uint64_t{1} << 40, ~std::uint64_t{0}};
+    const std::uint64_t values[] = {
+        0, 1, 255, 256, 65535, 65536, std::uint64_t{1} << 40, ~std::uint64_t{0}};
     for (std::size_t i = 0; i + 1 < std::size(values); ++i) {
         CHECK(be64(values[i]) < be64(values[i + 1]));
     }

@@ -213,7 +213,8 @@ TEST_CASE("write_new_file_atomic publishes a new file and never replaces one") {
     TempDir dir;
     REQUIRE_OK(file::write_new_file_atomic(dir / "escrow", "first"));
     CHECK(slurp(dir / "escrow") == "first");
-    CHECK(file::write_new_file_atomic(dir / "escrow", "second").code() == StatusCode::kAlreadyExists);
+    CHECK(file::write_new_file_atomic(dir / "escrow", "second").code() ==
+          StatusCode::kAlreadyExists);
     CHECK(slurp(dir / "escrow") == "first");
     CHECK(names_in(dir.path()) == std::vector<std::string>{"escrow"});
 }
@@ -329,7 +330,9 @@ TEST_CASE("an atomic file appears only when committed, whole and 0600 whatever t
     CHECK(slurp(dir / "out.jsonl") == "first line\n" + std::string(3 << 20, 'x'));
 }
 
-TEST_CASE("an atomic file dropped without a commit removes its temporary and leaves the target untouched") {
+TEST_CASE(
+    "an atomic file dropped without a commit removes its temporary and leaves the target "
+    "untouched") {
     TempDir dir;
     { std::ofstream(dir / "out.jsonl") << "the previous contents"; }
     {
@@ -341,7 +344,8 @@ TEST_CASE("an atomic file dropped without a commit removes its temporary and lea
     CHECK(slurp(dir / "out.jsonl") == "the previous contents");
 }
 
-TEST_CASE("commit replaces an existing target, and commit_new refuses one and removes its temporary") {
+TEST_CASE(
+    "commit replaces an existing target, and commit_new refuses one and removes its temporary") {
     TempDir dir;
     { std::ofstream(dir / "a") << "old"; }
     auto replace = AtomicFile::create(dir / "a");

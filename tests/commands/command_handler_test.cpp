@@ -40,11 +40,14 @@ struct Fixture : HandlerFixture {
 
 }  // namespace
 
-TEST_CASE("a command refused with a version conflict is decided again and written once, up to kAttempts") {
+TEST_CASE(
+    "a command refused with a version conflict is decided again and written once, up to "
+    "kAttempts") {
     HandlerFixture f;
     const Id owner = eventstore::random_id();
     const auto create = [&](eventstore::Log& log, const Id& ws, const std::string& slug) {
-        return f.handler_over(log).handle(WorkspaceCommand{CreateWorkspace{ws, "Acme " + slug, slug, owner}});
+        return f.handler_over(log).handle(
+            WorkspaceCommand{CreateWorkspace{ws, "Acme " + slug, slug, owner}});
     };
 
     RefusingLog once(*f.store, "workspace-", 1);
@@ -53,7 +56,8 @@ TEST_CASE("a command refused with a version conflict is decided again and writte
     REQUIRE_OK(created);
     CHECK(once.refused() == 1);
     const auto written =
-        f.store->read_stream(workspace_stream(ws), 1, eventstore::Log::Direction::kForward, 100).value();
+        f.store->read_stream(workspace_stream(ws), 1, eventstore::Log::Direction::kForward, 100)
+            .value();
     CHECK(written.size() == created->events);
     CHECK(written.back().position == created->position);
     CHECK(f.store->stream_version(workspace_stream(ws)).value() == created->version);
@@ -73,12 +77,14 @@ TEST_CASE("a command refused with a version conflict is decided again and writte
 TEST_CASE("a command becomes entries in its aggregate's stream, the acting member as actor") {
     Fixture f;
     const Id admin = eventstore::random_id();
-    auto invited = f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}});
+    auto invited =
+        f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}});
     REQUIRE_OK(invited);
     CHECK(invited->version == 2);
     CHECK(invited->position == f.store->head());
     const auto entries =
-        f.store->read_stream(workspace_stream(f.ws), 1, eventstore::Store::Direction::kForward, 10).value();
+        f.store->read_stream(workspace_stream(f.ws), 1, eventstore::Store::Direction::kForward, 10)
+            .value();
     REQUIRE(entries.size() == 2);
     CHECK(entries[0].type == "workspace.created");
     CHECK(entries[1].type == "workspace.member_invited");
@@ -92,15 +98,18 @@ TEST_CASE("a command becomes entries in its aggregate's stream, the acting membe
 TEST_CASE("a rejected command appends nothing and says why") {
     Fixture f;
     const Id admin = eventstore::random_id();
-    REQUIRE(f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}}).is_ok());
+    REQUIRE(
+        f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}}).is_ok());
     const auto head = f.store->head();
-    auto r = f.handler.handle(WorkspaceCommand{InviteMember{f.ws, admin, eventstore::random_id(), R::kOwner}});
+    auto r = f.handler.handle(
+        WorkspaceCommand{InviteMember{f.ws, admin, eventstore::random_id(), R::kOwner}});
     REQUIRE_FALSE(r.is_ok());
     CHECK(r.status().code() == StatusCode::kPermissionDenied);
     REQUIRE(rejection_of(r.status()) != nullptr);
     auto last_owner = f.handler.handle(WorkspaceCommand{RemoveMember{f.ws, f.owner, f.owner}});
     CHECK(rejection_of(last_owner.status())->rule == "workspace_keeps_an_owner");
-    auto bad = f.handler.handle(WorkspaceCommand{CreateWorkspace{eventstore::random_id(), "X", "Not A Slug", f.owner}});
+    auto bad = f.handler.handle(
+        WorkspaceCommand{CreateWorkspace{eventstore::random_id(), "X", "Not A Slug", f.owner}});
     CHECK(rejection_of(bad.status())->fields == std::vector<std::string>{"slug"});
     CHECK(f.store->head() == head);
 }
@@ -116,7 +125,8 @@ TEST_CASE("concurrent commands on one workspace are each decided on the state th
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < kEach; ++i) {
-                auto r = f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, eventstore::random_id(), R::kMember}});
+                auto r = f.handler.handle(WorkspaceCommand{
+                    InviteMember{f.ws, f.owner, eventstore::random_id(), R::kMember}});
                 if (r) {
                     ++accepted;
                 } else if (eventstore::conflict_of(r.status())) {
@@ -133,30 +143,40 @@ TEST_CASE("concurrent commands on one workspace are each decided on the state th
     CHECK(accepted.load() > 0);
     const WorkspaceState s = f.handler.workspace(f.ws).value();
     CHECK(s.members.size() == 1 + static_cast<std::size_t>(accepted.load()));
-    CHECK(f.store->stream_version(workspace_stream(f.ws)).value() == 1 + static_cast<std::uint64_t>(accepted.load()));
+    CHECK(f.store->stream_version(workspace_stream(f.ws)).value() ==
+          1 + static_cast<std::uint64_t>(accepted.load()));
 }
 
-TEST_CASE("a session's life through the handler: tzdata-checked schedule, opened, started and ended by its host") {
+TEST_CASE(
+    "a session's life through the handler: tzdata-checked schedule, opened, started and ended by "
+    "its host") {
     Fixture f;
     const Id webinar = eventstore::random_id();
     const Id session = eventstore::random_id();
-    REQUIRE(f.handler.handle(WebinarCommand{CreateWebinar{f.as(f.owner, R::kOwner), webinar, launch_settings()}})
+    REQUIRE(f.handler
+                .handle(WebinarCommand{
+                    CreateWebinar{f.as(f.owner, R::kOwner), webinar, launch_settings()}})
                 .is_ok());
     const auto schedule = [&](std::string zone) {
-        return f.handler.handle(SessionCommand{ScheduleSession{f.as(f.owner, R::kOwner), session,
-                                                               f.clock.now() + 24 * kHour, std::move(zone), 45, Id(),
-                                                               webinar}});
+        return f.handler.handle(SessionCommand{
+            ScheduleSession{f.as(f.owner, R::kOwner), session, f.clock.now() + 24 * kHour,
+                            std::move(zone), 45, Id(), webinar}});
     };
     auto mars = schedule("Mars/Olympus_Mons");
     CHECK(rejection_of(mars.status())->fields == std::vector<std::string>{"time_zone"});
-    CHECK(rejection_of(schedule("../../etc/passwd").status())->fields == std::vector<std::string>{"time_zone"});
+    CHECK(rejection_of(schedule("../../etc/passwd").status())->fields ==
+          std::vector<std::string>{"time_zone"});
     REQUIRE(schedule("Europe/Paris").is_ok());
     auto early = f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), session}});
     CHECK(rejection_of(early.status())->rule == "webinar_not_published");
-    REQUIRE(f.handler.handle(WebinarCommand{PublishWebinar{f.as(f.owner, R::kOwner), webinar}}).is_ok());
-    REQUIRE(f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), session}}).is_ok());
-    REQUIRE(f.handler.handle(SessionCommand{StartSession{f.as(f.owner, R::kOwner), session}}).is_ok());
-    REQUIRE(f.handler.handle(SessionCommand{EndSession{f.as(f.owner, R::kOwner), session}}).is_ok());
+    REQUIRE(f.handler.handle(WebinarCommand{PublishWebinar{f.as(f.owner, R::kOwner), webinar}})
+                .is_ok());
+    REQUIRE(
+        f.handler.handle(SessionCommand{OpenSession{f.as(f.owner, R::kOwner), session}}).is_ok());
+    REQUIRE(
+        f.handler.handle(SessionCommand{StartSession{f.as(f.owner, R::kOwner), session}}).is_ok());
+    REQUIRE(
+        f.handler.handle(SessionCommand{EndSession{f.as(f.owner, R::kOwner), session}}).is_ok());
     const SessionState s = f.handler.session(session).value();
     CHECK(s.status == SessionStatus::kPast);
     CHECK(s.time_zone == "Europe/Paris");
@@ -169,16 +189,22 @@ TEST_CASE("nothing crosses workspaces through the handler") {
     WebinarSettings settings;
     settings.title = "Private";
     settings.slug = "private";
-    REQUIRE(a.handler.handle(WebinarCommand{CreateWebinar{a.as(a.owner, R::kOwner), webinar, settings}}).is_ok());
+    REQUIRE(
+        a.handler.handle(WebinarCommand{CreateWebinar{a.as(a.owner, R::kOwner), webinar, settings}})
+            .is_ok());
     // Another workspace's owner, in the same deployment.
     const Id other_ws = eventstore::random_id();
     const Id other_owner = eventstore::random_id();
-    REQUIRE(a.handler.handle(WorkspaceCommand{CreateWorkspace{other_ws, "Other", "other", other_owner}}).is_ok());
+    REQUIRE(
+        a.handler.handle(WorkspaceCommand{CreateWorkspace{other_ws, "Other", "other", other_owner}})
+            .is_ok());
     const auto head = a.store->head();
     settings.title = "Taken over";
-    auto edit = a.handler.handle(WebinarCommand{EditWebinar{Actor{other_ws, other_owner, R::kOwner}, webinar, settings}});
+    auto edit = a.handler.handle(
+        WebinarCommand{EditWebinar{Actor{other_ws, other_owner, R::kOwner}, webinar, settings}});
     CHECK(edit.status().code() == StatusCode::kNotFound);
-    auto invite = a.handler.handle(WorkspaceCommand{InviteMember{a.ws, other_owner, eventstore::random_id(), R::kMember}});
+    auto invite = a.handler.handle(
+        WorkspaceCommand{InviteMember{a.ws, other_owner, eventstore::random_id(), R::kMember}});
     CHECK(invite.status().code() == StatusCode::kPermissionDenied);
     CHECK(a.store->head() == head);
     CHECK(a.handler.webinar(webinar).value().settings.title == "Private");
@@ -186,14 +212,18 @@ TEST_CASE("nothing crosses workspaces through the handler") {
 
 namespace {
 
-// A published webinar with one open session, starting in 24 h and 60 minutes long, for registrations.
+// A published webinar with one open session, starting in 24 h and 60 minutes long, for
+// registrations.
 struct Registrations : Fixture {
     Id webinar = eventstore::random_id();
     Id session;
     Registrations() {
+        REQUIRE(handler
+                    .handle(WebinarCommand{
+                        CreateWebinar{as(owner, R::kOwner), webinar, launch_settings()}})
+                    .is_ok());
         REQUIRE(
-            handler.handle(WebinarCommand{CreateWebinar{as(owner, R::kOwner), webinar, launch_settings()}}).is_ok());
-        REQUIRE(handler.handle(WebinarCommand{PublishWebinar{as(owner, R::kOwner), webinar}}).is_ok());
+            handler.handle(WebinarCommand{PublishWebinar{as(owner, R::kOwner), webinar}}).is_ok());
         session = add_session(clock.now() + 24 * kHour, 60);
     }
     // Another session of the webinar, scheduled by the owner in UTC, hosted by no one; opened
@@ -201,10 +231,11 @@ struct Registrations : Fixture {
     Id add_session(std::int64_t starts_at, std::int32_t minutes, bool open = true) {
         const Id id = eventstore::random_id();
         REQUIRE(handler
-                    .handle(SessionCommand{ScheduleSession{as(owner, R::kOwner), id, starts_at, "UTC", minutes, Id(),
-                                                           webinar}})
+                    .handle(SessionCommand{ScheduleSession{as(owner, R::kOwner), id, starts_at,
+                                                           "UTC", minutes, Id(), webinar}})
                     .is_ok());
-        if (open) REQUIRE(handler.handle(SessionCommand{OpenSession{as(owner, R::kOwner), id}}).is_ok());
+        if (open)
+            REQUIRE(handler.handle(SessionCommand{OpenSession{as(owner, R::kOwner), id}}).is_ok());
         return id;
     }
     Register registration(const std::string& email, const Id& to_session) const {
@@ -214,13 +245,16 @@ struct Registrations : Fixture {
 
 }  // namespace
 
-TEST_CASE("an address registers once per session, whatever its case or spacing, the refusal names the first") {
+TEST_CASE(
+    "an address registers once per session, whatever its case or spacing, the refusal names the "
+    "first") {
     Registrations f;
     const Register first = f.registration("ada@example.org", f.session);
     auto ok = f.handler.handle(RegistrationCommand{first});
     REQUIRE_OK(ok);
     const auto head = f.store->head();
-    auto again = f.handler.handle(RegistrationCommand{f.registration("  ADA@Example.ORG ", f.session)});
+    auto again =
+        f.handler.handle(RegistrationCommand{f.registration("  ADA@Example.ORG ", f.session)});
     REQUIRE_FALSE(again.is_ok());
     CHECK(again.status().code() == StatusCode::kAlreadyExists);
     const auto* why = again.status().detail<AlreadyRegistered>();
@@ -233,9 +267,10 @@ TEST_CASE("an address registers once per session, whatever its case or spacing, 
     REQUIRE(written.has_value());
     CHECK(written->email == "ada@example.org");
     CHECK(written->session == f.session);
-    const auto entries =
-        f.store->read_stream(registration_stream(first.registration), 1, eventstore::Store::Direction::kForward, 1)
-            .value();
+    const auto entries = f.store
+                             ->read_stream(registration_stream(first.registration), 1,
+                                           eventstore::Store::Direction::kForward, 1)
+                             .value();
     REQUIRE(entries.at(0).sections.size() == 1);
     CHECK(entries[0].sections[0].subject == first.person);
     CHECK(entries[0].canonical.find("ada@example.org") == std::string::npos);
@@ -246,10 +281,12 @@ TEST_CASE("of concurrent registrations of one address to one session, exactly on
     constexpr int kThreads = 4;
     std::vector<Result<Outcome>> results(kThreads, Result<Outcome>(internal_error("not run")));
     std::vector<Register> tries;
-    for (int t = 0; t < kThreads; ++t) tries.push_back(f.registration("grace@example.org", f.session));
+    for (int t = 0; t < kThreads; ++t)
+        tries.push_back(f.registration("grace@example.org", f.session));
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t) {
-        threads.emplace_back([&, t] { results[t] = f.handler.handle(RegistrationCommand{tries[t]}); });
+        threads.emplace_back(
+            [&, t] { results[t] = f.handler.handle(RegistrationCommand{tries[t]}); });
     }
     for (auto& t : threads) t.join();
     int written = 0;
@@ -271,18 +308,22 @@ TEST_CASE("of concurrent registrations of one address to one session, exactly on
     }
     // Another session takes the same address.
     const Id second = f.add_session(f.clock.now() + 48 * kHour, 60);
-    CHECK(f.handler.handle(RegistrationCommand{f.registration("grace@example.org", second)}).is_ok());
+    CHECK(
+        f.handler.handle(RegistrationCommand{f.registration("grace@example.org", second)}).is_ok());
 }
 
 TEST_CASE("canceling a registration gives the address back") {
     Registrations f;
     const Register first = f.registration("alan@example.org", f.session);
     REQUIRE(f.handler.handle(RegistrationCommand{first}).is_ok());
-    auto canceled = f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
+    auto canceled =
+        f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
     REQUIRE_OK(canceled);
-    auto twice = f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
+    auto twice =
+        f.handler.handle(RegistrationCommand{CancelRegistration{first.registration, first.person}});
     CHECK(rejection_of(twice.status())->rule == "registration_canceled");
-    CHECK(f.handler.handle(RegistrationCommand{f.registration("alan@example.org", f.session)}).is_ok());
+    CHECK(f.handler.handle(RegistrationCommand{f.registration("alan@example.org", f.session)})
+              .is_ok());
 }
 
 TEST_CASE("a failed registration write releases the address, so the person can register again") {
@@ -290,12 +331,14 @@ TEST_CASE("a failed registration write releases the address, so the person can r
     FailingLog failing(*f.store);
     CommandHandler handler = f.handler_over(failing);
     failing.arm(2, 1);  // the reservation is written, the registration is not, the release is
-    auto refused = handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    auto refused =
+        handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
     INFO(refused.status().to_string());
     REQUIRE_FALSE(refused.is_ok());
     CHECK(refused.status().code() == StatusCode::kUnavailable);
     CHECK_THAT(refused.status().message(), !Catch::Matchers::Contains("stays reserved"));
-    auto again = f.handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    auto again =
+        f.handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
     INFO(again.status().to_string());
     CHECK(again.is_ok());
 }
@@ -305,17 +348,22 @@ TEST_CASE("a failed registration write whose release fails too says the address 
     FailingLog failing(*f.store);
     CommandHandler handler = f.handler_over(failing);
     failing.arm(2, 2);  // the registration and the release are refused
-    auto refused = handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    auto refused =
+        handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
     INFO(refused.status().to_string());
     REQUIRE_FALSE(refused.is_ok());
-    CHECK(refused.status().code() == StatusCode::kUnavailable);  // the write's failure, with context
+    CHECK(refused.status().code() ==
+          StatusCode::kUnavailable);  // the write's failure, with context
     CHECK_THAT(refused.status().message(), Catch::Matchers::Contains("the address stays reserved"));
     CHECK_THAT(refused.status().message(), Catch::Matchers::Contains("append 3 refused"));
-    auto again = f.handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
+    auto again =
+        f.handler.handle(RegistrationCommand{f.registration("ada@example.org", f.session)});
     CHECK(again.status().code() == StatusCode::kAlreadyExists);
 }
 
-TEST_CASE("after registrations through the handler, no address or name is in any file of the data directory") {
+TEST_CASE(
+    "after registrations through the handler, no address or name is in any file of the data "
+    "directory") {
     Registrations f;
     for (int i = 0; i < 30; ++i) {
         Register r = f.registration("person" + std::to_string(i) + "@example.org", f.session);
@@ -325,25 +373,31 @@ TEST_CASE("after registrations through the handler, no address or name is in any
     f.store.reset();  // closed: every WAL and table on disk
     CHECK(files_containing(f.dir.data(), "person7@example.org").empty());
     CHECK(files_containing(f.dir.data(), "Hopper").empty());
-    CHECK(files_containing(f.dir.data(), "Launch").size() > 0);  // the search finds what is in clear
+    CHECK(files_containing(f.dir.data(), "Launch").size() >
+          0);  // the search finds what is in clear
 }
 
-TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a registrant's data included") {
+TEST_CASE(
+    "after a purge, every domain stream rebuilds from its snapshot, a registrant's data included") {
     HandlerFixture f(StoreKind::kPurgeable);
-    const Id ws = eventstore::random_id(), owner = eventstore::random_id(), admin = eventstore::random_id();
+    const Id ws = eventstore::random_id(), owner = eventstore::random_id(),
+             admin = eventstore::random_id();
     const Id webinar = eventstore::random_id(), session = eventstore::random_id();
     const Actor by_owner{ws, owner, R::kOwner};
     REQUIRE(f.handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme", "acme", owner}}).is_ok());
     REQUIRE(f.handler.handle(WorkspaceCommand{InviteMember{ws, owner, admin, R::kAdmin}}).is_ok());
-    REQUIRE(f.handler.handle(WebinarCommand{CreateWebinar{by_owner, webinar, launch_settings()}}).is_ok());
-    REQUIRE(f.handler.handle(WebinarCommand{AssignModerator{by_owner, webinar, admin, R::kAdmin}}).is_ok());
+    REQUIRE(f.handler.handle(WebinarCommand{CreateWebinar{by_owner, webinar, launch_settings()}})
+                .is_ok());
+    REQUIRE(f.handler.handle(WebinarCommand{AssignModerator{by_owner, webinar, admin, R::kAdmin}})
+                .is_ok());
     REQUIRE(f.handler.handle(WebinarCommand{PublishWebinar{by_owner, webinar}}).is_ok());
     REQUIRE(f.handler
-                .handle(SessionCommand{ScheduleSession{by_owner, session, f.clock.now() + 7 * kDay, "Europe/Paris", 60,
-                                                       admin, webinar}})
+                .handle(SessionCommand{ScheduleSession{by_owner, session, f.clock.now() + 7 * kDay,
+                                                       "Europe/Paris", 60, admin, webinar}})
                 .is_ok());
     REQUIRE(f.handler.handle(SessionCommand{OpenSession{by_owner, session}}).is_ok());
-    Register reg = a_registration(eventstore::random_id(), eventstore::random_id(), session, "katherine@example.org");
+    Register reg = a_registration(eventstore::random_id(), eventstore::random_id(), session,
+                                  "katherine@example.org");
     reg.first_name = "Katherine";
     reg.last_name = "Johnson";
     REQUIRE(f.handler.handle(RegistrationCommand{reg}).is_ok());
@@ -356,7 +410,8 @@ TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a regi
     auto report = f.store->purge();
     REQUIRE_OK(report);
     CHECK(report->entries_purged >= 9);
-    CHECK(report->snapshots_appended == 5);  // workspace, webinar, session, registration, reservation
+    CHECK(report->snapshots_appended ==
+          5);  // workspace, webinar, session, registration, reservation
     CHECK(report->no_snapshot_function.empty());
 
     const auto workspace_after = f.handler.workspace(ws).value();
@@ -380,7 +435,8 @@ TEST_CASE("after a purge, every domain stream rebuilds from its snapshot, a regi
     REQUIRE(refused.status().detail<AlreadyRegistered>() != nullptr);
     CHECK(refused.status().detail<AlreadyRegistered>()->existing == reg.registration);
     // And commands go on from the snapshots.
-    CHECK(f.handler.handle(SessionCommand{StartSession{Actor{ws, admin, R::kAdmin}, session}}).is_ok());
+    CHECK(f.handler.handle(SessionCommand{StartSession{Actor{ws, admin, R::kAdmin}, session}})
+              .is_ok());
     // After the person's erasure, the snapshot's personal part reads as erased.
     REQUIRE(f.store->erase(reg.person, owner).is_ok());
     const auto erased = f.handler.registration(reg.registration).value();
@@ -396,7 +452,8 @@ struct FoldedModels {
     std::filesystem::path dir;
     eventstore::Store& store;
     std::unique_ptr<projections::ModelStore> models = open();
-    std::unique_ptr<projections::ReadModels> reads = std::make_unique<projections::ReadModels>(*models, store, store);
+    std::unique_ptr<projections::ReadModels> reads =
+        std::make_unique<projections::ReadModels>(*models, store, store);
 
     std::unique_ptr<projections::ModelStore> open() const {
         auto m = projections::ModelStore::open(dir, projections::ModelStore::Mode::kReadWrite);
@@ -425,11 +482,14 @@ struct FoldedModels {
 
 }  // namespace
 
-TEST_CASE("an upcoming session not started an hour after its estimated end is marked past_not_started, and only it") {
+TEST_CASE(
+    "an upcoming session not started an hour after its estimated end is marked past_not_started, "
+    "and only it") {
     Registrations f;  // one open session, starting in 24 h, 60 minutes long
     const std::int64_t first_due = f.clock.now() + 24 * kHour + 2 * kHour;
     const Id held = f.add_session(f.clock.now() + 25 * kHour, 60);
-    const Id draft = f.add_session(f.clock.now() + kHour, 30, false);  // never opened: not upcoming, never due
+    const Id draft =
+        f.add_session(f.clock.now() + kHour, 30, false);  // never opened: not upcoming, never due
     FoldedModels m{f.dir.dir / "models", *f.store};
     m.fold();
     DueSessions due(*m.reads, f.handler);
@@ -457,7 +517,8 @@ TEST_CASE("an upcoming session not started an hour after its estimated end is ma
     CHECK(f.handler.session(f.session).value().status == SessionStatus::kPastNotStarted);
     CHECK(f.handler.session(held).value().status == SessionStatus::kLive);
     CHECK(f.handler.session(draft).value().status == SessionStatus::kDraft);
-    // Before the runner folds the change, the index still lists it: the command refuses, nothing moves.
+    // Before the runner folds the change, the index still lists it: the command refuses, nothing
+    // moves.
     const auto stale = restarted.issue_due(f.clock.now()).value();
     CHECK(stale.moved == 0);
     CHECK(stale.refused == 1);
@@ -500,30 +561,40 @@ TEST_CASE("a due session the log does not know fails alone: the others are still
     CHECK(f.handler.session(f.session).value().status == SessionStatus::kPastNotStarted);
 }
 
-TEST_CASE("privacy requests: compliance officers and owners erase, hold and read a person of their workspace only") {
+TEST_CASE(
+    "privacy requests: compliance officers and owners erase, hold and read a person of their "
+    "workspace only") {
     Registrations f;
     const Id compliance = eventstore::random_id();
     const Id admin = eventstore::random_id();
-    REQUIRE(f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, compliance, R::kCompliance}}).is_ok());
-    REQUIRE(f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}}).is_ok());
+    REQUIRE(
+        f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, compliance, R::kCompliance}})
+            .is_ok());
+    REQUIRE(
+        f.handler.handle(WorkspaceCommand{InviteMember{f.ws, f.owner, admin, R::kAdmin}}).is_ok());
     const Register ada = f.registration("ada@example.org", f.session);
     REQUIRE(f.handler.handle(RegistrationCommand{ada}).is_ok());
     const PrivacySubject who{PrivacySubject::Kind::kRegistrant, ada.registration, Id()};
 
     // Access: the registrant's data, and the request is on record.
-    auto access = f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kAccess, who);
+    auto access = f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(),
+                                           PrivacyRequestKind::kAccess, who);
     REQUIRE_OK(access);
     REQUIRE(access->registrant.has_value());
     CHECK(access->registrant->email == "ada@example.org");
 
     // An admin may not; another workspace's owner does not even find the person.
     const auto head = f.store->head();
-    auto by_admin = f.handler.handle_privacy(f.ws, admin, eventstore::random_id(), PrivacyRequestKind::kErasure, who);
+    auto by_admin = f.handler.handle_privacy(f.ws, admin, eventstore::random_id(),
+                                             PrivacyRequestKind::kErasure, who);
     CHECK(by_admin.status().code() == StatusCode::kPermissionDenied);
     const Id other_ws = eventstore::random_id(), other_owner = eventstore::random_id();
-    REQUIRE(f.handler.handle(WorkspaceCommand{CreateWorkspace{other_ws, "Other", "other", other_owner}}).is_ok());
+    REQUIRE(
+        f.handler.handle(WorkspaceCommand{CreateWorkspace{other_ws, "Other", "other", other_owner}})
+            .is_ok());
     const auto head_other = f.store->head();
-    auto cross = f.handler.handle_privacy(other_ws, other_owner, eventstore::random_id(), PrivacyRequestKind::kErasure, who);
+    auto cross = f.handler.handle_privacy(other_ws, other_owner, eventstore::random_id(),
+                                          PrivacyRequestKind::kErasure, who);
     CHECK(cross.status().code() == StatusCode::kNotFound);
     CHECK(rejection_of(cross.status())->fields == std::vector<std::string>{"subject"});
     CHECK(f.store->head() == head_other);
@@ -531,12 +602,19 @@ TEST_CASE("privacy requests: compliance officers and owners erase, hold and read
     CHECK_FALSE(f.store->is_erased(ada.person).value());
 
     // A legal hold defers the erasure until it is released.
-    REQUIRE(f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kLegalHold, who).is_ok());
-    auto erase = f.handler.handle_privacy(f.ws, f.owner, eventstore::random_id(), PrivacyRequestKind::kErasure, who);
+    REQUIRE(f.handler
+                .handle_privacy(f.ws, compliance, eventstore::random_id(),
+                                PrivacyRequestKind::kLegalHold, who)
+                .is_ok());
+    auto erase = f.handler.handle_privacy(f.ws, f.owner, eventstore::random_id(),
+                                          PrivacyRequestKind::kErasure, who);
     REQUIRE_OK(erase);
     CHECK(f.store->is_erasure_deferred(ada.person).value());
     CHECK(f.handler.registration(ada.registration).value()->email == "ada@example.org");
-    REQUIRE(f.handler.handle_privacy(f.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kReleaseHold, who).is_ok());
+    REQUIRE(f.handler
+                .handle_privacy(f.ws, compliance, eventstore::random_id(),
+                                PrivacyRequestKind::kReleaseHold, who)
+                .is_ok());
     CHECK(f.store->is_erased(ada.person).value());
     const auto gone = f.handler.registration(ada.registration).value();
     REQUIRE(gone.has_value());
@@ -544,7 +622,9 @@ TEST_CASE("privacy requests: compliance officers and owners erase, hold and read
     CHECK(gone->email.empty());
     // Every request is on record in the workspace's stream.
     const auto entries =
-        f.store->read_stream(workspace_stream(f.ws), 1, eventstore::Store::Direction::kForward, 100).value();
-    CHECK(std::count_if(entries.begin(), entries.end(),
-                        [](const auto& e) { return e.type == "workspace.privacy_requested"; }) == 4);
+        f.store->read_stream(workspace_stream(f.ws), 1, eventstore::Store::Direction::kForward, 100)
+            .value();
+    CHECK(std::count_if(entries.begin(), entries.end(), [](const auto& e) {
+              return e.type == "workspace.privacy_requested";
+          }) == 4);
 }

@@ -12,20 +12,21 @@ namespace {
 
 // | action | owner | admin | member | compliance |, as the brief writes it.
 const std::array<std::array<std::string, 4>, 10> kBriefWorkspaceTable = {{
-    {"yes", "yes", "yes", "yes, read-only"},               // open the dashboard, see the workspace's events
-    {"yes", "yes", "yes", "no"},                           // create events; edit ... the events they own or are assigned to
-    {"yes", "yes", "no", "no"},                            // edit or delete any event of the workspace
-    {"yes", "yes", "no", "no"},                            // workspace settings, company page on/off
-    {"yes", "yes, not owners", "yes, members only", "no"}, // invite members
-    {"yes", "yes, up to admin", "no", "no"},               // change roles
-    {"yes", "no", "no", "no"},                             // remove members, delete the workspace, transfer ownership
-    {"yes", "yes", "no", "no"},                            // API tokens
-    {"yes", "no", "no", "yes"},                            // read the audit trail, exports, proofs
-    {"yes", "no", "no", "yes"},                            // privacy requests (access, erasure), legal hold
+    {"yes", "yes", "yes", "yes, read-only"},  // open the dashboard, see the workspace's events
+    {"yes", "yes", "yes", "no"},  // create events; edit ... the events they own or are assigned to
+    {"yes", "yes", "no", "no"},   // edit or delete any event of the workspace
+    {"yes", "yes", "no", "no"},   // workspace settings, company page on/off
+    {"yes", "yes, not owners", "yes, members only", "no"},  // invite members
+    {"yes", "yes, up to admin", "no", "no"},                // change roles
+    {"yes", "no", "no", "no"},   // remove members, delete the workspace, transfer ownership
+    {"yes", "yes", "no", "no"},  // API tokens
+    {"yes", "no", "no", "yes"},  // read the audit trail, exports, proofs
+    {"yes", "no", "no", "yes"},  // privacy requests (access, erasure), legal hold
 }};
 
-// | session status | host / moderator / assigned team | owner, admin | guest speaker | registrant | anyone else |
-// Rows: draft, upcoming, live, past with replay on, past with replay off, past_not_started, canceled, on_demand.
+// | session status | host / moderator / assigned team | owner, admin | guest speaker | registrant |
+// anyone else | Rows: draft, upcoming, live, past with replay on, past with replay off,
+// past_not_started, canceled, on_demand.
 struct BriefRoomRow {
     SessionStatus status;
     bool replay;
@@ -33,10 +34,16 @@ struct BriefRoomRow {
 };
 const BriefRoomRow kBriefRoomTable[] = {
     {SessionStatus::kDraft, true, {"no room", "no room", "no", "no", "no"}},
-    {SessionStatus::kUpcoming, true, {"enter, publish", "enter", "enter, publish", "wait outside", "no"}},
-    {SessionStatus::kLive, true,
-     {"enter, publish", "enter", "enter, publish", "enter, watch; publish only when invited on stage", "no"}},
-    {SessionStatus::kPast, true, {"watch replay", "watch replay", "watch replay", "watch replay", "no"}},
+    {SessionStatus::kUpcoming,
+     true,
+     {"enter, publish", "enter", "enter, publish", "wait outside", "no"}},
+    {SessionStatus::kLive,
+     true,
+     {"enter, publish", "enter", "enter, publish",
+      "enter, watch; publish only when invited on stage", "no"}},
+    {SessionStatus::kPast,
+     true,
+     {"watch replay", "watch replay", "watch replay", "watch replay", "no"}},
     {SessionStatus::kPast, false, {"watch replay", "watch replay", "no", "no", "no"}},
     {SessionStatus::kPastNotStarted, true, {"no", "no", "no", "no (told so)", "no"}},
     {SessionStatus::kCanceled, true, {"no", "no", "no", "no (told so)", "no"}},
@@ -98,9 +105,12 @@ TEST_CASE("a read-only grant allows reading and refuses every change") {
     CHECK_FALSE(may(WorkspaceRole::kCompliance, WorkspaceAction::kManageOwnEvents, false));
 }
 
-TEST_CASE("limited grants: admins never hand out owner or compliance, members invite members only") {
+TEST_CASE(
+    "limited grants: admins never hand out owner or compliance, members invite members only") {
     using R = WorkspaceRole;
-    const auto invite = [](R by, R invitee) { return may(by, WorkspaceAction::kInviteMembers, true, invitee); };
+    const auto invite = [](R by, R invitee) {
+        return may(by, WorkspaceAction::kInviteMembers, true, invitee);
+    };
     CHECK(invite(R::kOwner, R::kOwner));
     CHECK(invite(R::kOwner, R::kCompliance));
     CHECK(invite(R::kAdmin, R::kAdmin));
@@ -114,7 +124,9 @@ TEST_CASE("limited grants: admins never hand out owner or compliance, members in
     CHECK_FALSE(invite(R::kCompliance, R::kMember));
     CHECK_FALSE(may(R::kAdmin, WorkspaceAction::kInviteMembers, true));  // no invitee role: refused
 
-    const auto change = [](R by, R from, R to) { return may(by, WorkspaceAction::kChangeRoles, true, from, to); };
+    const auto change = [](R by, R from, R to) {
+        return may(by, WorkspaceAction::kChangeRoles, true, from, to);
+    };
     CHECK(change(R::kOwner, R::kAdmin, R::kOwner));
     CHECK(change(R::kAdmin, R::kMember, R::kAdmin));
     CHECK(change(R::kAdmin, R::kAdmin, R::kMember));
@@ -125,7 +137,8 @@ TEST_CASE("limited grants: admins never hand out owner or compliance, members in
     CHECK_FALSE(change(R::kMember, R::kMember, R::kMember));
 }
 
-TEST_CASE("the company page lists published public events, only those have a public registration page") {
+TEST_CASE(
+    "the company page lists published public events, only those have a public registration page") {
     CHECK(company_page_is_public(true));
     CHECK_FALSE(company_page_is_public(false));
     for (const bool published : {false, true}) {

@@ -50,53 +50,78 @@ WebinarSettings settings() {
     s.is_public = false;
     s.registration_page_enabled = true;
     s.replay_enabled = false;
-    s.fields = {{"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11+"}, true},
-                {"note", "Note", RegistrationField::Kind::kText, {}, false}};
+    s.fields = {
+        {"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11+"}, true},
+        {"note", "Note", RegistrationField::Kind::kText, {}, false}};
     return s;
 }
 
 Registered registered() {
-    return Registered{id(1), id(2), id(3), id(4), id(5), "ada@example.org", "Ada", "Lovelace",
-                      {{"size", {"1-10"}}, {"topics", {"a", "b"}}}, std::string(64, 'f'), "0427", 99, false};
+    return Registered{id(1),
+                      id(2),
+                      id(3),
+                      id(4),
+                      id(5),
+                      "ada@example.org",
+                      "Ada",
+                      "Lovelace",
+                      {{"size", {"1-10"}}, {"topics", {"a", "b"}}},
+                      std::string(64, 'f'),
+                      "0427",
+                      99,
+                      false};
 }
 
 }  // namespace
 
 TEST_CASE("every domain event type round-trips through its stored form") {
     const auto ws = [](const StoredEvent& s) { return decode_workspace_event(s); };
-    round_trips(WorkspaceEvent{WorkspaceCreated{id(1), "Acme", "acme", id(2), 7}}, ws, "workspace.created");
-    round_trips(WorkspaceEvent{WorkspaceSettingsChanged{id(2), "Acme Inc", false, 8}}, ws, "workspace.settings_changed");
-    round_trips(WorkspaceEvent{WorkspaceSettingsChanged{id(2), std::nullopt, true, 8}}, ws, "workspace.settings_changed");
-    round_trips(WorkspaceEvent{WorkspaceSettingsChanged{id(2), "Only the name", std::nullopt, 8}}, ws,
+    round_trips(WorkspaceEvent{WorkspaceCreated{id(1), "Acme", "acme", id(2), 7}}, ws,
+                "workspace.created");
+    round_trips(WorkspaceEvent{WorkspaceSettingsChanged{id(2), "Acme Inc", false, 8}}, ws,
                 "workspace.settings_changed");
-    round_trips(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kCompliance, 9}}, ws, "workspace.member_invited");
-    round_trips(WorkspaceEvent{MemberRoleChanged{id(2), id(3), WorkspaceRole::kMember, WorkspaceRole::kAdmin, 10}}, ws,
-                "workspace.member_role_changed");
+    round_trips(WorkspaceEvent{WorkspaceSettingsChanged{id(2), std::nullopt, true, 8}}, ws,
+                "workspace.settings_changed");
+    round_trips(WorkspaceEvent{WorkspaceSettingsChanged{id(2), "Only the name", std::nullopt, 8}},
+                ws, "workspace.settings_changed");
+    round_trips(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kCompliance, 9}}, ws,
+                "workspace.member_invited");
+    round_trips(WorkspaceEvent{MemberRoleChanged{id(2), id(3), WorkspaceRole::kMember,
+                                                 WorkspaceRole::kAdmin, 10}},
+                ws, "workspace.member_role_changed");
     round_trips(WorkspaceEvent{MemberRemoved{id(2), id(3), 11}}, ws, "workspace.member_removed");
     round_trips(WorkspaceEvent{WorkspaceDeleted{id(2), 12}}, ws, "workspace.deleted");
-    round_trips(WorkspaceEvent{ApiTokenCreated{id(2), id(8), "CRM sync", 12}}, ws, "workspace.api_token_created");
-    round_trips(WorkspaceEvent{ApiTokenRevoked{id(2), id(8), 12}}, ws, "workspace.api_token_revoked");
+    round_trips(WorkspaceEvent{ApiTokenCreated{id(2), id(8), "CRM sync", 12}}, ws,
+                "workspace.api_token_created");
+    round_trips(WorkspaceEvent{ApiTokenRevoked{id(2), id(8), 12}}, ws,
+                "workspace.api_token_revoked");
     round_trips(WorkspaceEvent{AuditExportRequested{id(2), id(9), 100, 200, 300}}, ws,
                 "workspace.audit_export_requested");
-    round_trips(WorkspaceEvent{PrivacyRequested{id(2), id(9), PrivacyRequestKind::kLegalHold, id(7), 301}}, ws,
-                "workspace.privacy_requested");
+    round_trips(
+        WorkspaceEvent{PrivacyRequested{id(2), id(9), PrivacyRequestKind::kLegalHold, id(7), 301}},
+        ws, "workspace.privacy_requested");
 
     const auto wb = [](const StoredEvent& s) { return decode_webinar_event(s); };
-    round_trips(WebinarEvent{WebinarCreated{id(4), id(1), id(2), settings(), 12}}, wb, "webinar.created");
+    round_trips(WebinarEvent{WebinarCreated{id(4), id(1), id(2), settings(), 12}}, wb,
+                "webinar.created");
     round_trips(WebinarEvent{WebinarEdited{id(2), settings(), 13}}, wb, "webinar.edited");
     round_trips(WebinarEvent{WebinarPublished{id(2), 14}}, wb, "webinar.published");
-    round_trips(WebinarEvent{ModeratorAssigned{id(2), id(3), 15}}, wb, "webinar.moderator_assigned");
+    round_trips(WebinarEvent{ModeratorAssigned{id(2), id(3), 15}}, wb,
+                "webinar.moderator_assigned");
     round_trips(WebinarEvent{WebinarDeleted{id(2), 16}}, wb, "webinar.deleted");
-    round_trips(WebinarEvent{GuestSpeakerInvited{id(2), id(7), "grace@example.org", "Grace", "Hopper", 16, false}}, wb,
-                "webinar.guest_speaker_invited");
-    round_trips(WebinarEvent{GuestSpeakerRevoked{id(2), id(7), 16}}, wb, "webinar.guest_speaker_revoked");
+    round_trips(WebinarEvent{GuestSpeakerInvited{id(2), id(7), "grace@example.org", "Grace",
+                                                 "Hopper", 16, false}},
+                wb, "webinar.guest_speaker_invited");
+    round_trips(WebinarEvent{GuestSpeakerRevoked{id(2), id(7), 16}}, wb,
+                "webinar.guest_speaker_revoked");
 
     const auto ss = [](const StoredEvent& s) { return decode_session_event(s); };
-    round_trips(SessionEvent{SessionScheduled{id(5), id(4), id(1), id(2), 1'800'000'000'000'000, "Europe/Paris", 90,
-                                              id(2), 17}},
+    round_trips(SessionEvent{SessionScheduled{id(5), id(4), id(1), id(2), 1'800'000'000'000'000,
+                                              "Europe/Paris", 90, id(2), 17}},
                 ss, "session.scheduled");
-    round_trips(SessionEvent{SessionStatusChanged{SessionStatus::kUpcoming, SessionStatus::kLive, id(2), 18}}, ss,
-                "session.status_changed");
+    round_trips(SessionEvent{SessionStatusChanged{SessionStatus::kUpcoming, SessionStatus::kLive,
+                                                  id(2), 18}},
+                ss, "session.status_changed");
     round_trips(SessionEvent{SessionDeleted{id(2), 18}}, ss, "session.deleted");
 
     const auto rg = [](const StoredEvent& s) { return decode_registration_event(s); };
@@ -134,7 +159,8 @@ TEST_CASE("every domain event type round-trips through its stored form") {
     s_state.status = SessionStatus::kOnDemand;
     s_state.deleted = true;
     round_trips(SessionEvent{SessionSnapshotted{s_state, 32}}, ss, "session.snapshot");
-    round_trips(RegistrationEvent{RegistrationSnapshotted{registered(), true, 33}}, rg, "registration.snapshot");
+    round_trips(RegistrationEvent{RegistrationSnapshotted{registered(), true, 33}}, rg,
+                "registration.snapshot");
     const auto rs = [](const StoredEvent& s) { return decode_reservation_event(s); };
     round_trips(ReservationEvent{ReservationSnapshotted{ReservationState{id(1)}, 34}}, rs,
                 "registration.reservation_snapshot");
@@ -148,13 +174,15 @@ TEST_CASE("a registration's personal data goes only into the personal part, unde
     const EncodedEvent e = encode(RegistrationEvent{registered()});
     CHECK(e.subject == id(2));
     REQUIRE(e.personal.has_value());
-    for (const std::string& secret : std::vector<std::string>{"ada@example.org", "Lovelace", "0427", std::string(64, 'f')}) {
+    for (const std::string& secret :
+         std::vector<std::string>{"ada@example.org", "Lovelace", "0427", std::string(64, 'f')}) {
         INFO(secret);
         CHECK(e.clear.find(secret) == std::string::npos);
         CHECK(e.personal->find(secret) != std::string::npos);
     }
     // Nothing else carries personal data.
-    CHECK_FALSE(encode(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kMember, 9}}).personal.has_value());
+    CHECK_FALSE(encode(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kMember, 9}})
+                    .personal.has_value());
 }
 
 TEST_CASE("an erased person's registration decodes with its pseudonyms and no personal data") {
@@ -173,7 +201,8 @@ TEST_CASE("an erased person's registration decodes with its pseudonyms and no pe
 }
 
 TEST_CASE("damaged bytes, unknown types and versions are refused") {
-    const EncodedEvent e = encode(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kMember, 9}});
+    const EncodedEvent e =
+        encode(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kMember, 9}});
     StoredEvent s = stored(e);
     const std::string truncated = e.clear.substr(0, e.clear.size() / 2);
     s.clear = truncated;
@@ -188,7 +217,8 @@ TEST_CASE("damaged bytes, unknown types and versions are refused") {
     CHECK(decode_webinar_event(stored(e)).status().code() == StatusCode::kInvalidArgument);
     // A role byte out of range: the bytes pass the format check but mean nothing.
     std::string bad = e.clear;
-    const EncodedEvent admin = encode(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kCompliance, 9}});
+    const EncodedEvent admin =
+        encode(WorkspaceEvent{MemberInvited{id(2), id(3), WorkspaceRole::kCompliance, 9}});
     REQUIRE(admin.clear.size() == bad.size());
     std::size_t differs = 0, at = 0;
     for (std::size_t i = 0; i < bad.size(); ++i) {

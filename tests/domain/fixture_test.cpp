@@ -28,27 +28,42 @@ constexpr std::int64_t kT = 1'800'000'000'000'000;
 // The history the fixture holds, in order.
 std::vector<EncodedEvent> history() {
     std::vector<EncodedEvent> out;
-    const Id ws = id(1), owner = id(2), admin = id(3), webinar = id(4), session = id(5), reg = id(6), person = id(7),
-             guest = id(8), token = id(9);
+    const Id ws = id(1), owner = id(2), admin = id(3), webinar = id(4), session = id(5),
+             reg = id(6), person = id(7), guest = id(8), token = id(9);
     out.push_back(encode(WorkspaceEvent{WorkspaceCreated{ws, "Acme", "acme", owner, kT}}));
-    out.push_back(encode(WorkspaceEvent{WorkspaceSettingsChanged{owner, "Acme Inc", false, kT + 1}}));
-    out.push_back(encode(WorkspaceEvent{MemberInvited{owner, admin, WorkspaceRole::kMember, kT + 2}}));
-    out.push_back(encode(WorkspaceEvent{MemberRoleChanged{owner, admin, WorkspaceRole::kMember, WorkspaceRole::kAdmin, kT + 3}}));
+    out.push_back(
+        encode(WorkspaceEvent{WorkspaceSettingsChanged{owner, "Acme Inc", false, kT + 1}}));
+    out.push_back(
+        encode(WorkspaceEvent{MemberInvited{owner, admin, WorkspaceRole::kMember, kT + 2}}));
+    out.push_back(encode(WorkspaceEvent{
+        MemberRoleChanged{owner, admin, WorkspaceRole::kMember, WorkspaceRole::kAdmin, kT + 3}}));
     out.push_back(encode(WorkspaceEvent{ApiTokenCreated{admin, token, "CRM", kT + 4}}));
     out.push_back(encode(WorkspaceEvent{AuditExportRequested{owner, id(10), 0, kT, kT + 5}}));
     WebinarSettings s;
     s.title = "Launch";
     s.slug = "launch";
-    s.fields = {{"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11+"}, true}};
+    s.fields = {
+        {"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11+"}, true}};
     out.push_back(encode(WebinarEvent{WebinarCreated{webinar, ws, owner, s, kT + 6}}));
     out.push_back(encode(WebinarEvent{ModeratorAssigned{owner, admin, kT + 7}}));
-    out.push_back(encode(WebinarEvent{GuestSpeakerInvited{owner, guest, "grace@example.org", "Grace", "Hopper", kT + 8}}));
+    out.push_back(encode(WebinarEvent{
+        GuestSpeakerInvited{owner, guest, "grace@example.org", "Grace", "Hopper", kT + 8}}));
     out.push_back(encode(WebinarEvent{WebinarPublished{owner, kT + 9}}));
-    out.push_back(encode(SessionEvent{SessionScheduled{session, webinar, ws, admin, kT + 86'400'000'000, "Europe/Paris",
-                                                       60, owner, kT + 10}}));
-    out.push_back(encode(SessionEvent{SessionStatusChanged{SessionStatus::kDraft, SessionStatus::kUpcoming, owner, kT + 11}}));
-    out.push_back(encode(RegistrationEvent{Registered{reg, person, session, webinar, ws, "ada@example.org", "Ada",
-                                                      "Lovelace", {{"size", {"1-10"}}}, std::string(64, 'a'), "0427",
+    out.push_back(encode(SessionEvent{SessionScheduled{
+        session, webinar, ws, admin, kT + 86'400'000'000, "Europe/Paris", 60, owner, kT + 10}}));
+    out.push_back(encode(SessionEvent{
+        SessionStatusChanged{SessionStatus::kDraft, SessionStatus::kUpcoming, owner, kT + 11}}));
+    out.push_back(encode(RegistrationEvent{Registered{reg,
+                                                      person,
+                                                      session,
+                                                      webinar,
+                                                      ws,
+                                                      "ada@example.org",
+                                                      "Ada",
+                                                      "Lovelace",
+                                                      {{"size", {"1-10"}}},
+                                                      std::string(64, 'a'),
+                                                      "0427",
                                                       kT + 12}}));
     out.push_back(encode(ReservationEvent{EmailReserved{reg, kT + 12}}));
     return out;

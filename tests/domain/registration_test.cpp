@@ -28,15 +28,16 @@ const Id kPerson = id(31);
 
 WebinarState webinar(bool published = true) {
     WebinarSettings s = testing::launch_settings();
-    s.fields = {{"company", "Company", RegistrationField::Kind::kText, {}, true},
-                {"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11-100"}, true},
-                {"topics", "Topics", RegistrationField::Kind::kMultipleChoice, {"a", "b", "c"}, false}};
+    s.fields = {
+        {"company", "Company", RegistrationField::Kind::kText, {}, true},
+        {"size", "Team size", RegistrationField::Kind::kSingleChoice, {"1-10", "11-100"}, true},
+        {"topics", "Topics", RegistrationField::Kind::kMultipleChoice, {"a", "b", "c"}, false}};
     return testing::webinar_state(kWebinar, kWs, kOwner, s, published);
 }
 
 SessionState session(S status) {
-    return testing::session_state(SessionScheduled{kSession, kWebinar, kWs, kOwner, kNow + 1, "UTC", 60, kOwner, 3},
-                                  status);
+    return testing::session_state(
+        SessionScheduled{kSession, kWebinar, kWs, kOwner, kNow + 1, "UTC", 60, kOwner, 3}, status);
 }
 
 // Ada, answering the webinar's questions.
@@ -71,15 +72,18 @@ TEST_CASE("a person registers to an upcoming, live or on-demand session of a pub
 TEST_CASE("no registration to a draft, canceled or past session, nor to a draft webinar") {
     for (const S status : {S::kDraft, S::kCanceled, S::kPast, S::kPastNotStarted}) {
         INFO(name_of(status));
-        then_rejected(when(a_registration(), status), StatusCode::kFailedPrecondition, "session_closed");
+        then_rejected(when(a_registration(), status), StatusCode::kFailedPrecondition,
+                      "session_closed");
     }
-    then_rejected(when(a_registration(), S::kUpcoming, webinar(false)), StatusCode::kNotFound, "session");
+    then_rejected(when(a_registration(), S::kUpcoming, webinar(false)), StatusCode::kNotFound,
+                  "session");
     Register elsewhere = a_registration();
     elsewhere.session = id(99);
     then_rejected(when(elsewhere), StatusCode::kNotFound, "session");
 }
 
-TEST_CASE("an e-mail already registered to the session is refused, carrying the existing registration") {
+TEST_CASE(
+    "an e-mail already registered to the session is refused, carrying the existing registration") {
     Register again = a_registration();
     again.existing = id(77);
     auto r = when(again);
@@ -122,15 +126,18 @@ TEST_CASE("a registration is canceled once, and not after the session is over") 
     auto registered = when(a_registration());
     REQUIRE(registered.is_ok());
     const RegistrationState r = evolve({}, registered->front());
-    auto canceled = decide(r, session(S::kUpcoming), webinar(), CancelRegistration{kRegistration, kPerson}, kNow);
+    auto canceled = decide(r, session(S::kUpcoming), webinar(),
+                           CancelRegistration{kRegistration, kPerson}, kNow);
     REQUIRE(canceled.is_ok());
     const RegistrationState after = evolve(r, canceled->front());
     CHECK(after.canceled);
-    then_rejected(decide(after, session(S::kUpcoming), webinar(), CancelRegistration{kRegistration, kPerson}, kNow),
+    then_rejected(decide(after, session(S::kUpcoming), webinar(),
+                         CancelRegistration{kRegistration, kPerson}, kNow),
                   StatusCode::kFailedPrecondition, "registration_canceled");
-    then_rejected(decide(r, session(S::kPast), webinar(), CancelRegistration{kRegistration, kPerson}, kNow),
-                  StatusCode::kFailedPrecondition, "session_over");
-    then_rejected(decide(RegistrationState{}, session(S::kUpcoming), webinar(), CancelRegistration{kRegistration, kPerson},
-                         kNow),
+    then_rejected(
+        decide(r, session(S::kPast), webinar(), CancelRegistration{kRegistration, kPerson}, kNow),
+        StatusCode::kFailedPrecondition, "session_over");
+    then_rejected(decide(RegistrationState{}, session(S::kUpcoming), webinar(),
+                         CancelRegistration{kRegistration, kPerson}, kNow),
                   StatusCode::kNotFound, "registration");
 }

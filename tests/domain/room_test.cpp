@@ -15,8 +15,9 @@ namespace {
 
 Id id(std::uint8_t n) { return testing::test_id(n); }
 
-const Id kWs = id(1), kWebinar = id(2), kSession = id(3), kOwner = id(10), kAdmin = id(11), kModerator = id(12),
-         kHost = id(13), kColleague = id(14), kGuest = id(20), kRegistration = id(30);
+const Id kWs = id(1), kWebinar = id(2), kSession = id(3), kOwner = id(10), kAdmin = id(11),
+         kModerator = id(12), kHost = id(13), kColleague = id(14), kGuest = id(20),
+         kRegistration = id(30);
 
 WebinarState webinar(bool replay = true) {
     WebinarSettings s = testing::launch_settings();
@@ -29,10 +30,13 @@ WebinarState webinar(bool replay = true) {
 }
 
 SessionState session(S status) {
-    return testing::session_state(SessionScheduled{kSession, kWebinar, kWs, kHost, 100, "UTC", 60, kOwner, 5}, status);
+    return testing::session_state(
+        SessionScheduled{kSession, kWebinar, kWs, kHost, 100, "UTC", 60, kOwner, 5}, status);
 }
 
-Visitor member(const Id& m, R role, const Id& ws = kWs) { return Visitor{Actor{ws, m, role}, std::nullopt, std::nullopt}; }
+Visitor member(const Id& m, R role, const Id& ws = kWs) {
+    return Visitor{Actor{ws, m, role}, std::nullopt, std::nullopt};
+}
 Visitor guest(const Id& g) { return Visitor{std::nullopt, g, std::nullopt}; }
 Visitor registrant(bool canceled = false, const Id& to = kSession) {
     RegistrationState r;
@@ -48,7 +52,8 @@ Visitor registrant(bool canceled = false, const Id& to = kSession) {
 TEST_CASE("a visitor resolves to the first audience that applies") {
     const auto w = webinar();
     const auto s = session(S::kLive);
-    CHECK(audience_of(w, s, member(kOwner, R::kOwner)) == RoomAudience::kEventTeam);  // the webinar's owner
+    CHECK(audience_of(w, s, member(kOwner, R::kOwner)) ==
+          RoomAudience::kEventTeam);  // the webinar's owner
     CHECK(audience_of(w, s, member(kModerator, R::kMember)) == RoomAudience::kEventTeam);
     CHECK(audience_of(w, s, member(kHost, R::kMember)) == RoomAudience::kEventTeam);
     CHECK(audience_of(w, s, member(kAdmin, R::kAdmin)) == RoomAudience::kOwnerOrAdmin);
@@ -73,7 +78,8 @@ TEST_CASE("admission follows the room table through the session's life") {
     CHECK(admission(webinar(), session(S::kLive), guest(kGuest)).publish);
     CHECK(admission(webinar(true), session(S::kPast), registrant()).entry == E::kWatchReplay);
     CHECK(admission(webinar(false), session(S::kPast), registrant()).entry == E::kNone);
-    CHECK(admission(webinar(false), session(S::kPast), member(kAdmin, R::kAdmin)).entry == E::kWatchReplay);
+    CHECK(admission(webinar(false), session(S::kPast), member(kAdmin, R::kAdmin)).entry ==
+          E::kWatchReplay);
     CHECK(admission(webinar(), session(S::kCanceled), registrant()).entry == E::kToldClosed);
     CHECK(admission(webinar(), session(S::kDraft), member(kOwner, R::kOwner)).entry == E::kNone);
     // A session of another webinar, or a deleted one, admits nobody.

@@ -18,8 +18,9 @@ TEST_CASE("a stream name carries its type before the first dash, and its id read
     CHECK(id_in_stream(session_stream(id), kSessionStreamType) == id);
     CHECK(id_in_stream(registration_stream(id), kRegistrationStreamType) == id);
     // The purge finds a stream's snapshot function by the type before the first dash.
-    for (const auto& [stream, type] : {std::pair{reservation_stream(id, "ab12"), kReservationStreamType},
-                                       std::pair{registration_stream(id), kRegistrationStreamType}}) {
+    for (const auto& [stream, type] :
+         {std::pair{reservation_stream(id, "ab12"), kReservationStreamType},
+          std::pair{registration_stream(id), kRegistrationStreamType}}) {
         CHECK(stream.substr(0, stream.find('-')) == type);
     }
     CHECK(reservation_stream(id, "ab12") == "reservation-0123456789abcdef0123456789abcdef-ab12");
@@ -28,12 +29,14 @@ TEST_CASE("a stream name carries its type before the first dash, and its id read
 TEST_CASE("an id is read only from a well-formed stream of the type asked for") {
     const Id id = some_id();
     CHECK(id_in_stream(workspace_stream(id), kWebinarStreamType).is_none());
-    CHECK(id_in_stream("workspacex-0123456789abcdef0123456789abcdef", kWorkspaceStreamType).is_none());
+    CHECK(id_in_stream("workspacex-0123456789abcdef0123456789abcdef", kWorkspaceStreamType)
+              .is_none());
     CHECK(id_in_stream("workspace", kWorkspaceStreamType).is_none());
     CHECK(id_in_stream("workspace-", kWorkspaceStreamType).is_none());
     CHECK(id_in_stream("workspace-0123", kWorkspaceStreamType).is_none());
     CHECK(id_in_stream(workspace_stream(id) + "00", kWorkspaceStreamType).is_none());
-    CHECK(id_in_stream("workspace-0123456789abcdef0123456789abcdeg", kWorkspaceStreamType).is_none());
+    CHECK(
+        id_in_stream("workspace-0123456789abcdef0123456789abcdeg", kWorkspaceStreamType).is_none());
     // A reservation is no registration, though both start with "re".
     CHECK(id_in_stream(reservation_stream(id, "ab"), kRegistrationStreamType).is_none());
 }

@@ -13,8 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/fault_fs.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -22,13 +22,11 @@ using namespace auditorium::testing;
 
 namespace {
 
-auto soon() {
-    return std::chrono::steady_clock::now() + std::chrono::seconds(30);
-}
+auto soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(30); }
 
 // The answers of asynchronous appends, recorded from whichever thread gives them.
 class Answers {
-  public:
+public:
     struct Answer {
         int calls = 0;
         std::optional<Result<AppendResult>> result;
@@ -75,7 +73,7 @@ class Answers {
         return answers_.at(i);
     }
 
-  private:
+private:
     mutable std::mutex mu_;
     std::condition_variable cv_;
     std::vector<Answer> answers_;  // GUARDED_BY(mu_)

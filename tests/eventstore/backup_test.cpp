@@ -17,8 +17,8 @@
 #include "eventstore/store.hpp"
 #include "eventstore/tree_head_json.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -27,7 +27,6 @@ using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
 namespace {
-
 
 constexpr std::int64_t kDayUs = std::int64_t{24} * 3600 * 1'000'000;
 const auto kLongWait = std::chrono::seconds(60);
@@ -123,7 +122,9 @@ std::vector<std::string> lines_of(const fs::path& file) {
 
 }  // namespace
 
-TEST_CASE("a backup taken while 16 threads append verifies, and its restore holds exactly its tree head") {
+TEST_CASE(
+    "a backup taken while 16 threads append verifies, and its restore holds exactly its tree "
+    "head") {
     Site site;
     auto store = site.open();
     std::atomic<bool> stop{false};
@@ -145,7 +146,8 @@ TEST_CASE("a backup taken while 16 threads append verifies, and its restore hold
     REQUIRE(store->wait_for(400, std::chrono::steady_clock::now() + kLongWait) >= 400);
     const BackupManifest m = must_back_up(*store, {site.target});
     // The appenders went on while and after the backup was taken.
-    CHECK(store->wait_for(m.head.size + 64, std::chrono::steady_clock::now() + kLongWait) >= m.head.size + 64);
+    CHECK(store->wait_for(m.head.size + 64, std::chrono::steady_clock::now() + kLongWait) >=
+          m.head.size + 64);
     stop = true;
     for (auto& t : appenders) t.join();
     CHECK(failures == 0);
@@ -185,13 +187,15 @@ TEST_CASE("the restore record is in the restored ledger and names the backup's t
     BackupManifest m;
     {
         auto store = site.open();
-        for (int i = 0; i < 5; ++i) must_append(*store, "event-" + std::to_string(i), {make_event()});
+        for (int i = 0; i < 5; ++i)
+            must_append(*store, "event-" + std::to_string(i), {make_event()});
         m = must_back_up(*store, {site.target});
         must_append(*store, "event-later", {make_event()});
     }
     must_restore(site.restore_options());
     auto restored = site.open_restored();
-    const auto records = restored->read_stream(kRestoreStream, 1, Store::Direction::kForward, 10).value();
+    const auto records =
+        restored->read_stream(kRestoreStream, 1, Store::Direction::kForward, 10).value();
     REQUIRE(records.size() == 1);
     const Entry& e = records[0];
     CHECK(e.type == kRestoreType);
@@ -208,12 +212,16 @@ TEST_CASE("the restore record is in the restored ledger and names the backup's t
     CHECK(verify_tree_head(*head, active_key(*restored)).is_ok());
     // The record is covered by a signed tree head, and the public append cannot forge one.
     CHECK(restored->tree_heads(e.position, 1).value().size() == 1);
-    CHECK(restored->append("store-fake", ExpectedVersion::any(), {make_event(std::string(kRestoreType))})
-              .status()
-              .code() == StatusCode::kInvalidArgument);
+    CHECK(
+        restored
+            ->append("store-fake", ExpectedVersion::any(), {make_event(std::string(kRestoreType))})
+            .status()
+            .code() == StatusCode::kInvalidArgument);
 }
 
-TEST_CASE("an erasure after a backup is applied at its restore: the subject stays erased and no trace of its key remains") {
+TEST_CASE(
+    "an erasure after a backup is applied at its restore: the subject stays erased and no trace of "
+    "its key remains") {
     Site site;
     const Id gone = random_id();
     const Id stays = random_id();
@@ -281,7 +289,9 @@ TEST_CASE("a subject held in the backup but erased after the hold's release is e
     CHECK(entry_of(*restored, "person-a").sections.at(0).state == Section::State::kErased);
 }
 
-TEST_CASE("a backup taken before key rotations restores, its registers and vault signed by the new keys") {
+TEST_CASE(
+    "a backup taken before key rotations restores, its registers and vault signed by the new "
+    "keys") {
     Site site;
     const Id person = random_id();
     BackupManifest before;
@@ -293,7 +303,7 @@ TEST_CASE("a backup taken before key rotations restores, its registers and vault
         REQUIRE(store->rotate_signing_key(random_id()).is_ok());
         REQUIRE(store->rotate_master_key(random_id()).is_ok());
         REQUIRE(store->erase(person, random_id()).is_ok());  // registered under the new signing key
-        must_back_up(*store, {site.target});                 // its vault: new signing key, new master key
+        must_back_up(*store, {site.target});  // its vault: new signing key, new master key
     }
     // The master key file now holds the new key: the newest vault backup opens with it, and the
     // keys the old ledger does not know are trusted from their seeds in that vault.
@@ -313,7 +323,9 @@ TEST_CASE("a backup taken before key rotations restores, its registers and vault
     nothing_restored(site);
 }
 
-TEST_CASE("an erasure is registered, signed and chained, in every backup target before its key is destroyed") {
+TEST_CASE(
+    "an erasure is registered, signed and chained, in every backup target before its key is "
+    "destroyed") {
     Site site;
     const fs::path second = site.elsewhere / "second";
     fs::create_directories(second);
@@ -322,7 +334,8 @@ TEST_CASE("an erasure is registered, signed and chained, in every backup target 
     const Id a = random_id(), b = random_id(), c = random_id();
     {
         auto store = std::move(Store::open(o)).value();
-        for (const Id& s : {a, b, c}) must_append(*store, "person-" + s.hex(), {personal_event(s, "x")});
+        for (const Id& s : {a, b, c})
+            must_append(*store, "person-" + s.hex(), {personal_event(s, "x")});
         REQUIRE(store->erase(a, random_id()).is_ok());
         REQUIRE(store->erase(b, random_id()).is_ok());
         REQUIRE(store->erase(a, random_id()).is_ok());  // again: registered once
@@ -333,7 +346,8 @@ TEST_CASE("an erasure is registered, signed and chained, in every backup target 
             return std::optional<std::string>();
         };
         for (const fs::path& t : {site.target, second}) {
-            auto contents = internal::erasure_register::read(t / "erasures.log", store->store_id(), lookup);
+            auto contents =
+                internal::erasure_register::read(t / "erasures.log", store->store_id(), lookup);
             REQUIRE_OK(contents);
             REQUIRE(contents->records.size() == 2);
             CHECK(contents->records[0].subject == a);
@@ -353,11 +367,13 @@ TEST_CASE("an erasure is registered, signed and chained, in every backup target 
     auto store = std::move(Store::open(o)).value();
     CHECK_THAT(slurp(second / "erasures.log"), Contains(c.hex()));
     CHECK_THAT(slurp(site.target / "erasures.log"), Contains(c.hex()));
-    const auto entries = store->read_stream("person-" + c.hex(), 1, Store::Direction::kForward, 1).value();
+    const auto entries =
+        store->read_stream("person-" + c.hex(), 1, Store::Direction::kForward, 1).value();
     CHECK(entries.at(0).sections.at(0).state == Section::State::kErased);
 }
 
-TEST_CASE("vault backups past their keeping time are gone after the next backup, by the store's clock") {
+TEST_CASE(
+    "vault backups past their keeping time are gone after the next backup, by the store's clock") {
     Site site;
     std::atomic<std::int64_t> now{std::int64_t{1'800'000'000} * 1'000'000};
     auto o = site.options();
@@ -393,14 +409,16 @@ TEST_CASE("vault backups past their keeping time are gone after the next backup,
     CHECK(r.vault_id == fourth.id);
 }
 
-TEST_CASE("a vault backup older than the ledger backup is reported as such, never shown as erasures") {
+TEST_CASE(
+    "a vault backup older than the ledger backup is reported as such, never shown as erasures") {
     Site site;
     BackupManifest older, newer;
     {
         auto store = site.open();
         must_append(*store, "person-a", {personal_event(random_id(), "a")});
         older = must_back_up(*store, {site.target});
-        must_append(*store, "person-b", {personal_event(random_id(), "b: a key the older vault lacks")});
+        must_append(*store, "person-b",
+                    {personal_event(random_id(), "b: a key the older vault lacks")});
         newer = must_back_up(*store, {site.target});
     }
     // The vault backup taken with the newer ledger backup is lost.
@@ -418,7 +436,8 @@ TEST_CASE("a vault backup older than the ledger backup is reported as such, neve
     CHECK(ok.vault_id == older.id);
 }
 
-TEST_CASE("a restore whose erasure register cannot be read refuses to finish and leaves nothing behind") {
+TEST_CASE(
+    "a restore whose erasure register cannot be read refuses to finish and leaves nothing behind") {
     Site site;
     const Id a = random_id(), b = random_id();
     {
@@ -468,12 +487,14 @@ TEST_CASE("a restore whose erasure register cannot be read refuses to finish and
     nothing_restored(site);
 }
 
-TEST_CASE("a changed byte in a ledger backup's SST, or a changed manifest, fails backup verification") {
+TEST_CASE(
+    "a changed byte in a ledger backup's SST, or a changed manifest, fails backup verification") {
     Site site;
     BackupManifest m;
     {
         auto store = site.open();
-        for (int i = 0; i < 50; ++i) must_append(*store, "person-x", {personal_event(random_id(), "x")});
+        for (int i = 0; i < 50; ++i)
+            must_append(*store, "person-x", {personal_event(random_id(), "x")});
         m = must_back_up(*store, {site.target});
     }
     const fs::path dir = site.target / "ledger" / m.id;
@@ -556,9 +577,11 @@ TEST_CASE("a master key escrowed under a passphrase comes back with that passphr
     }
     const std::string master = slurp(dir.keys() / "master.key");
     const fs::path escrow = dir.dir / "escrow.json";
-    CHECK(escrow_master_key(dir.keys(), store_id, "too short", escrow).code() == StatusCode::kInvalidArgument);
+    CHECK(escrow_master_key(dir.keys(), store_id, "too short", escrow).code() ==
+          StatusCode::kInvalidArgument);
     CHECK_FALSE(fs::exists(escrow));
-    REQUIRE(escrow_master_key(dir.keys(), store_id, "correct horse battery staple", escrow).is_ok());
+    REQUIRE(
+        escrow_master_key(dir.keys(), store_id, "correct horse battery staple", escrow).is_ok());
     struct stat st {};
     REQUIRE(::stat(escrow.c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0600);
@@ -588,7 +611,8 @@ TEST_CASE("every backup is ledgered once complete, naming its id, target and tre
     auto store = site.open();
     must_append(*store, "event-aa", {make_event()});
     const BackupManifest m = must_back_up(*store, {site.target});
-    auto records = store->read_stream(std::string(kBackupStream), 1, Store::Direction::kForward, 10).value();
+    auto records =
+        store->read_stream(std::string(kBackupStream), 1, Store::Direction::kForward, 10).value();
     REQUIRE(records.size() == 1);
     CHECK(records[0].type == kBackupType);
     CHECK_THAT(records[0].clear, Contains("\"backup_id\":\"" + m.id + "\""));
@@ -598,10 +622,12 @@ TEST_CASE("every backup is ledgered once complete, naming its id, target and tre
     CHECK(records[0].position > m.head.size);
 }
 
-TEST_CASE("a ledger backup from before a purge restores with a later vault: records whose retention key "
-          "went with their month read as expired, not as data loss") {
+TEST_CASE(
+    "a ledger backup from before a purge restores with a later vault: records whose retention key "
+    "went with their month read as expired, not as data loss") {
     Site site;
-    std::int64_t now = std::int64_t{1'768'435'200} * 1'000'000;  // 2026-01-15, in the past of any run
+    std::int64_t now =
+        std::int64_t{1'768'435'200} * 1'000'000;  // 2026-01-15, in the past of any run
     auto options = [&](bool create) {
         StoreOptions o = site.options(create);
         o.dev = true;

@@ -15,7 +15,9 @@ using namespace auditorium::eventstore::internal;
 
 namespace {
 auto soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(30); }
-DurableHead::TreeHead tree(std::uint64_t size) { return {size, std::string(32, static_cast<char>(size))}; }
+DurableHead::TreeHead tree(std::uint64_t size) {
+    return {size, std::string(32, static_cast<char>(size))};
+}
 }  // namespace
 
 TEST_CASE("durable head: waiters are released in order as the head passes them, and not before") {
@@ -41,7 +43,9 @@ TEST_CASE("durable head: waiters are released in order as the head passes them, 
     CHECK(d.wait_durable(9).is_ok());
 }
 
-TEST_CASE("durable head: a refusal answers every waiter and wakes blocked readers, and the first one is kept") {
+TEST_CASE(
+    "durable head: a refusal answers every waiter and wakes blocked readers, and the first one is "
+    "kept") {
     DurableHead d;
     d.advance(1, tree(1));
     std::vector<Status> answers;
@@ -76,7 +80,8 @@ TEST_CASE("durable head: a refusal answers every waiter and wakes blocked reader
     CHECK(d.refused().message() == "disk full");
 }
 
-TEST_CASE("durable head: wait_for returns the head at its deadline, and follow never moves it back") {
+TEST_CASE(
+    "durable head: wait_for returns the head at its deadline, and follow never moves it back") {
     DurableHead d;
     d.advance(3, tree(3));
     const auto start = std::chrono::steady_clock::now();

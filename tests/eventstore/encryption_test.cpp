@@ -21,7 +21,9 @@ namespace {
 const std::string kEmail = "ada.lovelace@example.org";
 const std::string kName = "Ada Lovelace";
 
-std::string registration_payload() { return R"({"email":")" + kEmail + R"(","name":")" + kName + R"("})"; }
+std::string registration_payload() {
+    return R"({"email":")" + kEmail + R"(","name":")" + kName + R"("})";
+}
 
 }  // namespace
 
@@ -34,7 +36,8 @@ TEST_CASE("sealed sections read back, and neither the e-mail nor the name is any
         const Position first = store->head() + 1;
         for (int i = 0; i < 50; ++i) {
             auto e = personal_event(person, registration_payload());
-            // An admin act naming the person: the actor's section and the person's, each under its own key.
+            // An admin act naming the person: the actor's section and the person's, each under its
+            // own key.
             auto act = make_event("member.role_changed");
             act.actor = admin;
             act.subject = person;
@@ -70,7 +73,8 @@ TEST_CASE("erasure makes the subject's sections read as erased and leaves others
     auto store = dir.open();
     const Id gone = random_id();
     const Id stays = random_id();
-    const Position first = must_append(*store, "registration-a", {personal_event(gone, "gone's data")}).first_position;
+    const Position first =
+        must_append(*store, "registration-a", {personal_event(gone, "gone's data")}).first_position;
     must_append(*store, "registration-b", {personal_event(stays, "stays' data")});
     const Id officer = random_id();
     auto erased_at = store->erase(gone, officer);
@@ -90,7 +94,8 @@ TEST_CASE("erasure makes the subject's sections read as erased and leaves others
     CHECK(all[2].actor == officer);
     // Erasing again returns the original record; no new personal data may be sealed for it.
     CHECK(store->erase(gone, officer).value() == first + 2);
-    auto again = store->append("registration-a", ExpectedVersion::any(), {personal_event(gone, "new")});
+    auto again =
+        store->append("registration-a", ExpectedVersion::any(), {personal_event(gone, "new")});
     CHECK(again.status().code() == StatusCode::kFailedPrecondition);
     CHECK(store->head() == first + 2);
     CHECK(store->erase(Id(), officer).status().code() == StatusCode::kInvalidArgument);
@@ -142,7 +147,8 @@ TEST_CASE("a key missing without an erasure record is data loss naming the entry
     {
         auto store = dir.open();
         must_append(*store, "event-a", {make_event()});
-        personal = must_append(*store, "registration-a", {personal_event(person, "x")}).first_position;
+        personal =
+            must_append(*store, "registration-a", {personal_event(person, "x")}).first_position;
     }
     {
         RawDb vault((dir.keys() / "vault").string());
@@ -208,7 +214,8 @@ TEST_CASE("entries swapped between positions are corruption") {
     swap(1, first);
     auto refused = Store::open(dir.options(false));
     CHECK(refused.status().code() == StatusCode::kCorruption);
-    CHECK_THAT(refused.status().message(), Contains("entry at position 1 claims position " + std::to_string(first)));
+    CHECK_THAT(refused.status().message(),
+               Contains("entry at position 1 claims position " + std::to_string(first)));
 }
 
 TEST_CASE("a wrong master key is refused at open and nothing is written") {
@@ -289,7 +296,8 @@ TEST_CASE("a crash between the erasure record and the key's destruction is finis
     Position personal = 0;
     {
         auto store = dir.open();
-        personal = must_append(*store, "registration-a", {personal_event(person, "x")}).first_position;
+        personal =
+            must_append(*store, "registration-a", {personal_event(person, "x")}).first_position;
         REQUIRE(store->erase(person, random_id()).is_ok());
     }
     const std::string key = layout::vault_key(person, 1, 1);

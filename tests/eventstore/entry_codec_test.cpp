@@ -27,8 +27,8 @@ EntryHeader header() {
 }  // namespace
 
 TEST_CASE("an entry round-trips through its bytes") {
-    StoredSection s{header().subject, KeyClass::kPersonal, 1, std::string(32, 'c'),
-                    std::string(24, 'n'), "ciphertext-bytes"};
+    StoredSection s{header().subject,     KeyClass::kPersonal,  1,
+                    std::string(32, 'c'), std::string(24, 'n'), "ciphertext-bytes"};
     const std::string bytes = encode_entry(header(), "clear part", {s});
     auto d = decode_entry(bytes);
     REQUIRE(d.is_ok());

@@ -14,9 +14,9 @@
 #include "eventstore/minisign.hpp"
 #include "eventstore/store.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -93,7 +93,9 @@ protected:
     pos_type seekoff(off_type off, std::ios_base::seekdir dir,
                      std::ios_base::openmode which) override {
         const off_type here = end_ - (egptr() - gptr());  // the current position
-        const off_type base = dir == std::ios_base::beg ? 0 : dir == std::ios_base::end ? size_ : here;
+        const off_type base = dir == std::ios_base::beg   ? 0
+                              : dir == std::ios_base::end ? size_
+                                                          : here;
         return seekpos(base + off, which);
     }
     pos_type seekpos(pos_type pos, std::ios_base::openmode) override {
@@ -252,12 +254,14 @@ TEST_CASE("a CSV export is signed") {
     o.format = ExportOptions::Format::kCsv;
     REQUIRE(ledger.export_to(o).is_ok());
     const std::string text = slurp(o.out);
-    CHECK(text.rfind("position,time,stream,version,type,event_id,actor,subject,leaf_hash\n", 0) == 0);
+    CHECK(text.rfind("position,time,stream,version,type,event_id,actor,subject,leaf_hash\n", 0) ==
+          0);
     auto [code, out] = run({"/usr/bin/minisign", "-Vm", o.out.string(), "-P", ledger.minisign_key});
     CHECK(code == 0);
 }
 
-TEST_CASE("the offline check catches a changed entry, a dropped record, a changed head and a wrong key") {
+TEST_CASE(
+    "the offline check catches a changed entry, a dropped record, a changed head and a wrong key") {
     Ledger ledger;
     ExportOptions o;
     o.out = ledger.dir.dir / "all.jsonl";

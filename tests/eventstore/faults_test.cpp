@@ -2,8 +2,8 @@
 // instances is the fault-injecting one (tests/support/fault_fs.hpp).
 #include "eventstore/store.hpp"
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -12,9 +12,9 @@
 #include <set>
 #include <thread>
 
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/fault_fs.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -85,7 +85,9 @@ TEST_CASE("after a full disk a backup is refused cleanly, and the store closes")
     {
         auto store = f.dir.open(f.env.get());
         const Id person = random_id();
-        for (int i = 0; i < 5; ++i) acked_head = must_append(*store, "event-a", {personal_event(person, "p")}).last_position;
+        for (int i = 0; i < 5; ++i)
+            acked_head =
+                must_append(*store, "event-a", {personal_event(person, "p")}).last_position;
         // The person's key exists: the ledger's write is the one the full disk refuses.
         f.fs->set_space_limit(f.fs->bytes_appended() + 100);
         auto failed = store->append("event-a", ExpectedVersion::any(),
@@ -104,14 +106,19 @@ TEST_CASE("after a full disk a backup is refused cleanly, and the store closes")
     CHECK(store->head() == acked_head);
 }
 
-TEST_CASE("after a new key failed to reach a full disk a backup is refused cleanly, and the store closes") {
+TEST_CASE(
+    "after a new key failed to reach a full disk a backup is refused cleanly, and the store "
+    "closes") {
     FaultyStore f;
     Position acked_head = 0;
     {
         auto store = f.dir.open(f.env.get());
-        for (int i = 0; i < 5; ++i) acked_head = must_append(*store, "event-a", {personal_event(random_id(), "p")}).last_position;
+        for (int i = 0; i < 5; ++i)
+            acked_head =
+                must_append(*store, "event-a", {personal_event(random_id(), "p")}).last_position;
         f.fs->set_space_limit(f.fs->bytes_appended());  // the new person's key is the first write
-        auto failed = store->append("event-a", ExpectedVersion::any(), {personal_event(random_id(), "p")});
+        auto failed =
+            store->append("event-a", ExpectedVersion::any(), {personal_event(random_id(), "p")});
         REQUIRE_FALSE(failed.is_ok());
         CHECK_THAT(failed.status().message(), Contains("vault"));
         f.fs->clear_space_limit();
@@ -165,10 +172,12 @@ public:
                     std::vector<NewEvent> events = next(w);
                     std::vector<Id> ids;
                     for (const auto& e : events) ids.push_back(e.event_id);
-                    auto r = store.append("event-w" + std::to_string(w), ExpectedVersion::any(), std::move(events));
+                    auto r = store.append("event-w" + std::to_string(w), ExpectedVersion::any(),
+                                          std::move(events));
                     if (!r) return;
                     std::lock_guard lock(mu_);
-                    for (std::size_t i = 0; i < ids.size(); ++i) acked_[r->first_position + i] = ids[i];
+                    for (std::size_t i = 0; i < ids.size(); ++i)
+                        acked_[r->first_position + i] = ids[i];
                 }
             });
         }
@@ -230,10 +239,12 @@ TEST_CASE("after a power cut every acknowledged append survives") {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
         while (run.acknowledged() < cut_after) {
             REQUIRE(std::chrono::steady_clock::now() < deadline);  // the writers still append
-            store->wait_for(store->head() + 1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+            store->wait_for(store->head() + 1,
+                            std::chrono::steady_clock::now() + std::chrono::seconds(5));
         }
         auto reopened = run.cut_and_reopen(f, store);
-        INFO("round " << round << ", acknowledged " << run.acked().size() << ", head " << reopened->head());
+        INFO("round " << round << ", acknowledged " << run.acked().size() << ", head "
+                      << reopened->head());
         expect_all_present(*reopened, run.acked());
     }
 }
@@ -261,8 +272,10 @@ TEST_CASE("after a power cut every acknowledged append survives a switch of the 
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
     while (cut_at == 0 || run.acknowledged() < cut_at) {
         REQUIRE(std::chrono::steady_clock::now() < deadline);  // the writers still append
-        if (cut_at == 0 && wal_files(f.dir.data()) != first_logs) cut_at = run.acknowledged() + 1 + rng() % 300;
-        store->wait_for(store->head() + 1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+        if (cut_at == 0 && wal_files(f.dir.data()) != first_logs)
+            cut_at = run.acknowledged() + 1 + rng() % 300;
+        store->wait_for(store->head() + 1,
+                        std::chrono::steady_clock::now() + std::chrono::seconds(5));
     }
     auto reopened = run.cut_and_reopen(f, store);
     INFO("acknowledged " << run.acked().size() << ", head " << reopened->head());

@@ -9,8 +9,8 @@
 #include "base/big_endian.hpp"
 #include "eventstore/internal/layout.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -25,7 +25,8 @@ constexpr std::int64_t kDay = 24LL * 3600 * 1'000'000;
 // "counter" streams: the snapshot keeps the count, so purge() may drop what came before.
 SnapshotRegistry counter_snapshots() {
     SnapshotRegistry r;
-    r["counter"] = [](std::string_view, const std::vector<Entry>& entries) -> Result<std::optional<NewEvent>> {
+    r["counter"] = [](std::string_view,
+                      const std::vector<Entry>& entries) -> Result<std::optional<NewEvent>> {
         NewEvent e = make_event("counter.snapshot", std::to_string(entries.size()));
         return std::optional<NewEvent>(std::move(e));
     };
@@ -75,10 +76,14 @@ Ledger populate(ClockedStore& c, Store& store) {
     l.deferred = random_id();
     l.person = random_id();
     const Id officer = random_id();
-    l.first_counter = must_append(store, "counter-a", {make_event("counter.added"), make_event("counter.added")}).first_position;
+    l.first_counter =
+        must_append(store, "counter-a", {make_event("counter.added"), make_event("counter.added")})
+            .first_position;
     l.last_counter = must_append(store, "counter-a", {make_event("counter.added")}).last_position;
-    must_append(store, "person-a", {personal_event(l.person, "Ada"), personal_event(l.erased, "Bob")});
-    must_append(store, "person-b", {personal_event(l.held, "Cy"), personal_event(l.deferred, "Di")});
+    must_append(store, "person-a",
+                {personal_event(l.person, "Ada"), personal_event(l.erased, "Bob")});
+    must_append(store, "person-b",
+                {personal_event(l.held, "Cy"), personal_event(l.deferred, "Di")});
     l.erasure = store.erase(l.erased, officer).value();
     l.hold = store.set_legal_hold(l.held, officer, true).value();
     REQUIRE(store.set_legal_hold(l.deferred, officer, true).is_ok());
@@ -107,7 +112,8 @@ std::unique_ptr<Built> build(bool dev = true) {
     return b;
 }
 
-Result<Store::VerifyReport> verify_after(ClockedStore& c, bool read_only = true, bool with_keys = true) {
+Result<Store::VerifyReport> verify_after(ClockedStore& c, bool read_only = true,
+                                         bool with_keys = true) {
     auto o = c.options(false);
     o.read_only = read_only;
     o.with_keys = with_keys;
@@ -117,7 +123,8 @@ Result<Store::VerifyReport> verify_after(ClockedStore& c, bool read_only = true,
 }
 
 // verify fails with Corruption or DataLoss, and its message names every one of `needles`.
-void fails_naming(const Result<Store::VerifyReport>& report, const std::vector<std::string>& needles) {
+void fails_naming(const Result<Store::VerifyReport>& report,
+                  const std::vector<std::string>& needles) {
     INFO(report.status().to_string());
     REQUIRE_FALSE(report.is_ok());
     const auto code = report.status().code();
@@ -134,7 +141,9 @@ void edit_ledger(ClockedStore& c, Edit&& edit) {
 
 }  // namespace
 
-TEST_CASE("an untouched store with erasures, holds, deferred erasures, purges and a rotated key verifies") {
+TEST_CASE(
+    "an untouched store with erasures, holds, deferred erasures, purges and a rotated key "
+    "verifies") {
     auto b = build();
     auto report = verify_after(b->c);
     REQUIRE_OK(report);
@@ -147,7 +156,8 @@ TEST_CASE("an untouched store with erasures, holds, deferred erasures, purges an
     CHECK(rw.is_ok());
 }
 
-TEST_CASE("retention_us set to 1 in a production store is refused at open, read-write or read-only") {
+TEST_CASE(
+    "retention_us set to 1 in a production store is refused at open, read-write or read-only") {
     auto b = build(false);
     edit_ledger(b->c, [](RawDb& raw) { raw.put("meta", "retention_us", "1"); });
     for (bool read_only : {false, true}) {
@@ -166,14 +176,17 @@ TEST_CASE("a retention_us changed in a dev store fails verify against the ledger
     fails_naming(verify_after(b->c), {"meta row retention_us", "store.settings"});
 }
 
-TEST_CASE("a retention_us or dev row changed in a store holding only its users' entries is refused at every open") {
+TEST_CASE(
+    "a retention_us or dev row changed in a store holding only its users' entries is refused at "
+    "every open") {
     for (const bool production : {false, true}) {
         ClockedStore c;
         c.dev = !production;
         c.retention = production ? kMinimumRetention.count() : kDay;
         {
             auto store = c.open();
-            must_append(*store, "counter-a", {make_event("counter.added"), make_event("counter.added")});
+            must_append(*store, "counter-a",
+                        {make_event("counter.added"), make_event("counter.added")});
         }
         // A dev store told to keep entries one second, or a production store made dev (which
         // lifts the two-year floor) and told the same: either would purge everything at once.
@@ -187,7 +200,8 @@ TEST_CASE("a retention_us or dev row changed in a store holding only its users' 
             INFO(store.status().to_string());
             REQUIRE_FALSE(store.is_ok());
             CHECK(store.status().code() == StatusCode::kCorruption);
-            CHECK_THAT(store.status().message(), Contains(production ? "meta row dev" : "meta row retention_us"));
+            CHECK_THAT(store.status().message(),
+                       Contains(production ? "meta row dev" : "meta row retention_us"));
             CHECK_THAT(store.status().message(), Contains("store.settings record at position 1"));
         }
         fails_naming(verify_after(c), {"store.settings"});
@@ -236,7 +250,9 @@ TEST_CASE("a purge marker put in place of an entry fails verify, naming the posi
 TEST_CASE("a forged erasures row with the vault key deleted fails verify with keys") {
     auto b = build();
     const Position person_entry = b->l.last_counter + 1;
-    edit_ledger(b->c, [&](RawDb& raw) { raw.put("erasures", std::string(b->l.person.view()), be64(person_entry)); });
+    edit_ledger(b->c, [&](RawDb& raw) {
+        raw.put("erasures", std::string(b->l.person.view()), be64(person_entry));
+    });
     {
         RawDb vault((b->c.dir.keys() / "vault").string());
         vault.remove("default", layout::vault_key(b->l.person, 1, 1));
@@ -256,19 +272,24 @@ TEST_CASE("a deleted erasures row fails verify") {
 
 TEST_CASE("a deleted deferred_erasures row fails verify") {
     auto b = build();
-    edit_ledger(b->c, [&](RawDb& raw) { raw.remove("deferred_erasures", std::string(b->l.deferred.view())); });
+    edit_ledger(b->c, [&](RawDb& raw) {
+        raw.remove("deferred_erasures", std::string(b->l.deferred.view()));
+    });
     fails_naming(verify_after(b->c), {"deferred_erasures", b->l.deferred.hex()});
 }
 
 TEST_CASE("a deleted holds row fails verify: the legal hold is still in force") {
     auto b = build();
     edit_ledger(b->c, [&](RawDb& raw) { raw.remove("holds", std::string(b->l.held.view())); });
-    fails_naming(verify_after(b->c), {"holds", b->l.held.hex(), "position " + std::to_string(b->l.hold)});
+    fails_naming(verify_after(b->c),
+                 {"holds", b->l.held.hex(), "position " + std::to_string(b->l.hold)});
 }
 
 TEST_CASE("a forged holds row fails verify") {
     auto b = build();
-    edit_ledger(b->c, [&](RawDb& raw) { raw.put("holds", std::string(b->l.person.view()), be64(b->l.hold)); });
+    edit_ledger(b->c, [&](RawDb& raw) {
+        raw.put("holds", std::string(b->l.person.view()), be64(b->l.hold));
+    });
     fails_naming(verify_after(b->c), {"holds", b->l.person.hex()});
 }
 
@@ -291,7 +312,8 @@ TEST_CASE("an edited streams run fails verify") {
 
 TEST_CASE("a deleted streams run fails verify") {
     auto b = build();
-    edit_ledger(b->c, [&](RawDb& raw) { raw.remove("streams", layout::stream_key("person-b", 1)); });
+    edit_ledger(b->c,
+                [&](RawDb& raw) { raw.remove("streams", layout::stream_key("person-b", 1)); });
     fails_naming(verify_after(b->c), {"streams"});
 }
 
@@ -361,9 +383,12 @@ TEST_CASE("malformed rows read as Corruption naming their column family, never a
         bool dev = true;
     };
     const std::vector<Edit> edits = {
-        {"erasures", [](const Built& b) { return std::string(b.l.erased.view()); }, "xy", "erasures"},
-        {"deferred_erasures", [](const Built& b) { return std::string(b.l.deferred.view()); }, "xy", "deferred_erasures"},
-        {"streams", [](const Built&) { return layout::stream_key("person-a", 1); }, "short", "streams"},
+        {"erasures", [](const Built& b) { return std::string(b.l.erased.view()); }, "xy",
+         "erasures"},
+        {"deferred_erasures", [](const Built& b) { return std::string(b.l.deferred.view()); }, "xy",
+         "deferred_erasures"},
+        {"streams", [](const Built&) { return layout::stream_key("person-a", 1); }, "short",
+         "streams"},
         // In a dev store "yes" reads as not dev, so its short retention is refused at open instead.
         {"meta", [](const Built&) { return std::string("dev"); }, "yes", "meta row dev", false},
     };
@@ -393,5 +418,6 @@ TEST_CASE("the public append refuses the store's own streams, whatever the event
         CHECK(r.status().code() == StatusCode::kInvalidArgument);
         CHECK_THAT(r.status().message(), Catch::Contains("store's own"));
     }
-    CHECK(store->append("stored-things", ExpectedVersion::any(), {make_event("test.happened")}).is_ok());
+    CHECK(store->append("stored-things", ExpectedVersion::any(), {make_event("test.happened")})
+              .is_ok());
 }

@@ -1,8 +1,8 @@
 // The audit ledger: signed tree heads, proofs, verification and read-only access.
 #include "eventstore/store.hpp"
 
-#include <catch2/catch.hpp>
 #include <sodium.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <map>
@@ -10,8 +10,8 @@
 #include "eventstore/internal/layout.hpp"
 #include "eventstore/internal/merkle.hpp"
 #include "tests/eventstore/raw_db.hpp"
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -30,7 +30,8 @@ std::vector<merkle::Hash> as_hashes(const std::vector<std::string>& v) {
 
 void fill(Store& store, int appends) {
     for (int i = 0; i < appends; ++i) {
-        must_append(store, "event-" + std::to_string(i % 5), {make_event(), personal_event(random_id(), "p")});
+        must_append(store, "event-" + std::to_string(i % 5),
+                    {make_event(), personal_event(random_id(), "p")});
     }
 }
 
@@ -95,11 +96,13 @@ TEST_CASE("the store's proofs verify with the RFC 9162 verifiers, and bad ranges
         const auto root = as_hash(store->root_at(size).value());
         for (Position p = 1; p <= size; ++p) {
             const auto proof = as_hashes(store->inclusion_proof(p, size).value());
-            REQUIRE(merkle::verify_inclusion(p - 1, size, as_hash(store->leaf_hash(p).value()), proof, root));
+            REQUIRE(merkle::verify_inclusion(p - 1, size, as_hash(store->leaf_hash(p).value()),
+                                             proof, root));
         }
         for (std::uint64_t m = 1; m <= size; ++m) {
             const auto proof = as_hashes(store->consistency_proof(m, size).value());
-            REQUIRE(merkle::verify_consistency(m, size, as_hash(store->root_at(m).value()), root, proof));
+            REQUIRE(merkle::verify_consistency(m, size, as_hash(store->root_at(m).value()), root,
+                                               proof));
         }
     }
     CHECK(as_hash(store->root_at(n).value()) == as_hash(store->tree_head().root));
@@ -118,7 +121,8 @@ TEST_CASE("proofs hold across tree pieces written by appends of any size") {
     StoreDir dir;
     {
         auto store = dir.open();
-        REQUIRE(store->head() == 1);  // its settings record: with 254 more the first piece is full less one
+        REQUIRE(store->head() ==
+                1);  // its settings record: with 254 more the first piece is full less one
         for (const std::size_t size : {254, 1, 2, 300, 1, 1, 513, 7}) {
             std::vector<NewEvent> events;
             for (std::size_t i = 0; i < size; ++i) events.push_back(make_event());
@@ -137,16 +141,19 @@ TEST_CASE("proofs hold across tree pieces written by appends of any size") {
     const std::uint64_t n = store->head();
     REQUIRE(n == 1080);
     for (const auto& [p, leaf] : leaves) CHECK(as_hash(store->leaf_hash(p).value()) == leaf);
-    for (const std::uint64_t size : {std::uint64_t{256}, std::uint64_t{257}, std::uint64_t{559}, n}) {
+    for (const std::uint64_t size :
+         {std::uint64_t{256}, std::uint64_t{257}, std::uint64_t{559}, n}) {
         const auto root = as_hash(store->root_at(size).value());
         for (Position p = 1; p <= size; p += (p % 97 == 0 ? 1 : 13)) {
             const auto proof = as_hashes(store->inclusion_proof(p, size).value());
-            REQUIRE(merkle::verify_inclusion(p - 1, size, as_hash(store->leaf_hash(p).value()), proof, root));
+            REQUIRE(merkle::verify_inclusion(p - 1, size, as_hash(store->leaf_hash(p).value()),
+                                             proof, root));
         }
         for (std::uint64_t m : {std::uint64_t{1}, std::uint64_t{255}, std::uint64_t{256}, size}) {
             if (m > size) continue;
             const auto proof = as_hashes(store->consistency_proof(m, size).value());
-            REQUIRE(merkle::verify_consistency(m, size, as_hash(store->root_at(m).value()), root, proof));
+            REQUIRE(merkle::verify_consistency(m, size, as_hash(store->root_at(m).value()), root,
+                                               proof));
         }
     }
     CHECK(as_hash(store->root_at(n).value()) == as_hash(store->tree_head().root));
@@ -166,14 +173,16 @@ TEST_CASE("proofs hold across tree pieces written by appends of any size") {
     }
     auto changed = verify(dir);
     REQUIRE_FALSE(changed.is_ok());
-    CHECK_THAT(changed.status().message(), Contains("position 512: the stored upper Merkle nodes do not match"));
+    CHECK_THAT(changed.status().message(),
+               Contains("position 512: the stored upper Merkle nodes do not match"));
     {
         RawDb raw(dir.data().string());
         raw.remove("tree_upper", layout::position_key(512));
     }
     auto missing = verify(dir);
     REQUIRE_FALSE(missing.is_ok());
-    CHECK_THAT(missing.status().message(), Contains("position 512: its upper Merkle nodes are missing"));
+    CHECK_THAT(missing.status().message(),
+               Contains("position 512: its upper Merkle nodes are missing"));
 }
 
 TEST_CASE("a read-only store reads beside a running writer and catches up when reopened") {
@@ -211,7 +220,7 @@ TEST_CASE("verify passes on an intact ledger and counts its tree heads") {
     auto report = verify(dir);
     REQUIRE_OK(report);
     CHECK(report->entries == 1 + 46);  // the settings record and the entries appended
-    CHECK(report->tree_heads >= 3);  // at open (1), on demand (41), at close (47)
+    CHECK(report->tree_heads >= 3);    // at open (1), on demand (41), at close (47)
 }
 
 TEST_CASE("verify names the position of a changed byte, a missing entry or swapped entries") {
@@ -231,18 +240,23 @@ TEST_CASE("verify names the position of a changed byte, a missing entry or swapp
         CHECK_THAT(report.status().message(), Contains(expected));
     };
     using layout::position_key;
-    tampered([](RawDb& raw) {
-        std::string bytes = raw.get("ledger", position_key(7));
-        bytes[bytes.size() / 2] ^= 0x20;
-        raw.put("ledger", position_key(7), bytes);
-    }, "position 7");
-    tampered([](RawDb& raw) { raw.remove("ledger", position_key(4)); }, "position 4: entry missing");
-    tampered([](RawDb& raw) {
-        const std::string a = raw.get("ledger", position_key(2));
-        const std::string b = raw.get("ledger", position_key(3));
-        raw.put("ledger", position_key(2), b);
-        raw.put("ledger", position_key(3), a);
-    }, "position 2: entry claims position 3");
+    tampered(
+        [](RawDb& raw) {
+            std::string bytes = raw.get("ledger", position_key(7));
+            bytes[bytes.size() / 2] ^= 0x20;
+            raw.put("ledger", position_key(7), bytes);
+        },
+        "position 7");
+    tampered([](RawDb& raw) { raw.remove("ledger", position_key(4)); },
+             "position 4: entry missing");
+    tampered(
+        [](RawDb& raw) {
+            const std::string a = raw.get("ledger", position_key(2));
+            const std::string b = raw.get("ledger", position_key(3));
+            raw.put("ledger", position_key(2), b);
+            raw.put("ledger", position_key(3), a);
+        },
+        "position 2: entry claims position 3");
     tampered([](RawDb& raw) { raw.remove("ledger", position_key(20)); }, "position 20");
 }
 
@@ -266,20 +280,32 @@ TEST_CASE("verify names the position of a damaged, missing or padded Merkle piec
         CHECK_THAT(report.status().message(), Contains(expected));
     };
     using layout::position_key;
-    tampered([](RawDb& raw) {
-        std::string piece = raw.get("tree", position_key(7));
-        piece[40] ^= 1;  // leaf 8's hash: leaf 7 owns one slot, leaf 8 two
-        raw.put("tree", position_key(7), piece);
-    }, "position 8");
-    tampered([](RawDb& raw) { raw.remove("tree", position_key(5)); }, "position 5: its Merkle nodes are missing");
-    tampered([](RawDb& raw) { raw.put("tree", position_key(9), raw.get("tree", position_key(9)) + std::string(16, 'x')); },
-             "position 10: its Merkle piece holds more hashes");
+    tampered(
+        [](RawDb& raw) {
+            std::string piece = raw.get("tree", position_key(7));
+            piece[40] ^= 1;  // leaf 8's hash: leaf 7 owns one slot, leaf 8 two
+            raw.put("tree", position_key(7), piece);
+        },
+        "position 8");
+    tampered([](RawDb& raw) { raw.remove("tree", position_key(5)); },
+             "position 5: its Merkle nodes are missing");
+    tampered(
+        [](RawDb& raw) {
+            raw.put("tree", position_key(9),
+                    raw.get("tree", position_key(9)) + std::string(16, 'x'));
+        },
+        "position 10: its Merkle piece holds more hashes");
     // Padding as long as the next leaf's hashes is read as that leaf's: it cannot match the entry.
-    tampered([](RawDb& raw) { raw.put("tree", position_key(9), raw.get("tree", position_key(9)) + std::string(32, 'x')); },
-             "position 11: the entry's bytes do not match its leaf hash");
+    tampered(
+        [](RawDb& raw) {
+            raw.put("tree", position_key(9),
+                    raw.get("tree", position_key(9)) + std::string(32, 'x'));
+        },
+        "position 11: the entry's bytes do not match its leaf hash");
     tampered([](RawDb& raw) { raw.put("tree", position_key(21), std::string(32, 'x')); },
              "position 21: Merkle nodes stored past the last entry");
-    tampered([](RawDb& raw) { raw.remove("tree", position_key(2)); }, "position 2: its Merkle nodes are missing");
+    tampered([](RawDb& raw) { raw.remove("tree", position_key(2)); },
+             "position 2: its Merkle nodes are missing");
 }
 
 TEST_CASE("verify rejects a forged tree head and one whose root does not match") {
@@ -332,7 +358,8 @@ TEST_CASE("verify rejects a forged tree head and one whose root does not match")
     // before it gets to the head (its root would not match either).
     auto mismatched = verify(dir);
     REQUIRE_FALSE(mismatched.is_ok());
-    CHECK_THAT(mismatched.status().message(), Contains("signing_key:0102030405060708") && Contains("announced"));
+    CHECK_THAT(mismatched.status().message(),
+               Contains("signing_key:0102030405060708") && Contains("announced"));
     // An auditor who pinned the ledger's real key rejects the forger's key outright.
     Store::VerifyOptions pinned;
     pinned.trusted_public_key = original_key;
@@ -423,7 +450,8 @@ void write_key(const std::filesystem::path& p, const std::string& bytes) {
         std::ofstream out(p, std::ios::binary | std::ios::trunc);
         out << bytes;
     }
-    std::filesystem::permissions(p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    std::filesystem::permissions(
+        p, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 }  // namespace
 

@@ -2,8 +2,8 @@
 
 #include <rocksdb/db.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -35,7 +35,9 @@ struct CrashImage {
         rocksdb::WriteOptions wo;
         wo.sync = true;
         for (int i = 0; i < records; ++i) {
-            REQUIRE(live->Put(wo, "key" + std::to_string(i), std::string(value_size, char('a' + i % 26))).ok());
+            REQUIRE(live->Put(wo, "key" + std::to_string(i),
+                              std::string(value_size, char('a' + i % 26)))
+                        .ok());
         }
         fs::copy(db(), image(), fs::copy_options::recursive);
         (void)live->Close();
@@ -211,7 +213,8 @@ TEST_CASE("a store refuses to open when a log older than the newest is damaged, 
     for (int round = 0; logs(dir.data()).size() < 2; ++round) {
         REQUIRE(round < 400);
         std::vector<eventstore::NewEvent> events;
-        for (int i = 0; i < 50; ++i) events.push_back(auditorium::testing::make_event("test.big", std::string(20'000, 'x')));
+        for (int i = 0; i < 50; ++i)
+            events.push_back(auditorium::testing::make_event("test.big", std::string(20'000, 'x')));
         auditorium::testing::must_append(*store, "big-" + std::to_string(round), std::move(events));
     }
     // A crash image: the files as they are while the store is open and idle.
@@ -232,6 +235,7 @@ TEST_CASE("a store refuses to open when a log older than the newest is damaged, 
         REQUIRE_FALSE(opened.is_ok());
         CHECK(opened.status().code() == StatusCode::kCorruption);
         CHECK_THAT(opened.status().message(),
-                   Catch::Contains(image_logs.front().filename().string()) && Catch::Contains("damaged at byte"));
+                   Catch::Contains(image_logs.front().filename().string()) &&
+                       Catch::Contains("damaged at byte"));
     }
 }

@@ -191,7 +191,13 @@ MemoryTree random_tree(std::size_t size, std::uint64_t seed) {
 // google/certificate-transparency cpp/merkletree/merkle_tree_test.cc.
 
 const std::vector<std::string_view> kReferenceInputsHex = {
-    "",         "00", "10", "2021", "3031", "40414243", "5051525354555657",
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
     "606162636465666768696a6b6c6d6e6f",
 };
 
@@ -442,8 +448,9 @@ TEST_CASE("tree heads of the RFC 6962 reference tree match the published roots f
     }
 }
 
-TEST_CASE("hashes completed by each leaf of the RFC 6962 reference tree match the published "
-          "nodes") {
+TEST_CASE(
+    "hashes completed by each leaf of the RFC 6962 reference tree match the published "
+    "nodes") {
     const MemoryTree tree = reference_tree();
     for (std::uint64_t leaf = 0; leaf < tree.size(); ++leaf) {
         const std::vector<Hash>& completed = tree.completed(leaf);
@@ -523,8 +530,9 @@ TEST_CASE("inclusion verification rejects impossible indexes and sizes without c
     CHECK_FALSE(verify_inclusion(5, kMax, leaf, std::vector<Hash>(100000, other), leaf));
 }
 
-TEST_CASE("consistency verification rejects an old size of zero, sizes out of order and "
-          "mismatched heads of equal size") {
+TEST_CASE(
+    "consistency verification rejects an old size of zero, sizes out of order and "
+    "mismatched heads of equal size") {
     const Hash a = leaf_hash("a");
     const Hash b = leaf_hash("b");
     const std::vector<Hash> none;
@@ -622,8 +630,9 @@ TEST_CASE("inclusion proofs match the RFC definition and verify for every leaf o
     }
 }
 
-TEST_CASE("consistency proofs match the RFC definition and verify for every pair of sizes of many "
-          "trees") {
+TEST_CASE(
+    "consistency proofs match the RFC definition and verify for every pair of sizes of many "
+    "trees") {
     const MemoryTree tree = random_tree(300, 2);
     for (std::uint64_t n : sizes_to_check()) {
         const Hash root_n = *from_string(ref_mth(tree.entries(), 0, n));

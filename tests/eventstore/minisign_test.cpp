@@ -16,8 +16,8 @@
 
 #include "base/base64.hpp"
 #include "tests/support/process.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace auditorium::eventstore::minisign {
 namespace {
@@ -270,7 +270,8 @@ TEST_CASE("key id hex matches what the stock tool prints for keys made here") {
         hex.erase(0, std::min(hex.find_first_not_of('0'), hex.size() - 1));
         return hex;
     };
-    REQUIRE(output.find(" is " + unpadded(key_id_hex(signer.public_key().id)) + "\n") != std::string::npos);
+    REQUIRE(output.find(" is " + unpadded(key_id_hex(signer.public_key().id)) + "\n") !=
+            std::string::npos);
     REQUIRE(output.find("public key is " + unpadded(key_id_hex(other.public_key().id)) + "\n") !=
             std::string::npos);
 }
@@ -535,7 +536,9 @@ TEST_CASE("detached signatures verify only for the signed message and key") {
 }  // namespace
 }  // namespace auditorium::eventstore::minisign
 
-TEST_CASE("a public key file names a key id with a leading zero nibble without padding, as the stock tool") {
+TEST_CASE(
+    "a public key file names a key id with a leading zero nibble without padding, as the stock "
+    "tool") {
     // Regression: the stock tool writes this comment with "%" PRIX64 (seen: 0AD1CF279FC64643 was
     // written as AD1CF279FC64643), so one key in sixteen made the byte-for-byte test fail.
     auditorium::eventstore::minisign::PublicKey pk;

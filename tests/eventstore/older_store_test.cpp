@@ -3,9 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "eventstore/store.hpp"
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -17,7 +17,9 @@ namespace {
 struct OlderStore {
     TempDir dir;
     OlderStore() {
-        auto [code, out] = run({"/usr/bin/tar", "xzf", AUD_STORE_FIXTURES "/store-before-settings.tgz", "-C", dir.path().string()});
+        auto [code, out] =
+            run({"/usr/bin/tar", "xzf", AUD_STORE_FIXTURES "/store-before-settings.tgz", "-C",
+                 dir.path().string()});
         INFO(out);
         REQUIRE(code == 0);
     }
@@ -37,7 +39,9 @@ struct OlderStore {
 
 }  // namespace
 
-TEST_CASE("a store made before settings were ledgered gets its settings record at its first read-write open") {
+TEST_CASE(
+    "a store made before settings were ledgered gets its settings record at its first read-write "
+    "open") {
     OlderStore older;
     auto before = older.verify();
     REQUIRE_FALSE(before.is_ok());
@@ -51,13 +55,16 @@ TEST_CASE("a store made before settings were ledgered gets its settings record a
         REQUIRE_OK(opened);
         Store& store = **opened;
         head = store.head();
-        auto settings = store.read_stream("store-settings", 1, Store::Direction::kForward, 10).value();
+        auto settings =
+            store.read_stream("store-settings", 1, Store::Direction::kForward, 10).value();
         REQUIRE(settings.size() == 1);
         CHECK(settings[0].position == head);  // appended after the older entries
         CHECK(settings[0].type == "store.settings");
         CHECK_THAT(settings[0].clear, Contains("\"reason\":\"first_open\""));
-        CHECK_THAT(settings[0].clear, Contains("\"retention_us\":" + std::to_string(store.retention().count())));
-        for (const auto& k : store.signing_keys().value()) CHECK_THAT(settings[0].clear, Contains(to_hex(k.key)));
+        CHECK_THAT(settings[0].clear,
+                   Contains("\"retention_us\":" + std::to_string(store.retention().count())));
+        for (const auto& k : store.signing_keys().value())
+            CHECK_THAT(settings[0].clear, Contains(to_hex(k.key)));
     }
     auto after = older.verify();
     REQUIRE_OK(after);

@@ -2,9 +2,9 @@
 // see must be what the default skiplist memtable gives for the same writes.
 #include "eventstore/internal/point_lookup_memtable.hpp"
 
-#include <catch2/catch.hpp>
 #include <rocksdb/db.h>
 #include <sodium.h>
+#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <map>
@@ -54,8 +54,8 @@ void check_all(rocksdb::DB& db, const std::map<std::string, std::string>& expect
     for (const auto& k : absent) keys.emplace_back(k);
     std::vector<rocksdb::PinnableSlice> values(keys.size());
     std::vector<rocksdb::Status> statuses(keys.size());
-    db.MultiGet(rocksdb::ReadOptions(), db.DefaultColumnFamily(), keys.size(), keys.data(), values.data(),
-                statuses.data());
+    db.MultiGet(rocksdb::ReadOptions(), db.DefaultColumnFamily(), keys.size(), keys.data(),
+                values.data(), statuses.data());
     std::size_t i = 0;
     for (const auto& [k, v] : expected) {
         REQUIRE(statuses[i].ok());
@@ -171,7 +171,8 @@ TEST_CASE("the point-lookup memtable serves readers while one writer inserts") {
                 if (upto == 0) continue;
                 i = (i * 7919 + 13) % upto;  // anything acknowledged must be found
                 std::string v;
-                if (!db->Get(rocksdb::ReadOptions(), keys[i], &v).ok() || v != std::to_string(i)) failed = true;
+                if (!db->Get(rocksdb::ReadOptions(), keys[i], &v).ok() || v != std::to_string(i))
+                    failed = true;
                 checked.fetch_add(1);
             }
         });

@@ -53,7 +53,8 @@ public:
     std::vector<std::pair<std::string, std::string>> scan(const std::string& cf_name,
                                                           const std::string& prefix) {
         std::vector<std::pair<std::string, std::string>> out;
-        std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_name)));
+        std::unique_ptr<rocksdb::Iterator> it(
+            db_->NewIterator(rocksdb::ReadOptions(), cf(cf_name)));
         for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
             out.emplace_back(it->key().ToString(), it->value().ToString());
         }

@@ -6,8 +6,8 @@
 #include <sstream>
 
 #include "eventstore/internal/merkle.hpp"
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -47,13 +47,15 @@ CounterState fold(const std::vector<Entry>& entries) {
 
 SnapshotRegistry counter_snapshots() {
     SnapshotRegistry r;
-    r["counter"] = [](std::string_view, const std::vector<Entry>& entries) -> Result<std::optional<NewEvent>> {
+    r["counter"] = [](std::string_view,
+                      const std::vector<Entry>& entries) -> Result<std::optional<NewEvent>> {
         const CounterState st = fold(entries);
         NewEvent e;
         e.event_id = random_id();
         e.type = "counter.snapshot";
         e.clear = std::to_string(st.sum);
-        for (const auto& [who, name] : st.names) e.sections.push_back({who, KeyClass::kPersonal, name});
+        for (const auto& [who, name] : st.names)
+            e.sections.push_back({who, KeyClass::kPersonal, name});
         return std::optional<NewEvent>(std::move(e));
     };
     return r;
@@ -70,7 +72,8 @@ struct DevStore {
     StoreDir dir;
     std::int64_t now = 1'800'000'000LL * 1'000'000;  // 2027-01-15
     std::unique_ptr<Store> store;
-    explicit DevStore(SnapshotRegistry snapshots = counter_snapshots(), std::int64_t retention = kDay) {
+    explicit DevStore(SnapshotRegistry snapshots = counter_snapshots(),
+                      std::int64_t retention = kDay) {
         store = open(std::move(snapshots), retention);
     }
     std::unique_ptr<Store> open(SnapshotRegistry snapshots, std::int64_t retention = kDay) {
@@ -117,14 +120,19 @@ TEST_CASE("retention is two years at least, except in a dev store") {
     CHECK(normal.open()->retention() == kMinimumRetention);
 }
 
-TEST_CASE("purge drops payloads past retention, keeps leaf hashes and the snapshot rebuilds the state") {
+TEST_CASE(
+    "purge drops payloads past retention, keeps leaf hashes and the snapshot rebuilds the state") {
     DevStore d;
     const Id ada = random_id();
     const Id bob = random_id();
-    const Position first = must_append(*d.store, "counter-a", {added(5, ada, "Ada"), added(7, bob, "Bob")}).first_position;
-    const Position size_before = must_append(*d.store, "counter-a", {added(1, ada, "Ada")}).last_position;
+    const Position first =
+        must_append(*d.store, "counter-a", {added(5, ada, "Ada"), added(7, bob, "Bob")})
+            .first_position;
+    const Position size_before =
+        must_append(*d.store, "counter-a", {added(1, ada, "Ada")}).last_position;
     const std::string root_before = d.store->tree_head().root;
-    const auto before = fold(d.store->read_stream("counter-a", 1, Store::Direction::kForward, 100).value());
+    const auto before =
+        fold(d.store->read_stream("counter-a", 1, Store::Direction::kForward, 100).value());
     const std::string leaf1 = d.store->leaf_hash(first).value();
     d.now += 2 * kDay;  // everything so far is past retention
     must_append(*d.store, "counter-a", {added(100, bob, "Bob")});  // recent: stays
@@ -227,12 +235,15 @@ TEST_CASE("a legal hold blocks the purge of the subject's entries and defers an 
     CHECK(d.store->is_erased(held).value());
     CHECK_FALSE(d.store->is_erasure_deferred(held).value());
     CHECK(entry_of(*d.store, "counter-h").sections.at(0).state == Section::State::kErased);
-    CHECK(d.store->set_legal_hold(held, officer, false).status().code() == StatusCode::kFailedPrecondition);
+    CHECK(d.store->set_legal_hold(held, officer, false).status().code() ==
+          StatusCode::kFailedPrecondition);
     // Now the purge may take it.
     CHECK(d.store->purge()->entries_purged == 1);
 }
 
-TEST_CASE("retention keys are destroyed once their month has passed retention and their records are purged") {
+TEST_CASE(
+    "retention keys are destroyed once their month has passed retention and their records are "
+    "purged") {
     DevStore d(counter_snapshots(), kDay);
     const Id admin = random_id();
     NewEvent signin = make_event("member.signed_in");

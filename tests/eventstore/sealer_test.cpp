@@ -1,7 +1,7 @@
 #include "eventstore/internal/sealer.hpp"
 
-#include <catch2/catch.hpp>
 #include <sodium.h>
+#include <catch2/catch.hpp>
 
 #include "eventstore/sodium_init.hpp"
 
@@ -14,8 +14,8 @@ namespace {
 SectionBinding binding(Position position = 7) {
     static const Id event_id = *Id::from_hex("0102030405060708090a0b0c0d0e0f10");
     static const Id subject = *Id::from_hex("a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
-    return SectionBinding{position, "registration-x", 3, "person.registered", event_id, subject,
-                          KeyClass::kPersonal, 1};
+    return SectionBinding{position, "registration-x",    3, "person.registered", event_id,
+                          subject,  KeyClass::kPersonal, 1};
 }
 
 std::string as_string(const auto& bytes) {
@@ -55,7 +55,8 @@ TEST_CASE("a section moved to another position or with a changed byte fails its 
     CHECK_FALSE(open(key, binding(), as_string(s.commitment), as_string(s.nonce), flipped).is_ok());
     auto other_class = binding();
     other_class.key_class = KeyClass::kRetained;
-    CHECK_FALSE(open(key, other_class, as_string(s.commitment), as_string(s.nonce), s.ciphertext).is_ok());
+    CHECK_FALSE(
+        open(key, other_class, as_string(s.commitment), as_string(s.nonce), s.ciphertext).is_ok());
     CHECK_FALSE(open(key, binding(), as_string(s.commitment), "short", s.ciphertext).is_ok());
 }
 

@@ -28,7 +28,8 @@ TEST_CASE("appended events read back in order with dense positions and per-strea
     StoreDir dir;
     auto store = dir.open();
     const Position base = store->head();  // the store's own settings record
-    const auto a = must_append(*store, "event-aa", {make_event("a.one", "1"), make_event("a.two", "2")});
+    const auto a =
+        must_append(*store, "event-aa", {make_event("a.one", "1"), make_event("a.two", "2")});
     const auto b = must_append(*store, "event-bb", {make_event("b.one", "3")});
     const auto c = must_append(*store, "event-aa", {make_event("a.three", "4")});
     CHECK(a.first_position == base + 1);
@@ -107,7 +108,8 @@ TEST_CASE("reading a stream forward and backward from a version") {
     CHECK(fwd[0].version == 2);
     CHECK(fwd[0].clear == "2");
     CHECK(fwd[2].version == 4);
-    auto back = store->read_stream("session-s1", UINT64_MAX, Store::Direction::kBackward, 10).value();
+    auto back =
+        store->read_stream("session-s1", UINT64_MAX, Store::Direction::kBackward, 10).value();
     REQUIRE(back.size() == 5);
     CHECK(back[0].version == 5);
     CHECK(back[4].version == 1);
@@ -148,16 +150,19 @@ TEST_CASE("a stream written in runs of many sizes reads back from any version, b
     for (const StreamVersion from : starts) {
         for (const std::size_t max : {std::size_t{1}, std::size_t{7}, std::size_t{2000}}) {
             INFO("from " << from << ", max " << max);
-            const auto fwd = store->read_stream("session-runs", from, Store::Direction::kForward, max).value();
+            const auto fwd =
+                store->read_stream("session-runs", from, Store::Direction::kForward, max).value();
             const StreamVersion fwd_first = std::max<StreamVersion>(from, 1);
-            const std::size_t fwd_count = fwd_first > last ? 0 : std::min<std::size_t>(max, last - fwd_first + 1);
+            const std::size_t fwd_count =
+                fwd_first > last ? 0 : std::min<std::size_t>(max, last - fwd_first + 1);
             REQUIRE(fwd.size() == fwd_count);
             for (std::size_t i = 0; i < fwd.size(); ++i) {
                 REQUIRE(fwd[i].version == fwd_first + i);
                 REQUIRE(fwd[i].position == by_version[fwd_first + i].position);
                 REQUIRE(fwd[i].clear == by_version[fwd_first + i].clear);
             }
-            const auto back = store->read_stream("session-runs", from, Store::Direction::kBackward, max).value();
+            const auto back =
+                store->read_stream("session-runs", from, Store::Direction::kBackward, max).value();
             const StreamVersion back_first = std::min(from, last);
             REQUIRE(back.size() == std::min<std::size_t>(max, back_first));
             for (std::size_t i = 0; i < back.size(); ++i) {
@@ -189,7 +194,9 @@ TEST_CASE("a wrong expected version returns a typed conflict and writes nothing"
     REQUIRE(conflict_of(missing.status()));
     CHECK(conflict_of(missing.status())->actual == 0);
     CHECK(store->head() == head);
-    CHECK(must_append(*store, "event-aa", {make_event()}, ExpectedVersion::exact(2)).first_version == 3);
+    CHECK(
+        must_append(*store, "event-aa", {make_event()}, ExpectedVersion::exact(2)).first_version ==
+        3);
 }
 
 TEST_CASE("concurrent appenders to one stream: exactly one wins per version") {
@@ -269,7 +276,8 @@ TEST_CASE("concurrent re-sends of one append write it once") {
         std::vector<std::thread> threads;
         ThreadFailures failures;
         for (int t = 0; t < 4; ++t) {
-            threads.emplace_back([&, t] { results[t] = append_in_thread(*store, "event-once", batch, failures); });
+            threads.emplace_back(
+                [&, t] { results[t] = append_in_thread(*store, "event-once", batch, failures); });
         }
         for (auto& t : threads) t.join();
         REQUIRE(failures.first() == "");
@@ -350,7 +358,8 @@ TEST_CASE("a subscription racing live appends sees every position once, in order
     for (int w = 0; w < kWriters; ++w) {
         writers.emplace_back([&, w] {
             for (int i = 0; i < kAppendsEach; ++i) {
-                append_in_thread(*store, "event-w" + std::to_string(w), {make_event(), make_event()}, failures);
+                append_in_thread(*store, "event-w" + std::to_string(w),
+                                 {make_event(), make_event()}, failures);
             }
         });
     }
@@ -362,9 +371,12 @@ TEST_CASE("a subscription racing live appends sees every position once, in order
     std::string failed;  // asserted after the writers are joined (Catch2 is not thread-safe)
     while (seen.size() < total && failed.empty()) {
         auto batch = sub->next(7, soon());
-        if (!batch) failed = batch.status().to_string();
-        else if (batch->empty()) failed = "no entry came within the deadline";
-        else for (const auto& e : *batch) seen.push_back(e.position);
+        if (!batch)
+            failed = batch.status().to_string();
+        else if (batch->empty())
+            failed = "no entry came within the deadline";
+        else
+            for (const auto& e : *batch) seen.push_back(e.position);
     }
     for (auto& t : writers) t.join();
     REQUIRE(failures.first() == "");
@@ -405,10 +417,11 @@ TEST_CASE("the data directory holds no key, and the keys default to a sibling di
     CHECK_FALSE(std::filesystem::exists(dir.data() / "vault"));
     const auto perms = std::filesystem::status(dir.keys() / "master.key").permissions();
     CHECK(perms == (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
-    CHECK((std::filesystem::status(dir.keys()).permissions() & std::filesystem::perms::others_all) ==
-          std::filesystem::perms::none);
+    CHECK((std::filesystem::status(dir.keys()).permissions() &
+           std::filesystem::perms::others_all) == std::filesystem::perms::none);
     std::ifstream in(dir.keys() / "master.key", std::ios::binary);
-    const std::string master((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::string master((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
     REQUIRE(master.size() == 32);
     CHECK(files_containing(dir.data(), master).empty());
     CHECK(default_keys_dir("/srv/aud/data") == "/srv/aud/keys");
@@ -418,8 +431,8 @@ TEST_CASE("the data directory holds no key, and the keys default to a sibling di
 TEST_CASE("the tree head is the RFC 9162 root over the stored entry bytes, across reopen") {
     StoreDir dir;
     // The RFC's definition, recursively, independent of the store's incremental frontier.
-    const std::function<merkle::Hash(const std::vector<merkle::Hash>&, std::size_t, std::size_t)> mth =
-        [&](const std::vector<merkle::Hash>& leaves, std::size_t lo, std::size_t hi) {
+    const std::function<merkle::Hash(const std::vector<merkle::Hash>&, std::size_t, std::size_t)>
+        mth = [&](const std::vector<merkle::Hash>& leaves, std::size_t lo, std::size_t hi) {
             if (hi - lo == 1) return leaves[lo];
             std::size_t k = 1;
             while (k * 2 < hi - lo) k *= 2;
@@ -427,14 +440,16 @@ TEST_CASE("the tree head is the RFC 9162 root over the stored entry bytes, acros
         };
     const auto expected_root = [&](Store& store) {
         std::vector<merkle::Hash> leaves;
-        for (const auto& e : store.read_all(1, 1000).value()) leaves.push_back(merkle::leaf_hash(e.canonical));
+        for (const auto& e : store.read_all(1, 1000).value())
+            leaves.push_back(merkle::leaf_hash(e.canonical));
         return merkle::to_string(mth(leaves, 0, leaves.size()));
     };
     {
         auto store = dir.open();
         CHECK(store->tree_head().size == 1);  // the settings record
         CHECK(store->tree_head().root == expected_root(*store));
-        for (int i = 0; i < 13; ++i) must_append(*store, "event-a", {make_event(), personal_event(random_id(), "p")});
+        for (int i = 0; i < 13; ++i)
+            must_append(*store, "event-a", {make_event(), personal_event(random_id(), "p")});
         CHECK(store->tree_head().size == 27);
         CHECK(store->tree_head().root == expected_root(*store));
     }

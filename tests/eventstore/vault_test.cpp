@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "eventstore/store.hpp"
+#include "tests/support/status.hpp"
 #include "tests/support/store_fixture.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/support/status.hpp"
 
 using namespace auditorium;
 using namespace auditorium::eventstore;
@@ -24,9 +24,11 @@ struct VaultDir {
     TempDir dir;
     Id store_id = random_id();
     std::unique_ptr<Vault> open(bool create) const {
-        auto master = create ? MasterKey::create(dir / "master.key") : MasterKey::load(dir / "master.key");
+        auto master =
+            create ? MasterKey::create(dir / "master.key") : MasterKey::load(dir / "master.key");
         REQUIRE(master.is_ok());
-        auto vault = Vault::open(Vault::Options{dir / "vault", create, nullptr}, std::move(master).value(), store_id);
+        auto vault = Vault::open(Vault::Options{dir / "vault", create, nullptr},
+                                 std::move(master).value(), store_id);
         REQUIRE_OK(vault);
         return std::move(vault).value();
     }
@@ -36,7 +38,9 @@ Status refuse_none(const Id&, KeyClass) { return Status::ok(); }
 
 }  // namespace
 
-TEST_CASE("an erasure racing reads and seals of the same subject never lets its keys back, many times over") {
+TEST_CASE(
+    "an erasure racing reads and seals of the same subject never lets its keys back, many times "
+    "over") {
     VaultDir d;
     constexpr int kRounds = 60;
     std::vector<Id> subjects;
@@ -45,7 +49,8 @@ TEST_CASE("an erasure racing reads and seals of the same subject never lets its 
         for (int r = 0; r < kRounds; ++r) {
             subjects.push_back(random_id());
             for (std::uint32_t k = 1; k <= kKeyIds; ++k) {
-                REQUIRE(vault->key_for_sealing(subjects.back(), KeyClass::kPersonal, k, refuse_none).is_ok());
+                REQUIRE(vault->key_for_sealing(subjects.back(), KeyClass::kPersonal, k, refuse_none)
+                            .is_ok());
             }
         }
         REQUIRE(vault->sync_if_dirty().is_ok());
@@ -82,12 +87,15 @@ TEST_CASE("an erasure racing reads and seals of the same subject never lets its 
             auto opened = vault->key_for_opening(subject, KeyClass::kPersonal, k);
             REQUIRE(opened.is_ok());
             CHECK_FALSE(opened->has_value());
-            CHECK_FALSE(vault->key_for_sealing(subject, KeyClass::kPersonal, k, refuse_none).is_ok());
+            CHECK_FALSE(
+                vault->key_for_sealing(subject, KeyClass::kPersonal, k, refuse_none).is_ok());
         }
     }
 }
 
-TEST_CASE("a subject's keys are refused for sealing once destroyed, even by a caller that would allow a new one") {
+TEST_CASE(
+    "a subject's keys are refused for sealing once destroyed, even by a caller that would allow a "
+    "new one") {
     VaultDir d;
     auto vault = d.open(true);
     const Id subject = random_id();
@@ -115,12 +123,14 @@ TEST_CASE("a master key reached through a symbolic link is refused") {
 TEST_CASE("a keys directory others may read or write is refused at open, like a master key file") {
     auditorium::testing::StoreDir dir;
     { auto store = dir.open(); }
-    for (const auto mode : {std::filesystem::perms(0755), std::filesystem::perms(0770), std::filesystem::perms(0701)}) {
+    for (const auto mode : {std::filesystem::perms(0755), std::filesystem::perms(0770),
+                            std::filesystem::perms(0701)}) {
         std::filesystem::permissions(dir.keys(), mode);
         auto store = Store::open(dir.options(false));
         REQUIRE_FALSE(store.is_ok());
         CHECK(store.status().code() == StatusCode::kPermissionDenied);
-        CHECK_THAT(store.status().message(), Catch::Contains(dir.keys().string()) && Catch::Contains("chmod 700"));
+        CHECK_THAT(store.status().message(),
+                   Catch::Contains(dir.keys().string()) && Catch::Contains("chmod 700"));
     }
     std::filesystem::permissions(dir.keys(), std::filesystem::perms(0700));
     CHECK(Store::open(dir.options(false)).is_ok());

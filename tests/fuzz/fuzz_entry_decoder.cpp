@@ -13,11 +13,11 @@
 
 namespace {
 
+using auditorium::eventstore::internal::decode_entry;
 using auditorium::eventstore::internal::DecodedEntry;
+using auditorium::eventstore::internal::encode_entry;
 using auditorium::eventstore::internal::EntryHeader;
 using auditorium::eventstore::internal::StoredSection;
-using auditorium::eventstore::internal::decode_entry;
-using auditorium::eventstore::internal::encode_entry;
 
 [[noreturn]] void fail(const char* what) {
     std::fprintf(stderr, "fuzz_entry_decoder: %s\n", what);

@@ -88,9 +88,7 @@ Input split(std::string_view data) {
 }
 
 // The first line and the last line (less one final "\n") of `body`.
-std::string_view first_line(std::string_view body) {
-    return body.substr(0, body.find('\n'));
-}
+std::string_view first_line(std::string_view body) { return body.substr(0, body.find('\n')); }
 std::string_view last_line(std::string_view body) {
     if (!body.empty() && body.back() == '\n') body.remove_suffix(1);
     const std::size_t nl = body.rfind('\n');

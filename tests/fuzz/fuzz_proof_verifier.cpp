@@ -207,11 +207,8 @@ bool mutate_proof(FuzzedDataProvider& in, const Tree& tree, int op, std::vector<
         case 4:
             if (!proof.empty()) proof[any()] = tree.pick_hash(in);
             return true;
-        case 5:
-            proof.resize(in.ConsumeIntegralInRange<std::size_t>(0, proof.size()));
-            return true;
-        default:
-            return false;
+        case 5: proof.resize(in.ConsumeIntegralInRange<std::size_t>(0, proof.size())); return true;
+        default: return false;
     }
 }
 
@@ -260,8 +257,8 @@ void judge(const Tree& tree, const InclusionClaim& c) {
         return;
     }
     if (c.size > tree.size() || tree.is_root_of_other_size(c.size, c.root)) return;
-    const bool is_true = c.index < c.size && tree.leaf(c.index) == c.leaf &&
-                         tree.root(c.size) == c.root;
+    const bool is_true =
+        c.index < c.size && tree.leaf(c.index) == c.leaf && tree.root(c.size) == c.root;
     bool genuine = false;
     if (is_true) {
         Result<std::vector<Hash>> proof =
@@ -330,8 +327,8 @@ void judge(const Tree& tree, const ConsistencyClaim& c) {
     if (tree.is_root_of_other_size(c.m, c.root_m) || tree.is_root_of_other_size(c.n, c.root_n)) {
         return;
     }
-    const bool is_true = c.m != 0 && c.m <= c.n && tree.root(c.m) == c.root_m &&
-                         tree.root(c.n) == c.root_n;
+    const bool is_true =
+        c.m != 0 && c.m <= c.n && tree.root(c.m) == c.root_m && tree.root(c.n) == c.root_n;
     bool genuine = false;
     if (is_true) {
         Result<std::vector<Hash>> proof = merkle::consistency_proof(c.m, c.n, tree.lookup(c.n));

@@ -69,7 +69,11 @@ EntryHeader header() {
 }
 
 StoredSection section(const Id& subject, KeyClass key_class, std::uint32_t key_id) {
-    return StoredSection{subject, key_class, key_id, std::string(32, 'c'), std::string(24, 'n'),
+    return StoredSection{subject,
+                         key_class,
+                         key_id,
+                         std::string(32, 'c'),
+                         std::string(24, 'n'),
                          "sealed-payload-and-16-byte-tag.."};
 }
 
@@ -82,10 +86,10 @@ void entry_seeds(const fs::path& dir) {
     write(dir, "one-section",
           encode_entry(header(), "{}", {section(id_of(0x22), KeyClass::kPersonal, 1)}));
     write(dir, "three-sections",
-          encode_entry(header(), "{\"n\":3}",
-                       {section(Id(), KeyClass::kSystem, 0),
-                        section(id_of(0x22), KeyClass::kPersonal, 7),
-                        section(id_of(0x55), KeyClass::kRetained, 202405)}));
+          encode_entry(
+              header(), "{\"n\":3}",
+              {section(Id(), KeyClass::kSystem, 0), section(id_of(0x22), KeyClass::kPersonal, 7),
+               section(id_of(0x55), KeyClass::kRetained, 202405)}));
 }
 
 // `n` bytes of a fixed pattern, the last one choosing the mode.

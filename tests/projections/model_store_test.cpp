@@ -8,9 +8,9 @@
 #include "projections/read_models.hpp"
 #include "projections/runner.hpp"
 
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/fault_fs.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::projections;
@@ -20,7 +20,8 @@ namespace {
 
 constexpr Model kTest{"test", 't'};
 
-std::unique_ptr<ModelStore> must_open(const std::filesystem::path& dir, rocksdb::Env* env = nullptr) {
+std::unique_ptr<ModelStore> must_open(const std::filesystem::path& dir,
+                                      rocksdb::Env* env = nullptr) {
     auto m = ModelStore::open(dir, ModelStore::Mode::kReadWrite, env);
     REQUIRE_OK(m);
     return std::move(m).value();
@@ -36,7 +37,8 @@ struct FaultyModels {
     std::unique_ptr<ModelStore> models = must_open(dir, env.get());
 
     // Commits one row and the test model's checkpoint; returns the outcome.
-    Status commit_row(const std::string& key, const std::string& clear, eventstore::Position checkpoint) {
+    Status commit_row(const std::string& key, const std::string& clear,
+                      eventstore::Position checkpoint) {
         auto batch = models->batch(*store);
         batch->put(kTest, key, clear);
         batch->set_checkpoint(kTest, checkpoint);
@@ -105,7 +107,8 @@ TEST_CASE("after a failed read-model write, recover() reopens the models and wri
     const Status recovered = f.models->recover();
     INFO(recovered.to_string());
     REQUIRE(recovered.is_ok());
-    CHECK(must_checkpoint(*f.models, kTest) == 7);  // the failed batch is not there: folded again from 7
+    CHECK(must_checkpoint(*f.models, kTest) ==
+          7);  // the failed batch is not there: folded again from 7
     REQUIRE(f.commit_row("again", "folded again", 8).is_ok());
     CHECK(must_checkpoint(*f.models, kTest) == 8);
     CHECK(must_get(*f.models, "kept").has_value());
@@ -128,7 +131,8 @@ TEST_CASE("the live runner recovers from a failed read-model write without a res
     f.fs->fail_appends();
     const auto during = must_append(*f.store, "s", {make_event(), make_event(), make_event()});
     // The runner cannot get past the failing disk.
-    const Status failed = runner.wait_for_error(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+    const Status failed =
+        runner.wait_for_error(std::chrono::steady_clock::now() + std::chrono::seconds(30));
     CHECK(failed.code() == StatusCode::kUnavailable);
     CHECK(runner.position() == first.last_position);
     CHECK(runner.position() < during.last_position);

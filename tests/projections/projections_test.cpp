@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "commands/command_handler.hpp"
-#include "domain/rejection.hpp"
 #include "domain/event_codec.hpp"
+#include "domain/rejection.hpp"
 #include "domain/room.hpp"
 #include "projections/digest.hpp"
 #include "projections/read_models.hpp"
@@ -49,7 +49,8 @@ std::unique_ptr<ModelStore> open_models(const std::filesystem::path& dir,
 struct Live : HandlerFixture {
     std::filesystem::path models_dir = default_models_dir(dir.data());
     std::unique_ptr<ModelStore> models = open_models(models_dir);
-    std::unique_ptr<ProjectionRunner> runner = std::make_unique<ProjectionRunner>(*store, *store, *models);
+    std::unique_ptr<ProjectionRunner> runner =
+        std::make_unique<ProjectionRunner>(*store, *store, *models);
     ReadModels read{*models, *store, *store};
 
     Live() : HandlerFixture(StoreKind::kPurgeable) { runner->start(); }
@@ -60,11 +61,13 @@ struct Live : HandlerFixture {
     Outcome run(const Command& c) {
         auto r = handler.handle(c);
         REQUIRE_OK(r);
-        REQUIRE(runner->wait_for(r->position, std::chrono::steady_clock::now() + kWait) >= r->position);
+        REQUIRE(runner->wait_for(r->position, std::chrono::steady_clock::now() + kWait) >=
+                r->position);
         return *r;
     }
     void settle() {
-        REQUIRE(runner->wait_for(store->head(), std::chrono::steady_clock::now() + kWait) == store->head());
+        REQUIRE(runner->wait_for(store->head(), std::chrono::steady_clock::now() + kWait) ==
+                store->head());
     }
 };
 
@@ -83,8 +86,8 @@ Tenant open_tenant(Live& live, const std::string& slug) {
     settings.title = "Launch of " + slug;
     live.run(WebinarCommand{CreateWebinar{t.as_owner(), t.webinar, settings}});
     live.run(WebinarCommand{PublishWebinar{t.as_owner(), t.webinar}});
-    live.run(SessionCommand{ScheduleSession{t.as_owner(), t.session, live.clock.now() + 24 * kHour, "Europe/Paris", 60,
-                                            Id(), t.webinar}});
+    live.run(SessionCommand{ScheduleSession{t.as_owner(), t.session, live.clock.now() + 24 * kHour,
+                                            "Europe/Paris", 60, Id(), t.webinar}});
     live.run(SessionCommand{OpenSession{t.as_owner(), t.session}});
     return t;
 }
@@ -126,8 +129,8 @@ struct Scenario {
     Scenario() {
         live.run(WorkspaceCommand{InviteMember{a.ws, a.owner, eventstore::random_id(), R::kAdmin}});
         live.run(WorkspaceCommand{ChangeWorkspaceSettings{b.ws, b.owner, std::nullopt, false}});
-        live.run(WebinarCommand{InviteGuestSpeaker{a.as_owner(), a.webinar, guest, "grace@example.org", "Grace",
-                                                   "Hopper"}});
+        live.run(WebinarCommand{InviteGuestSpeaker{a.as_owner(), a.webinar, guest,
+                                                   "grace@example.org", "Grace", "Hopper"}});
         for (int i = 0; i < 6; ++i) {
             const Tenant& t = i % 3 == 2 ? b : a;
             people.push_back(registration(t.session, "person" + std::to_string(i) + "@example.org",
@@ -140,7 +143,8 @@ struct Scenario {
 
 }  // namespace
 
-TEST_CASE("the live models follow commands: members, catalog, company page, registration page, counts") {
+TEST_CASE(
+    "the live models follow commands: members, catalog, company page, registration page, counts") {
     Scenario s;
     auto ws = must(s.live.read.workspace(s.a.ws));
     REQUIRE(ws.has_value());
@@ -187,7 +191,8 @@ TEST_CASE("tenant isolation: one workspace's ids read as absent through another 
     CHECK(must(s.live.read.registrations(s.b.ws, s.a.session)).empty());
     CHECK_FALSE(must(s.live.read.counts(s.b.ws, s.a.session)).has_value());
     for (const auto& w : must(s.live.read.webinars(s.b.ws))) CHECK(w.workspace == s.b.ws);
-    for (const auto& r : must(s.live.read.registrations(s.b.ws, s.b.session))) CHECK(r.registered.workspace == s.b.ws);
+    for (const auto& r : must(s.live.read.registrations(s.b.ws, s.b.session)))
+        CHECK(r.registered.workspace == s.b.ws);
     CHECK(must(s.live.read.registrations(s.b.ws, s.b.session)).size() == 2);
     // An owner of one workspace is anyone else in the other's room.
     Visitor intruder;
@@ -198,13 +203,16 @@ TEST_CASE("tenant isolation: one workspace's ids read as absent through another 
     CHECK(must(s.live.read.admission(s.a.session, owner)).entry == RoomAccess::Entry::kEnter);
 }
 
-TEST_CASE("the room finds registrants by link or by e-mail and key, the media grants follow the session") {
+TEST_CASE(
+    "the room finds registrants by link or by e-mail and key, the media grants follow the "
+    "session") {
     Scenario s;
     const Register& ada = s.people[1];
     auto by_link = must(s.live.read.registrant_by_link(s.a.session, ada.link_token));
     REQUIRE(by_link.has_value());
     CHECK(by_link->id == ada.registration);
-    auto by_email = must(s.live.read.registrant_by_email(s.a.session, "  PERSON1@example.org ", "1815"));
+    auto by_email =
+        must(s.live.read.registrant_by_email(s.a.session, "  PERSON1@example.org ", "1815"));
     REQUIRE(by_email.has_value());
     CHECK(by_email->person == ada.person);
     CHECK_FALSE(must(s.live.read.registrant_by_email(s.a.session, ada.email, "0000")).has_value());
@@ -212,7 +220,8 @@ TEST_CASE("the room finds registrants by link or by e-mail and key, the media gr
 
     Visitor registrant;
     registrant.registration = *by_link;
-    CHECK(must(s.live.read.admission(s.a.session, registrant)).entry == RoomAccess::Entry::kWaitOutside);
+    CHECK(must(s.live.read.admission(s.a.session, registrant)).entry ==
+          RoomAccess::Entry::kWaitOutside);
     auto grant = must(s.live.read.media_grant(s.a.session));
     REQUIRE(grant.has_value());
     CHECK(grant->status == SessionStatus::kUpcoming);
@@ -222,7 +231,8 @@ TEST_CASE("the room finds registrants by link or by e-mail and key, the media gr
     CHECK(must(s.live.read.admission(s.a.session, registrant)).entry == RoomAccess::Entry::kEnter);
     grant = must(s.live.read.media_grant(s.a.session));
     CHECK(grant->status == SessionStatus::kLive);
-    const auto& as_registrant = grant->by_audience[static_cast<std::size_t>(RoomAudience::kRegistrant)];
+    const auto& as_registrant =
+        grant->by_audience[static_cast<std::size_t>(RoomAudience::kRegistrant)];
     CHECK(as_registrant == room_access(SessionStatus::kLive, true, RoomAudience::kRegistrant));
     CHECK(as_registrant.publish_when_invited);
     CHECK_FALSE(as_registrant.publish);
@@ -234,7 +244,8 @@ TEST_CASE("a rebuild from zero equals the live models, and so does one resumed f
     const auto live = must(digest_models(*s.live.models, *s.live.store));
     same_digests(live, rebuilt(*s.live.store));
 
-    // Resumed: half the log folded and committed, the process gone, the rest folded by a new runner.
+    // Resumed: half the log folded and committed, the process gone, the rest folded by a new
+    // runner.
     TempDir scratch;
     const auto half = s.live.store->head() / 2;
     {
@@ -249,14 +260,15 @@ TEST_CASE("a rebuild from zero equals the live models, and so does one resumed f
     same_digests(live, must(digest_models(*models, *s.live.store)));
 }
 
-TEST_CASE("an erasure removes the person's data from every read model while the counts stay right") {
+TEST_CASE(
+    "an erasure removes the person's data from every read model while the counts stay right") {
     Scenario s;
     const Register& ada = s.people[1];
     const Id compliance = eventstore::random_id();
     s.live.run(WorkspaceCommand{InviteMember{s.a.ws, s.a.owner, compliance, R::kCompliance}});
-    auto erased = s.live.handler.handle_privacy(s.a.ws, compliance, eventstore::random_id(),
-                                                PrivacyRequestKind::kErasure,
-                                                PrivacySubject{PrivacySubject::Kind::kRegistrant, ada.registration, Id()});
+    auto erased = s.live.handler.handle_privacy(
+        s.a.ws, compliance, eventstore::random_id(), PrivacyRequestKind::kErasure,
+        PrivacySubject{PrivacySubject::Kind::kRegistrant, ada.registration, Id()});
     REQUIRE_OK(erased);
     s.live.settle();
     auto rows = must(s.live.read.registrations(s.a.ws, s.a.session));
@@ -278,7 +290,8 @@ TEST_CASE("an erasure removes the person's data from every read model while the 
     same_digests(must(digest_models(*s.live.models, *s.live.store)), rebuilt(*s.live.store));
 }
 
-TEST_CASE("no e-mail address or name is in clear anywhere under the data, keys and models directories") {
+TEST_CASE(
+    "no e-mail address or name is in clear anywhere under the data, keys and models directories") {
     Scenario s;
     s.live.settle();
     s.live.runner->stop();
@@ -298,7 +311,8 @@ TEST_CASE("the audit index finds entries by actor, type and time, the subject in
     s.live.settle();
     const auto by_owner = must(s.live.read.by_actor(s.a.owner));
     CHECK(by_owner.size() >= 6);
-    for (const auto& r : by_owner) CHECK(must(s.live.store->read_all(r.position, 1))[0].actor == s.a.owner);
+    for (const auto& r : by_owner)
+        CHECK(must(s.live.store->read_all(r.position, 1))[0].actor == s.a.owner);
     const auto created = must(s.live.read.by_type("registration.created"));
     CHECK(created.size() == 6);
     const auto all = must(s.live.read.between(0, INT64_MAX));
@@ -333,7 +347,8 @@ TEST_CASE("the time index answers a window from the second it starts at") {
 
 namespace {
 // Stops the live runner, sets checkpoints as `set` says, and checks a new runner refuses to go on.
-void refused_after(Live& live, const std::function<void(ModelStore::Batch&)>& set, const std::string& says) {
+void refused_after(Live& live, const std::function<void(ModelStore::Batch&)>& set,
+                   const std::string& says) {
     live.runner->stop();
     {
         auto batch = live.models->batch(*live.store);
@@ -351,10 +366,12 @@ void refused_after(Live& live, const std::function<void(ModelStore::Batch&)>& se
 TEST_CASE("models whose checkpoints disagree are refused, not half-fed") {
     Live live;
     open_tenant(live, "acme");
-    refused_after(live, [](ModelStore::Batch& b) { b.set_checkpoint(kAudit, 1); }, "rebuild");
+    refused_after(
+        live, [](ModelStore::Batch& b) { b.set_checkpoint(kAudit, 1); }, "rebuild");
 }
 
-TEST_CASE("after a purge the live models and a rebuild, which starts from the snapshots, are equal") {
+TEST_CASE(
+    "after a purge the live models and a rebuild, which starts from the snapshots, are equal") {
     Scenario s;
     s.live.settle();
     const auto before = must(digest_models(*s.live.models, *s.live.store));
@@ -393,7 +410,8 @@ TEST_CASE("the first schema version's fixture ledger folds into the read models"
         StoredEvent stored;
         const std::string clear = from_hex(clear_hex).value();
         const std::optional<std::string> personal =
-            personal_hex == "-" ? std::nullopt : std::optional<std::string>(from_hex(personal_hex).value());
+            personal_hex == "-" ? std::nullopt
+                                : std::optional<std::string>(from_hex(personal_hex).value());
         stored.type = type;
         stored.schema_version = static_cast<std::uint16_t>(std::stoi(version));
         stored.clear = clear;
@@ -457,7 +475,8 @@ TEST_CASE("the first schema version's fixture ledger folds into the read models"
     CHECK(must(read.media_grant(session)).has_value());
 }
 
-TEST_CASE("an access request finds every entry holding the person's data through the subject index") {
+TEST_CASE(
+    "an access request finds every entry holding the person's data through the subject index") {
     Scenario s;
     const Id compliance = eventstore::random_id();
     s.live.run(WorkspaceCommand{InviteMember{s.a.ws, s.a.owner, compliance, R::kCompliance}});
@@ -487,8 +506,8 @@ TEST_CASE("an access request finds every entry holding the person's data through
     REQUIRE(registrant->entries.size() == 1);
     CHECK(registrant->entries[0].type == "registration.created");
     // Another workspace's owner finds nobody.
-    auto cross = s.live.handler.handle_privacy(s.b.ws, s.b.owner, eventstore::random_id(), PrivacyRequestKind::kAccess,
-                                               grace);
+    auto cross = s.live.handler.handle_privacy(s.b.ws, s.b.owner, eventstore::random_id(),
+                                               PrivacyRequestKind::kAccess, grace);
     CHECK(cross.status().code() == StatusCode::kNotFound);
 }
 
@@ -497,12 +516,16 @@ TEST_CASE("read models ahead of the ledger (a restored ledger) are refused, not 
     open_tenant(live, "acme");
     live.settle();
     const auto beyond = live.store->head() + 5;
-    refused_after(live, [beyond](ModelStore::Batch& b) {
-        for (auto model : kModels) b.set_checkpoint(model, beyond);
-    }, "delete the models directory");
+    refused_after(
+        live,
+        [beyond](ModelStore::Batch& b) {
+            for (auto model : kModels) b.set_checkpoint(model, beyond);
+        },
+        "delete the models directory");
 }
 
-TEST_CASE("read models of another format are refused at open, naming the directory and what to do") {
+TEST_CASE(
+    "read models of another format are refused at open, naming the directory and what to do") {
     TempDir scratch;
     const auto dir = scratch / "models";
     const auto refused = [&](ModelStore::Mode mode, const std::string& format) {
@@ -538,7 +561,8 @@ TEST_CASE("read models of another format are refused at open, naming the directo
         rocksdb::DB* raw = nullptr;
         REQUIRE(rocksdb::DB::Open(o, dir.string(), &raw).ok());
         std::unique_ptr<rocksdb::DB> db(raw);
-        REQUIRE(db->Put(rocksdb::WriteOptions(), std::string("mh") + std::string(24, '\1'), "").ok());
+        REQUIRE(
+            db->Put(rocksdb::WriteOptions(), std::string("mh") + std::string(24, '\1'), "").ok());
     }
     refused(ModelStore::Mode::kReadWrite, "1");
 }

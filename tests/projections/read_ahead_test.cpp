@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "tests/support/store_fixture.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/store_fixture.hpp"
 
 using namespace auditorium;
 using namespace auditorium::projections;
@@ -21,8 +21,8 @@ const auto kWait = std::chrono::seconds(30);
 // Appends `n` events in appends of `per_append`, each carrying its position, from `first`, in its
 // clear part (the store's own records come before `first`). From
 // a thread other than the test's, pass `failures`: Catch's assertions are not thread-safe.
-void append_numbered(eventstore::Store& store, std::uint64_t first, std::uint64_t n, std::uint64_t per_append,
-                     ThreadFailures* failures = nullptr) {
+void append_numbered(eventstore::Store& store, std::uint64_t first, std::uint64_t n,
+                     std::uint64_t per_append, ThreadFailures* failures = nullptr) {
     for (std::uint64_t done = 0; done < n;) {
         std::vector<eventstore::NewEvent> events;
         for (std::uint64_t i = 0; i < per_append && done < n; ++i, ++done) {
@@ -66,7 +66,8 @@ class FailingAfter final : public eventstore::Subscription {
 public:
     FailingAfter(std::unique_ptr<eventstore::Subscription> inner, eventstore::Position good)
         : inner_(std::move(inner)), good_(good) {}
-    Result<std::vector<eventstore::Entry>> next(std::size_t max, Clock::time_point deadline) override {
+    Result<std::vector<eventstore::Entry>> next(std::size_t max,
+                                                Clock::time_point deadline) override {
         if (inner_->last_position() >= good_) return unavailable("the disk went away");
         return inner_->next(std::min<std::size_t>(max, good_ - inner_->last_position()), deadline);
     }
@@ -84,7 +85,8 @@ TEST_CASE("read-ahead gives every entry once, in order, whatever the page size a
     auto store = dir.open();
     const eventstore::Position base = store->head();
     append_numbered(*store, base + 1, 2'500, 100);
-    for (std::size_t max : {std::size_t{1}, std::size_t{7}, std::size_t{300}, std::size_t{1000}, std::size_t{5000}}) {
+    for (std::size_t max :
+         {std::size_t{1}, std::size_t{7}, std::size_t{300}, std::size_t{1000}, std::size_t{5000}}) {
         INFO("max " << max);
         ReadAheadSubscription log(store->subscribe(base + 1), 300);
         REQUIRE(log.last_position() == base);
@@ -129,12 +131,14 @@ TEST_CASE("read-ahead follows appends that race it, with no gap and no duplicate
     require_numbered(entries);
 }
 
-TEST_CASE("read-ahead returns a failing log's error after the entries read before it, and keeps it") {
+TEST_CASE(
+    "read-ahead returns a failing log's error after the entries read before it, and keeps it") {
     StoreDir dir;
     auto store = dir.open();
     const eventstore::Position base = store->head();
     append_numbered(*store, base + 1, 100, 10);
-    ReadAheadSubscription log(std::make_unique<FailingAfter>(store->subscribe(base + 1), base + 42), 16);
+    ReadAheadSubscription log(std::make_unique<FailingAfter>(store->subscribe(base + 1), base + 42),
+                              16);
     const auto entries = drain(log, base, base + 42, 16);
     require_numbered(entries);
     for (int i = 0; i < 2; ++i) {

@@ -28,9 +28,10 @@ int main(int argc, char** argv) {
         e.type = "test.appended";
         e.subject = person;
         e.clear = "n=" + std::to_string(i);
-        e.sections.push_back({person, eventstore::KeyClass::kPersonal, "payload " + std::to_string(i)});
-        auto r = (*store)->append("crash-" + std::to_string(i % 4), eventstore::ExpectedVersion::any(),
-                                  {std::move(e)});
+        e.sections.push_back(
+            {person, eventstore::KeyClass::kPersonal, "payload " + std::to_string(i)});
+        auto r = (*store)->append("crash-" + std::to_string(i % 4),
+                                  eventstore::ExpectedVersion::any(), {std::move(e)});
         if (!r) {
             std::fprintf(stderr, "append_child: %s\n", r.status().to_string().c_str());
             return 1;

@@ -39,18 +39,23 @@ inline domain::WebinarSettings launch_settings() {
 // A webinar of workspace `ws` created by `by` at time 1, and published by `by` at time 2 unless
 // `published` is false.
 inline domain::WebinarState webinar_state(const Id& webinar, const Id& ws, const Id& by,
-                                          const domain::WebinarSettings& settings, bool published = true) {
-    domain::WebinarState w = domain::evolve({}, domain::WebinarCreated{webinar, ws, by, settings, 1});
+                                          const domain::WebinarSettings& settings,
+                                          bool published = true) {
+    domain::WebinarState w =
+        domain::evolve({}, domain::WebinarCreated{webinar, ws, by, settings, 1});
     if (published) w = domain::evolve(std::move(w), domain::WebinarPublished{by, 2});
     return w;
 }
 
-// A session as `scheduled` (a draft), then moved to `status` by its scheduler one microsecond later.
-inline domain::SessionState session_state(const domain::SessionScheduled& scheduled, domain::SessionStatus status) {
+// A session as `scheduled` (a draft), then moved to `status` by its scheduler one microsecond
+// later.
+inline domain::SessionState session_state(const domain::SessionScheduled& scheduled,
+                                          domain::SessionStatus status) {
     domain::SessionState s = domain::evolve({}, scheduled);
     if (status == domain::SessionStatus::kDraft) return s;
-    return domain::evolve(std::move(s), domain::SessionStatusChanged{domain::SessionStatus::kDraft, status,
-                                                                     scheduled.by, scheduled.at_us + 1});
+    return domain::evolve(std::move(s),
+                          domain::SessionStatusChanged{domain::SessionStatus::kDraft, status,
+                                                       scheduled.by, scheduled.at_us + 1});
 }
 
 // Ada Lovelace registering `email` to `session` (of a webinar that asks no questions), with

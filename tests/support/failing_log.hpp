@@ -24,10 +24,12 @@ public:
         last_ = nth + count - 1;
     }
 
-    Result<eventstore::AppendResult> append(std::string_view stream, eventstore::ExpectedVersion expected,
+    Result<eventstore::AppendResult> append(std::string_view stream,
+                                            eventstore::ExpectedVersion expected,
                                             std::vector<eventstore::NewEvent> events) override {
         const int n = ++seen_;
-        if (n >= first_ && n <= last_) return unavailable("append " + std::to_string(n) + " refused by the test");
+        if (n >= first_ && n <= last_)
+            return unavailable("append " + std::to_string(n) + " refused by the test");
         return inner_.append(stream, expected, std::move(events));
     }
     void append_async(std::string_view stream, eventstore::ExpectedVersion expected,

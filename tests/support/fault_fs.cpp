@@ -29,7 +29,7 @@ struct FileState {
     std::uint64_t durable = 0;  // prefix that survives a power cut
     bool created_here = false;  // its directory entry was made through this FS
     bool ever_synced = false;
-    bool entry_durable = true;     // its directory entry survives a power cut
+    bool entry_durable = true;      // its directory entry survives a power cut
     std::uint64_t entry_epoch = 0;  // when the entry appeared; orders it against directory syncs
     int open_handles = 0;
 };
@@ -179,14 +179,14 @@ private:
     FileStatePtr replace_locked(const std::string& key, FileState fresh);
 
     mutable std::mutex mu_;
-    bool power_cut_ = false;                        // GUARDED_BY(mu_)
-    std::optional<std::uint64_t> space_limit_;      // GUARDED_BY(mu_)
-    bool appends_fail_ = false;                     // GUARDED_BY(mu_)
-    std::uint64_t appended_ = 0;                    // GUARDED_BY(mu_), includes in-flight appends
-    std::optional<int> sync_budget_;                // GUARDED_BY(mu_), nullopt: syncs never fail
-    int syncs_ = 0;                                 // GUARDED_BY(mu_)
-    std::uint64_t epoch_ = 0;                       // GUARDED_BY(mu_)
-    std::map<std::string, FileStatePtr> files_;     // GUARDED_BY(mu_), by normalized path
+    bool power_cut_ = false;                     // GUARDED_BY(mu_)
+    std::optional<std::uint64_t> space_limit_;   // GUARDED_BY(mu_)
+    bool appends_fail_ = false;                  // GUARDED_BY(mu_)
+    std::uint64_t appended_ = 0;                 // GUARDED_BY(mu_), includes in-flight appends
+    std::optional<int> sync_budget_;             // GUARDED_BY(mu_), nullopt: syncs never fail
+    int syncs_ = 0;                              // GUARDED_BY(mu_)
+    std::uint64_t epoch_ = 0;                    // GUARDED_BY(mu_)
+    std::map<std::string, FileStatePtr> files_;  // GUARDED_BY(mu_), by normalized path
     SyncGate gate_;  // before mu_: a held sync waits without blocking anything else
 };
 
@@ -253,8 +253,7 @@ SyncTicket FaultModel::begin_dir_sync() {
 
 SyncTicket FaultModel::begin_untracked_sync() { return begin_dir_sync(); }
 
-IOStatus FaultModel::finish_file_sync(FileState& file, const SyncTicket& ticket,
-                                      IOStatus result) {
+IOStatus FaultModel::finish_file_sync(FileState& file, const SyncTicket& ticket, IOStatus result) {
     std::lock_guard lock(mu_);
     result = settle_sync_locked(std::move(result));
     if (result.ok()) {
@@ -427,8 +426,8 @@ public:
         return append(data.size(), std::nullopt,
                       [&] { return FSWritableFileOwnerWrapper::Append(data, o, d); });
     }
-    IOStatus Append(const Slice& data, const IOOptions& o,
-                    const rocksdb::DataVerificationInfo& v, IODebugContext* d) override {
+    IOStatus Append(const Slice& data, const IOOptions& o, const rocksdb::DataVerificationInfo& v,
+                    IODebugContext* d) override {
         return append(data.size(), std::nullopt,
                       [&] { return FSWritableFileOwnerWrapper::Append(data, o, v, d); });
     }
@@ -439,8 +438,7 @@ public:
         });
     }
     IOStatus PositionedAppend(const Slice& data, uint64_t offset, const IOOptions& o,
-                              const rocksdb::DataVerificationInfo& v,
-                              IODebugContext* d) override {
+                              const rocksdb::DataVerificationInfo& v, IODebugContext* d) override {
         return append(data.size(), offset, [&] {
             return FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, v, d);
         });
@@ -670,13 +668,12 @@ IOStatus FaultFileSystem::ReopenWritableFile(const std::string& fname, const Fil
     std::uint64_t size = 0;
     s = target()->GetFileSize(fname, opts.io_options, &size, dbg);
     if (!s.ok()) return s;
-    *result = std::make_unique<FaultWritableFile>(
-        std::move(file), *model_, model_->track_reopened(fname, new_entry, size));
+    *result = std::make_unique<FaultWritableFile>(std::move(file), *model_,
+                                                  model_->track_reopened(fname, new_entry, size));
     return s;
 }
 
-IOStatus FaultFileSystem::ReuseWritableFile(const std::string& fname,
-                                            const std::string& old_fname,
+IOStatus FaultFileSystem::ReuseWritableFile(const std::string& fname, const std::string& old_fname,
                                             const FileOptions& opts,
                                             std::unique_ptr<rocksdb::FSWritableFile>* result,
                                             IODebugContext* dbg) {
@@ -712,7 +709,8 @@ IOStatus FaultFileSystem::NewDirectory(const std::string& name, const IOOptions&
     std::unique_ptr<rocksdb::FSDirectory> dir;
     IOStatus s = target()->NewDirectory(name, opts, &dir, dbg);
     if (s.ok())
-        *result = std::make_unique<FaultDirectory>(std::move(dir), *model_, detail::normalize(name));
+        *result =
+            std::make_unique<FaultDirectory>(std::move(dir), *model_, detail::normalize(name));
     return s;
 }
 
@@ -772,8 +770,7 @@ IOStatus FaultFileSystem::LockFile(const std::string& fname, const IOOptions& op
 }
 
 IOStatus FaultFileSystem::NewLogger(const std::string& fname, const IOOptions& opts,
-                                    std::shared_ptr<rocksdb::Logger>* result,
-                                    IODebugContext* dbg) {
+                                    std::shared_ptr<rocksdb::Logger>* result, IODebugContext* dbg) {
     if (IOStatus s = model_->powered(); !s.ok()) return s;
     return target()->NewLogger(fname, opts, result, dbg);
 }

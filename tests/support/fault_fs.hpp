@@ -104,8 +104,7 @@ public:
     rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& opts,
                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
                                       rocksdb::IODebugContext* dbg) override;
-    rocksdb::IOStatus ReopenWritableFile(const std::string& fname,
-                                         const rocksdb::FileOptions& opts,
+    rocksdb::IOStatus ReopenWritableFile(const std::string& fname, const rocksdb::FileOptions& opts,
                                          std::unique_ptr<rocksdb::FSWritableFile>* result,
                                          rocksdb::IODebugContext* dbg) override;
     rocksdb::IOStatus ReuseWritableFile(const std::string& fname, const std::string& old_fname,
@@ -128,8 +127,7 @@ public:
                                rocksdb::IODebugContext* dbg) override;
     rocksdb::IOStatus CreateDir(const std::string& dirname, const rocksdb::IOOptions& opts,
                                 rocksdb::IODebugContext* dbg) override;
-    rocksdb::IOStatus CreateDirIfMissing(const std::string& dirname,
-                                         const rocksdb::IOOptions& opts,
+    rocksdb::IOStatus CreateDirIfMissing(const std::string& dirname, const rocksdb::IOOptions& opts,
                                          rocksdb::IODebugContext* dbg) override;
     rocksdb::IOStatus DeleteDir(const std::string& dirname, const rocksdb::IOOptions& opts,
                                 rocksdb::IODebugContext* dbg) override;

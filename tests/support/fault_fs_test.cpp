@@ -55,8 +55,7 @@ std::string read_file(const std::string& path) {
 
 // ---- Direct use of the file system ---------------------------------------------------------
 
-std::unique_ptr<rocksdb::FSWritableFile> create_file(FaultFileSystem& fs,
-                                                     const std::string& path) {
+std::unique_ptr<rocksdb::FSWritableFile> create_file(FaultFileSystem& fs, const std::string& path) {
     std::unique_ptr<rocksdb::FSWritableFile> file;
     REQUIRE(fs.NewWritableFile(path, rocksdb::FileOptions(), &file, nullptr).ok());
     return file;
@@ -270,7 +269,8 @@ TEST_CASE("a held sync waits until released, then completes as usual") {
     fs->hold_syncs();
     rocksdb::IOStatus synced = rocksdb::IOStatus::Busy("not run");
     std::thread syncer([&] { synced = sync(*file); });
-    const bool waited = fs->wait_for_held_sync(std::chrono::steady_clock::now() + std::chrono::seconds(30));
+    const bool waited =
+        fs->wait_for_held_sync(std::chrono::steady_clock::now() + std::chrono::seconds(30));
     const int syncs_while_held = fs->syncs();
     fs->release_syncs();
     syncer.join();

@@ -15,7 +15,8 @@ public:
     // `inner` must outlive this object.
     explicit ForwardingLog(eventstore::Log& inner) : inner_(inner) {}
 
-    Result<eventstore::AppendResult> append(std::string_view stream, eventstore::ExpectedVersion expected,
+    Result<eventstore::AppendResult> append(std::string_view stream,
+                                            eventstore::ExpectedVersion expected,
                                             std::vector<eventstore::NewEvent> events) override {
         return inner_.append(stream, expected, std::move(events));
     }
@@ -23,16 +24,21 @@ public:
                       std::vector<eventstore::NewEvent> events, AppendDone done) override {
         inner_.append_async(stream, expected, std::move(events), std::move(done));
     }
-    Result<eventstore::StreamVersion> stream_version(std::string_view s) override { return inner_.stream_version(s); }
-    Result<std::vector<eventstore::Entry>> read_stream(std::string_view s, eventstore::StreamVersion from,
-                                                       Direction d, std::size_t max) override {
+    Result<eventstore::StreamVersion> stream_version(std::string_view s) override {
+        return inner_.stream_version(s);
+    }
+    Result<std::vector<eventstore::Entry>> read_stream(std::string_view s,
+                                                       eventstore::StreamVersion from, Direction d,
+                                                       std::size_t max) override {
         return inner_.read_stream(s, from, d, max);
     }
-    Result<std::vector<eventstore::Entry>> read_all(eventstore::Position from, std::size_t max) override {
+    Result<std::vector<eventstore::Entry>> read_all(eventstore::Position from,
+                                                    std::size_t max) override {
         return inner_.read_all(from, max);
     }
     eventstore::Position head() const override { return inner_.head(); }
-    eventstore::Position wait_for(eventstore::Position p, std::chrono::steady_clock::time_point d) override {
+    eventstore::Position wait_for(eventstore::Position p,
+                                  std::chrono::steady_clock::time_point d) override {
         return inner_.wait_for(p, d);
     }
     std::unique_ptr<eventstore::Subscription> subscribe(eventstore::Position from) override {

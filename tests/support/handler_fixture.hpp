@@ -48,13 +48,15 @@ struct HandlerFixture {
     // A handler over another log (a FailingLog, a RefusingLog) on this fixture's store keys and
     // clock; `log` must outlive it.
     commands::CommandHandler handler_over(eventstore::Log& log) {
-        return commands::CommandHandler(log, *store, commands::system_has_time_zone, clock.function());
+        return commands::CommandHandler(log, *store, commands::system_has_time_zone,
+                                        clock.function());
     }
 
     StoreDir dir;
     ManualClock clock;
     std::unique_ptr<eventstore::Store> store;
-    commands::CommandHandler handler{*store, *store, commands::system_has_time_zone, clock.function()};
+    commands::CommandHandler handler{*store, *store, commands::system_has_time_zone,
+                                     clock.function()};
 
 private:
     std::unique_ptr<eventstore::Store> open(StoreKind kind) const {

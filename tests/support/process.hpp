@@ -23,8 +23,8 @@ public:
     pid_t pid() const { return pid_; }
     // Reads output until a line contains `needle` (returned) or the child closes its output or the
     // timeout passes (nullopt). Everything read is kept in output().
-    std::optional<std::string> wait_for_line(const std::string& needle,
-                                             std::chrono::seconds timeout = std::chrono::seconds(60));
+    std::optional<std::string> wait_for_line(
+        const std::string& needle, std::chrono::seconds timeout = std::chrono::seconds(60));
     // Sends `signal_number` to the child; false if kill() failed.
     bool signal(int signal_number);
     // Reads the rest of the output and reaps the child; returns its exit code, or 128 + signal.

@@ -21,7 +21,8 @@ public:
 
     int refused() const { return refused_.load(); }
 
-    Result<eventstore::AppendResult> append(std::string_view stream, eventstore::ExpectedVersion expected,
+    Result<eventstore::AppendResult> append(std::string_view stream,
+                                            eventstore::ExpectedVersion expected,
                                             std::vector<eventstore::NewEvent> events) override {
         if (auto conflict = refuse(stream, expected)) return *conflict;
         return inner_.append(stream, expected, std::move(events));
@@ -31,6 +32,7 @@ public:
         if (auto conflict = refuse(stream, expected)) return done(*conflict);
         inner_.append_async(stream, expected, std::move(events), std::move(done));
     }
+
 private:
     // The conflict for this append, if it is one to refuse; the stream's version is reported as
     // it stands, so the caller's reload finds nothing new and simply tries again.
@@ -43,7 +45,8 @@ private:
         c->expected = expected;
         auto actual = inner_.stream_version(stream);
         c->actual = actual ? *actual : 0;
-        return Status(StatusCode::kAborted, "refused by the test's RefusingLog").with_detail(std::move(c));
+        return Status(StatusCode::kAborted, "refused by the test's RefusingLog")
+            .with_detail(std::move(c));
     }
 
     const std::string prefix_;

@@ -8,12 +8,13 @@
 #include <string>
 
 #include "eventstore/store.hpp"
-#include "tests/support/temp_dir.hpp"
 #include "tests/support/status.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace auditorium::testing {
 
-inline eventstore::NewEvent make_event(std::string type = "test.happened", std::string clear = "c") {
+inline eventstore::NewEvent make_event(std::string type = "test.happened",
+                                       std::string clear = "c") {
     eventstore::NewEvent e;
     e.event_id = eventstore::random_id();
     e.type = std::move(type);
@@ -48,10 +49,9 @@ struct StoreDir {
     }
 };
 
-inline eventstore::AppendResult must_append(eventstore::Store& store, const std::string& stream,
-                                            std::vector<eventstore::NewEvent> events,
-                                            eventstore::ExpectedVersion expected =
-                                                eventstore::ExpectedVersion::any()) {
+inline eventstore::AppendResult must_append(
+    eventstore::Store& store, const std::string& stream, std::vector<eventstore::NewEvent> events,
+    eventstore::ExpectedVersion expected = eventstore::ExpectedVersion::any()) {
     auto r = store.append(stream, expected, std::move(events));
     REQUIRE_OK(r);
     return r.value();
@@ -87,7 +87,8 @@ private:
 };
 
 // must_append for worker threads: a failure is recorded, not asserted; returns a default result.
-inline eventstore::AppendResult append_in_thread(eventstore::Store& store, const std::string& stream,
+inline eventstore::AppendResult append_in_thread(eventstore::Store& store,
+                                                 const std::string& stream,
                                                  std::vector<eventstore::NewEvent> events,
                                                  ThreadFailures& failures) {
     auto r = store.append(stream, eventstore::ExpectedVersion::any(), std::move(events));

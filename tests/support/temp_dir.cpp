@@ -9,7 +9,8 @@
 namespace auditorium::testing {
 
 TempDir::TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "auditorium-test-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "auditorium-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
 }
@@ -25,7 +26,8 @@ std::vector<std::filesystem::path> files_containing(const std::filesystem::path&
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
         if (!entry.is_regular_file()) continue;
         std::ifstream in(entry.path(), std::ios::binary);
-        const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
         if (bytes.find(needle) != std::string::npos) out.push_back(entry.path());
     }
     return out;

@@ -1,6 +1,6 @@
 // End-to-end: commands that change the store reach a running server through its admin socket.
-#include <signal.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -84,7 +84,8 @@ public:
         REQUIRE(client >= 0);
         const std::string request = read_line(client);
         const std::string line = answer + "\n";
-        CHECK(::send(client, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size()));
+        CHECK(::send(client, line.data(), line.size(), MSG_NOSIGNAL) ==
+              static_cast<ssize_t>(line.size()));
         ::close(client);
         return request;
     }
@@ -109,17 +110,21 @@ TEST_CASE("privacy, key and purge commands go through a running server's 0600 ad
     CHECK(S_ISSOCK(st.st_mode));
     CHECK((st.st_mode & 0777) == 0600);
 
-    auto [ecode, eout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", kSubject});
+    auto [ecode, eout] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", kSubject});
     INFO(eout);
     CHECK(ecode == 0);
     CHECK_THAT(eout, Contains("subject erased"));
-    auto [hcode, hout] = run({AUD_CLI, "privacy", "hold", "--data", data.string(), "--subject", kOther});
+    auto [hcode, hout] =
+        run({AUD_CLI, "privacy", "hold", "--data", data.string(), "--subject", kOther});
     CHECK(hcode == 0);
     CHECK_THAT(hout, Contains("legal hold set"));
-    auto [dcode, dout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", kOther});
+    auto [dcode, dout] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", kOther});
     CHECK(dcode == 0);
     CHECK_THAT(dout, Contains("deferred"));
-    auto [rcode, rout] = run({AUD_CLI, "privacy", "hold", "--data", data.string(), "--subject", kOther, "--release"});
+    auto [rcode, rout] = run(
+        {AUD_CLI, "privacy", "hold", "--data", data.string(), "--subject", kOther, "--release"});
     CHECK(rcode == 0);
     CHECK_THAT(rout, Contains("released"));
     auto [kcode, kout] = run({AUD_CLI, "keys", "rotate", "--data", data.string(), "--signing"});
@@ -129,7 +134,8 @@ TEST_CASE("privacy, key and purge commands go through a running server's 0600 ad
     INFO(pout);
     CHECK(pcode == 0);
     CHECK_THAT(pout, Contains("0 entries purged"));
-    auto [bad, bad_out] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", "xyz"});
+    auto [bad, bad_out] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", "xyz"});
     CHECK(bad == 2);
     CHECK_THAT(bad_out, Contains("subject"));
     // The server logged each command; the ledger holds the records.
@@ -153,13 +159,15 @@ TEST_CASE("without a server the same commands open the store themselves") {
         serve.signal(SIGTERM);
         REQUIRE(serve.wait() == 0);
     }
-    auto [code, out] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", kSubject});
+    auto [code, out] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", kSubject});
     INFO(out);
     CHECK(code == 0);
     CHECK_THAT(out, Contains("subject erased"));
 }
 
-TEST_CASE("a client that stalls mid-line is cut within seconds, and the next admin command is served") {
+TEST_CASE(
+    "a client that stalls mid-line is cut within seconds, and the next admin command is served") {
     TempDir dir;
     const auto data = dir / "data";
     Process serve({AUD_CLI, "serve", "--data", data.string()});
@@ -198,7 +206,9 @@ TEST_CASE("serve stops promptly on SIGINT while a stalled client is still connec
     CHECK(serve.wait() == 0);
 }
 
-TEST_CASE("a command refused by a server of another user prints the refusal instead of dying of SIGPIPE") {
+TEST_CASE(
+    "a command refused by a server of another user prints the refusal instead of dying of "
+    "SIGPIPE") {
     if (::geteuid() != 0) {
         WARN("skipped: needs root to run the server as another user (nobody)");
         return;
@@ -226,7 +236,8 @@ TEST_CASE("a command refused by a server of another user prints the refusal inst
     CHECK(serve.wait() == 0);
 }
 
-TEST_CASE("an admin request without a command string is refused as InvalidArgument naming the field") {
+TEST_CASE(
+    "an admin request without a command string is refused as InvalidArgument naming the field") {
     TempDir dir;
     const auto data = dir / "data";
     Process serve({AUD_CLI, "serve", "--data", data.string()});
@@ -255,7 +266,9 @@ TEST_CASE("an admin request without a command string is refused as InvalidArgume
     CHECK(serve.wait() == 0);
 }
 
-TEST_CASE("a server's answer without a summary string fails the command with a message, not an exception") {
+TEST_CASE(
+    "a server's answer without a summary string fails the command with a message, not an "
+    "exception") {
     for (const std::string answer : {"{\"ok\":true}", "{\"ok\":true,\"summary\":5}"}) {
         DYNAMIC_SECTION(answer) {
             TempDir dir;

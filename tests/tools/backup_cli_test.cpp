@@ -43,7 +43,9 @@ std::string created_id(const std::string& out) {
 // Sets an environment variable for the children started while it lives.
 struct ScopedEnv {
     std::string name;
-    ScopedEnv(std::string n, const std::string& value) : name(std::move(n)) { ::setenv(name.c_str(), value.c_str(), 1); }
+    ScopedEnv(std::string n, const std::string& value) : name(std::move(n)) {
+        ::setenv(name.c_str(), value.c_str(), 1);
+    }
     ~ScopedEnv() { ::unsetenv(name.c_str()); }
 };
 
@@ -54,7 +56,8 @@ TEST_CASE("backup create, verify and restore work end to end, and a tampered bac
     const auto data = dir / "data";
     const auto target = dir / "target";
     write_entries(data, 60);
-    auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
+    auto [code, out] =
+        run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
     INFO(out);
     REQUIRE(code == 0);
     CHECK_THAT(out, Contains("written to " + target.string()));
@@ -67,23 +70,24 @@ TEST_CASE("backup create, verify and restore work end to end, and a tampered bac
     CHECK_THAT(vout, Contains("vault backup " + id + ": files and signature ok"));
 
     const auto restored = dir / "restored";
-    auto [rcode, rout] = run({AUD_CLI, "backup", "restore", "--backup", target.string(), "--id", id, "--data",
-                              (restored / "data").string(), "--master-key", (dir / "keys" / "master.key").string()});
+    auto [rcode, rout] =
+        run({AUD_CLI, "backup", "restore", "--backup", target.string(), "--id", id, "--data",
+             (restored / "data").string(), "--master-key", (dir / "keys" / "master.key").string()});
     INFO(rout);
     REQUIRE(rcode == 0);
     CHECK_THAT(rout, Contains("restored backup " + id));
     CHECK_THAT(rout, Contains("restore record at position"));
     CHECK(slurp(restored / "keys" / "master.key") == slurp(dir / "keys" / "master.key"));
-    auto [lcode, lout] = run({AUD_CLI, "ledger", "verify", "--data", (restored / "data").string(), "--keys",
-                              (restored / "keys").string()});
+    auto [lcode, lout] = run({AUD_CLI, "ledger", "verify", "--data", (restored / "data").string(),
+                              "--keys", (restored / "keys").string()});
     INFO(lout);
     CHECK(lcode == 0);
     CHECK_THAT(lout, Contains("ledger verified"));
     CHECK_THAT(lout, Contains("0 erased"));
 
     // A second restore into the same place is refused.
-    auto [again, again_out] = run({AUD_CLI, "backup", "restore", "--backup", target.string(), "--data",
-                                   (restored / "data").string()});
+    auto [again, again_out] = run({AUD_CLI, "backup", "restore", "--backup", target.string(),
+                                   "--data", (restored / "data").string()});
     CHECK(again != 0);
     CHECK_THAT(again_out, Contains("not empty"));
 
@@ -111,18 +115,22 @@ TEST_CASE("backup create, verify and restore work end to end, and a tampered bac
     CHECK_FALSE(fs::exists(dir / "second" / "data"));
 }
 
-TEST_CASE("backup create goes through a running server's admin socket, and erasures reach the register at once") {
+TEST_CASE(
+    "backup create goes through a running server's admin socket, and erasures reach the register "
+    "at once") {
     TempDir dir;
     const auto data = dir / "data";
     const auto target = dir / "target";
     const std::string subject = "0123456789abcdef0123456789abcdef";
     Process serve({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string()});
     REQUIRE(serve.wait_for_line("admin socket"));
-    auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
+    auto [code, out] =
+        run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
     INFO(out);
     REQUIRE(code == 0);
     CHECK_THAT(out, Contains("written to " + target.string()));
-    auto [ecode, eout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", subject});
+    auto [ecode, eout] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", subject});
     INFO(eout);
     REQUIRE(ecode == 0);
     CHECK_THAT(slurp(target / "erasures.log"), Contains("\"subject\":\"" + subject + "\""));
@@ -141,16 +149,20 @@ TEST_CASE("backup create goes through a running server's admin socket, and erasu
     CHECK_THAT(rout, Contains("1 subjects registered, 1 erased now"));
 }
 
-TEST_CASE("the server's backup targets are recorded, so an erasure made while no server runs reaches the registers") {
+TEST_CASE(
+    "the server's backup targets are recorded, so an erasure made while no server runs reaches the "
+    "registers") {
     TempDir dir;
     const auto data = dir / "data";
     const auto target = dir / "target";
     const std::string first = "11111111111111111111111111111111";
     const std::string second = "22222222222222222222222222222222";
     {
-        Process serve({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string()});
+        Process serve(
+            {AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string()});
         REQUIRE(serve.wait_for_line("admin socket"));
-        auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
+        auto [code, out] =
+            run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
         INFO(out);
         REQUIRE(code == 0);
         serve.signal(SIGTERM);
@@ -159,11 +171,13 @@ TEST_CASE("the server's backup targets are recorded, so an erasure made while no
     }
     const auto recorded = data / "backup-targets";
     REQUIRE(fs::exists(recorded));
-    CHECK((fs::status(recorded).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK((fs::status(recorded).permissions() & fs::perms::all) ==
+          (fs::perms::owner_read | fs::perms::owner_write));
     CHECK_THAT(slurp(recorded), Contains(target.string() + "\n"));
 
     // No server runs: the command opens the store itself, with the recorded targets.
-    auto [ecode, eout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", first});
+    auto [ecode, eout] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", first});
     INFO(eout);
     REQUIRE(ecode == 0);
     CHECK_THAT(slurp(target / "erasures.log"), Contains("\"subject\":\"" + first + "\""));
@@ -183,7 +197,8 @@ TEST_CASE("the server's backup targets are recorded, so an erasure made while no
         REQUIRE(serve.wait() == 0);
         CHECK_THAT(serve.output(), Contains("backup targets: none"));
     }
-    auto [ncode, nout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", second});
+    auto [ncode, nout] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", second});
     INFO(nout);
     REQUIRE(ncode == 0);
     CHECK_THAT(slurp(target / "erasures.log"), !Contains(second));
@@ -194,25 +209,30 @@ TEST_CASE("the server's backup targets are recorded, so an erasure made while no
         out << "# backup targets\nrelative/target\n";
     }
     const std::string third = "33333333333333333333333333333333";
-    auto [bcode, bout] = run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", third});
+    auto [bcode, bout] =
+        run({AUD_CLI, "privacy", "erase", "--data", data.string(), "--subject", third});
     CHECK(bcode == 2);
     CHECK_THAT(bout, Contains("backup-targets line 2: not an absolute path"));
-    auto [both, both_out] = run({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string(),
-                                 "--no-backup-targets"});
+    auto [both, both_out] = run({AUD_CLI, "serve", "--data", data.string(), "--backup-target",
+                                 target.string(), "--no-backup-targets"});
     CHECK(both == 2);
     CHECK_THAT(both_out, Contains("cannot be given with --no-backup-targets"));
 }
 
-TEST_CASE("serve runs the maintenance on schedule: purge, then a backup into each target, restored and verified") {
+TEST_CASE(
+    "serve runs the maintenance on schedule: purge, then a backup into each target, restored and "
+    "verified") {
     TempDir dir;
     const auto data = dir / "data";
     const auto target = dir / "target";
     const auto broken = dir / "not-a-directory";
     { std::ofstream(broken) << "a file where a target should be"; }
     write_entries(data, 30);
-    Process serve({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string(), "--backup-target",
-                   broken.string(), "--maintenance-interval", "1", "--maintenance-first-delay", "0"});
-    // Two runs, each verifying the backup it made; the broken target fails loudly and the rest goes on.
+    Process serve({AUD_CLI, "serve", "--data", data.string(), "--backup-target", target.string(),
+                   "--backup-target", broken.string(), "--maintenance-interval", "1",
+                   "--maintenance-first-delay", "0"});
+    // Two runs, each verifying the backup it made; the broken target fails loudly and the rest goes
+    // on.
     for (int run = 0; run < 2; ++run) {
         INFO(serve.output());
         REQUIRE(serve.wait_for_line("maintenance: run done"));
@@ -221,7 +241,8 @@ TEST_CASE("serve runs the maintenance on schedule: purge, then a backup into eac
     CHECK(serve.wait() == 0);
     const std::string log = serve.output();
     CHECK_THAT(log, Contains("maintenance: purge: "));
-    CHECK_THAT(log, Contains("restored and verified: 30 entries") || Contains("restored and verified: 3"));
+    CHECK_THAT(
+        log, Contains("restored and verified: 30 entries") || Contains("restored and verified: 3"));
     CHECK_THAT(log, Contains("backup into " + broken.string() + " FAILED"));
     CHECK_THAT(log, Contains("1 backups verified, 1 failures"));
     // The backups are there, and verify on their own too.
@@ -230,12 +251,15 @@ TEST_CASE("serve runs the maintenance on schedule: purge, then a backup into eac
     CHECK(vcode == 0);
 }
 
-TEST_CASE("backup create refuses while another process holds the store without an admin socket, and says why") {
+TEST_CASE(
+    "backup create refuses while another process holds the store without an admin socket, and says "
+    "why") {
     TempDir dir;
     const auto data = dir / "data";
     Process writer({AUD_APPEND_CHILD, data.string()});
     REQUIRE(writer.wait_for_line(" "));
-    auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", (dir / "target").string()});
+    auto [code, out] = run(
+        {AUD_CLI, "backup", "create", "--data", data.string(), "--to", (dir / "target").string()});
     INFO(out);
     CHECK(code != 0);
     CHECK_THAT(out, Contains("locked by another process"));
@@ -250,13 +274,15 @@ TEST_CASE("keys escrow and unescrow round-trip the master key, and a wrong passp
     const auto escrow = dir / "escrow.json";
     {
         ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "short");
-        auto [code, out] = run({AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()});
+        auto [code, out] =
+            run({AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()});
         CHECK(code == 2);
         CHECK_THAT(out, Contains("at least 12"));
     }
     {
         ScopedEnv pass("AUDITORIUM_ESCROW_PASSPHRASE", "a long and secret passphrase");
-        auto [code, out] = run({AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()});
+        auto [code, out] =
+            run({AUD_CLI, "keys", "escrow", "--data", data.string(), "--to", escrow.string()});
         INFO(out);
         REQUIRE(code == 0);
         CHECK_THAT(out, Contains("escrowed in"));
@@ -278,7 +304,9 @@ TEST_CASE("keys escrow and unescrow round-trip the master key, and a wrong passp
     CHECK(slurp(dir / "master.key") == slurp(dir / "keys" / "master.key"));
 }
 
-TEST_CASE("keys escrow reads the passphrase from standard input up to its line break, and writes the escrow 0600") {
+TEST_CASE(
+    "keys escrow reads the passphrase from standard input up to its line break, and writes the "
+    "escrow 0600") {
     TempDir dir;
     const auto data = dir / "data";
     write_entries(data, 1);
@@ -307,7 +335,9 @@ TEST_CASE("keys escrow reads the passphrase from standard input up to its line b
     }
 }
 
-TEST_CASE("keys escrow refuses a passphrase longer than its fixed buffer, naming it, before opening anything") {
+TEST_CASE(
+    "keys escrow refuses a passphrase longer than its fixed buffer, naming it, before opening "
+    "anything") {
     TempDir dir;
     const auto input = dir / "passphrase.txt";
     { std::ofstream(input, std::ios::binary) << std::string(2000, 'p') << "\n"; }

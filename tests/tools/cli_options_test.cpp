@@ -40,28 +40,34 @@ void check_refused(const TempDir& dir, const Outcome& r, const std::string& opti
 
 }  // namespace
 
-TEST_CASE("serve refuses a negative maintenance interval instead of wrapping it, before opening anything") {
+TEST_CASE(
+    "serve refuses a negative maintenance interval instead of wrapping it, before opening "
+    "anything") {
     TempDir dir;
     auto r = run_refused(
         {AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval", "-5"});
     check_refused(dir, r, "maintenance-interval");
 }
 
-TEST_CASE("serve refuses a zero maintenance interval before opening the store or its admin socket") {
+TEST_CASE(
+    "serve refuses a zero maintenance interval before opening the store or its admin socket") {
     TempDir dir;
     auto r = run_refused(
         {AUD_CLI, "serve", "--data", (dir / "data").string(), "--maintenance-interval", "0"});
     check_refused(dir, r, "maintenance-interval");
 }
 
-TEST_CASE("backup create refuses a negative --keep instead of wrapping it, before opening anything") {
+TEST_CASE(
+    "backup create refuses a negative --keep instead of wrapping it, before opening anything") {
     TempDir dir;
     auto r = run_refused({AUD_CLI, "backup", "create", "--data", (dir / "data").string(), "--to",
                           (dir / "target").string(), "--keep", "-1"});
     check_refused(dir, r, "keep");
 }
 
-TEST_CASE("every numeric option refuses negatives, meaningless zeros, absurd values and non-numbers, naming the option") {
+TEST_CASE(
+    "every numeric option refuses negatives, meaningless zeros, absurd values and non-numbers, "
+    "naming the option") {
     struct Case {
         std::vector<std::string> command;  // up to the store options
         std::string option;

@@ -65,7 +65,8 @@ const Pristine& pristine() {
     return p;
 }
 
-std::vector<fs::path> files_where(const fs::path& dir, const std::function<bool(const std::string&)>& match) {
+std::vector<fs::path> files_where(const fs::path& dir,
+                                  const std::function<bool(const std::string&)>& match) {
     std::vector<fs::path> out;
     for (const auto& e : fs::directory_iterator(dir)) {
         if (match(e.path().filename().string())) out.push_back(e.path());
@@ -89,7 +90,8 @@ struct Case {
     fs::path data() const { return dir / "data"; }
     fs::path keys() const { return dir / "keys"; }
     explicit Case(const std::function<void(const Case&)>& damage) {
-        fs::copy(pristine().dir.path(), dir.path(), fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+        fs::copy(pristine().dir.path(), dir.path(),
+                 fs::copy_options::recursive | fs::copy_options::overwrite_existing);
         damage(*this);
     }
 
@@ -97,7 +99,8 @@ struct Case {
     // `names` (a file or "position").
     void verify_never_loses(const std::string& names, const std::string& or_names) const {
         const auto before = contents_of(dir.path());
-        auto [code, out] = run({AUD_CLI, "ledger", "verify", "--data", data().string(), "--keys", keys().string()});
+        auto [code, out] = run(
+            {AUD_CLI, "ledger", "verify", "--data", data().string(), "--keys", keys().string()});
         INFO(out);
         if (code == 0) {
             std::smatch m;
@@ -129,7 +132,8 @@ struct Case {
     }
 
     // Each command either keeps every entry, or fails naming `names` or `or_names`.
-    void every_command_never_loses(const std::string& names, const std::string& or_names = "") const {
+    void every_command_never_loses(const std::string& names,
+                                   const std::string& or_names = "") const {
         verify_never_loses(names, or_names.empty() ? names : or_names);
         serve_never_loses(names, or_names.empty() ? names : or_names);
     }
@@ -143,7 +147,9 @@ fs::path newest_log(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("a byte flipped in the middle of the newest log refuses every open, naming the file and offset") {
+TEST_CASE(
+    "a byte flipped in the middle of the newest log refuses every open, naming the file and "
+    "offset") {
     Case c([](const Case& c) {
         const fs::path log = newest_log(c.data());
         flip_byte_at(log, fs::file_size(log) / 2);
@@ -157,7 +163,8 @@ TEST_CASE("a byte flipped in the middle of the newest log refuses every open, na
 
 TEST_CASE("a torn tail of the newest log, as a crash leaves it, still opens with every entry") {
     Case c([](const Case& c) {
-        std::ofstream(newest_log(c.data()), std::ios::app | std::ios::binary) << std::string("\x12\x34\x56\x78\xff\x7f\x01", 7) << "partial";
+        std::ofstream(newest_log(c.data()), std::ios::app | std::ios::binary)
+            << std::string("\x12\x34\x56\x78\xff\x7f\x01", 7) << "partial";
     });
     auto [code, out] = run({AUD_CLI, "ledger", "verify", "--data", c.data().string()});
     INFO(out);
@@ -166,7 +173,8 @@ TEST_CASE("a torn tail of the newest log, as a crash leaves it, still opens with
 }
 
 TEST_CASE("each SST deleted or corrupted: no command loses entries silently") {
-    const auto ssts = files_where(pristine().dir / "data", [](const std::string& n) { return n.ends_with(".sst"); });
+    const auto ssts = files_where(pristine().dir / "data",
+                                  [](const std::string& n) { return n.ends_with(".sst"); });
     REQUIRE(ssts.size() >= 5);  // one per column family with data
     for (const auto& sst : ssts) {
         const std::string name = sst.filename().string();
@@ -175,7 +183,9 @@ TEST_CASE("each SST deleted or corrupted: no command loses entries silently") {
             c.every_command_never_loses(sst.stem().string());  // RocksDB names its .ldb twin too
         }
         SECTION("corrupted " + name) {
-            Case c([&](const Case& c) { flip_byte_at(c.data() / name, fs::file_size(c.data() / name) / 3); });
+            Case c([&](const Case& c) {
+                flip_byte_at(c.data() / name, fs::file_size(c.data() / name) / 3);
+            });
             c.every_command_never_loses(sst.stem().string(), "position");
         }
     }
@@ -184,19 +194,24 @@ TEST_CASE("each SST deleted or corrupted: no command loses entries silently") {
 TEST_CASE("a damaged or missing MANIFEST or CURRENT refuses every open and keeps every file") {
     SECTION("MANIFEST truncated") {
         Case c([](const Case& c) {
-            for (const auto& m : files_where(c.data(), [](const std::string& n) { return n.starts_with("MANIFEST-"); })) {
+            for (const auto& m : files_where(
+                     c.data(), [](const std::string& n) { return n.starts_with("MANIFEST-"); })) {
                 fs::resize_file(m, 700);
             }
         });
         c.every_command_never_loses("");
         auto [code, out] = run({AUD_CLI, "serve", "--data", c.data().string()});
         CHECK(code != 0);
-        CHECK(files_where(c.data(), [](const std::string& n) { return n.ends_with(".sst"); }).size() ==
-              files_where(pristine().dir / "data", [](const std::string& n) { return n.ends_with(".sst"); }).size());
+        CHECK(files_where(c.data(), [](const std::string& n) {
+                  return n.ends_with(".sst");
+              }).size() == files_where(pristine().dir / "data", [](const std::string& n) {
+                               return n.ends_with(".sst");
+                           }).size());
     }
     SECTION("MANIFEST deleted") {
         Case c([](const Case& c) {
-            for (const auto& m : files_where(c.data(), [](const std::string& n) { return n.starts_with("MANIFEST-"); })) {
+            for (const auto& m : files_where(
+                     c.data(), [](const std::string& n) { return n.starts_with("MANIFEST-"); })) {
                 fs::remove(m);
             }
         });
@@ -206,12 +221,15 @@ TEST_CASE("a damaged or missing MANIFEST or CURRENT refuses every open and keeps
         Case c([](const Case& c) { fs::remove(c.data() / "CURRENT"); });
         c.every_command_never_loses("CURRENT");
         // A failed open with other keys does not turn it into a new, empty ledger either.
-        auto [other, other_out] = run({AUD_CLI, "serve", "--data", c.data().string(), "--keys", (c.dir / "other").string()});
+        auto [other, other_out] = run(
+            {AUD_CLI, "serve", "--data", c.data().string(), "--keys", (c.dir / "other").string()});
         CHECK(other != 0);
         c.every_command_never_loses("CURRENT");
     }
     SECTION("CURRENT corrupted") {
-        Case c([](const Case& c) { std::ofstream(c.data() / "CURRENT", std::ios::trunc) << "garbage"; });
+        Case c([](const Case& c) {
+            std::ofstream(c.data() / "CURRENT", std::ios::trunc) << "garbage";
+        });
         c.every_command_never_loses("CURRENT");
     }
 }
@@ -219,7 +237,8 @@ TEST_CASE("a damaged or missing MANIFEST or CURRENT refuses every open and keeps
 TEST_CASE("OPTIONS files deleted or corrupted lose nothing") {
     SECTION("deleted") {
         Case c([](const Case& c) {
-            for (const auto& o : files_where(c.data(), [](const std::string& n) { return n.starts_with("OPTIONS-"); })) {
+            for (const auto& o : files_where(
+                     c.data(), [](const std::string& n) { return n.starts_with("OPTIONS-"); })) {
                 fs::remove(o);
             }
         });
@@ -227,7 +246,8 @@ TEST_CASE("OPTIONS files deleted or corrupted lose nothing") {
     }
     SECTION("corrupted") {
         Case c([](const Case& c) {
-            for (const auto& o : files_where(c.data(), [](const std::string& n) { return n.starts_with("OPTIONS-"); })) {
+            for (const auto& o : files_where(
+                     c.data(), [](const std::string& n) { return n.starts_with("OPTIONS-"); })) {
                 flip_byte_at(o, fs::file_size(o) / 2);
             }
         });
@@ -248,7 +268,8 @@ TEST_CASE("the vault's files damaged refuse every open that needs the keys, nami
         c.every_command_never_loses("CURRENT");
     }
     SECTION("each vault SST deleted") {
-        const auto ssts = files_where(pristine().dir / "keys" / "vault", [](const std::string& n) { return n.ends_with(".sst"); });
+        const auto ssts = files_where(pristine().dir / "keys" / "vault",
+                                      [](const std::string& n) { return n.ends_with(".sst"); });
         for (const auto& sst : ssts) {
             Case c([&](const Case& c) { fs::remove(c.keys() / "vault" / sst.filename()); });
             c.every_command_never_loses(sst.stem().string());
@@ -258,7 +279,8 @@ TEST_CASE("the vault's files damaged refuse every open that needs the keys, nami
 
 TEST_CASE("the head witness deleted is reported by every open") {
     Case c([](const Case& c) { fs::remove(c.keys() / "head.witness"); });
-    auto [code, out] = run({AUD_CLI, "ledger", "verify", "--data", c.data().string(), "--keys", c.keys().string()});
+    auto [code, out] = run(
+        {AUD_CLI, "ledger", "verify", "--data", c.data().string(), "--keys", c.keys().string()});
     CHECK(code != 0);
     CHECK_THAT(out, Contains("head.witness") && Contains("missing"));
     c.serve_never_loses("head.witness", "head.witness");

@@ -73,7 +73,9 @@ void fails_with_disk_full(const std::pair<int, std::string>& result) {
 
 }  // namespace
 
-TEST_CASE("on a full disk every command that writes fails with disk full, and nothing acknowledged is lost") {
+TEST_CASE(
+    "on a full disk every command that writes fails with disk full, and nothing acknowledged is "
+    "lost") {
     if (::geteuid() != 0) {
         WARN("not root: cannot mount a tmpfs; this test runs in CI, which is root");
         return;
@@ -85,7 +87,8 @@ TEST_CASE("on a full disk every command that writes fails with disk full, and no
     const fs::path target = disk.mount_point() / "target";
     fs::create_directories(target);
     {
-        auto [code, out] = run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
+        auto [code, out] =
+            run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()});
         INFO(out);
         REQUIRE(code == 0);
     }
@@ -103,15 +106,19 @@ TEST_CASE("on a full disk every command that writes fails with disk full, and no
     fails_with_disk_full(run({AUD_CLI, "ledger", "export", "--data", data.string(), "--out",
                               (disk.mount_point() / "export.jsonl").string()}));
     CHECK_FALSE(fs::exists(disk.mount_point() / "export.jsonl"));
-    fails_with_disk_full(run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()}));
-    fails_with_disk_full(run({"/usr/bin/env", "AUDITORIUM_ESCROW_PASSPHRASE=correct horse battery staple", AUD_CLI, "keys",
-                              "escrow", "--data", data.string(), "--to", (disk.mount_point() / "escrow").string()}));
+    fails_with_disk_full(
+        run({AUD_CLI, "backup", "create", "--data", data.string(), "--to", target.string()}));
+    fails_with_disk_full(
+        run({"/usr/bin/env", "AUDITORIUM_ESCROW_PASSPHRASE=correct horse battery staple", AUD_CLI,
+             "keys", "escrow", "--data", data.string(), "--to",
+             (disk.mount_point() / "escrow").string()}));
     CHECK_FALSE(fs::exists(disk.mount_point() / "escrow"));
     fails_with_disk_full(run({AUD_CLI, "backup", "restore", "--backup", target.string(), "--data",
                               (disk.mount_point() / "restored").string(), "--keys",
                               (disk.mount_point() / "restored-keys").string(), "--master-key",
                               (disk.mount_point() / "keys" / "master.key").string()}));
-    CHECK((!fs::exists(disk.mount_point() / "restored") || fs::is_empty(disk.mount_point() / "restored")));
+    CHECK((!fs::exists(disk.mount_point() / "restored") ||
+           fs::is_empty(disk.mount_point() / "restored")));
 
     disk.free();
     auto [code, out] = run({AUD_CLI, "ledger", "verify", "--data", data.string(), "--keys",

@@ -41,13 +41,15 @@ TEST_CASE("ledger verify reports the entries past the newest signed tree head") 
     CHECK_THAT(out, Contains("entries past the newest signed tree head"));
 }
 
-TEST_CASE("a purge marker put with ldb in place of an entry fails ledger verify, naming the position") {
+TEST_CASE(
+    "a purge marker put with ldb in place of an entry fails ledger verify, naming the position") {
     TempDir dir;
     const auto data = dir / "data";
     write_entries(data, 10);
     // "AUDPURGED" 0x00 BE64(5): the marker purge() writes, but no ledgered purge covers it.
     ldb(data, {"--column_family=ledger", "--hex", "put", "0x0000000000000005",
-               "0x41554450555247454400" "0000000000000005"});
+               "0x41554450555247454400"
+               "0000000000000005"});
     auto [code, out] = run({AUD_CLI, "ledger", "verify", "--data", data.string()});
     INFO(out);
     CHECK(code == 4);

@@ -54,30 +54,33 @@ TEST_CASE("ledger verify, proof and tree-head work beside a live writer") {
                                      data.string(), "--from", "10", "--to", "100"});
     CHECK(ccode == 0);
     CHECK_THAT(consistency, Contains("\"from_size\":10"));
-    auto [bad, bad_out] = run({AUD_CLI, "ledger", "proof", "inclusion", "--data", data.string(),
-                               "--position", "0"});
+    auto [bad, bad_out] =
+        run({AUD_CLI, "ledger", "proof", "inclusion", "--data", data.string(), "--position", "0"});
     CHECK(bad != 0);
     CHECK_THAT(bad_out, Contains("position"));
     writer.signal(SIGKILL);
     writer.wait();
     // The head saved while the writer ran is extended by the ledger as it is now.
-    auto [vcode, vout] = run({AUD_CLI, "ledger", "verify", "--data", data.string(),
-                              "--previous-tree-head", (dir / "head.json").string(), "--keys",
-                              (dir / "keys").string()});
+    auto [vcode, vout] =
+        run({AUD_CLI, "ledger", "verify", "--data", data.string(), "--previous-tree-head",
+             (dir / "head.json").string(), "--keys", (dir / "keys").string()});
     INFO(vout);
     CHECK(vcode == 0);
     CHECK_THAT(vout, Contains("extends the previous tree head"));
     CHECK_THAT(vout, Contains("sections opened"));
 }
 
-TEST_CASE("ledger digest and ledger entries read the ledger beside a live writer, opened only with the keys") {
+TEST_CASE(
+    "ledger digest and ledger entries read the ledger beside a live writer, opened only with the "
+    "keys") {
     TempDir dir;
     const auto data = dir / "data";
     Process writer({AUD_APPEND_CHILD, data.string()});
     for (int i = 0; i < 40; ++i) REQUIRE(writer.wait_for_line(" "));
 
     // The digest at a size is the root every proof at that size is checked against.
-    auto [dcode, digest] = run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "20"});
+    auto [dcode, digest] =
+        run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "20"});
     INFO(digest);
     REQUIRE(dcode == 0);
     auto [pcode, proof] = run({AUD_CLI, "ledger", "proof", "inclusion", "--data", data.string(),
@@ -92,7 +95,8 @@ TEST_CASE("ledger digest and ledger entries read the ledger beside a live writer
     CHECK_THAT(digest, Contains("\"tree_size\":20"));
 
     // Without keys every section stays sealed; the clear part is there.
-    auto [rcode, sealed] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "3", "--to", "12"});
+    auto [rcode, sealed] =
+        run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "3", "--to", "12"});
     INFO(sealed);
     REQUIRE(rcode == 0);
     CHECK_THAT(sealed, Contains("\"position\":3,"));
@@ -115,14 +119,17 @@ TEST_CASE("ledger digest and ledger entries read the ledger beside a live writer
     CHECK_THAT(opened, Contains("\"data\":\"payload 9\""));
     CHECK_THAT(opened, !Contains("payload 2\""));
     CHECK_THAT(opened, Contains("printed 3 entries"));
-    auto [tcode, typed] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--type", "no.such"});
+    auto [tcode, typed] =
+        run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--type", "no.such"});
     CHECK(tcode == 0);
     CHECK_THAT(typed, Contains("printed 0 entries"));
 
-    auto [bad, bad_out] = run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "0"});
+    auto [bad, bad_out] =
+        run({AUD_CLI, "ledger", "entries", "--data", data.string(), "--from", "0"});
     CHECK(bad == 2);
     CHECK_THAT(bad_out, Contains("'--from' is invalid: expected a whole number from 1"));
-    auto [big, big_out] = run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "100000"});
+    auto [big, big_out] =
+        run({AUD_CLI, "ledger", "digest", "--data", data.string(), "--size", "100000"});
     CHECK(big == 2);
     CHECK_THAT(big_out, Contains("size"));
 }
@@ -181,7 +188,8 @@ TEST_CASE("keys rotate rotates the signing or the master key, and refuses ambigu
     TempDir dir;
     const auto data = dir / "data";
     write_entries(data, 3);
-    auto [both, both_out] = run({AUD_CLI, "keys", "rotate", "--data", data.string(), "--signing", "--master"});
+    auto [both, both_out] =
+        run({AUD_CLI, "keys", "rotate", "--data", data.string(), "--signing", "--master"});
     CHECK(both == 2);
     CHECK_THAT(both_out, Contains("exactly one"));
     auto [scode, sout] = run({AUD_CLI, "keys", "rotate", "--data", data.string(), "--signing"});
@@ -195,13 +203,15 @@ TEST_CASE("keys rotate rotates the signing or the master key, and refuses ambigu
     auto [kcode, kout] = run({AUD_CLI, "keys", "show", "--data", data.string()});
     CHECK_THAT(kout, Contains("retired signing key"));
     CHECK_THAT(kout, Contains("active signing key"));
-    auto [vcode, vout] = run({AUD_CLI, "ledger", "verify", "--data", data.string(), "--keys",
-                              (dir / "keys").string()});
+    auto [vcode, vout] = run(
+        {AUD_CLI, "ledger", "verify", "--data", data.string(), "--keys", (dir / "keys").string()});
     INFO(vout);
     CHECK(vcode == 0);
 }
 
-TEST_CASE("ledger export --decrypt writes the export and its signature 0600, leaving no temporary behind") {
+TEST_CASE(
+    "ledger export --decrypt writes the export and its signature 0600, leaving no temporary "
+    "behind") {
     TempDir dir;
     const auto data = dir / "data";
     write_entries(data, 20);

@@ -39,11 +39,12 @@ eventstore::Position write_ledger(HandlerFixture& f, int people) {
     const Id webinar = eventstore::random_id(), session = eventstore::random_id();
     const Actor actor{ws, owner, WorkspaceRole::kOwner};
     REQUIRE(handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme", "acme", owner}}).is_ok());
-    REQUIRE(handler.handle(WebinarCommand{CreateWebinar{actor, webinar, launch_settings()}}).is_ok());
+    REQUIRE(
+        handler.handle(WebinarCommand{CreateWebinar{actor, webinar, launch_settings()}}).is_ok());
     REQUIRE(handler.handle(WebinarCommand{PublishWebinar{actor, webinar}}).is_ok());
     REQUIRE(handler
-                .handle(SessionCommand{ScheduleSession{actor, session, f.clock.now() + kDay, "UTC", 60,
-                                                       Id(), webinar}})
+                .handle(SessionCommand{ScheduleSession{actor, session, f.clock.now() + kDay, "UTC",
+                                                       60, Id(), webinar}})
                 .is_ok());
     REQUIRE(handler.handle(SessionCommand{OpenSession{actor, session}}).is_ok());
     std::atomic<int> failures{0};
@@ -52,8 +53,8 @@ eventstore::Position write_ledger(HandlerFixture& f, int people) {
     for (int t = 0; t < kThreads; ++t) {
         threads.emplace_back([&, t] {
             for (int i = t; i < people; i += kThreads) {
-                Register r = a_registration(eventstore::random_id(), eventstore::random_id(), session,
-                                            "person" + std::to_string(i) + "@example.org");
+                Register r = a_registration(eventstore::random_id(), eventstore::random_id(),
+                                            session, "person" + std::to_string(i) + "@example.org");
                 r.first_name = "Person";
                 r.last_name = "Number" + std::to_string(i);
                 if (!handler.handle(RegistrationCommand{r})) ++failures;
@@ -68,7 +69,8 @@ eventstore::Position write_ledger(HandlerFixture& f, int people) {
 }
 
 eventstore::Position models_checkpoint(const std::filesystem::path& models_dir) {
-    auto models = projections::ModelStore::open(models_dir, projections::ModelStore::Mode::kReadOnly);
+    auto models =
+        projections::ModelStore::open(models_dir, projections::ModelStore::Mode::kReadOnly);
     REQUIRE(models.is_ok());
     auto p = (*models)->checkpoint(projections::kRegistrations);
     REQUIRE(p.is_ok());
@@ -77,11 +79,15 @@ eventstore::Position models_checkpoint(const std::filesystem::path& models_dir) 
 
 }  // namespace
 
-TEST_CASE("serve killed while folding resumes from its checkpoint, and its models equal the auditor's replay") {
+TEST_CASE(
+    "serve killed while folding resumes from its checkpoint, and its models equal the auditor's "
+    "replay") {
     HandlerFixture f;
     const auto data = f.dir.data();
     const eventstore::Position size = write_ledger(f, 12'000);
-    REQUIRE(size > 24'000);  // two per registration, the store's settings, the workspace's and the session's
+    REQUIRE(
+        size >
+        24'000);  // two per registration, the store's settings, the workspace's and the session's
     const auto models_dir = projections::default_models_dir(data);
     {
         Process serve({AUD_CLI, "serve", "--data", data.string()});
@@ -128,8 +134,8 @@ TEST_CASE("serve killed while folding resumes from its checkpoint, and its model
     auto [pcode, pout] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--to", "100"});
     REQUIRE(pcode == 0);
     CHECK_THAT(digest_lines(pout).at(0), Contains("\"position\":100"));
-    auto [bad_code, bad_out] = run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--to", "99999"});
+    auto [bad_code, bad_out] =
+        run({AUD_CLI, "ledger", "replay", "--data", data.string(), "--to", "99999"});
     CHECK(bad_code == 2);
     CHECK_THAT(bad_out, Contains("to: the ledger holds " + std::to_string(size) + " entries"));
 }
-

@@ -20,7 +20,8 @@ unsigned mode_of(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("serve creates the ledger and its keys on first run, logs the head, and stops on SIGTERM") {
+TEST_CASE(
+    "serve creates the ledger and its keys on first run, logs the head, and stops on SIGTERM") {
     TempDir dir;
     const auto data = dir / "var" / "data";
     {
@@ -37,7 +38,8 @@ TEST_CASE("serve creates the ledger and its keys on first run, logs the head, an
     CHECK(mode_of(dir / "var" / "keys" / "master.key") == 0600);
     CHECK(mode_of(data) == 0700);
     // The second run opens what the first made, under the same store id.
-    Process again({AUD_CLI, "serve", "--data", data.string(), "--keys", (dir / "var" / "keys").string()});
+    Process again(
+        {AUD_CLI, "serve", "--data", data.string(), "--keys", (dir / "var" / "keys").string()});
     REQUIRE(again.wait_for_line("head position"));
     again.signal(SIGINT);
     CHECK(again.wait() == 0);

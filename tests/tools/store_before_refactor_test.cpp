@@ -56,8 +56,9 @@ std::string sha256_hex(const std::string& text) {
 struct StoreBeforeRefactor {
     TempDir dir;
     StoreBeforeRefactor() {
-        auto [code, out] = run({"/usr/bin/tar", "xzf", AUD_TOOLS_FIXTURES "/store-before-refactor.tgz", "-C",
-                                dir.path().string()});
+        auto [code, out] =
+            run({"/usr/bin/tar", "xzf", AUD_TOOLS_FIXTURES "/store-before-refactor.tgz", "-C",
+                 dir.path().string()});
         INFO(out);
         REQUIRE(code == 0);
     }
@@ -80,10 +81,12 @@ struct StoreBeforeRefactor {
 // The outputs that must not change, whatever today's code did to the store.
 void check_same_digests(const StoreBeforeRefactor& store) {
     CHECK(store.cli({"ledger", "replay", "--data", store.data()}) == expected("replay.jsonl"));
-    CHECK(store.cli({"projections", "digest", "--data", store.data()}) == expected("projections-digest.jsonl"));
-    CHECK(store.cli({"ledger", "digest", "--data", store.data()}) == expected("ledger-digest.json"));
-    CHECK(sha256_hex(store.cli({"ledger", "entries", "--data", store.data(), "--keys", store.keys()})) ==
-          trim(expected("entries.sha256")));
+    CHECK(store.cli({"projections", "digest", "--data", store.data()}) ==
+          expected("projections-digest.jsonl"));
+    CHECK(store.cli({"ledger", "digest", "--data", store.data()}) ==
+          expected("ledger-digest.json"));
+    CHECK(sha256_hex(store.cli({"ledger", "entries", "--data", store.data(), "--keys",
+                                store.keys()})) == trim(expected("entries.sha256")));
 }
 
 }  // namespace
@@ -98,7 +101,8 @@ TEST_CASE("a store written by d9a7ba9 verifies and replays to the digests d9a7ba
     CHECK(expected("replay.jsonl") == expected("projections-digest.jsonl"));
 }
 
-TEST_CASE("a store written by d9a7ba9 opened read-write by serve still verifies with the same digests") {
+TEST_CASE(
+    "a store written by d9a7ba9 opened read-write by serve still verifies with the same digests") {
     StoreBeforeRefactor store;
     // serve signs tree heads of its own, so after it only the count of signed heads may differ:
     // the line must start and end as the older code's did.
@@ -111,7 +115,8 @@ TEST_CASE("a store written by d9a7ba9 opened read-write by serve still verifies 
     {
         // serve opens the ledger, the vault and the read models read-write; the models are at the
         // ledger's head, so it folds nothing.
-        Process serve({AUD_CLI, "serve", "--data", store.data(), "--maintenance-first-delay", "3600"});
+        Process serve(
+            {AUD_CLI, "serve", "--data", store.data(), "--maintenance-first-delay", "3600"});
         const auto caught_up = serve.wait_for_line("projections: caught up at position 1069");
         INFO(serve.output());
         REQUIRE(caught_up);
