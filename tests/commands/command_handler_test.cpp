@@ -47,10 +47,10 @@ struct Fixture {
 TEST_CASE("a command refused with a version conflict is decided again and written once, up to kAttempts") {
     StoreDir dir;
     auto store = dir.open();
-    const std::int64_t now = 1'800'000'000'000'000;
+    constexpr std::int64_t kNow = 1'800'000'000'000'000;
     const Id owner = eventstore::random_id();
     const auto create = [&](eventstore::Log& log, const Id& ws, const std::string& slug) {
-        CommandHandler handler(log, *store, system_has_time_zone, [now] { return now; });
+        CommandHandler handler(log, *store, system_has_time_zone, [] { return kNow; });
         return handler.handle(WorkspaceCommand{CreateWorkspace{ws, "Acme " + slug, slug, owner}});
     };
 

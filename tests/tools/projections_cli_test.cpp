@@ -38,8 +38,8 @@ eventstore::Position write_ledger(const std::filesystem::path& data, int people)
     o.create_if_missing = true;
     auto store = eventstore::Store::open(o);
     REQUIRE(store.is_ok());
-    const std::int64_t now = 1'800'000'000'000'000;
-    commands::CommandHandler handler(**store, **store, commands::system_has_time_zone, [now] { return now; });
+    constexpr std::int64_t kNow = 1'800'000'000'000'000;
+    commands::CommandHandler handler(**store, **store, commands::system_has_time_zone, [] { return kNow; });
     const Id ws = eventstore::random_id(), owner = eventstore::random_id();
     const Id webinar = eventstore::random_id(), session = eventstore::random_id();
     const Actor actor{ws, owner, WorkspaceRole::kOwner};
@@ -50,7 +50,7 @@ eventstore::Position write_ledger(const std::filesystem::path& data, int people)
     REQUIRE(handler.handle(WebinarCommand{CreateWebinar{actor, webinar, settings}}).is_ok());
     REQUIRE(handler.handle(WebinarCommand{PublishWebinar{actor, webinar}}).is_ok());
     REQUIRE(handler
-                .handle(SessionCommand{ScheduleSession{actor, session, now + std::int64_t{86'400'000'000}, "UTC", 60,
+                .handle(SessionCommand{ScheduleSession{actor, session, kNow + std::int64_t{86'400'000'000}, "UTC", 60,
                                                        Id(), webinar}})
                 .is_ok());
     REQUIRE(handler.handle(SessionCommand{OpenSession{actor, session}}).is_ok());
