@@ -28,9 +28,10 @@ std::string mode_digits(mode_t mode) {
 }  // namespace
 
 std::string errno_text(int error) {
-    if (error == ENOSPC || error == EDQUOT)
-        return std::string("disk full (") + std::strerror(error) + ")";
-    return std::strerror(error);
+    // generic_category's message is strerror_r's: safe from any thread, unlike strerror.
+    std::string text = std::generic_category().message(error);
+    if (error == ENOSPC || error == EDQUOT) return "disk full (" + text + ")";
+    return text;
 }
 
 Status io_error(std::string_view what, const fs::path& path) {

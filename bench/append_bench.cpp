@@ -312,7 +312,7 @@ Result<Timed> time_store_async(eventstore::Store& store, const AppendConfig& c,
             const auto start = Clock::now();
             // Runs on the store's writer thread: only records and requeues.
             store.append_async(stream, ExpectedVersion::any(), std::move(events),
-                               [&, t, n, start, stream](Result<eventstore::AppendResult> r) {
+                               [&, t, n, start, stream](const Result<eventstore::AppendResult>& r) {
                                    Appender& me = appenders[t];
                                    me.latencies_us.push_back(micros_between(start, Clock::now()));
                                    if (!r)

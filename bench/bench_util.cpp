@@ -83,7 +83,7 @@ double process_cpu_seconds() {
     rusage u{};
     if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
     const auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6;
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
     };
     return seconds(u.ru_utime) + seconds(u.ru_stime);
 }

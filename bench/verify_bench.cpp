@@ -66,6 +66,7 @@ Result<RawRead> raw_read(const std::filesystem::path& data, bool hash) {
         return unavailable(s.ToString());
     }
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    cfs.reserve(names.size());
     for (const auto& n : names) cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;

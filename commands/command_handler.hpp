@@ -126,7 +126,7 @@ private:
 // (starting from the newest snapshot) and returns the whole state as one snapshot event, the
 // registrant's data sealed under the person's key again. Register them in StoreOptions::snapshots
 // of every process that may purge. `clock` gives the snapshot's time.
-eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> clock);
+eventstore::SnapshotRegistry domain_snapshots(const std::function<std::int64_t()>& clock);
 
 // A TimeZoneCheck over the system's tzdata (/usr/share/zoneinfo): a name is valid when it names a
 // TZif file there. Rejects absolute paths and "..".

@@ -19,7 +19,8 @@ using projections::stored_event;
 template <class State, class Decode, class Snapshot>
 eventstore::SnapshotFunction snapshot_function(Decode decode, Snapshot make,
                                                std::function<std::int64_t()> clock) {
-    return [decode, make, clock](std::string_view, const std::vector<eventstore::Entry>& entries)
+    return [decode = std::move(decode), make = std::move(make), clock = std::move(clock)](
+               std::string_view, const std::vector<eventstore::Entry>& entries)
                -> Result<std::optional<eventstore::NewEvent>> {
         State state{};
         bool any = false;
@@ -37,7 +38,7 @@ eventstore::SnapshotFunction snapshot_function(Decode decode, Snapshot make,
 
 }  // namespace
 
-eventstore::SnapshotRegistry domain_snapshots(std::function<std::int64_t()> clock) {
+eventstore::SnapshotRegistry domain_snapshots(const std::function<std::int64_t()>& clock) {
     using namespace domain;
     eventstore::SnapshotRegistry r;
     r[std::string(domain::kWorkspaceStreamType)] = snapshot_function<WorkspaceState>(

@@ -175,7 +175,7 @@ Result<ReservationEvent> reservation_snapshot(const StoredEvent& s) {
             const Id holder = from_fb(t->holder());
             if (!holder.is_none()) e.state.holder = holder;
             e.at_us = t->at_us();
-            return ReservationEvent{std::move(e)};
+            return ReservationEvent{e};
         });
 }
 

@@ -6,7 +6,7 @@ namespace auditorium::domain {
 
 namespace {
 
-Status with(Status s, std::string rule, std::vector<std::string> fields) {
+Status with(const Status& s, std::string rule, std::vector<std::string> fields) {
     auto r = std::make_shared<Rejection>();
     r->rule = std::move(rule);
     r->fields = std::move(fields);

@@ -215,7 +215,7 @@ Status ModelStore::check_format(const fs::path& dir) {
             rocksdb::WriteOptions wo;
             wo.sync = mode_ == Mode::kReadWrite;
             wo.disableWAL = mode_ == Mode::kScratch;
-            const Status written =
+            Status written =
                 from_rocks(db_->Put(wo, kFormatKey, rocksdb::Slice(kFormat.data(), kFormat.size())),
                            "recording the read models' format");
             if (!written.is_ok()) write_failed_ = true;

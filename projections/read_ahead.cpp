@@ -38,16 +38,17 @@ void ReadAheadSubscription::read() {
         }
         // Never under the lock: this reads the disk and waits for appends.
         auto page = log_->next(page_entries_, Clock::now() + kPoll);
+        const bool failed = !page;
         {
             MutexLock lock(mu_);
-            if (!page) {
+            if (failed) {
                 error_ = page.status();
             } else if (!page->empty()) {
                 pages_.push_back(std::move(page).value());
             }
         }
         changed_.notify_all();
-        if (!page) return;
+        if (failed) return;
     }
 }
 

@@ -120,14 +120,14 @@ Status status_of(const json::object& response) {
 Result<std::unique_ptr<AdminServer>> AdminServer::start(const fs::path& socket, Handler handler) {
     AUD_ASSIGN_OR_RETURN(sockaddr_un addr, address(socket));
     file::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) return unavailable(std::string("admin socket: ") + std::strerror(errno));
+    if (!fd) return unavailable(std::string("admin socket: ") + file::errno_text(errno));
     ::unlink(socket.c_str());  // a stale file from a server that did not stop cleanly
     // Created 0600 from the start: no moment where another user could connect.
     const mode_t old_mask = ::umask(0177);
     const int rc = ::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
     ::umask(old_mask);
     if (rc != 0 || ::listen(fd.get(), 8) != 0) {
-        const std::string err = std::strerror(errno);
+        const std::string err = file::errno_text(errno);
         return unavailable("admin socket " + socket.string() + ": " + err);
     }
     int wake[2];
@@ -186,7 +186,8 @@ void AdminServer::serve_one(int fd) {
     // A client that does not read its answer cannot hold the server either.
     const timeval send_timeout{static_cast<time_t>(kAdminRequestTimeout.count()), 0};
     if (::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout) != 0) {
-        spdlog::warn("admin socket: no send timeout on this connection: {}", std::strerror(errno));
+        spdlog::warn("admin socket: no send timeout on this connection: {}",
+                     file::errno_text(errno));
     }
     std::string line;
     switch (read_line(fd, line, Clock::now() + kAdminRequestTimeout, wake_read_.get())) {
@@ -233,11 +234,11 @@ Result<std::optional<json::object>> ask_admin(const fs::path& socket, const json
     if (!fs::exists(fs::symlink_status(socket, exists_ec))) return std::optional<json::object>();
     AUD_ASSIGN_OR_RETURN(sockaddr_un addr, address(socket));
     const file::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!fd) return unavailable(std::string("admin socket: ") + std::strerror(errno));
+    if (!fd) return unavailable(std::string("admin socket: ") + file::errno_text(errno));
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         const int err = errno;
         if (err == ECONNREFUSED || err == ENOENT) return std::optional<json::object>();  // stale
-        return unavailable("admin socket " + socket.string() + ": " + std::strerror(err));
+        return unavailable("admin socket " + socket.string() + ": " + file::errno_text(err));
     }
     // A server that refuses before reading (a connection from another user) writes its refusal
     // and hangs up, which can fail the send; the refusal is still there to read.

@@ -50,11 +50,13 @@ struct NumberRange {
 // these. Positions and tree sizes stop at 2^63 - 1: no ledger comes near it, and a larger number
 // is a negative one wrapped, or a typo.
 inline constexpr std::uint64_t kMaxPosition = 0x7fff'ffff'ffff'ffff;
-inline constexpr NumberRange kPositionRange{1, kMaxPosition};           // positions start at 1
-inline constexpr NumberRange kProofTreeSizeRange{1, kMaxPosition};      // a proof needs an entry
-inline constexpr NumberRange kTreeSizeRange{0, kMaxPosition};           // 0: the empty tree
-inline constexpr NumberRange kMaintenanceIntervalRange{1, 30 * 86400};  // seconds; 0 would spin
-inline constexpr NumberRange kMaintenanceDelayRange{0, 30 * 86400};     // seconds; 0: at once
+inline constexpr NumberRange kPositionRange{1, kMaxPosition};       // positions start at 1
+inline constexpr NumberRange kProofTreeSizeRange{1, kMaxPosition};  // a proof needs an entry
+inline constexpr NumberRange kTreeSizeRange{0, kMaxPosition};       // 0: the empty tree
+inline constexpr NumberRange kMaintenanceIntervalRange{
+    1, std::uint64_t{30} * 86400};  // seconds; 0 would spin
+inline constexpr NumberRange kMaintenanceDelayRange{
+    0, std::uint64_t{30} * 86400};  // seconds; 0: at once
 inline constexpr NumberRange kBackupsKeptRange{1, 1000};
 inline constexpr NumberRange kVaultKeepDaysRange{1, 3650};
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "base/file.hpp"
 #include "eventstore/backup.hpp"
 #include "eventstore/secret.hpp"
 #include "eventstore/tree_head_json.hpp"
@@ -28,7 +29,8 @@ constexpr std::size_t kMaxPassphraseBytes = 1024;
 Status take_from_environment(char* value, eventstore::Secret& out) {
     Status s = out.append(value);
     eventstore::wipe(std::span<char>(value, std::strlen(value)));
-    ::unsetenv(kPassphraseVariable);
+    // Before any thread starts (the escrow commands run alone), so no getenv can race it.
+    ::unsetenv(kPassphraseVariable);  // NOLINT(concurrency-mt-unsafe)
     return s;
 }
 
@@ -40,7 +42,7 @@ Status read_line_from_stdin(eventstore::Secret& out) {
         const ssize_t n = ::read(STDIN_FILENO, &c, 1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0)
-            return unavailable(std::string("reading standard input: ") + std::strerror(errno));
+            return unavailable(std::string("reading standard input: ") + file::errno_text(errno));
         if (n == 0 || c == '\n') break;
         Status appended = out.append(std::string_view(&c, 1));
         eventstore::wipe(std::span<char>(&c, 1));

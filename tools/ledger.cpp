@@ -338,7 +338,7 @@ Result<std::int64_t> parse_time(const std::string& field, const std::string& tex
         int h = 0, m = 0;
         if (std::sscanf(rest + 1, "%2d:%2d", &h, &m) != 2)
             return invalid_argument(field + ": bad offset in '" + text + "'");
-        offset = (*rest == '+' ? 1 : -1) * (h * 3600 + m * 60);
+        offset = (*rest == '+' ? 1 : -1) * (std::int64_t{h} * 3600 + std::int64_t{m} * 60);
         rest += 6;
     } else if (*rest == 'Z') {
         ++rest;

@@ -23,10 +23,10 @@ Result<Id> id_field(const json::object& r, std::string_view name, bool required)
     return *id;
 }
 
-json::object done(std::string summary, eventstore::Position position = 0) {
+json::object done(std::string_view summary, eventstore::Position position = 0) {
     json::object o;
     o["ok"] = true;
-    o["summary"] = std::move(summary);
+    o["summary"] = summary;
     if (position != 0) o["position"] = position;
     return o;
 }

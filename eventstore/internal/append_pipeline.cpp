@@ -113,15 +113,15 @@ void AppendPipeline::close() {
 }
 
 Result<AppendResult> AppendPipeline::append(std::string_view stream, ExpectedVersion expected,
-                                            std::vector<NewEvent> events) {
+                                            const std::vector<NewEvent>& events) {
     AUD_RETURN_IF_ERROR(validate_append(stream, events));
-    return finish_waiting(submit(stream, expected, std::move(events)));
+    return finish_waiting(submit(stream, expected, events));
 }
 
 void AppendPipeline::append_async(std::string_view stream, ExpectedVersion expected,
-                                  std::vector<NewEvent> events, Log::AppendDone done) {
+                                  const std::vector<NewEvent>& events, Log::AppendDone done) {
     if (Status s = validate_append(stream, events); !s.is_ok()) return done(std::move(s));
-    Submitted submitted = submit(stream, expected, std::move(events));
+    Submitted submitted = submit(stream, expected, events);
     if (submitted.answer) return done(std::move(*submitted.answer));
     // Called once the append's last position is durable, or with why it never will be.
     auto finish = [done = std::move(done), ok = submitted.if_durable](const Status& s) {
@@ -176,7 +176,7 @@ Result<AppendResult> AppendPipeline::append_store_record(
     std::vector<NewEvent> events;
     events.push_back(std::move(record));
     AUD_RETURN_IF_ERROR(validate_events(events));
-    return finish_waiting(submit(stream, expected, std::move(events), std::move(index_writes)));
+    return finish_waiting(submit(stream, expected, events, std::move(index_writes)));
 }
 
 Status AppendPipeline::refuse_new_key(const Id& subject, KeyClass key_class) {
@@ -199,7 +199,7 @@ Result<std::vector<SectionKey>> AppendPipeline::keys_for(const std::vector<NewEv
                 s.key_class == KeyClass::kRetained ? month_key_id(now) : kSingleKeyId;
             AUD_ASSIGN_OR_RETURN(DataKey k,
                                  vault_.key_for_sealing(s.subject, s.key_class, key_id, refuse));
-            keys.push_back(SectionKey{std::move(k), key_id});
+            keys.push_back(SectionKey{k, key_id});
         }
     }
     return keys;
@@ -233,7 +233,7 @@ Result<Sequencer::Lookups> AppendPipeline::look_up(std::string_view stream,
 }
 
 AppendPipeline::Submitted AppendPipeline::submit(
-    std::string_view stream, ExpectedVersion expected, std::vector<NewEvent> events,
+    std::string_view stream, ExpectedVersion expected, const std::vector<NewEvent>& events,
     std::vector<PreparedEntry::IndexWrite> index_writes) {
     const auto answer = [](Result<AppendResult> r) {
         Submitted out;
@@ -319,9 +319,9 @@ void AppendPipeline::prepare(CommitSlot& slot, const std::vector<NewEvent>& even
 
 // The refusal is set before the sequencer refuses, so that an append it refuses is answered with
 // the reason; the waiters are released after, so that none of them can sequence another.
-Status AppendPipeline::refuse(Status why) {
+Status AppendPipeline::refuse(const Status& why) {
     bool first = false;
-    const Status refused = durable_.set_refused(
+    Status refused = durable_.set_refused(
         unavailable("the store refuses appends until it is reopened, after: " + why.to_string()),
         first);
     if (first) spdlog::error("event store: {}", refused.message());
@@ -342,7 +342,7 @@ Status AppendPipeline::commit(const std::vector<std::shared_ptr<CommitSlot>>& ba
     std::size_t bytes = 0;
     for (const auto& slot : batch) {
         for (const PreparedEntry& e : slot->entries)
-            bytes += e.bytes.size() + 2 * 32 + 96 + slot->stream.size();
+            bytes += e.bytes.size() + std::size_t{2 * 32 + 96} + slot->stream.size();
     }
     rocksdb::WriteBatch wb(bytes);
     merkle::Frontier working = frontier_;

@@ -54,9 +54,9 @@ public:
 
     // Log::append and Log::append_async: users' events (no "store-*" stream, no "store.*" type).
     Result<AppendResult> append(std::string_view stream, ExpectedVersion expected,
-                                std::vector<NewEvent> events);
+                                const std::vector<NewEvent>& events);
     void append_async(std::string_view stream, ExpectedVersion expected,
-                      std::vector<NewEvent> events, Log::AppendDone done);
+                      const std::vector<NewEvent>& events, Log::AppendDone done);
     // A record of the store's own (erasure, purge, hold, restore ...: types "store.*"), with the
     // index rows it writes in the same batch.
     Result<AppendResult> append_store_record(
@@ -78,7 +78,7 @@ private:
     // Decides, reserves and prepares an append that passed validation; `index_writes` go with the
     // last event (store records only).
     Submitted submit(std::string_view stream, ExpectedVersion expected,
-                     std::vector<NewEvent> events,
+                     const std::vector<NewEvent>& events,
                      std::vector<PreparedEntry::IndexWrite> index_writes = {});
     // For append() and store records: waits for what submit() left pending.
     Result<AppendResult> finish_waiting(Submitted submitted);
@@ -91,7 +91,7 @@ private:
                  const std::vector<SectionKey>& keys, const Sequencer::Decision& d);
     // The writer thread's: one synced batch for `batch`, then the durable head advances.
     Status commit(const std::vector<std::shared_ptr<CommitSlot>>& batch);
-    Status refuse(Status why);
+    Status refuse(const Status& why);
 
     LedgerDb& db_;
     Vault& vault_;

@@ -38,7 +38,7 @@ public:
             const ssize_t n = ::pread(fd_.get(), buf.data() + done, buf.size() - done,
                                       static_cast<off_t>(offset + done));
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return unavailable(std::string("reading: ") + std::strerror(errno));
+            if (n < 0) return unavailable(std::string("reading: ") + file::errno_text(errno));
             if (n == 0) break;
             done += static_cast<std::size_t>(n);
         }
@@ -126,7 +126,7 @@ Result<LogReport> scan_log(const fs::path& path) {
     File file(path);
     if (file.fd() < 0) {
         if (errno == ENOENT) return not_found(path.string() + " is gone");
-        return unavailable("opening " + path.string() + ": " + std::strerror(errno));
+        return unavailable("opening " + path.string() + ": " + file::errno_text(errno));
     }
     struct stat st {};
     if (::fstat(file.fd(), &st) != 0) return unavailable("reading " + path.string());

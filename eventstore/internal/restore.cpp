@@ -290,14 +290,14 @@ private:
         fs::remove(options_.data_dir,
                    ec);  // an empty directory, if any; as above, the rename reports one that stays
         if (::rename(work.data().c_str(), options_.data_dir.c_str()) != 0) {
-            const std::string why = std::strerror(errno);
+            const std::string why = file::errno_text(errno);
             // Roll the vault back, so the keys directory does not hold a vault without its ledger.
             if (::rename(vault_dir.c_str(), work.vault().c_str()) != 0) {
                 return unavailable(
                     "moving the restored ledger to " + options_.data_dir.string() + " failed (" +
                     why +
                     "), and moving the restored vault back out of the keys directory failed too (" +
-                    std::strerror(errno) + "): " + vault_dir.string() +
+                    file::errno_text(errno) + "): " + vault_dir.string() +
                     " now holds a vault without its ledger; move it out of " + keys_dir_.string() +
                     " by hand (it was to go back to " + work.vault().string() +
                     ") before opening or restoring the store");

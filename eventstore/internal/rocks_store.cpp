@@ -24,24 +24,16 @@ Status check_open_options(const StoreOptions& options) {
     return Status::ok();
 }
 
-}  // namespace
+// What is on disk before a read-write open, each refusal named before anything is written.
+struct OpenPlan {
+    fs::path keys_dir;
+    fs::path vault_dir;
+    bool ledger_exists = false;
+    bool master_exists = false;
+    bool vault_exists = false;
+};
 
-// ---- opening ----
-
-Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
-    if (options.read_only) {
-        AUD_RETURN_IF_ERROR(check_open_options(options));
-        AUD_ASSIGN_OR_RETURN(auto store, open_read_only(options));
-        return std::unique_ptr<Store>(std::move(store));
-    }
-    AUD_ASSIGN_OR_RETURN(auto store, open_read_write(options));
-    return std::unique_ptr<Store>(std::move(store));
-}
-
-Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptions& options) {
-    AUD_RETURN_IF_ERROR(check_open_options(options));
-    if (options.read_only)
-        return invalid_argument("read_only: a restore opens the store read-write");
+Result<OpenPlan> plan_open(const StoreOptions& options) {
     const fs::path keys_dir =
         options.keys_dir.empty() ? default_keys_dir(options.data_dir) : options.keys_dir;
     const fs::path master_file = keys_dir / layout::kMasterKeyFile;
@@ -80,12 +72,36 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptio
     // The keys directory holds the master key and the vault: refused, like a master key file,
     // when others may read or write it or it belongs to another user.
     AUD_RETURN_IF_ERROR(file::check_private_dir(keys_dir).with_context("the keys directory"));
+    return OpenPlan{keys_dir, vault_dir, ledger_exists, master_exists, vault_exists};
+}
+
+}  // namespace
+
+// ---- opening ----
+
+Result<std::unique_ptr<Store>> RocksStore::open(const StoreOptions& options) {
+    if (options.read_only) {
+        AUD_RETURN_IF_ERROR(check_open_options(options));
+        AUD_ASSIGN_OR_RETURN(auto store, open_read_only(options));
+        return std::unique_ptr<Store>(std::move(store));
+    }
+    AUD_ASSIGN_OR_RETURN(auto store, open_read_write(options));
+    return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptions& options) {
+    AUD_RETURN_IF_ERROR(check_open_options(options));
+    if (options.read_only)
+        return invalid_argument("read_only: a restore opens the store read-write");
+    AUD_ASSIGN_OR_RETURN(const OpenPlan plan, plan_open(options));
+    const fs::path& keys_dir = plan.keys_dir;
+    const bool ledger_exists = plan.ledger_exists;
     // Refused opens write nothing: the recovered ledger is checked against its heads read-only.
     if (ledger_exists) {
         AUD_ASSIGN_OR_RETURN(auto witness, read_witness(keys_dir, true));
         AUD_RETURN_IF_ERROR(probe_ledger(options, keys_dir, witness));
     }
-    if (vault_exists) AUD_RETURN_IF_ERROR(Vault::probe(vault_dir, options.env));
+    if (plan.vault_exists) AUD_RETURN_IF_ERROR(Vault::probe(plan.vault_dir, options.env));
 
     std::unique_ptr<RocksStore> store(new RocksStore());
     StoreConfig& c = store->config_;
@@ -102,8 +118,8 @@ Result<std::unique_ptr<RocksStore>> RocksStore::open_read_write(const StoreOptio
         c.store_id = random_id();
         c.dev = options.dev;
     }
-    Vault::Options vo{vault_dir, !ledger_exists, options.env};
-    AUD_ASSIGN_OR_RETURN(store->vault_, open_vault(vo, keys_dir, master_exists, c.store_id));
+    Vault::Options vo{plan.vault_dir, !ledger_exists, options.env};
+    AUD_ASSIGN_OR_RETURN(store->vault_, open_vault(vo, keys_dir, plan.master_exists, c.store_id));
     if (!ledger_exists) {
         AUD_RETURN_IF_ERROR(file::make_private_dirs(options.data_dir));
         AUD_ASSIGN_OR_RETURN(store->db_, LedgerDb::open(options, true));
@@ -356,13 +372,13 @@ Result<std::optional<std::string>> RocksStore::signing_key_from_vault(const Sign
 Result<AppendResult> RocksStore::append(std::string_view stream, ExpectedVersion expected,
                                         std::vector<NewEvent> events) {
     if (!pipeline_) return read_only_error();
-    return pipeline_->append(stream, expected, std::move(events));
+    return pipeline_->append(stream, expected, events);
 }
 
 void RocksStore::append_async(std::string_view stream, ExpectedVersion expected,
                               std::vector<NewEvent> events, AppendDone done) {
     if (!pipeline_) return done(read_only_error());
-    pipeline_->append_async(stream, expected, std::move(events), std::move(done));
+    pipeline_->append_async(stream, expected, events, std::move(done));
 }
 
 Result<StreamVersion> RocksStore::stream_version(std::string_view stream) {

@@ -292,7 +292,7 @@ private:
         }
         if (completed_.size() > layout::kTreeUpperLevel) {
             AUD_ASSIGN_OR_RETURN(const std::string upper, nodes.upper_nodes(p));
-            if (std::memcmp(upper.data(), stored.data() + 32 * layout::kTreeUpperLevel,
+            if (std::memcmp(upper.data(), stored.data() + std::size_t{32} * layout::kTreeUpperLevel,
                             upper.size()) != 0) {
                 return corruption(at +
                                   ": the stored upper Merkle nodes do not match the rebuilt tree");
