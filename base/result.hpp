@@ -55,9 +55,11 @@ private:
 #define AUD_CONCAT(a, b) AUD_CONCAT_INNER(a, b)
 
 // AUD_ASSIGN_OR_RETURN(auto x, expr): binds the value of a Result or returns its Status.
-// NOLINTNEXTLINE(bugprone-macro-parentheses): `lhs` is a declaration, which cannot be bracketed.
+// `lhs` is a declaration (`auto x`), which cannot be bracketed.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define AUD_ASSIGN_OR_RETURN(lhs, expr)                    \
     auto AUD_CONCAT(aud_result_, __LINE__) = (expr);       \
     if (!AUD_CONCAT(aud_result_, __LINE__).is_ok())        \
         return AUD_CONCAT(aud_result_, __LINE__).status(); \
     lhs = std::move(AUD_CONCAT(aud_result_, __LINE__)).value()
+// NOLINTEND(bugprone-macro-parentheses)
