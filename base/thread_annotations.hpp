@@ -17,6 +17,8 @@
 #define AUD_EXCLUDES(...) AUD_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 #define AUD_ACQUIRE(...) AUD_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define AUD_RELEASE(...) AUD_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define AUD_ACQUIRE_SHARED(...) AUD_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
+#define AUD_RELEASE_SHARED(...) AUD_THREAD_ANNOTATION(release_shared_capability(__VA_ARGS__))
 #define AUD_TRY_ACQUIRE(...) AUD_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
 #define AUD_RETURN_CAPABILITY(x) AUD_THREAD_ANNOTATION(lock_returned(x))
 #define AUD_NO_THREAD_SAFETY_ANALYSIS AUD_THREAD_ANNOTATION(no_thread_safety_analysis)

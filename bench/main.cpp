@@ -3,14 +3,15 @@
 #include <string>
 #include <utility>
 
+#include "base/subcommands.hpp"
 #include "bench/commands.hpp"
 
 namespace {
 
 using Command = int (*)(const auditorium::bench::Args&);
 
-const std::map<std::string, std::pair<Command, const char*>>& commands() {
-    static const std::map<std::string, std::pair<Command, const char*>> table = {
+const auditorium::SubcommandTable<Command>& commands() {
+    static const auditorium::SubcommandTable<Command> table = {
         {"append",
          {auditorium::bench::append_command,
           "concurrent appends to a fresh store vs raw RocksDB synced writes"}},
@@ -31,24 +32,12 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
     return table;
 }
 
-int usage(std::FILE* out) {
-    std::fprintf(out, "usage: auditorium-bench <benchmark> [options]\n\nbenchmarks:\n");
-    for (const auto& [name, entry] : commands())
-        std::fprintf(out, "  %-10s %s\n", name.c_str(), entry.second);
-    std::fprintf(out, "\n'auditorium-bench <benchmark> --help' describes a benchmark's options.\n");
-    return out == stdout ? 0 : 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) return usage(stderr);
-    const std::string name = argv[1];
-    if (name == "--help" || name == "-h" || name == "help") return usage(stdout);
-    const auto it = commands().find(name);
-    if (it == commands().end()) {
-        std::fprintf(stderr, "auditorium-bench: unknown benchmark '%s'\n", name.c_str());
-        return usage(stderr);
-    }
-    return it->second.first(auditorium::bench::Args(argv + 2, argv + argc));
+    int status = 0;
+    const auto* chosen = auditorium::choose_subcommand(argc, argv, "auditorium-bench", "benchmark",
+                                                       commands(), status);
+    if (chosen == nullptr) return status;
+    return chosen->run(auditorium::bench::Args(argv + 2, argv + argc));
 }

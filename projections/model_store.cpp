@@ -194,12 +194,16 @@ Result<std::unique_ptr<ModelStore>> ModelStore::open(const fs::path& dir, Mode m
         s = rocksdb::DB::Open(o, dir.string(), &raw);
     }
     if (!s.ok()) return from_rocks(s, "opening the read models in " + dir.string());
-    models->db_.reset(raw);
+    {
+        WriterLock lock(models->db_mu_);
+        models->db_.reset(raw);
+    }
     AUD_RETURN_IF_ERROR(models->check_format(dir));
     return models;
 }
 
 Status ModelStore::check_format(const fs::path& dir) {
+    ReaderLock lock(db_mu_);
     std::string format;
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), kFormatKey, &format);
     if (!s.ok() && !s.IsNotFound()) return from_rocks(s, "reading the read models' format");
@@ -239,14 +243,14 @@ ModelStore::~ModelStore() {
 
 Status ModelStore::catch_up() {
     if (mode_ != Mode::kReadOnly) return Status::ok();
-    std::shared_lock lock(db_mu_);
+    ReaderLock lock(db_mu_);
     if (!db_) return closed_after_failure();
     return from_rocks(db_->TryCatchUpWithPrimary(), "catching up with the read models");
 }
 
 Result<eventstore::Position> ModelStore::checkpoint(Model model) const {
     std::string v;
-    std::shared_lock lock(db_mu_);
+    ReaderLock lock(db_mu_);
     if (!db_) return closed_after_failure();
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoint_key(model), &v);
     if (s.IsNotFound()) return eventstore::Position{0};
@@ -259,7 +263,7 @@ Result<eventstore::Position> ModelStore::checkpoint(Model model) const {
 
 Result<std::optional<Row>> ModelStore::get(Model model, std::string_view key) const {
     std::string v;
-    std::shared_lock lock(db_mu_);
+    ReaderLock lock(db_mu_);
     if (!db_) return closed_after_failure();
     const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), row_key(model, key), &v);
     if (s.IsNotFound()) return std::optional<Row>();
@@ -272,7 +276,7 @@ Status ModelStore::scan(Model model, std::string_view prefix,
                         const std::function<bool(std::string_view, const Row&)>& visit,
                         std::string_view start) const {
     assert(start.empty() || start.starts_with(prefix));
-    std::shared_lock lock(db_mu_);
+    ReaderLock lock(db_mu_);
     if (!db_) return closed_after_failure();
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     Status failed = Status::ok();
@@ -287,6 +291,7 @@ std::unique_ptr<ModelStore::Batch> ModelStore::batch(eventstore::PrivacyKeys& ke
 
 Status ModelStore::commit(Batch& batch) {
     if (mode_ == Mode::kReadOnly) return failed_precondition("the read models are open read-only");
+    ReaderLock lock(db_mu_);
     if (!db_) return closed_after_failure();
     rocksdb::WriteBatch writes(64 * batch.pending_.size());
     // In key order, so the memtable's skiplist inserts walk forward from the last one.
@@ -313,7 +318,7 @@ Status ModelStore::recover() {
     {
         // Taken out under the lock, closed and opened again without it: readers meanwhile get
         // Unavailable instead of waiting on the disk.
-        std::unique_lock lock(db_mu_);
+        WriterLock lock(db_mu_);
         failed = std::move(db_);
     }
     // Not FlushWAL, as in the destructor: the log ends at the failed write, and RocksDB's
@@ -324,7 +329,7 @@ Status ModelStore::recover() {
     AUD_RETURN_IF_ERROR(from_rocks(
         s, "opening the read models in " + dir_.string() + " again after a failed write"));
     {
-        std::unique_lock lock(db_mu_);
+        WriterLock lock(db_mu_);
         db_.reset(raw);
     }
     write_failed_ = false;
@@ -341,6 +346,7 @@ std::size_t ModelStore::Batch::size() const { return pending_.size(); }
 Result<std::optional<std::string>> ModelStore::Batch::get_raw(const std::string& key) {
     if (auto p = pending_.find(key); p != pending_.end()) return p->second;
     std::string v;
+    ReaderLock lock(models_.db_mu_);
     if (!models_.db_) return closed_after_failure();
     const rocksdb::Status s = models_.db_->Get(rocksdb::ReadOptions(), key, &v);
     if (s.IsNotFound()) return std::optional<std::string>();
@@ -351,6 +357,7 @@ Result<std::optional<std::string>> ModelStore::Batch::get_raw(const std::string&
 // The stored keys under `prefix` merged with the pending ones (which win; deletes hide).
 Status ModelStore::Batch::scan_raw(
     std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit) {
+    ReaderLock lock(models_.db_mu_);
     if (!models_.db_) return closed_after_failure();
     std::unique_ptr<rocksdb::Iterator> it(models_.db_->NewIterator(rocksdb::ReadOptions()));
     it->Seek(rocksdb::Slice(prefix.data(), prefix.size()));

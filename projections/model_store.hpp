@@ -30,7 +30,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +37,7 @@
 #include <rocksdb/db.h>
 
 #include "base/id.hpp"
+#include "base/mutex.hpp"
 #include "base/result.hpp"
 #include "base/status.hpp"
 #include "base/temp_directory.hpp"
@@ -120,10 +120,11 @@ private:
     // folds the lost tail again).
     std::atomic<bool> write_failed_{false};
     std::optional<TempDirectory> scratch_;  // the secondary instance's own directory
-    // Replaced only by recover(), under an exclusive lock held for the swap alone; reads hold it
-    // shared. Batches and commits run on recover()'s own thread and need no lock.
-    mutable std::shared_mutex db_mu_;
-    std::unique_ptr<rocksdb::DB> db_;  // declared after scratch_: closed before it goes
+    // Replaced only by recover(), under an exclusive lock held for the swap alone; reads, batches
+    // and commits hold it shared (uncontended but for that swap).
+    mutable SharedMutex db_mu_;
+    std::unique_ptr<rocksdb::DB> db_
+        AUD_GUARDED_BY(db_mu_);  // after scratch_: closed before it goes
 };
 
 // Rows and checkpoints on their way to one write batch; reads see the batch's own writes.

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 
+#include "base/subcommands.hpp"
 #include "eventstore/sodium_init.hpp"
 #include "tools/cli.hpp"
 
@@ -10,8 +11,8 @@ namespace {
 
 using Command = int (*)(const auditorium::tools::Args&);
 
-const std::map<std::string, std::pair<Command, const char*>>& commands() {
-    static const std::map<std::string, std::pair<Command, const char*>> table = {
+const auditorium::SubcommandTable<Command>& commands() {
+    static const auditorium::SubcommandTable<Command> table = {
         {"serve",
          {auditorium::tools::serve_command,
           "open (or create) the store and serve until SIGINT/SIGTERM"}},
@@ -35,28 +36,16 @@ const std::map<std::string, std::pair<Command, const char*>>& commands() {
     return table;
 }
 
-int usage(std::FILE* out) {
-    std::fprintf(out, "usage: auditorium <command> [options]\n\ncommands:\n");
-    for (const auto& [name, entry] : commands())
-        std::fprintf(out, "  %-10s %s\n", name.c_str(), entry.second);
-    std::fprintf(out, "\n'auditorium <command> --help' describes a command's options.\n");
-    return out == stdout ? 0 : 2;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc < 2) return usage(stderr);
-    const std::string name = argv[1];
-    if (name == "--help" || name == "-h" || name == "help") return usage(stdout);
-    const auto it = commands().find(name);
-    if (it == commands().end()) {
-        std::fprintf(stderr, "auditorium: unknown command '%s'\n", name.c_str());
-        return usage(stderr);
-    }
+    int status = 0;
+    const auto* chosen =
+        auditorium::choose_subcommand(argc, argv, "auditorium", "command", commands(), status);
+    if (chosen == nullptr) return status;
     // Once, before any command: later uses of libsodium may then treat a failure as a broken
     // invariant (eventstore/sodium_init.hpp).
     if (auto s = auditorium::eventstore::init_sodium(); !s.is_ok())
         return auditorium::tools::report("start-up", s);
-    return it->second.first(auditorium::tools::Args(argv + 2, argv + argc));
+    return chosen->run(auditorium::tools::Args(argv + 2, argv + argc));
 }

@@ -11,13 +11,13 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <mutex>
 #include <new>
-#include <shared_mutex>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "base/mutex.hpp"
 
 namespace auditorium::eventstore::internal {
 
@@ -139,13 +139,13 @@ public:
 
     void Insert(rocksdb::KeyHandle handle) override {
         const char* entry = static_cast<const char*>(handle);
-        std::unique_lock lock(mu_);
+        WriterLock lock(mu_);
         entries_.push_back(entry);
         by_user_key_.insert(user_key_of(entry), entry);
     }
 
     bool Contains(const char* key) const override {
-        std::shared_lock lock(mu_);
+        ReaderLock lock(mu_);
         bool found = false;
         by_user_key_.for_each_of(user_key_of(key), [&](const char* entry) {
             found = found || compare_(entry, key) == 0;
@@ -154,12 +154,12 @@ public:
     }
 
     void MarkReadOnly() override {
-        std::unique_lock lock(mu_);
+        WriterLock lock(mu_);
         read_only_ = true;
     }
 
     std::size_t ApproximateMemoryUsage() override {
-        std::shared_lock lock(mu_);
+        ReaderLock lock(mu_);
         return entries_.capacity() * sizeof(const char*) + by_user_key_.memory();
     }
 
@@ -170,7 +170,7 @@ public:
         // arena is internal to RocksDB, so this rep keeps the memory and frees it when it dies.
         void* block = ::operator new(sizeof(SortedIterator));
         {
-            std::unique_lock lock(mu_);
+            WriterLock lock(mu_);
             arena_iterators_.push_back(block);
         }
         return new (block) SortedIterator(compare_, std::move(sorted));
@@ -182,7 +182,7 @@ public:
     // thread and lends it out again: a thread runs one Get at a time.
     Iterator* GetDynamicPrefixIterator(rocksdb::Arena* arena) override {
         if (arena != nullptr) return GetIterator(arena);
-        std::lock_guard lock(point_iterators_mu_);
+        MutexLock lock(point_iterators_mu_);
         auto& it = point_iterators_[std::this_thread::get_id()];
         if (!it) it = std::make_unique<PointIterator>(*this);
         return it.get();
@@ -220,7 +220,7 @@ private:
     std::shared_ptr<const Entries> entries_of(const rocksdb::Slice& internal_key) const {
         auto out = std::make_shared<Entries>();
         {
-            std::shared_lock lock(mu_);
+            ReaderLock lock(mu_);
             const std::string_view user_key(internal_key.data(), internal_key.size() - 8);
             by_user_key_.for_each_of(user_key, [&](const char* entry) { out->push_back(entry); });
         }
@@ -231,29 +231,32 @@ private:
 
     // The whole list in order. Sorted once when read-only (the flush); a copy each time before.
     std::shared_ptr<const Entries> sorted_entries() const {
-        std::unique_lock lock(mu_);
-        if (sorted_) return sorted_;
-        auto out = std::make_shared<Entries>(entries_);
-        const bool keep = read_only_;
-        lock.unlock();
+        std::shared_ptr<Entries> out;
+        bool keep = false;
+        {
+            WriterLock lock(mu_);
+            if (sorted_) return sorted_;
+            out = std::make_shared<Entries>(entries_);
+            keep = read_only_;
+        }
         std::sort(out->begin(), out->end(),
                   [this](const char* a, const char* b) { return less(a, b); });
         if (!keep) return out;
-        lock.lock();
+        WriterLock lock(mu_);
         if (!sorted_) sorted_ = std::move(out);
         return sorted_;
     }
 
     const KeyComparator& compare_;
-    mutable std::shared_mutex mu_;
-    Entries entries_;                                // GUARDED_BY(mu_)
-    FlatIndex by_user_key_;                          // GUARDED_BY(mu_)
-    bool read_only_ = false;                         // GUARDED_BY(mu_)
-    mutable std::shared_ptr<const Entries> sorted_;  // GUARDED_BY(mu_)
-    std::vector<void*> arena_iterators_;             // GUARDED_BY(mu_)
-    std::mutex point_iterators_mu_;
-    std::unordered_map<std::thread::id, std::unique_ptr<PointIterator>>
-        point_iterators_;  // GUARDED_BY(point_iterators_mu_)
+    mutable SharedMutex mu_;
+    Entries entries_ AUD_GUARDED_BY(mu_);
+    FlatIndex by_user_key_ AUD_GUARDED_BY(mu_);
+    bool read_only_ AUD_GUARDED_BY(mu_) = false;
+    mutable std::shared_ptr<const Entries> sorted_ AUD_GUARDED_BY(mu_);
+    std::vector<void*> arena_iterators_ AUD_GUARDED_BY(mu_);
+    Mutex point_iterators_mu_;
+    std::unordered_map<std::thread::id, std::unique_ptr<PointIterator>> point_iterators_
+        AUD_GUARDED_BY(point_iterators_mu_);
 };
 
 class PointLookupFactory final : public rocksdb::MemTableRepFactory {

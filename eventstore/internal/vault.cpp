@@ -140,7 +140,7 @@ std::size_t Vault::CacheKeyHash::operator()(const CacheKey& k) const noexcept {
 }
 
 DataKey Vault::master_key() const {
-    std::shared_lock lock(master_mu_);
+    ReaderLock lock(master_mu_);
     return master_.key();
 }
 
@@ -154,7 +154,7 @@ std::string MasterKey::fingerprint() const {
 
 Status Vault::rotate_master(const MasterKey& next) {
     AUD_RETURN_IF_ERROR(failure());
-    std::unique_lock lock(master_mu_);
+    WriterLock lock(master_mu_);
     rocksdb::WriteBatch batch;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
     std::string ad_base(kWrapLabel);
@@ -337,7 +337,7 @@ Vault::CacheShard& Vault::shard(const Id& subject) {
 
 std::optional<DataKey> Vault::cached(const CacheKey& k) {
     CacheShard& s = shard(k.subject);
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     auto it = s.keys.find(k);
     if (it == s.keys.end()) return std::nullopt;
     return it->second;
@@ -346,13 +346,13 @@ std::optional<DataKey> Vault::cached(const CacheKey& k) {
 bool Vault::is_destroyed(const Id& subject, std::uint8_t key_class) {
     if (key_class != static_cast<std::uint8_t>(KeyClass::kPersonal)) return false;
     CacheShard& s = shard(subject);
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     return s.destroyed.contains(subject);
 }
 
 void Vault::remember(const CacheKey& k, const DataKey& key) {
     CacheShard& s = shard(k.subject);
-    std::lock_guard lock(s.mu);
+    MutexLock lock(s.mu);
     if (k.key_class == static_cast<std::uint8_t>(KeyClass::kPersonal) &&
         s.destroyed.contains(k.subject)) {
         return;  // read before the destruction: handed to no one (key_for_opening checks)
@@ -362,27 +362,25 @@ void Vault::remember(const CacheKey& k, const DataKey& key) {
     s.keys.insert_or_assign(k, key);
 }
 
-std::mutex& Vault::stripe(const Id& subject) {
-    return stripes_[std::hash<Id>()(subject) % kStripes];
-}
+Mutex& Vault::stripe(const Id& subject) { return stripes_[std::hash<Id>()(subject) % kStripes]; }
 
 Status Vault::write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
                     std::string_view what) {
-    std::unique_lock turn(gate_turnstile_);
-    std::shared_lock gate(write_gate_);
+    MutexLock turn(gate_turnstile_);
+    ReaderLock gate(write_gate_);
     turn.unlock();
     return remember_failure(from_rocks(db_->Write(options, &batch), std::string(what)));
 }
 
 Status Vault::remember_failure(Status s) {
     if (s.is_ok()) return s;
-    std::lock_guard lock(failure_mu_);
+    MutexLock lock(failure_mu_);
     if (failure_.is_ok()) failure_ = s;
     return s;
 }
 
 Status Vault::failure() {
-    std::lock_guard lock(failure_mu_);
+    MutexLock lock(failure_mu_);
     return failure_;
 }
 
@@ -390,7 +388,7 @@ Result<DataKey> Vault::key_for_sealing(const Id& subject, KeyClass key_class, st
                                        const RefuseNewKey& refuse_new_key) {
     const CacheKey ck{subject, static_cast<std::uint8_t>(key_class), key_id};
     if (auto hit = cached(ck)) return *hit;
-    std::lock_guard lock(stripe(subject));
+    MutexLock lock(stripe(subject));
     if (is_destroyed(subject, ck.key_class)) {
         return failed_precondition("subject " + subject.hex() +
                                    " was erased; no new personal data may be sealed for it");
@@ -428,13 +426,13 @@ Result<std::optional<DataKey>> Vault::key_for_opening(const Id& subject, KeyClas
 }
 
 Status Vault::sync_if_dirty() {
-    std::lock_guard lock(sync_mu_);
+    MutexLock lock(sync_mu_);
     const std::uint64_t created = created_.load(std::memory_order_acquire);
     AUD_RETURN_IF_ERROR(failure());
     if (created == synced_) return Status::ok();
-    std::unique_lock turn(
+    MutexLock turn(
         gate_turnstile_);  // new writes wait here, so a stream of them cannot starve the sync
-    std::unique_lock gate(write_gate_);  // no write in flight: one that fails now is seen below
+    WriterLock gate(write_gate_);  // no write in flight: one that fails now is seen below
     turn.unlock();
     AUD_RETURN_IF_ERROR(failure());
     AUD_RETURN_IF_ERROR(remember_failure(from_rocks(db_->SyncWAL(), "syncing the key vault")));
@@ -483,11 +481,11 @@ Status Vault::destroy_personal_keys(const Id& subject) {
     end.push_back(static_cast<char>(0xFF));
     AUD_RETURN_IF_ERROR(failure());
     {
-        std::lock_guard lock(stripe(subject));
+        MutexLock lock(stripe(subject));
         {
             // First, so that no read finishing from now on hands the key out or caches it.
             CacheShard& cache = shard(subject);
-            std::lock_guard cache_lock(cache.mu);
+            MutexLock cache_lock(cache.mu);
             cache.destroyed.insert(subject);
             std::erase_if(cache.keys, [&](const auto& kv) {
                 return kv.first.subject == subject &&
@@ -543,7 +541,7 @@ Status Vault::destroy_retained_keys(const std::vector<RetainedKey>& keys) {
         batch.Delete(
             layout::vault_key(k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month));
         CacheShard& cache = shard(k.subject);
-        std::lock_guard lock(cache.mu);
+        MutexLock lock(cache.mu);
         cache.keys.erase(
             CacheKey{k.subject, static_cast<std::uint8_t>(KeyClass::kRetained), k.month});
     }

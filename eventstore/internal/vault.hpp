@@ -19,14 +19,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "base/id.hpp"
+#include "base/mutex.hpp"
 #include "base/result.hpp"
 #include "eventstore/internal/sealer.hpp"
 #include "eventstore/types.hpp"
@@ -148,7 +147,7 @@ private:
                            std::uint32_t id) const;
     std::optional<DataKey> cached(const CacheKey& k);
     void remember(const CacheKey& k, const DataKey& key);
-    std::mutex& stripe(const Id& subject);
+    Mutex& stripe(const Id& subject);
     Status write_synced(std::string_view key, std::string_view value, bool remove);
     // Flushes the memtable (retiring the WAL) and compacts [begin, end] to the bottom level, so
     // deleted keys leave no trace in any file.
@@ -156,38 +155,40 @@ private:
 
     std::unique_ptr<rocksdb::DB> db_;
     // Replaced only by rotate_master(); readers take the shared lock.
-    mutable std::shared_mutex master_mu_;
-    MasterKey master_;  // GUARDED_BY(master_mu_)
+    mutable SharedMutex master_mu_;
+    MasterKey master_ AUD_GUARDED_BY(master_mu_);
     DataKey master_key() const;
     const Id store_id_;
-    std::array<std::mutex, kStripes> stripes_;
+    // A subject's stripe serializes the making and destroying of its keys, so two appends cannot
+    // make two keys for one subject; the stripes guard no member of their own.
+    std::array<Mutex, kStripes> stripes_;
     // The unwrapped-key cache, sharded like the stripes so appenders rarely share a lock.
     struct CacheShard {
-        std::mutex mu;
-        std::unordered_map<CacheKey, DataKey, CacheKeyHash> keys;  // GUARDED_BY(mu)
+        Mutex mu;
+        std::unordered_map<CacheKey, DataKey, CacheKeyHash> keys AUD_GUARDED_BY(mu);
         // Subjects whose personal keys this process destroyed. Invariant: no personal key of
         // theirs is in `keys`, and none is handed out again (a read that raced the destruction
         // answers "no key"), so an erased person's key cannot come back into the cache.
-        std::unordered_set<Id> destroyed;  // GUARDED_BY(mu)
+        std::unordered_set<Id> destroyed AUD_GUARDED_BY(mu);
     };
     bool is_destroyed(const Id& subject, std::uint8_t key_class);
     std::array<CacheShard, kStripes> cache_;
     CacheShard& shard(const Id& subject);
     std::atomic<std::uint64_t> created_{0};
-    std::mutex sync_mu_;
-    std::uint64_t synced_ = 0;  // GUARDED_BY(sync_mu_)
+    Mutex sync_mu_;
+    std::uint64_t synced_ AUD_GUARDED_BY(sync_mu_) = 0;
     // The first failed write or sync. RocksDB 7.8 asserts (aborts) when SyncWAL follows a failed
     // WAL write, and a vault that may have lost a key must not pretend otherwise: after a failure
     // every later write and sync returns it until the vault is reopened.
-    std::mutex failure_mu_;
-    Status failure_;  // GUARDED_BY(failure_mu_)
+    Mutex failure_mu_;
+    Status failure_ AUD_GUARDED_BY(failure_mu_);
     Status remember_failure(Status s);
     // Every write holds the gate shared and SyncWAL holds it exclusive, so a write failing on
     // another thread (a new key, while the commit queue syncs the vault) is remembered before the
     // sync starts instead of racing it into RocksDB's assertion.
     // Writes pass the turnstile on their way in; the sync holds it while it waits for the gate.
-    std::mutex gate_turnstile_;
-    std::shared_mutex write_gate_;
+    Mutex gate_turnstile_;
+    SharedMutex write_gate_;
     // Never inlined: tests/tsan.supp names this frame (RocksDB's write group, unseen by Tsan).
     [[gnu::noinline]] Status write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
                                    std::string_view what);
