@@ -7,6 +7,10 @@
 // The types and their versions are in domain/event_types.hpp, the one table of them; the codecs
 // are one source per aggregate (workspace_codec.cpp, webinar_codec.cpp for webinars and sessions,
 // registration_codec.cpp for registrations and e-mail reservations).
+// Encodings are byte-stable: the same event gives the same bytes whatever the compiler, because
+// read-model digests (`ledger replay`) are compared across builds. C++ leaves the order of
+// evaluating a call's arguments open, so no call takes two flatbuffers builder calls as arguments;
+// each is a statement of its own, in the order GCC used when the first bytes were written.
 // Pure functions; thread-safe.
 #pragma once
 

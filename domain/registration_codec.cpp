@@ -19,11 +19,21 @@ std::string registrant_bytes(const Registered& e) {
     for (const auto& [key, values] : e.answers) {
         std::vector<flatbuffers::Offset<flatbuffers::String>> vs;
         for (const auto& v : values) vs.push_back(pb.CreateString(v));
-        answers.push_back(fb::CreateAnswerV1(pb, pb.CreateString(key), pb.CreateVector(vs)));
+        const auto value_vec = pb.CreateVector(vs);
+        const auto key_str = pb.CreateString(key);
+        answers.push_back(fb::CreateAnswerV1(pb, key_str, value_vec));
     }
-    pb.Finish(fb::CreateRegistrantV1(pb, pb.CreateString(e.email), pb.CreateString(e.first_name),
-                                     pb.CreateString(e.last_name), pb.CreateVector(answers),
-                                     pb.CreateString(e.link_token), pb.CreateString(e.access_key)));
+    // One builder call per statement, last argument first: the bytes must not depend on the
+    // compiler's order of evaluating arguments, and this is the order GCC used when the stored
+    // bytes were first written (domain/event_codec.hpp).
+    const auto access_key = pb.CreateString(e.access_key);
+    const auto link_token = pb.CreateString(e.link_token);
+    const auto answer_vec = pb.CreateVector(answers);
+    const auto last_name = pb.CreateString(e.last_name);
+    const auto first_name = pb.CreateString(e.first_name);
+    const auto email = pb.CreateString(e.email);
+    pb.Finish(fb::CreateRegistrantV1(pb, email, first_name, last_name, answer_vec, link_token,
+                                     access_key));
     return finish(pb);
 }
 

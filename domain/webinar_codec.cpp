@@ -23,14 +23,22 @@ flatbuffers::Offset<fb::WebinarSettingsV1> settings_to_fb(Builder& b, const Webi
     for (const auto& f : s.fields) {
         std::vector<flatbuffers::Offset<flatbuffers::String>> options;
         for (const auto& o : f.options) options.push_back(b.CreateString(o));
-        fields.push_back(fb::CreateRegistrationFieldV1(b, b.CreateString(f.key),
-                                                       b.CreateString(f.label), u8(f.kind),
-                                                       b.CreateVector(options), f.required));
+        // One builder call per statement, last argument first: the bytes must not depend on the
+        // compiler's order of evaluating arguments, and this is the order GCC used when the stored
+        // bytes were first written (domain/event_codec.hpp).
+        const auto option_vec = b.CreateVector(options);
+        const auto label = b.CreateString(f.label);
+        const auto key = b.CreateString(f.key);
+        fields.push_back(
+            fb::CreateRegistrationFieldV1(b, key, label, u8(f.kind), option_vec, f.required));
     }
-    return fb::CreateWebinarSettingsV1(b, b.CreateString(s.title), b.CreateString(s.slug),
-                                       b.CreateString(s.description), b.CreateString(s.language),
-                                       s.is_public, s.registration_page_enabled, s.replay_enabled,
-                                       b.CreateVector(fields));
+    const auto field_vec = b.CreateVector(fields);
+    const auto language = b.CreateString(s.language);
+    const auto description = b.CreateString(s.description);
+    const auto slug = b.CreateString(s.slug);
+    const auto title = b.CreateString(s.title);
+    return fb::CreateWebinarSettingsV1(b, title, slug, description, language, s.is_public,
+                                       s.registration_page_enabled, s.replay_enabled, field_vec);
 }
 
 Result<WebinarSettings> settings_from_fb(const fb::WebinarSettingsV1* s) {
@@ -107,8 +115,13 @@ EncodedEvent encode_one(const GuestSpeakerInvited& e) {
     b.Finish(fb::CreateGuestSpeakerInvitedV1(b, &by, &g, e.at_us));
     EncodedEvent out = make_event(types::kGuestSpeakerInvited, finish(b));
     Builder pb;
-    pb.Finish(fb::CreateGuestV1(pb, pb.CreateString(e.email), pb.CreateString(e.first_name),
-                                pb.CreateString(e.last_name)));
+    // One builder call per statement, last argument first: the bytes must not depend on the
+    // compiler's order of evaluating arguments, and this is the order GCC used when the stored
+    // bytes were first written (domain/event_codec.hpp).
+    const auto last_name = pb.CreateString(e.last_name);
+    const auto first_name = pb.CreateString(e.first_name);
+    const auto email = pb.CreateString(e.email);
+    pb.Finish(fb::CreateGuestV1(pb, email, first_name, last_name));
     out.subject = e.guest;
     if (!e.erased) out.personal = finish(pb);
     return out;

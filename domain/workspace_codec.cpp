@@ -23,8 +23,12 @@ Result<WorkspaceRole> role_of(std::uint8_t v) {
 EncodedEvent encode_one(const WorkspaceCreated& e) {
     Builder b;
     const auto w = to_fb(e.workspace), o = to_fb(e.owner);
-    b.Finish(fb::CreateWorkspaceCreatedV1(b, &w, b.CreateString(e.name), b.CreateString(e.slug), &o,
-                                          e.at_us));
+    // One builder call per statement, last argument first: the bytes must not depend on the
+    // compiler's order of evaluating arguments, and this is the order GCC used when the stored
+    // bytes were first written (domain/event_codec.hpp).
+    const auto slug = b.CreateString(e.slug);
+    const auto name = b.CreateString(e.name);
+    b.Finish(fb::CreateWorkspaceCreatedV1(b, &w, name, slug, &o, e.at_us));
     return make_event(types::kWorkspaceCreated, finish(b));
 }
 

@@ -189,9 +189,8 @@ private:
     // Writes pass the turnstile on their way in; the sync holds it while it waits for the gate.
     Mutex gate_turnstile_;
     SharedMutex write_gate_;
-    // Never inlined: tests/tsan.supp names this frame (RocksDB's write group, unseen by Tsan).
-    [[gnu::noinline]] Status write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
-                                   std::string_view what);
+    Status write(const rocksdb::WriteOptions& options, rocksdb::WriteBatch& batch,
+                 std::string_view what);
     Status failure();
 };
 
